@@ -1,0 +1,39 @@
+//! Switchboard's domain: identifiers, values parsed once, and the pure rules
+//! the rest of the platform enforces. No IO lives here.
+//!
+//! - [`ids`]: one UUIDv7 newtype per entity, so a `UserId` can never be passed
+//!   where a `TenantId` is expected.
+//! - [`time`]: [`Timestamp`] and the injectable [`Clock`].
+//! - [`tenancy`]: tenant status, slugs and plan limits.
+//! - [`access`]: roles, permissions and the permission matrix.
+//! - [`values`]: small validated values such as [`Email`].
+#![forbid(unsafe_code)]
+
+pub mod access;
+pub mod ids;
+pub mod tenancy;
+pub mod time;
+pub mod values;
+
+pub use access::{Permission, Role};
+pub use ids::*;
+pub use tenancy::{PlanCode, PlanLimits, Slug, TenantStatus};
+pub use time::{Clock, ManualClock, SystemClock, Timestamp};
+pub use values::Email;
+
+/// A value failed validation. `field` names the input at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct InvalidValue {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl InvalidValue {
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field,
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! Tenants and plans.
+
+use crate::InvalidValue;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Where a tenant is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TenantStatus {
+    Trial,
+    Active,
+    Suspended,
+}
+
+impl TenantStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TenantStatus::Trial => "trial",
+            TenantStatus::Active => "active",
+            TenantStatus::Suspended => "suspended",
+        }
+    }
+}
+
+impl FromStr for TenantStatus {
+    type Err = InvalidValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "trial" => Ok(Self::Trial),
+            "active" => Ok(Self::Active),
+            "suspended" => Ok(Self::Suspended),
+            _ => Err(InvalidValue::new("status", format!("unknown status `{s}`"))),
+        }
+    }
+}
+
+/// A tenant's slug: its subdomain and its name at login.
+/// Lowercase ASCII letters, digits and inner hyphens, 3 to 40 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[serde(transparent)]
+pub struct Slug(String);
+
+/// Names a tenant may not take, because they are hosts of the platform.
+const RESERVED_SLUGS: &[&str] = &[
+    "www", "api", "app", "admin", "operator", "static", "assets", "webhooks", "graph", "mail",
+    "status", "docs", "sandbox",
+];
+
+impl Slug {
+    pub fn parse(s: &str) -> Result<Self, InvalidValue> {
+        let bad = |m: &str| Err(InvalidValue::new("slug", m));
+        if !(3..=40).contains(&s.len()) {
+            return bad("must be 3 to 40 characters");
+        }
+        if !s
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return bad("only lowercase letters, digits and hyphens");
+        }
+        if s.starts_with('-') || s.ends_with('-') || s.contains("--") {
+            return bad("hyphens only between letters or digits");
+        }
+        if RESERVED_SLUGS.contains(&s) {
+            return bad("this name is reserved");
+        }
+        Ok(Self(s.to_owned()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Slug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Slug {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Slug::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A plan's code, such as `starter`.
+pub type PlanCode = String;
+
+/// What a plan allows per tenant. `None` means unlimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PlanLimits {
+    pub messages_per_month: Option<i64>,
+    pub agents: Option<i64>,
+    pub numbers: Option<i64>,
+    pub contacts: Option<i64>,
+}
+
+impl PlanLimits {
+    /// The plans every new deployment starts with (the operator can edit them).
+    pub fn defaults() -> [(&'static str, &'static str, PlanLimits); 3] {
+        [
+            (
+                "starter",
+                "Starter",
+                PlanLimits {
+                    messages_per_month: Some(1_000),
+                    agents: Some(5),
+                    numbers: Some(1),
+                    contacts: Some(5_000),
+                },
+            ),
+            (
+                "professional",
+                "Professional",
+                PlanLimits {
+                    messages_per_month: Some(10_000),
+                    agents: Some(25),
+                    numbers: Some(5),
+                    contacts: Some(50_000),
+                },
+            ),
+            (
+                "enterprise",
+                "Enterprise",
+                PlanLimits {
+                    messages_per_month: None,
+                    agents: None,
+                    numbers: None,
+                    contacts: None,
+                },
+            ),
+        ]
+    }
+
+    /// Whether one more unit fits when `used` are already taken.
+    pub fn admits(limit: Option<i64>, used: i64) -> bool {
+        limit.is_none_or(|l| used < l)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_validated_once() {
+        assert!(Slug::parse("acme-shoes").is_ok());
+        for bad in ["ab", "Acme", "acme_shoes", "-acme", "acme-", "a--b", "api", "é-shop"] {
+            assert!(Slug::parse(bad).is_err(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn unlimited_admits_everything_and_limits_stop_at_the_limit() {
+        assert!(PlanLimits::admits(None, i64::MAX - 1));
+        assert!(PlanLimits::admits(Some(5), 4));
+        assert!(!PlanLimits::admits(Some(5), 5));
+    }
+}
