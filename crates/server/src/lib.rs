@@ -1,1 +1,22 @@
+//! Switchboard's server: the REST API, the operator API, and the
+//! `switchboard` command line. `main.rs` only parses arguments and
+//! dispatches here, so tests drive the same code.
+#![forbid(unsafe_code)]
 
+pub mod admin;
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod crypto;
+pub mod error;
+pub mod http;
+pub mod server;
+pub mod state;
+pub mod telemetry;
+pub mod tenancy;
+
+pub use config::Config;
+pub use http::app;
+pub use server::{RunningServer, build_state, start};
+pub use state::AppState;

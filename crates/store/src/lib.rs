@@ -1,1 +1,28 @@
+//! Switchboard's storage: one [`Store`] over SQLite (the embedded default) or
+//! PostgreSQL (production), chosen from the database URL.
+//!
+//! Every query is written once, in the SQL both engines share, and pasted
+//! into both arms of the engine match by the [`run!`] macro, so each arm is
+//! type-checked against its own driver.
+//!
+//! Access is always through a scoped transaction:
+//! - [`TenantTx`] ([`Store::tenant`]) carries one tenant id; every method on it
+//!   filters by that tenant, and on PostgreSQL the transaction also sets
+//!   `app.tenant_id`, so row-level security enforces the same rule again.
+//! - [`SystemTx`] ([`Store::system`]) is for work that spans tenants: the
+//!   operator, and lookups that discover the tenant (an API key, an invite).
+#![forbid(unsafe_code)]
 
+mod db;
+mod error;
+
+pub mod audit;
+pub mod auth;
+pub mod idempotency;
+pub mod page;
+pub mod secrets;
+pub mod tenancy;
+
+pub use db::{Engine, Store, SystemTx, TenantTx};
+pub use error::{StoreError, StoreResult};
+pub use page::Page;

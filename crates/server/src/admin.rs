@@ -1,0 +1,170 @@
+//! `switchboard admin …`: the operator's tasks without the HTTP API. They
+//! run the same code as the API and are audited as the `system` actor.
+
+use crate::auth::password;
+use crate::cli::AdminCommand;
+use crate::config::Config;
+use crate::crypto::{SecretBox, random_token, write_private};
+use crate::state::AppState;
+use crate::tenancy::{self, CreateTenant};
+use anyhow::{Context as _, anyhow};
+use domain::{Clock as _, Email, Slug, TenantStatus};
+use std::sync::Arc;
+use store::audit::Actor;
+use store::page::PageRequest;
+
+fn err(e: crate::error::AppError) -> anyhow::Error {
+    match e {
+        crate::error::AppError::Validation(fields) => anyhow!(
+            "{}",
+            fields
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        other => anyhow!("{other}"),
+    }
+}
+
+pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
+    if let AdminCommand::RotateMasterKey = command {
+        return rotate_master_key(config).await;
+    }
+    let state = crate::build_state(config, Arc::new(domain::SystemClock)).await?;
+    let now = state.now();
+    match command {
+        AdminCommand::CreateTenant {
+            name,
+            slug,
+            owner_email,
+            plan,
+        } => {
+            let created = tenancy::create_tenant(
+                &state.store,
+                now,
+                Actor::System,
+                None,
+                CreateTenant {
+                    name,
+                    slug: Slug::parse(&slug)?,
+                    plan,
+                    owner_email: Email::parse(&owner_email)?,
+                    status: TenantStatus::Trial,
+                },
+            )
+            .await
+            .map_err(err)?;
+            println!("tenant       {} ({})", created.tenant.slug, created.tenant.id);
+            println!("owner invite {} (for {})", created.owner_invite_token, created.owner_invite.email);
+            println!("api key      {}", created.api_key_secret);
+            println!("These secrets are shown once.");
+        }
+        AdminCommand::ListTenants => {
+            let mut after = None;
+            let mut sys = state.store.system().await?;
+            loop {
+                let page = sys.list_tenants(PageRequest::new(after, 200)).await?;
+                for t in &page.items {
+                    println!("{}  {:<24} {:<10} {}", t.id, t.slug, t.status.as_str(), t.plan_code);
+                }
+                match page.next {
+                    Some(n) => after = Some(n),
+                    None => break,
+                }
+            }
+        }
+        AdminCommand::SuspendTenant { slug, reason } => {
+            let id = tenant_id(&state, &slug).await?;
+            tenancy::set_status(&state.store, now, Actor::System, None, id, Some(&reason))
+                .await
+                .map_err(err)?;
+            println!("suspended {slug}");
+        }
+        AdminCommand::ReactivateTenant { slug } => {
+            let id = tenant_id(&state, &slug).await?;
+            tenancy::set_status(&state.store, now, Actor::System, None, id, None)
+                .await
+                .map_err(err)?;
+            println!("reactivated {slug}");
+        }
+        AdminCommand::SetPlan { slug, plan } => {
+            let id = tenant_id(&state, &slug).await?;
+            tenancy::update_tenant(&state.store, now, Actor::System, None, id, None, Some(&plan))
+                .await
+                .map_err(err)?;
+            println!("{slug} is now on {plan}");
+        }
+        AdminCommand::ResetOperatorPassword => {
+            let password = random_token::<18>();
+            let hash = password::hash(&password).await.map_err(err)?;
+            let mut sys = state.store.system().await?;
+            sys.set_operator_password(&state.config.operator_email, &hash, now)
+                .await
+                .context("no operator with the configured email")?;
+            sys.commit().await?;
+            println!("operator {} password: {password}", state.config.operator_email);
+            println!("Shown once.");
+        }
+        // Handled before the state is built (it may rewrite the key file).
+        AdminCommand::RotateMasterKey => {}
+    }
+    state.store.close().await;
+    Ok(())
+}
+
+async fn tenant_id(state: &AppState, slug: &str) -> anyhow::Result<domain::TenantId> {
+    let mut sys = state.store.system().await?;
+    let t = sys
+        .find_tenant_by_slug(slug)
+        .await
+        .with_context(|| format!("no tenant `{slug}`"))?;
+    Ok(t.id)
+}
+
+/// With a key file: writes a new key in front of the old ones. With
+/// `SWITCHBOARD_MASTER_KEY`: uses the first key given (put the new one
+/// first, keep the old ones after it). Either way, every sealed value is
+/// then re-sealed under the newest key.
+pub async fn rotate_master_key(config: Config) -> anyhow::Result<()> {
+    if config.master_key.is_none() {
+        let path = config.master_key_file();
+        let old = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        let id = format!("k{}", domain::SystemClock.now().as_unix_seconds());
+        let spec = format!("{},{}", SecretBox::new_key_spec(&id), old.trim());
+        SecretBox::from_spec(&spec)?;
+        let tmp = path.with_extension("key.new");
+        let _ = std::fs::remove_file(&tmp);
+        write_private(&tmp, &spec)?;
+        std::fs::rename(&tmp, &path)?;
+        println!("new master key `{id}` written to {}", path.display());
+    }
+    let state = crate::build_state(config, Arc::new(domain::SystemClock)).await?;
+    let n = reseal_all(&state).await?;
+    println!(
+        "re-sealed {n} secrets under key `{}`",
+        state.secrets.current_key_id()
+    );
+    state.store.close().await;
+    Ok(())
+}
+
+/// Re-seals every stored secret that is not under the newest key.
+pub async fn reseal_all(state: &AppState) -> anyhow::Result<usize> {
+    let mut sys = state.store.system().await?;
+    let mut n = 0;
+    for v in sys.list_sealed_values().await? {
+        if !state.secrets.needs_reseal(&v.sealed) {
+            continue;
+        }
+        let plain = state
+            .secrets
+            .open(&v.sealed)
+            .with_context(|| format!("opening {}.{} of {}", v.table, v.column, v.id))?;
+        sys.update_sealed_value(&v, &state.secrets.seal(&plain)).await?;
+        n += 1;
+    }
+    sys.commit().await?;
+    Ok(n)
+}

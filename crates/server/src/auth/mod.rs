@@ -1,0 +1,10 @@
+//! Who is calling: passwords, tokens, TOTP, login throttling, and the
+//! extractors that turn credentials into a [`TenantCtx`] or [`OperatorCtx`].
+
+pub mod password;
+pub mod principal;
+pub mod throttle;
+pub mod tokens;
+pub mod totp;
+
+pub use principal::{Actor, Authorized, OperatorCtx, TenantCtx, perm};

@@ -1,0 +1,412 @@
+//! From credentials to a caller.
+//!
+//! The tenant API's middleware ([`require_tenant`]) resolves one of:
+//! an API key (`X-API-Key: sbk_…` or `Authorization: Bearer sbk_…`), a JWT
+//! access token (`Authorization: Bearer eyJ…`), or a session cookie. It
+//! refuses suspended tenants with 423 and stores a [`TenantCtx`] in the
+//! request. Handlers then declare what they need with [`Authorized<P>`],
+//! the one place a permission is checked.
+
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::auth::tokens::{API_KEY_PREFIX, hash_token, looks_like_jwt};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use domain::{ApiKeyId, OperatorId, Permission, Role, SessionId, TenantId, TenantStatus, UserId};
+use std::marker::PhantomData;
+use std::net::SocketAddr;
+use std::ops::Deref;
+use std::sync::Arc;
+use store::StoreError;
+
+/// Name of the browser session cookie.
+pub const SESSION_COOKIE: &str = "sb_session";
+
+/// Who, inside a tenant, is calling.
+#[derive(Debug, Clone)]
+pub enum Actor {
+    User {
+        user_id: UserId,
+        role: Role,
+        session_id: SessionId,
+    },
+    ApiKey {
+        key_id: ApiKeyId,
+        scopes: Arc<[Permission]>,
+    },
+}
+
+/// A resolved caller of the tenant API.
+#[derive(Debug, Clone)]
+pub struct TenantCtx {
+    pub tenant_id: TenantId,
+    pub actor: Actor,
+    pub ip: Option<String>,
+}
+
+impl TenantCtx {
+    pub fn allows(&self, p: Permission) -> bool {
+        match &self.actor {
+            Actor::User { role, .. } => role.allows(p),
+            Actor::ApiKey { scopes, .. } => scopes.contains(&p),
+        }
+    }
+
+    /// The permissions this caller holds.
+    pub fn permissions(&self) -> Vec<Permission> {
+        Permission::ALL
+            .into_iter()
+            .filter(|p| self.allows(*p))
+            .collect()
+    }
+
+    pub fn audit_actor(&self) -> store::audit::Actor {
+        match &self.actor {
+            Actor::User { user_id, .. } => store::audit::Actor::User(*user_id),
+            Actor::ApiKey { key_id, .. } => store::audit::Actor::ApiKey(*key_id),
+        }
+    }
+
+    /// A stable name for the caller, used to scope idempotency keys.
+    pub fn principal_key(&self) -> String {
+        match &self.actor {
+            Actor::User { user_id, .. } => format!("user:{user_id}"),
+            Actor::ApiKey { key_id, .. } => format!("api_key:{key_id}"),
+        }
+    }
+
+    pub fn user_id(&self) -> Option<UserId> {
+        match &self.actor {
+            Actor::User { user_id, .. } => Some(*user_id),
+            Actor::ApiKey { .. } => None,
+        }
+    }
+
+    /// For routes about "me": only a signed-in user has a self.
+    pub fn require_user(&self) -> AppResult<(UserId, Role, SessionId)> {
+        match &self.actor {
+            Actor::User {
+                user_id,
+                role,
+                session_id,
+            } => Ok((*user_id, *role, *session_id)),
+            Actor::ApiKey { .. } => Err(AppError::Forbidden(
+                "user_required",
+                "this call needs a signed-in user, not an API key".into(),
+            )),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for TenantCtx {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        parts
+            .extensions
+            .get::<TenantCtx>()
+            .cloned()
+            .ok_or(AppError::Unauthenticated)
+    }
+}
+
+/// A permission a handler requires, named by a marker type in [`perm`].
+pub trait RequiredPermission {
+    const PERMISSION: Permission;
+}
+
+/// Marker types, one per [`Permission`].
+pub mod perm {
+    use super::RequiredPermission;
+    use domain::Permission;
+
+    macro_rules! markers {
+        ($($name:ident),*) => {$(
+            #[derive(Debug)]
+            pub struct $name;
+            impl RequiredPermission for $name {
+                const PERMISSION: Permission = Permission::$name;
+            }
+        )*};
+    }
+    markers!(
+        TenantRead,
+        UsersRead,
+        UsersManage,
+        ApiKeysManage,
+        AuditRead,
+        SettingsManage,
+        InboxRead,
+        InboxWrite,
+        CampaignsManage,
+        BillingManage
+    );
+}
+
+/// A caller who holds permission `P`. Extracted before the body, so a
+/// caller without the permission gets 403 whatever they sent.
+#[derive(Debug)]
+pub struct Authorized<P>(pub TenantCtx, PhantomData<P>);
+
+impl<P> Deref for Authorized<P> {
+    type Target = TenantCtx;
+    fn deref(&self) -> &TenantCtx {
+        &self.0
+    }
+}
+
+impl<S: Send + Sync, P: RequiredPermission> FromRequestParts<S> for Authorized<P> {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let ctx = TenantCtx::from_request_parts(parts, state).await?;
+        if !ctx.allows(P::PERMISSION) {
+            return Err(AppError::Forbidden(
+                "permission_denied",
+                format!("this needs the `{}` permission", P::PERMISSION),
+            ));
+        }
+        Ok(Authorized(ctx, PhantomData))
+    }
+}
+
+/// The caller's address as the socket saw it.
+pub fn client_ip(extensions: &axum::http::Extensions) -> Option<String> {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip().to_string())
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// The tenant slug named by the Host header, when a base domain is set.
+pub fn host_slug<'a>(state: &AppState, headers: &'a HeaderMap) -> Option<&'a str> {
+    let base = state.config.base_domain.as_deref()?;
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let host = host.split(':').next()?;
+    let slug = host.strip_suffix(base)?.strip_suffix('.')?;
+    (!slug.is_empty() && !slug.contains('.')).then_some(slug)
+}
+
+fn bad_credentials() -> AppError {
+    AppError::Unauthorized(
+        "invalid_credentials",
+        "the credentials are invalid, expired or revoked".into(),
+    )
+}
+
+fn not_found_is_unauthorized(e: StoreError) -> AppError {
+    match e {
+        StoreError::NotFound => bad_credentials(),
+        other => other.into(),
+    }
+}
+
+/// Middleware for the tenant API: resolves the caller or answers 401/423.
+pub async fn require_tenant(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Result<Response, AppError> {
+    let ip = client_ip(req.extensions());
+    let ctx = resolve_tenant(&state, req.method(), req.headers(), ip).await?;
+    if let Some(slug) = host_slug(&state, req.headers()) {
+        let mut tx = state.store.tenant(ctx.tenant_id).await?;
+        let tenant = tx.find_tenant().await?;
+        if tenant.slug != slug {
+            return Err(AppError::Unauthorized(
+                "tenant_mismatch",
+                "these credentials belong to another tenant".into(),
+            ));
+        }
+    }
+    req.extensions_mut().insert(ctx);
+    Ok(next.run(req).await)
+}
+
+async fn resolve_tenant(
+    state: &AppState,
+    method: &Method,
+    headers: &HeaderMap,
+    ip: Option<String>,
+) -> AppResult<TenantCtx> {
+    let now = state.now();
+    let api_key = headers
+        .get("x-api-key")
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| bearer(headers).filter(|t| t.starts_with(API_KEY_PREFIX)));
+
+    let (tenant_id, actor) = if let Some(key) = api_key {
+        let mut sys = state.store.system().await?;
+        let k = sys
+            .find_api_key_by_hash(&hash_token(key))
+            .await
+            .map_err(not_found_is_unauthorized)?;
+        sys.commit().await?;
+        if !k.is_live(now) {
+            return Err(bad_credentials());
+        }
+        let mut tx = state.store.tenant(k.tenant_id).await?;
+        tx.touch_api_key(k.id, now).await?;
+        tx.commit().await?;
+        let actor = Actor::ApiKey {
+            key_id: k.id,
+            scopes: k.scopes.into(),
+        };
+        (k.tenant_id, actor)
+    } else if let Some(token) = bearer(headers).filter(|t| looks_like_jwt(t)) {
+        let claims = state.jwt.verify(token).ok_or_else(bad_credentials)?;
+        let tid = claims.tid.filter(|_| claims.kind == "access");
+        let Some(tid) = tid.filter(|_| now.as_unix_seconds() < claims.exp) else {
+            return Err(bad_credentials());
+        };
+        let tenant_id = TenantId::from_uuid(tid);
+        let session_id = SessionId::from_uuid(claims.sid);
+        let user_id = UserId::from_uuid(claims.sub);
+        let role = live_user_role(state, tenant_id, session_id, user_id).await?;
+        let actor = Actor::User {
+            user_id,
+            role,
+            session_id,
+        };
+        (tenant_id, actor)
+    } else if let Some(token) = cookie(headers, SESSION_COOKIE) {
+        // A cookie rides along on cross-site requests; a custom header cannot
+        // be added cross-site without CORS, which we never grant.
+        let safe = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if !safe && !headers.contains_key("x-requested-with") {
+            return Err(AppError::Forbidden(
+                "csrf_check_failed",
+                "cookie-authenticated changes need the X-Requested-With header".into(),
+            ));
+        }
+        let mut sys = state.store.system().await?;
+        let s = sys
+            .find_session_by_token_hash(&hash_token(token))
+            .await
+            .map_err(not_found_is_unauthorized)?;
+        sys.commit().await?;
+        let role = live_user_role(state, s.tenant_id, s.id, s.user_id).await?;
+        let actor = Actor::User {
+            user_id: s.user_id,
+            role,
+            session_id: s.id,
+        };
+        (s.tenant_id, actor)
+    } else {
+        return Err(AppError::Unauthenticated);
+    };
+
+    let mut tx = state.store.tenant(tenant_id).await?;
+    let tenant = tx.find_tenant().await.map_err(not_found_is_unauthorized)?;
+    tx.commit().await?;
+    if tenant.status == TenantStatus::Suspended {
+        return Err(AppError::TenantSuspended(
+            tenant.status_reason.unwrap_or_else(|| "no reason given".into()),
+        ));
+    }
+    Ok(TenantCtx {
+        tenant_id,
+        actor,
+        ip,
+    })
+}
+
+/// The user's current role, if the session is live and the user enabled.
+async fn live_user_role(
+    state: &AppState,
+    tenant: TenantId,
+    session: SessionId,
+    user: UserId,
+) -> AppResult<Role> {
+    let now = state.now();
+    let mut tx = state.store.tenant(tenant).await?;
+    let s = tx
+        .find_session(session)
+        .await
+        .map_err(not_found_is_unauthorized)?;
+    if !s.is_live(now) || s.user_id != user {
+        return Err(bad_credentials());
+    }
+    let u = tx.find_user(user).await.map_err(not_found_is_unauthorized)?;
+    tx.commit().await?;
+    if u.disabled_at.is_some() {
+        return Err(bad_credentials());
+    }
+    Ok(u.role)
+}
+
+/// A signed-in platform operator.
+#[derive(Debug, Clone)]
+pub struct OperatorCtx {
+    pub operator_id: OperatorId,
+    pub session_id: SessionId,
+    pub ip: Option<String>,
+}
+
+impl OperatorCtx {
+    pub fn audit_actor(&self) -> store::audit::Actor {
+        store::audit::Actor::Operator(self.operator_id)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for OperatorCtx {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        parts
+            .extensions
+            .get::<OperatorCtx>()
+            .cloned()
+            .ok_or(AppError::Unauthenticated)
+    }
+}
+
+/// Middleware for the operator API: an operator access token or 401.
+pub async fn require_operator(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Result<Response, AppError> {
+    let now = state.now();
+    let token = bearer(req.headers()).ok_or(AppError::Unauthenticated)?;
+    let claims = state.jwt.verify(token).ok_or_else(bad_credentials)?;
+    if claims.kind != "operator" || now.as_unix_seconds() >= claims.exp {
+        return Err(bad_credentials());
+    }
+    let session_id = SessionId::from_uuid(claims.sid);
+    let mut sys = state.store.system().await?;
+    let s = sys
+        .find_operator_session(session_id)
+        .await
+        .map_err(not_found_is_unauthorized)?;
+    sys.commit().await?;
+    if s.revoked_at.is_some() || now >= s.expires_at || s.operator_id.as_uuid() != claims.sub {
+        return Err(bad_credentials());
+    }
+    let ctx = OperatorCtx {
+        operator_id: s.operator_id,
+        session_id,
+        ip: client_ip(req.extensions()),
+    };
+    req.extensions_mut().insert(ctx);
+    Ok(next.run(req).await)
+}

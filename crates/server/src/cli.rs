@@ -1,0 +1,61 @@
+//! The `switchboard` command line.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "switchboard", version, about = "Multi-tenant WhatsApp Business platform")]
+pub struct Cli {
+    /// A TOML configuration file (environment variables still win).
+    #[arg(long, global = true, env = "SWITCHBOARD_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the API server.
+    Serve,
+    /// Bring the database schema up to date, then exit.
+    Migrate,
+    /// Operator tasks from the command line.
+    Admin(AdminArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AdminArgs {
+    #[command(subcommand)]
+    pub command: AdminCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a tenant; prints its owner invitation and first API key once.
+    CreateTenant {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        slug: String,
+        #[arg(long)]
+        owner_email: String,
+        #[arg(long, default_value = "starter")]
+        plan: String,
+    },
+    /// List tenants.
+    ListTenants,
+    /// Suspend a tenant (its API answers 423 with the reason).
+    SuspendTenant {
+        slug: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Reactivate a suspended tenant.
+    ReactivateTenant { slug: String },
+    /// Move a tenant to another plan.
+    SetPlan { slug: String, plan: String },
+    /// Create a new master key and re-seal every stored secret under it.
+    RotateMasterKey,
+    /// Give the operator a new password (printed once).
+    ResetOperatorPassword,
+}

@@ -1,0 +1,196 @@
+//! Configuration: defaults, then an optional TOML file, then `SWITCHBOARD_*`
+//! environment variables (each later source wins).
+
+use serde::Deserialize;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// A configuration value that must never be printed.
+#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `sqlite://…` (default, under `data_dir`) or `postgres://…`.
+    pub database_url: String,
+    /// Where the embedded database, the master key file and media live.
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    /// The URL people and Meta reach this deployment at.
+    pub public_url: String,
+    /// With `acme.example` set, `shop.acme.example` resolves tenant `shop`.
+    pub base_domain: Option<String>,
+    pub graph_base_url: String,
+    /// `SWITCHBOARD_MASTER_KEY`; when absent a key file in `data_dir` is used.
+    pub master_key: Option<Secret>,
+    /// App secret of the platform's own Meta app (platform-wide webhook).
+    pub meta_app_secret: Option<Secret>,
+    /// Largest request body accepted by the API, in bytes.
+    pub body_limit: usize,
+    /// The first operator's login, created on first start.
+    pub operator_email: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let data_dir = PathBuf::from("switchboard-data");
+        let listen: SocketAddr = SocketAddr::from(([127, 0, 0, 1], 8080));
+        Self {
+            database_url: sqlite_url(&data_dir),
+            data_dir,
+            listen,
+            public_url: format!("http://{listen}"),
+            base_domain: None,
+            graph_base_url: "https://graph.facebook.com".into(),
+            master_key: None,
+            meta_app_secret: None,
+            body_limit: 1024 * 1024,
+            operator_email: "operator@switchboard.local".into(),
+        }
+    }
+}
+
+fn sqlite_url(dir: &Path) -> String {
+    format!("sqlite://{}", dir.join("switchboard.db").display())
+}
+
+/// The TOML file: every key optional, same names as the fields.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database_url: Option<String>,
+    data_dir: Option<PathBuf>,
+    listen: Option<SocketAddr>,
+    public_url: Option<String>,
+    base_domain: Option<String>,
+    graph_base_url: Option<String>,
+    master_key: Option<Secret>,
+    meta_app_secret: Option<Secret>,
+    body_limit: Option<usize>,
+    operator_email: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("reading {0}: {1}")]
+    Read(PathBuf, std::io::Error),
+    #[error("parsing {0}: {1}")]
+    Parse(PathBuf, toml::de::Error),
+    #[error("{0}: {1}")]
+    Invalid(&'static str, String),
+}
+
+impl Config {
+    /// Loads from `file` (if given) and the process environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let file_cfg = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| ConfigError::Read(path.to_owned(), e))?;
+                toml::from_str(&text).map_err(|e| ConfigError::Parse(path.to_owned(), e))?
+            }
+            None => FileConfig::default(),
+        };
+        Self::from_sources(file_cfg, |k| std::env::var(k).ok())
+    }
+
+    fn from_sources(
+        f: FileConfig,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let mut c = Config::default();
+        let env = |k: &str| env(&format!("SWITCHBOARD_{k}")).filter(|v| !v.is_empty());
+
+        if let Some(v) = env("DATA_DIR").map(PathBuf::from).or(f.data_dir) {
+            c.data_dir = v;
+        }
+        c.database_url = env("DATABASE_URL")
+            .or(f.database_url)
+            .unwrap_or_else(|| sqlite_url(&c.data_dir));
+        if let Some(v) = env("LISTEN") {
+            c.listen = v
+                .parse()
+                .map_err(|_| ConfigError::Invalid("SWITCHBOARD_LISTEN", v.clone()))?;
+        } else if let Some(v) = f.listen {
+            c.listen = v;
+        }
+        c.public_url = env("PUBLIC_URL")
+            .or(f.public_url)
+            .unwrap_or_else(|| format!("http://{}", c.listen));
+        c.public_url = c.public_url.trim_end_matches('/').to_owned();
+        c.base_domain = env("BASE_DOMAIN").or(f.base_domain);
+        if let Some(v) = env("GRAPH_BASE_URL").or(f.graph_base_url) {
+            c.graph_base_url = v;
+        }
+        c.master_key = env("MASTER_KEY").map(Secret).or(f.master_key);
+        c.meta_app_secret = env("META_APP_SECRET").map(Secret).or(f.meta_app_secret);
+        if let Some(v) = env("BODY_LIMIT") {
+            c.body_limit = v
+                .parse()
+                .map_err(|_| ConfigError::Invalid("SWITCHBOARD_BODY_LIMIT", v.clone()))?;
+        } else if let Some(v) = f.body_limit {
+            c.body_limit = v;
+        }
+        if let Some(v) = env("OPERATOR_EMAIL").or(f.operator_email) {
+            c.operator_email = v;
+        }
+        Ok(c)
+    }
+
+    /// Whether cookies must carry `Secure` (the deployment is served over https).
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
+    pub fn master_key_file(&self) -> PathBuf {
+        self.data_dir.join("master.key")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_wins_over_file_and_defaults() {
+        let file = FileConfig {
+            listen: Some("0.0.0.0:9000".parse().unwrap()),
+            public_url: Some("https://file.example/".into()),
+            ..FileConfig::default()
+        };
+        let c = Config::from_sources(file, |k| {
+            (k == "SWITCHBOARD_PUBLIC_URL").then(|| "https://env.example".to_owned())
+        })
+        .unwrap();
+        assert_eq!(c.listen.port(), 9000);
+        assert_eq!(c.public_url, "https://env.example");
+        assert!(c.secure_cookies());
+        assert!(c.database_url.starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let c = Config {
+            master_key: Some(Secret::new("very-secret")),
+            ..Config::default()
+        };
+        assert!(!format!("{c:?}").contains("very-secret"));
+    }
+}

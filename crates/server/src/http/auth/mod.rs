@@ -1,0 +1,31 @@
+//! Signing in and out: `/api/v1/auth/…` (public) and `/api/v1/me/…`.
+
+mod accept;
+mod login;
+mod me;
+mod mfa;
+
+use crate::state::AppState;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use login::{SessionTokens, issue_access_token};
+pub use me::UserView;
+
+/// Routes reachable without credentials.
+pub fn public_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login::login))
+        .routes(routes!(login::refresh))
+        .routes(routes!(accept::accept_invite))
+}
+
+/// Routes about the signed-in user (behind tenant authentication).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login::logout))
+        .routes(routes!(me::get_me))
+        .routes(routes!(me::update_password))
+        .routes(routes!(mfa::create_totp, mfa::delete_totp))
+        .routes(routes!(mfa::confirm_totp))
+}

@@ -1,0 +1,81 @@
+//! Extractors that answer in the platform's error shape instead of axum's
+//! plain-text rejections.
+
+use crate::error::AppError;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+/// `Json<T>` with our errors: 400 for malformed JSON, 415 for a missing
+/// content type (reported as 400 `unsupported_media_type`), 413 when too
+/// large, 422 naming the field for JSON of the wrong shape.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(JsonRejection::JsonDataError(e)) => {
+                // serde_path_to_error style text: "path: message".
+                let text = e.body_text();
+                let detail = text
+                    .split_once(": ")
+                    .map(|(_, rest)| rest.to_owned())
+                    .unwrap_or(text);
+                let (field, message) = match detail.split_once(": ") {
+                    Some((f, m)) if !f.contains(' ') => (f.to_owned(), m.to_owned()),
+                    _ => ("body".to_owned(), detail),
+                };
+                Err(AppError::validation(field, message))
+            }
+            Err(JsonRejection::JsonSyntaxError(_)) => Err(AppError::BadRequest(
+                "malformed_json",
+                "the body is not valid JSON".into(),
+            )),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::BadRequest(
+                "unsupported_media_type",
+                "send the body as Content-Type: application/json".into(),
+            )),
+            Err(JsonRejection::BytesRejection(e)) => {
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    Err(AppError::PayloadTooLarge(0))
+                } else {
+                    Err(AppError::BadRequest("unreadable_body", e.body_text()))
+                }
+            }
+            Err(other) => Err(AppError::BadRequest("invalid_body", other.body_text())),
+        }
+    }
+}
+
+/// `Path<T>`: an id that does not parse is simply not found.
+#[derive(Debug)]
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
+            Err(PathRejection::FailedToDeserializePathParams(_)) => Err(AppError::NotFound),
+            Err(e) => Err(AppError::internal(anyhow::anyhow!("path: {e}"))),
+        }
+    }
+}
+
+/// `Query<T>` answering 422 with the parameter at fault.
+#[derive(Debug)]
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(v)| ApiQuery(v))
+            .map_err(|e: QueryRejection| AppError::validation("query", e.body_text()))
+    }
+}

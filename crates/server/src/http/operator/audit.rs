@@ -1,0 +1,40 @@
+use crate::auth::OperatorCtx;
+use crate::error::AppResult;
+use crate::http::audit::AuditEntryView;
+use crate::http::extract::ApiQuery;
+use crate::http::pagination::Paged;
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use domain::TenantId;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OperatorAuditQuery {
+    /// Only this tenant's entries.
+    pub tenant_id: Option<TenantId>,
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// The whole platform's audit log, newest first.
+#[utoipa::path(get, path = "/api/v1/operator/audit-log", tag = "operator",
+    params(OperatorAuditQuery),
+    responses((status = 200, body = Paged<AuditEntryView>)), security(("bearer" = [])))]
+pub async fn list_audit_log(
+    State(state): State<AppState>,
+    _ctx: OperatorCtx,
+    ApiQuery(q): ApiQuery<OperatorAuditQuery>,
+) -> AppResult<Json<Paged<AuditEntryView>>> {
+    let page = crate::http::pagination::PageQuery {
+        limit: q.limit,
+        cursor: q.cursor,
+    }
+    .request()?;
+    let mut sys = state.store.system().await?;
+    let entries = sys.list_audit(q.tenant_id, page).await?;
+    sys.commit().await?;
+    Ok(Json(Paged::from_page(entries, AuditEntryView::from)))
+}

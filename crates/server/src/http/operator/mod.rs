@@ -1,0 +1,33 @@
+//! The operator API (`/api/v1/operator/…`): the platform's own staff.
+
+mod audit;
+mod login;
+mod plans;
+mod tenants;
+
+use crate::auth::principal::require_operator;
+use crate::state::AppState;
+use axum::middleware::from_fn_with_state;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use tenants::TenantView;
+
+/// Routes that need an operator token.
+pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(tenants::list_tenants, tenants::create_tenant))
+        .routes(routes!(tenants::get_tenant, tenants::update_tenant))
+        .routes(routes!(tenants::suspend_tenant))
+        .routes(routes!(tenants::reactivate_tenant))
+        .routes(routes!(plans::list_plans))
+        .routes(routes!(plans::update_plan))
+        .routes(routes!(audit::list_audit_log))
+        .routes(routes!(login::logout_operator))
+        .route_layer(from_fn_with_state(state.clone(), require_operator))
+}
+
+/// The operator's sign-in (no token yet).
+pub fn public_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(login::login_operator))
+}

@@ -1,0 +1,158 @@
+//! Starting and stopping the server: connect, migrate, bootstrap, serve,
+//! shut down gracefully.
+
+use crate::auth::password;
+use crate::config::Config;
+use crate::crypto::{SecretBox, random_token};
+use crate::state::AppState;
+use anyhow::Context as _;
+use domain::Clock;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use store::Store;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// Loads the master key: from configuration, or from the key file in the
+/// data directory (created, mode 0600, on first start).
+pub fn load_secrets(config: &Config) -> anyhow::Result<SecretBox> {
+    match &config.master_key {
+        Some(spec) => SecretBox::from_spec(spec.expose()).context("SWITCHBOARD_MASTER_KEY"),
+        None => SecretBox::from_key_file(&config.master_key_file())
+            .with_context(|| format!("master key file {}", config.master_key_file().display())),
+    }
+}
+
+/// Opens the database, brings it up to date and builds the shared state.
+pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+    if config.database_url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating {}", config.data_dir.display()))?;
+    }
+    let secrets = load_secrets(&config)?;
+    let store = Store::connect(&config.database_url)
+        .await
+        .context("connecting to the database")?;
+    store.migrate().await.context("running migrations")?;
+    if store.bypasses_row_security().await? {
+        tracing::warn!(
+            "the database role bypasses row-level security (superuser or BYPASSRLS); \
+             connect as an ordinary role so tenant isolation is enforced twice"
+        );
+    }
+    let mut sys = store.system().await?;
+    sys.ensure_default_plans(clock.now()).await?;
+    sys.commit().await?;
+    Ok(AppState::new(config, store, clock, secrets))
+}
+
+/// On an empty database, creates the platform operator and returns its
+/// one-time password (stored only as a hash).
+pub async fn bootstrap_operator(state: &AppState) -> anyhow::Result<Option<String>> {
+    let mut sys = state.store.system().await?;
+    if sys.count_operators().await? > 0 {
+        return Ok(None);
+    }
+    let password = random_token::<18>();
+    let hash = password::hash(&password)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    sys.insert_operator(&state.config.operator_email, &hash, state.now())
+        .await?;
+    sys.commit().await?;
+    Ok(Some(password))
+}
+
+/// A server running in this process.
+#[derive(Debug)]
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, lets requests in flight finish, then returns.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = self.task.await;
+    }
+}
+
+/// Serves `state` on `listener` until [`RunningServer::stop`].
+pub fn start(listener: TcpListener, state: AppState) -> anyhow::Result<RunningServer> {
+    let addr = listener.local_addr()?;
+    let (tx, rx) = oneshot::channel::<()>();
+    let app = crate::http::app(state.clone());
+    let task = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = rx.await;
+        })
+        .await
+    });
+    Ok(RunningServer {
+        addr,
+        state,
+        shutdown: Some(tx),
+        task,
+    })
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+/// `switchboard serve`: runs until a shutdown signal.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let listen = config.listen;
+    let state = build_state(config, Arc::new(domain::SystemClock)).await?;
+    if let Some(password) = bootstrap_operator(&state).await? {
+        // Printed once, to the console only (not the log), by design.
+        println!();
+        println!("  Platform operator created. This password is shown only once:");
+        println!("    email:    {}", state.config.operator_email);
+        println!("    password: {password}");
+        println!("  Sign in with POST /api/v1/operator/login.");
+        println!();
+    }
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("binding {listen}"))?;
+    tracing::info!(addr = %listener.local_addr()?, engine = ?state.store.engine(), "switchboard listening");
+    let server = start(listener, state.clone())?;
+    shutdown_signal().await;
+    tracing::info!("shutting down: finishing requests in flight");
+    server.stop().await;
+    state.store.close().await;
+    Ok(())
+}

@@ -1,0 +1,252 @@
+//! Engines, connections, migrations and scoped transactions.
+
+use crate::error::{StoreResult, classify};
+use domain::TenantId;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Runs the same query text against whichever engine a transaction is on.
+/// `$c` is bound to that engine's connection; the body is compiled once per
+/// engine, so both drivers type-check it. Database errors are classified
+/// (unique violation → `Conflict`).
+macro_rules! run {
+    ($tx:expr, |$c:ident| $body:expr) => {
+        match $tx {
+            $crate::db::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body.map_err($crate::error::classify)
+            }
+            $crate::db::Tx::Postgres(t) => {
+                let $c = &mut **t;
+                $body.map_err($crate::error::classify)
+            }
+        }
+    };
+}
+pub(crate) use run;
+
+/// Like [`run!`] for statements: yields the number of rows affected.
+macro_rules! exec {
+    ($tx:expr, |$c:ident| $body:expr) => {
+        match $tx {
+            $crate::db::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+                    .map(|r| r.rows_affected())
+                    .map_err($crate::error::classify)
+            }
+            $crate::db::Tx::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+                    .map(|r| r.rows_affected())
+                    .map_err($crate::error::classify)
+            }
+        }
+    };
+}
+pub(crate) use exec;
+
+/// Which database engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, Clone)]
+enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// The database. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: Db,
+}
+
+pub(crate) enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    async fn commit(self) -> StoreResult<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await.map_err(classify),
+            Tx::Postgres(t) => t.commit().await.map_err(classify),
+        }
+    }
+}
+
+/// A transaction scoped to one tenant. Dropping it without [`commit`](Self::commit)
+/// rolls back.
+pub struct TenantTx {
+    pub(crate) tx: Tx,
+    pub(crate) tenant: TenantId,
+}
+
+/// A transaction that may see every tenant: for the operator and for the
+/// lookups that discover which tenant a request belongs to.
+pub struct SystemTx {
+    pub(crate) tx: Tx,
+}
+
+impl Store {
+    /// Connects to `url`: `sqlite://path` (created if missing, WAL, busy
+    /// timeout) or `postgres://…`.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url)?.application_name("switchboard");
+            let pool = PgPoolOptions::new()
+                .max_connections(32)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await?;
+            Db::Postgres(pool)
+        } else {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true);
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await?;
+            Db::Sqlite(pool)
+        };
+        Ok(Self { db })
+    }
+
+    pub fn engine(&self) -> Engine {
+        match self.db {
+            Db::Sqlite(_) => Engine::Sqlite,
+            Db::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// Brings the schema up to date. Migrations are embedded in the binary.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        match &self.db {
+            Db::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
+            Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// Whether the connected role ignores row-level security (a superuser or
+    /// a BYPASSRLS role). Always false on SQLite, which has no such thing.
+    pub async fn bypasses_row_security(&self) -> StoreResult<bool> {
+        match &self.db {
+            Db::Sqlite(_) => Ok(false),
+            Db::Postgres(p) => sqlx::query_scalar::<_, bool>(
+                "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user",
+            )
+            .fetch_one(p)
+            .await
+            .map_err(classify),
+        }
+    }
+
+    /// A cheap round trip, for readiness checks.
+    pub async fn ping(&self) -> StoreResult<()> {
+        match &self.db {
+            Db::Sqlite(p) => sqlx::query("SELECT 1").execute(p).await.map(drop),
+            Db::Postgres(p) => sqlx::query("SELECT 1").execute(p).await.map(drop),
+        }
+        .map_err(classify)
+    }
+
+    pub async fn close(&self) {
+        match &self.db {
+            Db::Sqlite(p) => p.close().await,
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+
+    /// Opens a transaction that can only see and change `tenant`'s rows.
+    pub async fn tenant(&self, tenant: TenantId) -> StoreResult<TenantTx> {
+        let tx = match &self.db {
+            // IMMEDIATE takes the write lock up front, so a transaction that
+            // reads then writes never fails on lock upgrade.
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => {
+                let mut t = p.begin().await?;
+                sqlx::query(
+                    "SELECT set_config('app.scope', 'tenant', true), \
+                            set_config('app.tenant_id', $1, true)",
+                )
+                .bind(tenant.to_string())
+                .execute(&mut *t)
+                .await?;
+                Tx::Postgres(t)
+            }
+        };
+        Ok(TenantTx { tx, tenant })
+    }
+
+    /// Opens a transaction that sees every tenant. Use only for operator
+    /// work and for lookups that discover the tenant.
+    pub async fn system(&self) -> StoreResult<SystemTx> {
+        let tx = match &self.db {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => {
+                let mut t = p.begin().await?;
+                sqlx::query("SELECT set_config('app.scope', 'system', true)")
+                    .execute(&mut *t)
+                    .await?;
+                Tx::Postgres(t)
+            }
+        };
+        Ok(SystemTx { tx })
+    }
+}
+
+impl TenantTx {
+    pub fn tenant_id(&self) -> TenantId {
+        self.tenant
+    }
+
+    pub async fn commit(self) -> StoreResult<()> {
+        self.tx.commit().await
+    }
+
+    /// The raw PostgreSQL connection under this transaction (still inside
+    /// the tenant's row-level security), or `None` on SQLite. For
+    /// engine-specific code and for tests that prove the policies hold.
+    pub fn postgres_connection(&mut self) -> Option<&mut sqlx::PgConnection> {
+        match &mut self.tx {
+            Tx::Postgres(t) => Some(&mut **t),
+            Tx::Sqlite(_) => None,
+        }
+    }
+}
+
+impl SystemTx {
+    pub async fn commit(self) -> StoreResult<()> {
+        self.tx.commit().await
+    }
+
+    /// Narrows this transaction to one tenant, keeping everything done so
+    /// far in it (for work that creates a tenant and its first rows at once).
+    pub async fn enter_tenant(self, tenant: TenantId) -> StoreResult<TenantTx> {
+        let mut tx = self.tx;
+        if let Tx::Postgres(t) = &mut tx {
+            sqlx::query(
+                "SELECT set_config('app.scope', 'tenant', true), \
+                        set_config('app.tenant_id', $1, true)",
+            )
+            .bind(tenant.to_string())
+            .execute(&mut **t)
+            .await
+            .map_err(classify)?;
+        }
+        Ok(TenantTx { tx, tenant })
+    }
+}

@@ -1,0 +1,287 @@
+//! Plans and tenants.
+
+use crate::db::{exec, SystemTx, TenantTx, Tx, run};
+use crate::error::{OrNotFound, StoreError, StoreResult};
+use crate::page::{Page, PageRequest};
+use domain::{PlanLimits, TenantId, TenantStatus, Timestamp};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub code: String,
+    pub name: String,
+    pub limits: PlanLimits,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(sqlx::FromRow)]
+struct PlanRow {
+    code: String,
+    name: String,
+    messages_per_month: Option<i64>,
+    agents: Option<i64>,
+    numbers: Option<i64>,
+    contacts: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl From<PlanRow> for Plan {
+    fn from(r: PlanRow) -> Self {
+        Plan {
+            code: r.code,
+            name: r.name,
+            limits: PlanLimits {
+                messages_per_month: r.messages_per_month,
+                agents: r.agents,
+                numbers: r.numbers,
+                contacts: r.contacts,
+            },
+            created_at: Timestamp::from_millis(r.created_at),
+            updated_at: Timestamp::from_millis(r.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tenant {
+    pub id: TenantId,
+    pub name: String,
+    pub slug: String,
+    pub status: TenantStatus,
+    /// Why the tenant is suspended, when it is.
+    pub status_reason: Option<String>,
+    pub plan_code: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(sqlx::FromRow)]
+struct TenantRow {
+    id: Uuid,
+    name: String,
+    slug: String,
+    status: String,
+    status_reason: Option<String>,
+    plan_code: String,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<TenantRow> for Tenant {
+    type Error = StoreError;
+    fn try_from(r: TenantRow) -> StoreResult<Self> {
+        Ok(Tenant {
+            id: TenantId::from_uuid(r.id),
+            name: r.name,
+            slug: r.slug,
+            status: r.status.parse().map_err(StoreError::corrupt)?,
+            status_reason: r.status_reason,
+            plan_code: r.plan_code,
+            created_at: Timestamp::from_millis(r.created_at),
+            updated_at: Timestamp::from_millis(r.updated_at),
+        })
+    }
+}
+
+/// A tenant about to be created.
+#[derive(Debug, Clone)]
+pub struct NewTenant<'a> {
+    pub id: TenantId,
+    pub name: &'a str,
+    pub slug: &'a str,
+    pub status: TenantStatus,
+    pub plan_code: &'a str,
+    pub now: Timestamp,
+}
+
+async fn find_tenant(tx: &mut Tx, id: TenantId) -> StoreResult<Tenant> {
+    let row = run!(tx, |c| sqlx::query_as::<_, TenantRow>(
+        "SELECT id, name, slug, status, status_reason, plan_code, created_at, updated_at \
+         FROM tenants WHERE id = $1"
+    )
+    .bind(id.as_uuid())
+    .fetch_optional(c)
+    .await)?;
+    row.or_not_found()?.try_into()
+}
+
+impl SystemTx {
+    /// Creates the default plans if they are missing; never overwrites edits.
+    pub async fn ensure_default_plans(&mut self, now: Timestamp) -> StoreResult<()> {
+        for (code, name, l) in PlanLimits::defaults() {
+            exec!(&mut self.tx, |c| sqlx::query(
+                "INSERT INTO plans (code, name, messages_per_month, agents, numbers, contacts, \
+                                    created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (code) DO NOTHING"
+            )
+            .bind(code)
+            .bind(name)
+            .bind(l.messages_per_month)
+            .bind(l.agents)
+            .bind(l.numbers)
+            .bind(l.contacts)
+            .bind(now.as_millis())
+            .execute(c)
+            .await)?;
+        }
+        Ok(())
+    }
+
+    pub async fn list_plans(&mut self) -> StoreResult<Vec<Plan>> {
+        let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, PlanRow>(
+            "SELECT code, name, messages_per_month, agents, numbers, contacts, created_at, \
+                    updated_at FROM plans ORDER BY code"
+        )
+        .fetch_all(c)
+        .await)?;
+        Ok(rows.into_iter().map(Plan::from).collect())
+    }
+
+    pub async fn find_plan(&mut self, code: &str) -> StoreResult<Plan> {
+        find_plan(&mut self.tx, code).await
+    }
+
+    pub async fn update_plan(
+        &mut self,
+        code: &str,
+        name: &str,
+        limits: PlanLimits,
+        now: Timestamp,
+    ) -> StoreResult<Plan> {
+        let row = run!(&mut self.tx, |c| sqlx::query_as::<_, PlanRow>(
+            "UPDATE plans SET name = $2, messages_per_month = $3, agents = $4, numbers = $5, \
+                              contacts = $6, updated_at = $7 \
+             WHERE code = $1 \
+             RETURNING code, name, messages_per_month, agents, numbers, contacts, created_at, \
+                       updated_at"
+        )
+        .bind(code)
+        .bind(name)
+        .bind(limits.messages_per_month)
+        .bind(limits.agents)
+        .bind(limits.numbers)
+        .bind(limits.contacts)
+        .bind(now.as_millis())
+        .fetch_optional(c)
+        .await)?;
+        Ok(row.or_not_found()?.into())
+    }
+
+    pub async fn insert_tenant(&mut self, t: NewTenant<'_>) -> StoreResult<Tenant> {
+        exec!(&mut self.tx, |c| sqlx::query(
+            "INSERT INTO tenants (id, name, slug, status, plan_code, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6)"
+        )
+        .bind(t.id.as_uuid())
+        .bind(t.name)
+        .bind(t.slug)
+        .bind(t.status.as_str())
+        .bind(t.plan_code)
+        .bind(t.now.as_millis())
+        .execute(c)
+        .await)?;
+        find_tenant(&mut self.tx, t.id).await
+    }
+
+    pub async fn find_tenant(&mut self, id: TenantId) -> StoreResult<Tenant> {
+        find_tenant(&mut self.tx, id).await
+    }
+
+    pub async fn find_tenant_by_slug(&mut self, slug: &str) -> StoreResult<Tenant> {
+        let row = run!(&mut self.tx, |c| sqlx::query_as::<_, TenantRow>(
+            "SELECT id, name, slug, status, status_reason, plan_code, created_at, updated_at \
+             FROM tenants WHERE slug = $1"
+        )
+        .bind(slug)
+        .fetch_optional(c)
+        .await)?;
+        row.or_not_found()?.try_into()
+    }
+
+    /// Tenants, newest first.
+    pub async fn list_tenants(&mut self, page: PageRequest) -> StoreResult<Page<Tenant>> {
+        let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, TenantRow>(
+            "SELECT id, name, slug, status, status_reason, plan_code, created_at, updated_at \
+             FROM tenants WHERE ($1 IS NULL OR id < $1) ORDER BY id DESC LIMIT $2"
+        )
+        .bind(page.after)
+        .bind(page.fetch_limit())
+        .fetch_all(c)
+        .await)?;
+        let tenants = rows
+            .into_iter()
+            .map(Tenant::try_from)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(page.finish(tenants, |t| t.id.as_uuid()))
+    }
+
+    pub async fn update_tenant(
+        &mut self,
+        id: TenantId,
+        name: &str,
+        plan_code: &str,
+        now: Timestamp,
+    ) -> StoreResult<Tenant> {
+        let done = exec!(&mut self.tx, |c| sqlx::query(
+            "UPDATE tenants SET name = $2, plan_code = $3, updated_at = $4 WHERE id = $1"
+        )
+        .bind(id.as_uuid())
+        .bind(name)
+        .bind(plan_code)
+        .bind(now.as_millis())
+        .execute(c)
+        .await)?;
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        find_tenant(&mut self.tx, id).await
+    }
+
+    pub async fn set_tenant_status(
+        &mut self,
+        id: TenantId,
+        status: TenantStatus,
+        reason: Option<&str>,
+        now: Timestamp,
+    ) -> StoreResult<Tenant> {
+        let done = exec!(&mut self.tx, |c| sqlx::query(
+            "UPDATE tenants SET status = $2, status_reason = $3, updated_at = $4 WHERE id = $1"
+        )
+        .bind(id.as_uuid())
+        .bind(status.as_str())
+        .bind(reason)
+        .bind(now.as_millis())
+        .execute(c)
+        .await)?;
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        find_tenant(&mut self.tx, id).await
+    }
+}
+
+async fn find_plan(tx: &mut Tx, code: &str) -> StoreResult<Plan> {
+    let row = run!(tx, |c| sqlx::query_as::<_, PlanRow>(
+        "SELECT code, name, messages_per_month, agents, numbers, contacts, created_at, \
+                updated_at FROM plans WHERE code = $1"
+    )
+    .bind(code)
+    .fetch_optional(c)
+    .await)?;
+    Ok(row.or_not_found()?.into())
+}
+
+impl TenantTx {
+    /// This transaction's own tenant.
+    pub async fn find_tenant(&mut self) -> StoreResult<Tenant> {
+        find_tenant(&mut self.tx, self.tenant).await
+    }
+
+    /// This tenant's plan.
+    pub async fn find_plan(&mut self) -> StoreResult<Plan> {
+        let tenant = self.find_tenant().await?;
+        find_plan(&mut self.tx, &tenant.plan_code).await
+    }
+}
