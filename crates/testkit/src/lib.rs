@@ -1,1 +1,195 @@
+//! Test kit: a real Switchboard server on port 0 over a fresh database.
+//!
+//! [`each_engine`] runs a test body once on SQLite (a temp file) and once on
+//! PostgreSQL when `TEST_DATABASE_URL` names a superuser connection (the
+//! README's test command starts a throwaway cluster and sets it). On
+//! PostgreSQL each test gets its own database, owned by a non-superuser
+//! role without BYPASSRLS, exactly as production should run.
+//!
+//! Helpers create tenants and users through the public API, so tests start
+//! from the state a real customer would be in.
+#![forbid(unsafe_code)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod client;
+mod engine;
+
+pub use client::{Auth, Resp};
+pub use engine::{Engine, each_engine, pg_admin_url};
+
+use domain::{ManualClock, Role};
+use serde_json::{Value, json};
+use server::crypto::SecretBox;
+use server::{AppState, Config, RunningServer};
+use std::sync::Arc;
+
+/// A running server with its own database and a hand-moved clock.
+pub struct TestApp {
+    pub engine: Engine,
+    pub url: String,
+    pub state: AppState,
+    pub clock: ManualClock,
+    pub client: reqwest::Client,
+    pub operator_email: String,
+    pub operator_password: String,
+    /// Where the SQLite file (or nothing, on PostgreSQL) lives.
+    pub dir: tempfile::TempDir,
+    server: Option<RunningServer>,
+}
+
+/// A tenant made through the operator API, with its owner signed in.
+#[derive(Debug, Clone)]
+pub struct TestTenant {
+    pub id: String,
+    pub slug: String,
+    /// The first API key (owner scopes).
+    pub api_key: String,
+    pub owner: TestUser,
+}
+
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: String,
+    pub email: String,
+    pub password: String,
+    /// A JWT access token.
+    pub token: String,
+    pub refresh_token: String,
+}
+
+impl TestApp {
+    /// Starts a server on `engine` with a fresh database.
+    pub async fn start(engine: Engine) -> TestApp {
+        Self::start_with(engine, |_| {}).await
+    }
+
+    /// Like [`start`](Self::start), letting the test adjust the configuration.
+    pub async fn start_with(engine: Engine, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database_url = match engine {
+            Engine::Sqlite => format!("sqlite://{}", dir.path().join("test.db").display()),
+            Engine::Postgres => engine::fresh_pg_database().await,
+        };
+        let mut config = Config {
+            database_url,
+            data_dir: dir.path().to_owned(),
+            master_key: Some(server::config::Secret::new(SecretBox::new_key_spec("test1"))),
+            ..Config::default()
+        };
+        adjust(&mut config);
+        let clock = ManualClock::starting_now();
+        let state = server::build_state(config, Arc::new(clock.clone()))
+            .await
+            .expect("server state");
+        let operator_password = server::server::bootstrap_operator(&state)
+            .await
+            .expect("bootstrap")
+            .expect("fresh database has no operator");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let running = server::start(listener, state.clone()).unwrap();
+        TestApp {
+            engine,
+            url: running.url(),
+            operator_email: state.config.operator_email.clone(),
+            state,
+            clock,
+            client: reqwest::Client::new(),
+            operator_password,
+            dir,
+            server: Some(running),
+        }
+    }
+
+    /// Stops the server gracefully.
+    pub async fn stop(mut self) {
+        if let Some(s) = self.server.take() {
+            s.stop().await;
+        }
+    }
+
+    /// Signs the operator in and returns an access token.
+    pub async fn operator_token(&self) -> String {
+        let r = self
+            .post(
+                "/api/v1/operator/login",
+                Auth::None,
+                json!({ "email": self.operator_email, "password": self.operator_password }),
+            )
+            .await;
+        assert_eq!(r.status, 200, "operator login: {}", r.body);
+        r.body["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// Creates a tenant through the operator API and signs its owner in.
+    pub async fn create_tenant(&self, slug: &str) -> TestTenant {
+        let op = self.operator_token().await;
+        let email = format!("owner@{slug}.example.com");
+        let r = self
+            .post(
+                "/api/v1/operator/tenants",
+                Auth::Bearer(&op),
+                json!({ "name": format!("Tenant {slug}"), "slug": slug, "owner_email": email }),
+            )
+            .await;
+        assert_eq!(r.status, 201, "create tenant: {}", r.body);
+        let invite = r.body["owner_invite"]["token"].as_str().unwrap().to_owned();
+        let owner = self.accept_invite(slug, &invite, &email).await;
+        TestTenant {
+            id: r.body["tenant"]["id"].as_str().unwrap().to_owned(),
+            slug: slug.to_owned(),
+            api_key: r.body["api_key"]["secret"].as_str().unwrap().to_owned(),
+            owner,
+        }
+    }
+
+    /// Invites a user with `role` into `tenant` (as its owner), accepts and signs in.
+    pub async fn add_user(&self, tenant: &TestTenant, role: Role, name: &str) -> TestUser {
+        let email = format!("{name}@{}.example.com", tenant.slug);
+        let r = self
+            .post(
+                "/api/v1/invites",
+                Auth::Bearer(&tenant.owner.token),
+                json!({ "email": email, "role": role }),
+            )
+            .await;
+        assert_eq!(r.status, 201, "invite: {}", r.body);
+        let token = r.body["token"].as_str().unwrap().to_owned();
+        self.accept_invite(&tenant.slug, &token, &email).await
+    }
+
+    async fn accept_invite(&self, slug: &str, token: &str, email: &str) -> TestUser {
+        let password = format!("pw-{}", uuid::Uuid::now_v7());
+        let r = self
+            .post(
+                "/api/v1/auth/accept-invite",
+                Auth::None,
+                json!({ "token": token, "name": "Test User", "password": password }),
+            )
+            .await;
+        assert_eq!(r.status, 201, "accept invite: {}", r.body);
+        let id = r.body["id"].as_str().unwrap().to_owned();
+        let login = self.login(slug, email, &password, None).await;
+        assert_eq!(login.status, 200, "login: {}", login.body);
+        TestUser {
+            id,
+            email: email.to_owned(),
+            password,
+            token: login.body["access_token"].as_str().unwrap().to_owned(),
+            refresh_token: login.body["refresh_token"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// `POST /api/v1/auth/login` in token mode.
+    pub async fn login(&self, slug: &str, email: &str, password: &str, totp: Option<&str>) -> Resp {
+        let mut body = json!({ "tenant": slug, "email": email, "password": password });
+        if let Some(code) = totp {
+            body["totp_code"] = Value::String(code.to_owned());
+        }
+        self.post("/api/v1/auth/login", Auth::None, body).await
+    }
+
+    /// Advances the server's clock.
+    pub fn advance(&self, seconds: i64) {
+        self.clock.advance_seconds(seconds);
+    }
+}

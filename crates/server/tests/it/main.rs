@@ -1,1 +1,11 @@
+//! Server integration tests: a real server on port 0, a real database
+//! (SQLite, and PostgreSQL when TEST_DATABASE_URL is set), real HTTP.
 
+mod api_keys;
+mod auth;
+mod conventions;
+mod isolation;
+mod openapi_walk;
+mod roles;
+mod secrets;
+mod tenancy;

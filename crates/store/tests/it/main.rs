@@ -1,1 +1,6 @@
+//! Store tests on real engines: schema parity between the two migration
+//! trees, and PostgreSQL row-level security holding even against queries
+//! that forget the tenant filter.
 
+mod rls;
+mod schema;

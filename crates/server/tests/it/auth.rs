@@ -1,0 +1,158 @@
+//! Sign-in, sessions, tokens, TOTP and throttling.
+use domain::Clock as _;
+
+use serde_json::json;
+use server::auth::totp;
+use testkit::{Auth, each_engine};
+
+#[tokio::test]
+async fn login_refresh_and_logout_revoke_the_session() {
+    each_engine(|app| async move {
+        let t = app.create_tenant("auth-flow").await;
+        let me = app.get("/api/v1/me", Auth::Bearer(&t.owner.token)).await;
+        assert_eq!(me.status, 200);
+        assert_eq!(me.body["user"]["email"], json!(t.owner.email));
+
+        let wrong = app.login("auth-flow", &t.owner.email, "not-the-password", None).await;
+        assert_eq!((wrong.status, wrong.code()), (401, "invalid_credentials"));
+        let nobody = app.login("no-such-tenant", &t.owner.email, &t.owner.password, None).await;
+        assert_eq!((nobody.status, nobody.code()), (401, "invalid_credentials"));
+
+        // Refresh rotates: the new pair works, the old refresh token does not.
+        let r = app.post("/api/v1/auth/refresh", Auth::None, json!({ "refresh_token": t.owner.refresh_token })).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let access = r.body["access_token"].as_str().unwrap().to_owned();
+        let again = app.post("/api/v1/auth/refresh", Auth::None, json!({ "refresh_token": t.owner.refresh_token })).await;
+        assert_eq!(again.status, 401);
+        assert_eq!(app.get("/api/v1/me", Auth::Bearer(&access)).await.status, 200);
+
+        // Access tokens expire with the clock.
+        app.advance(16 * 60);
+        let r = app.get("/api/v1/me", Auth::Bearer(&access)).await;
+        assert_eq!((r.status, r.code()), (401, "invalid_credentials"));
+
+        // Logout kills the session and so every access token of it.
+        let login = app.login("auth-flow", &t.owner.email, &t.owner.password, None).await;
+        let token = login.body["access_token"].as_str().unwrap().to_owned();
+        let refresh = login.body["refresh_token"].as_str().unwrap().to_owned();
+        assert_eq!(app.post("/api/v1/auth/logout", Auth::Bearer(&token), json!({})).await.status, 204);
+        assert_eq!(app.get("/api/v1/me", Auth::Bearer(&token)).await.status, 401);
+        let r = app.post("/api/v1/auth/refresh", Auth::None, json!({ "refresh_token": refresh })).await;
+        assert_eq!(r.status, 401);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn cookie_sessions_are_http_only_and_need_the_csrf_header_to_change_things() {
+    each_engine(|app| async move {
+        let t = app.create_tenant("auth-cookie").await;
+        let r = app
+            .post("/api/v1/auth/login", Auth::None, json!({ "tenant": "auth-cookie", "email": t.owner.email, "password": t.owner.password, "mode": "cookie" }))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let set_cookie = r.headers["set-cookie"].to_str().unwrap().to_owned();
+        assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+        assert!(!set_cookie.contains("Secure"), "plain-http deployments cannot set Secure cookies");
+        let cookie = set_cookie.split(';').next().unwrap().to_owned();
+        assert!(r.body["access_token"].is_null());
+
+        let me = app.request(reqwest::Method::GET, "/api/v1/me", Auth::None, None, &[("cookie", &cookie)]).await;
+        assert_eq!(me.status, 200);
+        let body = json!({ "email": "csrf@auth-cookie.example.com", "role": "viewer" });
+        let forged = app.request(reqwest::Method::POST, "/api/v1/invites", Auth::None, Some(body.clone()), &[("cookie", &cookie)]).await;
+        assert_eq!((forged.status, forged.code()), (403, "csrf_check_failed"));
+        let ok = app
+            .request(reqwest::Method::POST, "/api/v1/invites", Auth::None, Some(body), &[("cookie", &cookie), ("x-requested-with", "fetch")])
+            .await;
+        assert_eq!(ok.status, 201, "{}", ok.body);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn totp_once_enrolled_is_required_and_recovery_codes_work_once() {
+    each_engine(|app| async move {
+        let t = app.create_tenant("auth-mfa").await;
+        let r = app.post("/api/v1/me/mfa/totp", Auth::Bearer(&t.owner.token), json!({})).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let secret = r.body["secret"].as_str().unwrap().to_owned();
+        assert!(r.body["otpauth_url"].as_str().unwrap().starts_with("otpauth://totp/"));
+
+        // Not in force until confirmed.
+        assert_eq!(app.login("auth-mfa", &t.owner.email, &t.owner.password, None).await.status, 200);
+        let bad = app.post("/api/v1/me/mfa/totp/confirm", Auth::Bearer(&t.owner.token), json!({ "code": "000000" })).await;
+        assert_eq!(bad.status, 422);
+        let now = app.clock.now().as_unix_seconds();
+        let code = totp::code_at(&secret, now).unwrap();
+        let r = app.post("/api/v1/me/mfa/totp/confirm", Auth::Bearer(&t.owner.token), json!({ "code": code })).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let recovery: Vec<String> = serde_json::from_value(r.body["recovery_codes"].clone()).unwrap();
+        assert_eq!(recovery.len(), 10);
+
+        let r = app.login("auth-mfa", &t.owner.email, &t.owner.password, None).await;
+        assert_eq!((r.status, r.code()), (401, "mfa_required"));
+        let r = app.login("auth-mfa", &t.owner.email, &t.owner.password, Some("123456")).await;
+        assert_eq!((r.status, r.code()), (401, "invalid_mfa_code"));
+        let code = totp::code_at(&secret, now).unwrap();
+        let r = app.login("auth-mfa", &t.owner.email, &t.owner.password, Some(&code)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.body["user"]["mfa_enabled"], json!(true));
+
+        let with_recovery = json!({ "tenant": "auth-mfa", "email": t.owner.email, "password": t.owner.password, "recovery_code": recovery[0].to_uppercase() });
+        assert_eq!(app.post("/api/v1/auth/login", Auth::None, with_recovery.clone()).await.status, 200);
+        let reused = app.post("/api/v1/auth/login", Auth::None, with_recovery).await;
+        assert_eq!((reused.status, reused.code()), (401, "invalid_mfa_code"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn repeated_failures_are_throttled_per_account() {
+    each_engine(|app| async move {
+        let t = app.create_tenant("auth-throttle").await;
+        for _ in 0..5 {
+            let r = app.login("auth-throttle", &t.owner.email, "wrong-password", None).await;
+            assert_eq!(r.status, 401);
+        }
+        // Even the right password waits now.
+        let r = app.login("auth-throttle", &t.owner.email, &t.owner.password, None).await;
+        assert_eq!((r.status, r.code()), (429, "too_many_attempts"));
+        assert!(r.headers.contains_key("retry-after"));
+        app.advance(15 * 60 + 1);
+        let r = app.login("auth-throttle", &t.owner.email, &t.owner.password, None).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn invitations_work_once_and_expire() {
+    each_engine(|app| async move {
+        let t = app.create_tenant("auth-invite").await;
+        let r = app
+            .post("/api/v1/invites", Auth::Bearer(&t.owner.token), json!({ "email": "new@auth-invite.example.com", "role": "agent" }))
+            .await;
+        let token = r.body["token"].as_str().unwrap().to_owned();
+        let accept = json!({ "token": token, "name": "New Agent", "password": "a-long-password" });
+        let short = json!({ "token": token, "name": "New Agent", "password": "short" });
+        let r = app.post("/api/v1/auth/accept-invite", Auth::None, short).await;
+        assert_eq!((r.status, r.body["error"]["fields"][0]["field"].as_str()), (422, Some("password")));
+        let r = app.post("/api/v1/auth/accept-invite", Auth::None, accept.clone()).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        assert_eq!(r.body["role"], json!("agent"));
+        let r = app.post("/api/v1/auth/accept-invite", Auth::None, accept).await;
+        assert_eq!((r.status, r.code()), (422, "invite_invalid"));
+
+        let r = app
+            .post("/api/v1/invites", Auth::Bearer(&t.owner.token), json!({ "email": "late@auth-invite.example.com", "role": "agent" }))
+            .await;
+        let token = r.body["token"].as_str().unwrap().to_owned();
+        app.advance(8 * 86_400);
+        let r = app
+            .post("/api/v1/auth/accept-invite", Auth::None, json!({ "token": token, "name": "Late", "password": "a-long-password" }))
+            .await;
+        assert_eq!((r.status, r.code()), (422, "invite_invalid"));
+    })
+    .await;
+}
