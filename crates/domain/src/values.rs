@@ -52,8 +52,19 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(Email::parse(" Ana@Example.COM ").unwrap().as_str(), "ana@example.com");
-        for bad in ["", "ana", "ana@", "@x.io", "ana@localhost", "a b@x.io", "a@b@c.io"] {
+        assert_eq!(
+            Email::parse(" Ana@Example.COM ").unwrap().as_str(),
+            "ana@example.com"
+        );
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@x.io",
+            "ana@localhost",
+            "a b@x.io",
+            "a@b@c.io",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
     }

@@ -55,8 +55,14 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
             )
             .await
             .map_err(err)?;
-            println!("tenant       {} ({})", created.tenant.slug, created.tenant.id);
-            println!("owner invite {} (for {})", created.owner_invite_token, created.owner_invite.email);
+            println!(
+                "tenant       {} ({})",
+                created.tenant.slug, created.tenant.id
+            );
+            println!(
+                "owner invite {} (for {})",
+                created.owner_invite_token, created.owner_invite.email
+            );
             println!("api key      {}", created.api_key_secret);
             println!("These secrets are shown once.");
         }
@@ -66,7 +72,13 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
             loop {
                 let page = sys.list_tenants(PageRequest::new(after, 200)).await?;
                 for t in &page.items {
-                    println!("{}  {:<24} {:<10} {}", t.id, t.slug, t.status.as_str(), t.plan_code);
+                    println!(
+                        "{}  {:<24} {:<10} {}",
+                        t.id,
+                        t.slug,
+                        t.status.as_str(),
+                        t.plan_code
+                    );
                 }
                 match page.next {
                     Some(n) => after = Some(n),
@@ -90,9 +102,17 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
         }
         AdminCommand::SetPlan { slug, plan } => {
             let id = tenant_id(&state, &slug).await?;
-            tenancy::update_tenant(&state.store, now, Actor::System, None, id, None, Some(&plan))
-                .await
-                .map_err(err)?;
+            tenancy::update_tenant(
+                &state.store,
+                now,
+                Actor::System,
+                None,
+                id,
+                None,
+                Some(&plan),
+            )
+            .await
+            .map_err(err)?;
             println!("{slug} is now on {plan}");
         }
         AdminCommand::ResetOperatorPassword => {
@@ -103,7 +123,10 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
                 .await
                 .context("no operator with the configured email")?;
             sys.commit().await?;
-            println!("operator {} password: {password}", state.config.operator_email);
+            println!(
+                "operator {} password: {password}",
+                state.config.operator_email
+            );
             println!("Shown once.");
         }
         // Handled before the state is built (it may rewrite the key file).
@@ -162,7 +185,8 @@ pub async fn reseal_all(state: &AppState) -> anyhow::Result<usize> {
             .secrets
             .open(&v.sealed)
             .with_context(|| format!("opening {}.{} of {}", v.table, v.column, v.id))?;
-        sys.update_sealed_value(&v, &state.secrets.seal(&plain)).await?;
+        sys.update_sealed_value(&v, &state.secrets.seal(&plain))
+            .await?;
         n += 1;
     }
     sys.commit().await?;

@@ -4,7 +4,11 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "switchboard", version, about = "Multi-tenant WhatsApp Business platform")]
+#[command(
+    name = "switchboard",
+    version,
+    about = "Multi-tenant WhatsApp Business platform"
+)]
 pub struct Cli {
     /// A TOML configuration file (environment variables still win).
     #[arg(long, global = true, env = "SWITCHBOARD_CONFIG")]

@@ -9,8 +9,8 @@
 //! keys may be given as `id:key,id:key`, newest first) or, for the embedded
 //! default, from a key file created with mode 0600 in the data directory.
 
-use aes_gcm::aead::{Aead, KeyInit, array::Array};
 use aes_gcm::Aes256Gcm;
+use aes_gcm::aead::{Aead, KeyInit, array::Array};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use rand::Rng as _;
@@ -72,7 +72,9 @@ impl SecretBox {
         for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let (id, b64) = part.split_once(':').unwrap_or(("k1", part));
             if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-                return Err(CryptoError::BadKey("key id must be letters, digits or -".into()));
+                return Err(CryptoError::BadKey(
+                    "key id must be letters, digits or -".into(),
+                ));
             }
             let raw = STANDARD
                 .decode(b64)

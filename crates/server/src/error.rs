@@ -115,7 +115,9 @@ impl IntoResponse for AppError {
         let (message, fields) = match &self {
             AppError::Internal(_) => ("something went wrong on our side".to_owned(), vec![]),
             AppError::Validation(f) => (self.to_string(), f.clone()),
-            AppError::TenantSuspended(reason) => (format!("this tenant is suspended: {reason}"), vec![]),
+            AppError::TenantSuspended(reason) => {
+                (format!("this tenant is suspended: {reason}"), vec![])
+            }
             _ => (self.to_string(), vec![]),
         };
         let body = ErrorBody {

@@ -12,7 +12,8 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve => server::server::serve(config).await,
         Command::Migrate => {
-            let state = server::build_state(config, std::sync::Arc::new(domain::SystemClock)).await?;
+            let state =
+                server::build_state(config, std::sync::Arc::new(domain::SystemClock)).await?;
             state.store.close().await;
             println!("database is up to date");
             Ok(())

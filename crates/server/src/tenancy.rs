@@ -52,7 +52,10 @@ pub async fn create_tenant(
     match sys.find_plan(&input.plan).await {
         Ok(_) => {}
         Err(StoreError::NotFound) => {
-            return Err(AppError::validation("plan", format!("no plan `{}`", input.plan)));
+            return Err(AppError::validation(
+                "plan",
+                format!("no plan `{}`", input.plan),
+            ));
         }
         Err(e) => return Err(e.into()),
     }

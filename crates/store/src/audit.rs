@@ -1,6 +1,6 @@
 //! The audit log: every change, and every operator look into a tenant.
 
-use crate::db::{exec, SystemTx, TenantTx, Tx, run};
+use crate::db::{SystemTx, TenantTx, Tx, exec, run};
 use crate::error::{StoreError, StoreResult};
 use crate::page::{Page, PageRequest};
 use domain::{ApiKeyId, AuditId, OperatorId, TenantId, Timestamp, UserId};

@@ -1,7 +1,7 @@
 //! Stored answers to creating calls made with an `Idempotency-Key`, so a
 //! retried request gets the first answer instead of a second effect.
 
-use crate::db::{exec, TenantTx, run};
+use crate::db::{TenantTx, exec, run};
 use crate::error::StoreResult;
 use domain::Timestamp;
 

@@ -1,6 +1,6 @@
 //! Plans and tenants.
 
-use crate::db::{exec, SystemTx, TenantTx, Tx, run};
+use crate::db::{SystemTx, TenantTx, Tx, exec, run};
 use crate::error::{OrNotFound, StoreError, StoreResult};
 use crate::page::{Page, PageRequest};
 use domain::{PlanLimits, TenantId, TenantStatus, Timestamp};

@@ -67,11 +67,13 @@ impl TestApp {
     }
 
     pub async fn post(&self, path: &str, auth: Auth<'_>, body: Value) -> Resp {
-        self.request(Method::POST, path, auth, Some(body), &[]).await
+        self.request(Method::POST, path, auth, Some(body), &[])
+            .await
     }
 
     pub async fn patch(&self, path: &str, auth: Auth<'_>, body: Value) -> Resp {
-        self.request(Method::PATCH, path, auth, Some(body), &[]).await
+        self.request(Method::PATCH, path, auth, Some(body), &[])
+            .await
     }
 
     pub async fn delete(&self, path: &str, auth: Auth<'_>) -> Resp {

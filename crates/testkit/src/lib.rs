@@ -73,7 +73,9 @@ impl TestApp {
         let mut config = Config {
             database_url,
             data_dir: dir.path().to_owned(),
-            master_key: Some(server::config::Secret::new(SecretBox::new_key_spec("test1"))),
+            master_key: Some(server::config::Secret::new(SecretBox::new_key_spec(
+                "test1",
+            ))),
             ..Config::default()
         };
         adjust(&mut config);

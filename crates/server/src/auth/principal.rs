@@ -7,9 +7,9 @@
 //! request. Handlers then declare what they need with [`Authorized<P>`],
 //! the one place a permission is checked.
 
+use crate::auth::tokens::{API_KEY_PREFIX, hash_token, looks_like_jwt};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::auth::tokens::{API_KEY_PREFIX, hash_token, looks_like_jwt};
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
@@ -321,7 +321,9 @@ async fn resolve_tenant(
     tx.commit().await?;
     if tenant.status == TenantStatus::Suspended {
         return Err(AppError::TenantSuspended(
-            tenant.status_reason.unwrap_or_else(|| "no reason given".into()),
+            tenant
+                .status_reason
+                .unwrap_or_else(|| "no reason given".into()),
         ));
     }
     Ok(TenantCtx {
@@ -347,7 +349,10 @@ async fn live_user_role(
     if !s.is_live(now) || s.user_id != user {
         return Err(bad_credentials());
     }
-    let u = tx.find_user(user).await.map_err(not_found_is_unauthorized)?;
+    let u = tx
+        .find_user(user)
+        .await
+        .map_err(not_found_is_unauthorized)?;
     tx.commit().await?;
     if u.disabled_at.is_some() {
         return Err(bad_credentials());

@@ -65,6 +65,15 @@ impl LoginThrottle {
     }
 }
 
+/// The answer to a throttled sign-in.
+pub fn too_many(wait: u64) -> crate::error::AppError {
+    crate::error::AppError::TooManyRequests(
+        "too_many_attempts",
+        format!("too many failed sign-ins; try again in {wait} seconds"),
+        wait,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,13 +90,4 @@ mod tests {
         assert!(t.check("b", PER_ACCOUNT, now).is_ok());
         assert!(t.check("a", PER_ACCOUNT, now.plus_seconds(15 * 60)).is_ok());
     }
-}
-
-/// The answer to a throttled sign-in.
-pub fn too_many(wait: u64) -> crate::error::AppError {
-    crate::error::AppError::TooManyRequests(
-        "too_many_attempts",
-        format!("too many failed sign-ins; try again in {wait} seconds"),
-        wait,
-    )
 }

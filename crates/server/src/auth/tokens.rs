@@ -116,6 +116,10 @@ mod tests {
         };
         let t = k.sign(&c).unwrap();
         assert_eq!(k.verify(&t), Some(c));
-        assert!(JwtKeys::new(b"another-key-of-32-bytes-long-ok!").verify(&t).is_none());
+        assert!(
+            JwtKeys::new(b"another-key-of-32-bytes-long-ok!")
+                .verify(&t)
+                .is_none()
+        );
     }
 }

@@ -133,7 +133,11 @@ mod tests {
         assert!(check(&s, &code, now));
         assert!(check(&s, &code, now + 30));
         assert!(!check(&s, &code, now + 300));
-        assert!(provisioning_url(&s, "ana@example.com").unwrap().starts_with("otpauth://totp/"));
+        assert!(
+            provisioning_url(&s, "ana@example.com")
+                .unwrap()
+                .starts_with("otpauth://totp/")
+        );
     }
 
     #[test]

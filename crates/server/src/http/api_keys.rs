@@ -92,7 +92,10 @@ pub async fn create_api_key(
     scopes.sort();
     scopes.dedup();
     if scopes.is_empty() {
-        return Err(AppError::validation("scopes", "give the key at least one scope"));
+        return Err(AppError::validation(
+            "scopes",
+            "give the key at least one scope",
+        ));
     }
     if let Some(extra) = scopes.iter().find(|s| !mine.contains(s)) {
         return Err(AppError::Forbidden(
@@ -180,7 +183,15 @@ pub async fn delete_api_key(
     let now = state.now();
     let mut tx = state.store.tenant(ctx.tenant_id).await?;
     let key = tx.revoke_api_key(id, now).await?;
-    crate::audit::tenant_change(&mut tx, &ctx, now, "api_key.revoke", ("api_key", id.to_string()), json!({})).await?;
+    crate::audit::tenant_change(
+        &mut tx,
+        &ctx,
+        now,
+        "api_key.revoke",
+        ("api_key", id.to_string()),
+        json!({}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(Json(key.into()))
 }

@@ -34,7 +34,9 @@ pub async fn idempotency(
         .to_str()
         .ok()
         .filter(|k| (1..=255).contains(&k.len()))
-        .ok_or_else(|| AppError::validation("Idempotency-Key", "must be 1 to 255 visible characters"))?
+        .ok_or_else(|| {
+            AppError::validation("Idempotency-Key", "must be 1 to 255 visible characters")
+        })?
         .to_owned();
     let ctx = req
         .extensions()
@@ -68,7 +70,9 @@ pub async fn idempotency(
         return Ok(replay(&stored));
     }
 
-    let res = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    let res = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
     if !res.status().is_success() {
         return Ok(res);
     }

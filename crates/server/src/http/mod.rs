@@ -112,7 +112,10 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Headers every answer carries.
-async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+async fn security_headers(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     let defaults = [

@@ -141,7 +141,9 @@ pub async fn delete_user(
     let mut tx = state.store.tenant(ctx.tenant_id).await?;
     let user = tx.find_user(id).await?;
     check_may_manage(&ctx, user.role)?;
-    if user.role == Role::Owner && user.disabled_at.is_none() && tx.count_active_owners().await? <= 1
+    if user.role == Role::Owner
+        && user.disabled_at.is_none()
+        && tx.count_active_owners().await? <= 1
     {
         return Err(AppError::Rule(
             "last_owner",
@@ -271,7 +273,10 @@ pub async fn create_invite(
     )
     .await?;
     tx.commit().await?;
-    let accept_url = format!("{}/app/accept-invite?token={token}", state.config.public_url);
+    let accept_url = format!(
+        "{}/app/accept-invite?token={token}",
+        state.config.public_url
+    );
     Ok((
         StatusCode::CREATED,
         Json(CreatedInvite {
@@ -312,7 +317,15 @@ pub async fn delete_invite(
     let invite = tx.find_invite(id).await?;
     check_may_manage(&ctx, invite.role)?;
     tx.delete_invite(id).await?;
-    crate::audit::tenant_change(&mut tx, &ctx, now, "invite.delete", ("invite", id.to_string()), json!({})).await?;
+    crate::audit::tenant_change(
+        &mut tx,
+        &ctx,
+        now,
+        "invite.delete",
+        ("invite", id.to_string()),
+        json!({}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

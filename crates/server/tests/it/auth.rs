@@ -13,18 +13,37 @@ async fn login_refresh_and_logout_revoke_the_session() {
         assert_eq!(me.status, 200);
         assert_eq!(me.body["user"]["email"], json!(t.owner.email));
 
-        let wrong = app.login("auth-flow", &t.owner.email, "not-the-password", None).await;
+        let wrong = app
+            .login("auth-flow", &t.owner.email, "not-the-password", None)
+            .await;
         assert_eq!((wrong.status, wrong.code()), (401, "invalid_credentials"));
-        let nobody = app.login("no-such-tenant", &t.owner.email, &t.owner.password, None).await;
+        let nobody = app
+            .login("no-such-tenant", &t.owner.email, &t.owner.password, None)
+            .await;
         assert_eq!((nobody.status, nobody.code()), (401, "invalid_credentials"));
 
         // Refresh rotates: the new pair works, the old refresh token does not.
-        let r = app.post("/api/v1/auth/refresh", Auth::None, json!({ "refresh_token": t.owner.refresh_token })).await;
+        let r = app
+            .post(
+                "/api/v1/auth/refresh",
+                Auth::None,
+                json!({ "refresh_token": t.owner.refresh_token }),
+            )
+            .await;
         assert_eq!(r.status, 200, "{}", r.body);
         let access = r.body["access_token"].as_str().unwrap().to_owned();
-        let again = app.post("/api/v1/auth/refresh", Auth::None, json!({ "refresh_token": t.owner.refresh_token })).await;
+        let again = app
+            .post(
+                "/api/v1/auth/refresh",
+                Auth::None,
+                json!({ "refresh_token": t.owner.refresh_token }),
+            )
+            .await;
         assert_eq!(again.status, 401);
-        assert_eq!(app.get("/api/v1/me", Auth::Bearer(&access)).await.status, 200);
+        assert_eq!(
+            app.get("/api/v1/me", Auth::Bearer(&access)).await.status,
+            200
+        );
 
         // Access tokens expire with the clock.
         app.advance(16 * 60);
@@ -32,12 +51,28 @@ async fn login_refresh_and_logout_revoke_the_session() {
         assert_eq!((r.status, r.code()), (401, "invalid_credentials"));
 
         // Logout kills the session and so every access token of it.
-        let login = app.login("auth-flow", &t.owner.email, &t.owner.password, None).await;
+        let login = app
+            .login("auth-flow", &t.owner.email, &t.owner.password, None)
+            .await;
         let token = login.body["access_token"].as_str().unwrap().to_owned();
         let refresh = login.body["refresh_token"].as_str().unwrap().to_owned();
-        assert_eq!(app.post("/api/v1/auth/logout", Auth::Bearer(&token), json!({})).await.status, 204);
-        assert_eq!(app.get("/api/v1/me", Auth::Bearer(&token)).await.status, 401);
-        let r = app.post("/api/v1/auth/refresh", Auth::None, json!({ "refresh_token": refresh })).await;
+        assert_eq!(
+            app.post("/api/v1/auth/logout", Auth::Bearer(&token), json!({}))
+                .await
+                .status,
+            204
+        );
+        assert_eq!(
+            app.get("/api/v1/me", Auth::Bearer(&token)).await.status,
+            401
+        );
+        let r = app
+            .post(
+                "/api/v1/auth/refresh",
+                Auth::None,
+                json!({ "refresh_token": refresh }),
+            )
+            .await;
         assert_eq!(r.status, 401);
     })
     .await;
@@ -112,15 +147,21 @@ async fn repeated_failures_are_throttled_per_account() {
     each_engine(|app| async move {
         let t = app.create_tenant("auth-throttle").await;
         for _ in 0..5 {
-            let r = app.login("auth-throttle", &t.owner.email, "wrong-password", None).await;
+            let r = app
+                .login("auth-throttle", &t.owner.email, "wrong-password", None)
+                .await;
             assert_eq!(r.status, 401);
         }
         // Even the right password waits now.
-        let r = app.login("auth-throttle", &t.owner.email, &t.owner.password, None).await;
+        let r = app
+            .login("auth-throttle", &t.owner.email, &t.owner.password, None)
+            .await;
         assert_eq!((r.status, r.code()), (429, "too_many_attempts"));
         assert!(r.headers.contains_key("retry-after"));
         app.advance(15 * 60 + 1);
-        let r = app.login("auth-throttle", &t.owner.email, &t.owner.password, None).await;
+        let r = app
+            .login("auth-throttle", &t.owner.email, &t.owner.password, None)
+            .await;
         assert_eq!(r.status, 200, "{}", r.body);
     })
     .await;
@@ -131,26 +172,47 @@ async fn invitations_work_once_and_expire() {
     each_engine(|app| async move {
         let t = app.create_tenant("auth-invite").await;
         let r = app
-            .post("/api/v1/invites", Auth::Bearer(&t.owner.token), json!({ "email": "new@auth-invite.example.com", "role": "agent" }))
+            .post(
+                "/api/v1/invites",
+                Auth::Bearer(&t.owner.token),
+                json!({ "email": "new@auth-invite.example.com", "role": "agent" }),
+            )
             .await;
         let token = r.body["token"].as_str().unwrap().to_owned();
         let accept = json!({ "token": token, "name": "New Agent", "password": "a-long-password" });
         let short = json!({ "token": token, "name": "New Agent", "password": "short" });
-        let r = app.post("/api/v1/auth/accept-invite", Auth::None, short).await;
-        assert_eq!((r.status, r.body["error"]["fields"][0]["field"].as_str()), (422, Some("password")));
-        let r = app.post("/api/v1/auth/accept-invite", Auth::None, accept.clone()).await;
+        let r = app
+            .post("/api/v1/auth/accept-invite", Auth::None, short)
+            .await;
+        assert_eq!(
+            (r.status, r.body["error"]["fields"][0]["field"].as_str()),
+            (422, Some("password"))
+        );
+        let r = app
+            .post("/api/v1/auth/accept-invite", Auth::None, accept.clone())
+            .await;
         assert_eq!(r.status, 201, "{}", r.body);
         assert_eq!(r.body["role"], json!("agent"));
-        let r = app.post("/api/v1/auth/accept-invite", Auth::None, accept).await;
+        let r = app
+            .post("/api/v1/auth/accept-invite", Auth::None, accept)
+            .await;
         assert_eq!((r.status, r.code()), (422, "invite_invalid"));
 
         let r = app
-            .post("/api/v1/invites", Auth::Bearer(&t.owner.token), json!({ "email": "late@auth-invite.example.com", "role": "agent" }))
+            .post(
+                "/api/v1/invites",
+                Auth::Bearer(&t.owner.token),
+                json!({ "email": "late@auth-invite.example.com", "role": "agent" }),
+            )
             .await;
         let token = r.body["token"].as_str().unwrap().to_owned();
         app.advance(8 * 86_400);
         let r = app
-            .post("/api/v1/auth/accept-invite", Auth::None, json!({ "token": token, "name": "Late", "password": "a-long-password" }))
+            .post(
+                "/api/v1/auth/accept-invite",
+                Auth::None,
+                json!({ "token": token, "name": "Late", "password": "a-long-password" }),
+            )
             .await;
         assert_eq!((r.status, r.code()), (422, "invite_invalid"));
     })

@@ -10,7 +10,9 @@ async fn errors_share_one_shape_with_a_stable_code() {
         let t = app.create_tenant("conv-errors").await;
         let r = app.get("/api/v1/nothing-here", Auth::None).await;
         assert_eq!((r.status, r.code()), (404, "not_found"));
-        let r = app.get("/api/v1/users/not-a-uuid", Auth::ApiKey(&t.api_key)).await;
+        let r = app
+            .get("/api/v1/users/not-a-uuid", Auth::ApiKey(&t.api_key))
+            .await;
         assert_eq!((r.status, r.code()), (404, "not_found"));
         let r = app.get("/api/v1/users", Auth::None).await;
         assert_eq!((r.status, r.code()), (401, "unauthenticated"));
@@ -28,14 +30,42 @@ async fn errors_share_one_shape_with_a_stable_code() {
         let body: serde_json::Value = raw.json().await.unwrap();
         assert_eq!(body["error"]["code"], json!("malformed_json"));
 
-        let r = app.post("/api/v1/invites", Auth::ApiKey(&t.api_key), json!({ "email": "ok@x.example.com", "role": "emperor" })).await;
+        let r = app
+            .post(
+                "/api/v1/invites",
+                Auth::ApiKey(&t.api_key),
+                json!({ "email": "ok@x.example.com", "role": "emperor" }),
+            )
+            .await;
         assert_eq!((r.status, r.code()), (422, "validation_failed"));
-        assert_eq!(r.body["error"]["fields"][0]["field"], json!("role"), "{}", r.body);
-        let r = app.post("/api/v1/invites", Auth::ApiKey(&t.api_key), json!({ "email": "not-an-email", "role": "agent" })).await;
-        assert_eq!(r.body["error"]["fields"][0]["field"], json!("email"), "{}", r.body);
+        assert_eq!(
+            r.body["error"]["fields"][0]["field"],
+            json!("role"),
+            "{}",
+            r.body
+        );
+        let r = app
+            .post(
+                "/api/v1/invites",
+                Auth::ApiKey(&t.api_key),
+                json!({ "email": "not-an-email", "role": "agent" }),
+            )
+            .await;
+        assert_eq!(
+            r.body["error"]["fields"][0]["field"],
+            json!("email"),
+            "{}",
+            r.body
+        );
 
         let huge = "x".repeat(app.state.config.body_limit + 10);
-        let r = app.post("/api/v1/api-keys", Auth::ApiKey(&t.api_key), json!({ "name": huge })).await;
+        let r = app
+            .post(
+                "/api/v1/api-keys",
+                Auth::ApiKey(&t.api_key),
+                json!({ "name": huge }),
+            )
+            .await;
         assert_eq!((r.status, r.code()), (413, "payload_too_large"));
     })
     .await;
@@ -46,13 +76,24 @@ async fn lists_page_with_cursors_without_gaps_or_repeats() {
     each_engine(|app| async move {
         let t = app.create_tenant("conv-pages").await;
         for i in 0..6 {
-            let r = app.post("/api/v1/api-keys", Auth::ApiKey(&t.api_key), json!({ "name": format!("k{i}") })).await;
+            let r = app
+                .post(
+                    "/api/v1/api-keys",
+                    Auth::ApiKey(&t.api_key),
+                    json!({ "name": format!("k{i}") }),
+                )
+                .await;
             assert_eq!(r.status, 201);
         }
         let mut seen = Vec::new();
         let mut cursor = String::new();
         loop {
-            let r = app.get(&format!("/api/v1/api-keys?limit=3&cursor={cursor}"), Auth::ApiKey(&t.api_key)).await;
+            let r = app
+                .get(
+                    &format!("/api/v1/api-keys?limit=3&cursor={cursor}"),
+                    Auth::ApiKey(&t.api_key),
+                )
+                .await;
             assert_eq!(r.status, 200, "{}", r.body);
             let items = r.body["items"].as_array().unwrap();
             assert!(items.len() <= 3);
@@ -67,7 +108,9 @@ async fn lists_page_with_cursors_without_gaps_or_repeats() {
         unique.sort();
         unique.dedup();
         assert_eq!(unique.len(), 7);
-        let r = app.get("/api/v1/api-keys?cursor=garbage", Auth::ApiKey(&t.api_key)).await;
+        let r = app
+            .get("/api/v1/api-keys?cursor=garbage", Auth::ApiKey(&t.api_key))
+            .await;
         assert_eq!(r.status, 422);
     })
     .await;
@@ -78,18 +121,61 @@ async fn an_idempotency_key_replays_the_first_answer() {
     each_engine(|app| async move {
         let t = app.create_tenant("conv-idem").await;
         let body = json!({ "name": "once" });
-        let first = app.request(reqwest::Method::POST, "/api/v1/api-keys", Auth::ApiKey(&t.api_key), Some(body.clone()), &[("idempotency-key", "abc-1")]).await;
+        let first = app
+            .request(
+                reqwest::Method::POST,
+                "/api/v1/api-keys",
+                Auth::ApiKey(&t.api_key),
+                Some(body.clone()),
+                &[("idempotency-key", "abc-1")],
+            )
+            .await;
         assert_eq!(first.status, 201);
-        let second = app.request(reqwest::Method::POST, "/api/v1/api-keys", Auth::ApiKey(&t.api_key), Some(body), &[("idempotency-key", "abc-1")]).await;
+        let second = app
+            .request(
+                reqwest::Method::POST,
+                "/api/v1/api-keys",
+                Auth::ApiKey(&t.api_key),
+                Some(body),
+                &[("idempotency-key", "abc-1")],
+            )
+            .await;
         assert_eq!(second.status, 201);
         assert_eq!(second.body, first.body, "the same key, the same answer");
         assert_eq!(second.headers["idempotent-replayed"], "true");
         let keys = app.get("/api/v1/api-keys", Auth::ApiKey(&t.api_key)).await;
-        assert_eq!(keys.body["items"].as_array().unwrap().iter().filter(|k| k["name"] == "once").count(), 1);
-        let other = app.request(reqwest::Method::POST, "/api/v1/api-keys", Auth::ApiKey(&t.api_key), Some(json!({ "name": "different" })), &[("idempotency-key", "abc-1")]).await;
-        assert_eq!((other.status, other.code()), (422, "idempotency_key_reused"));
+        assert_eq!(
+            keys.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|k| k["name"] == "once")
+                .count(),
+            1
+        );
+        let other = app
+            .request(
+                reqwest::Method::POST,
+                "/api/v1/api-keys",
+                Auth::ApiKey(&t.api_key),
+                Some(json!({ "name": "different" })),
+                &[("idempotency-key", "abc-1")],
+            )
+            .await;
+        assert_eq!(
+            (other.status, other.code()),
+            (422, "idempotency_key_reused")
+        );
         // Keys belong to the caller: the owner's JWT has its own space.
-        let mine = app.request(reqwest::Method::POST, "/api/v1/api-keys", Auth::Bearer(&t.owner.token), Some(json!({ "name": "different" })), &[("idempotency-key", "abc-1")]).await;
+        let mine = app
+            .request(
+                reqwest::Method::POST,
+                "/api/v1/api-keys",
+                Auth::Bearer(&t.owner.token),
+                Some(json!({ "name": "different" })),
+                &[("idempotency-key", "abc-1")],
+            )
+            .await;
         assert_eq!(mine.status, 201);
     })
     .await;
@@ -102,14 +188,31 @@ async fn health_metrics_request_ids_and_security_headers() {
     assert_eq!((r.status, r.text.as_str()), (200, "ok"));
     assert_eq!(app.get("/readyz", Auth::None).await.status, 200);
     assert!(r.headers["x-request-id"].to_str().unwrap().len() >= 32);
-    let echoed = app.request(reqwest::Method::GET, "/healthz", Auth::None, None, &[("x-request-id", "trace-me-42")]).await;
+    let echoed = app
+        .request(
+            reqwest::Method::GET,
+            "/healthz",
+            Auth::None,
+            None,
+            &[("x-request-id", "trace-me-42")],
+        )
+        .await;
     assert_eq!(echoed.headers["x-request-id"], "trace-me-42");
-    for h in ["content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy"] {
+    for h in [
+        "content-security-policy",
+        "x-content-type-options",
+        "x-frame-options",
+        "referrer-policy",
+    ] {
         assert!(r.headers.contains_key(h), "missing {h}");
     }
     let m = app.get("/metrics", Auth::None).await;
     assert_eq!(m.status, 200);
-    assert!(m.text.contains("switchboard_http_requests_total"), "{}", m.text);
+    assert!(
+        m.text.contains("switchboard_http_requests_total"),
+        "{}",
+        m.text
+    );
     app.stop().await;
 }
 
@@ -118,18 +221,36 @@ async fn the_openapi_document_and_docs_page_work_offline() {
     let app = TestApp::start(testkit::Engine::Sqlite).await;
     let doc = app.get("/api/openapi.json", Auth::None).await;
     assert_eq!(doc.status, 200);
-    for path in ["/api/v1/operator/tenants", "/api/v1/users/{user_id}", "/api/v1/api-keys", "/api/v1/audit-log", "/api/v1/auth/login"] {
+    for path in [
+        "/api/v1/operator/tenants",
+        "/api/v1/users/{user_id}",
+        "/api/v1/api-keys",
+        "/api/v1/audit-log",
+        "/api/v1/auth/login",
+    ] {
         assert!(doc.body["paths"][path].is_object(), "{path} documented");
     }
-    let page = app.client.get(format!("{}/api/docs/", app.url)).send().await.unwrap();
+    let page = app
+        .client
+        .get(format!("{}/api/docs/", app.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("swagger"), "{html}");
     for needle in ["http://", "https://", "//cdn", "unpkg"] {
-        let external = html.lines().any(|l| (l.contains("src=") || l.contains("href=")) && l.contains(needle));
+        let external = html
+            .lines()
+            .any(|l| (l.contains("src=") || l.contains("href=")) && l.contains(needle));
         assert!(!external, "docs page loads `{needle}` assets: {html}");
     }
-    let init = app.client.get(format!("{}/api/docs/swagger-initializer.js", app.url)).send().await.unwrap();
+    let init = app
+        .client
+        .get(format!("{}/api/docs/swagger-initializer.js", app.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(init.status(), 200);
     assert!(init.text().await.unwrap().contains("/api/openapi.json"));
     app.stop().await;
@@ -141,5 +262,8 @@ async fn stopping_lets_the_server_finish_and_close() {
     let url = app.url.clone();
     assert_eq!(app.get("/healthz", Auth::None).await.status, 200);
     app.stop().await;
-    assert!(reqwest::get(format!("{url}/healthz")).await.is_err(), "no longer listening");
+    assert!(
+        reqwest::get(format!("{url}/healthz")).await.is_err(),
+        "no longer listening"
+    );
 }

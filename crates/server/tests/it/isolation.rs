@@ -8,8 +8,18 @@ use testkit::{Auth, TestApp, TestTenant, each_engine};
 
 /// Everything identifying tenant A that must never appear in B's answers.
 async fn fingerprints(app: &TestApp, a: &TestTenant) -> Vec<String> {
-    let mut marks = vec![a.id.clone(), a.slug.clone(), a.owner.email.clone(), a.owner.id.clone()];
-    for list in ["/api/v1/users", "/api/v1/invites", "/api/v1/api-keys", "/api/v1/audit-log"] {
+    let mut marks = vec![
+        a.id.clone(),
+        a.slug.clone(),
+        a.owner.email.clone(),
+        a.owner.id.clone(),
+    ];
+    for list in [
+        "/api/v1/users",
+        "/api/v1/invites",
+        "/api/v1/api-keys",
+        "/api/v1/audit-log",
+    ] {
         let r = app.get(list, Auth::Bearer(&a.owner.token)).await;
         assert_eq!(r.status, 200, "{list}: {}", r.body);
         for item in r.body["items"].as_array().unwrap() {
@@ -28,7 +38,12 @@ async fn fingerprints(app: &TestApp, a: &TestTenant) -> Vec<String> {
 /// A's data as A sees it (minus fields that legitimately move).
 async fn snapshot(app: &TestApp, a: &TestTenant) -> Value {
     let mut out = serde_json::Map::new();
-    for list in ["/api/v1/users", "/api/v1/invites", "/api/v1/api-keys", "/api/v1/tenant"] {
+    for list in [
+        "/api/v1/users",
+        "/api/v1/invites",
+        "/api/v1/api-keys",
+        "/api/v1/tenant",
+    ] {
         let mut body = app.get(list, Auth::ApiKey(&a.api_key)).await.body;
         if let Some(items) = body["items"].as_array_mut() {
             for i in items {
@@ -44,11 +59,19 @@ async fn seed(app: &TestApp, slug: &str) -> TestTenant {
     let t = app.create_tenant(slug).await;
     app.add_user(&t, Role::Agent, "agent").await;
     let r = app
-        .post("/api/v1/invites", Auth::Bearer(&t.owner.token), json!({ "email": format!("pending@{slug}.example.com"), "role": "viewer" }))
+        .post(
+            "/api/v1/invites",
+            Auth::Bearer(&t.owner.token),
+            json!({ "email": format!("pending@{slug}.example.com"), "role": "viewer" }),
+        )
         .await;
     assert_eq!(r.status, 201);
     let r = app
-        .post("/api/v1/api-keys", Auth::Bearer(&t.owner.token), json!({ "name": "integration", "scopes": ["inbox:read"] }))
+        .post(
+            "/api/v1/api-keys",
+            Auth::Bearer(&t.owner.token),
+            json!({ "name": "integration", "scopes": ["inbox:read"] }),
+        )
         .await;
     assert_eq!(r.status, 201);
     t
@@ -78,24 +101,43 @@ async fn tenant_b_cannot_reach_tenant_a_through_any_route() {
             if has_ids && known {
                 probed_with_real_ids += 1;
             }
-            for (cred, auth) in [("jwt", Auth::Bearer(&b.owner.token)), ("api key", Auth::ApiKey(&b.api_key))] {
-                let r = app.request(op.method.clone(), &path, auth, op.body.clone(), &[]).await;
-                let what = format!("{} {} as B ({cred}) -> {} {}", op.method, op.path, r.status, r.text);
+            for (cred, auth) in [
+                ("jwt", Auth::Bearer(&b.owner.token)),
+                ("api key", Auth::ApiKey(&b.api_key)),
+            ] {
+                let r = app
+                    .request(op.method.clone(), &path, auth, op.body.clone(), &[])
+                    .await;
+                let what = format!(
+                    "{} {} as B ({cred}) -> {} {}",
+                    op.method, op.path, r.status, r.text
+                );
                 assert!(r.status < 500, "{what}");
                 if op.is_operator() {
-                    assert_eq!(r.status, 401, "tenant credentials must not reach the operator API: {what}");
+                    assert_eq!(
+                        r.status, 401,
+                        "tenant credentials must not reach the operator API: {what}"
+                    );
                 } else if has_ids {
                     assert_eq!(r.status, 404, "A's ids must be invisible to B: {what}");
                     assert_eq!(r.code(), "not_found", "{what}");
                 }
                 for m in &marks {
-                    assert!(!r.text.contains(m.as_str()), "B's answer leaks A's `{m}`: {what}");
+                    assert!(
+                        !r.text.contains(m.as_str()),
+                        "B's answer leaks A's `{m}`: {what}"
+                    );
                 }
             }
         }
-        assert!(probed_with_real_ids >= 6, "probed only {probed_with_real_ids} routes with A's real ids");
+        assert!(
+            probed_with_real_ids >= 6,
+            "probed only {probed_with_real_ids} routes with A's real ids"
+        );
         if let Some(op) = logout {
-            let r = app.request(op.method, &op.path, Auth::Bearer(&b.owner.token), None, &[]).await;
+            let r = app
+                .request(op.method, &op.path, Auth::Bearer(&b.owner.token), None, &[])
+                .await;
             assert_eq!(r.status, 204);
         }
         // Nothing B did changed anything of A's.

@@ -1,6 +1,8 @@
 //! Server integration tests: a real server on port 0, a real database
 //! (SQLite, and PostgreSQL when TEST_DATABASE_URL is set), real HTTP.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod api_keys;
 mod auth;
 mod conventions;

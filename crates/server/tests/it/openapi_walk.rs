@@ -43,7 +43,9 @@ pub async fn operations(app: &TestApp) -> Vec<Operation> {
             let body = op["requestBody"]["content"]["application/json"]["schema"]
                 .as_object()
                 .map(|s| example(&doc, &Value::Object(s.clone()), 0));
-            let public = op.get("security").is_none_or(|s| s.as_array().is_some_and(|a| a.is_empty()));
+            let public = op
+                .get("security")
+                .is_none_or(|s| s.as_array().is_some_and(|a| a.is_empty()));
             ops.push(Operation {
                 method,
                 path: path.clone(),
@@ -52,7 +54,10 @@ pub async fn operations(app: &TestApp) -> Vec<Operation> {
             });
         }
     }
-    ops.sort_by(|a, b| (a.path.clone(), a.method.as_str().to_owned()).cmp(&(b.path.clone(), b.method.as_str().to_owned())));
+    ops.sort_by(|a, b| {
+        (a.path.clone(), a.method.as_str().to_owned())
+            .cmp(&(b.path.clone(), b.method.as_str().to_owned()))
+    });
     ops
 }
 
@@ -80,11 +85,17 @@ pub fn example(doc: &Value, schema: &Value, depth: usize) -> Value {
                 }
                 return Value::Object(merged);
             }
-            return pick.map(|c| example(doc, c, depth + 1)).unwrap_or(Value::Null);
+            return pick
+                .map(|c| example(doc, c, depth + 1))
+                .unwrap_or(Value::Null);
         }
     }
     if let Some(values) = schema["enum"].as_array() {
-        return values.iter().find(|v| !v.is_null()).cloned().unwrap_or(Value::Null);
+        return values
+            .iter()
+            .find(|v| !v.is_null())
+            .cloned()
+            .unwrap_or(Value::Null);
     }
     let ty = match &schema["type"] {
         Value::String(t) => t.clone(),
@@ -115,10 +126,16 @@ pub fn example(doc: &Value, schema: &Value, depth: usize) -> Value {
         }
         "array" => json!([example(doc, &schema["items"], depth + 1)]),
         "string" => match schema["format"].as_str() {
-            Some("email") => json!(format!("probe-{}@example.com", uuid::Uuid::now_v7().simple())),
+            Some("email") => json!(format!(
+                "probe-{}@example.com",
+                uuid::Uuid::now_v7().simple()
+            )),
             Some("uuid") => json!(uuid::Uuid::now_v7().to_string()),
             Some("date-time") => json!("2999-01-01T00:00:00Z"),
-            _ => json!(format!("probe-value-{}", &uuid::Uuid::now_v7().simple().to_string()[20..])),
+            _ => json!(format!(
+                "probe-value-{}",
+                &uuid::Uuid::now_v7().simple().to_string()[20..]
+            )),
         },
         "integer" | "number" => json!(1),
         "boolean" => json!(false),
@@ -138,11 +155,18 @@ pub async fn resolve_path(app: &TestApp, path: &str, owner: Auth<'_>) -> (String
             let id = list.body["items"]
                 .as_array()
                 .and_then(|items| items.first())
-                .and_then(|item| item["id"].as_str().map(str::to_owned).or_else(|| item["code"].as_str().map(str::to_owned)));
+                .and_then(|item| {
+                    item["id"]
+                        .as_str()
+                        .map(str::to_owned)
+                        .or_else(|| item["code"].as_str().map(str::to_owned))
+                });
             match id {
                 Some(id) => resolved.push_str(&format!("/{id}")),
                 None => {
-                    eprintln!("note: no existing item for {segment} in {path}; probing a random id");
+                    eprintln!(
+                        "note: no existing item for {segment} in {path}; probing a random id"
+                    );
                     all_known = false;
                     resolved.push_str(&format!("/{}", uuid::Uuid::now_v7()));
                 }

@@ -19,19 +19,36 @@ fn database_bytes(app: &TestApp) -> Vec<u8> {
 }
 
 fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
 }
 
 #[tokio::test]
 async fn the_database_file_holds_no_plaintext_secret() {
     let app = TestApp::start(Engine::Sqlite).await;
     let t = app.create_tenant("secrets-at-rest").await;
-    let r = app.post("/api/v1/me/mfa/totp", Auth::Bearer(&t.owner.token), json!({})).await;
+    let r = app
+        .post(
+            "/api/v1/me/mfa/totp",
+            Auth::Bearer(&t.owner.token),
+            json!({}),
+        )
+        .await;
     let totp_secret = r.body["secret"].as_str().unwrap().to_owned();
-    let r = app.post("/api/v1/invites", Auth::Bearer(&t.owner.token), json!({ "email": "i@secrets.example.com", "role": "agent" })).await;
+    let r = app
+        .post(
+            "/api/v1/invites",
+            Auth::Bearer(&t.owner.token),
+            json!({ "email": "i@secrets.example.com", "role": "agent" }),
+        )
+        .await;
     let invite = r.body["token"].as_str().unwrap().to_owned();
     let bytes = database_bytes(&app);
-    assert!(contains(&bytes, &t.owner.email), "sanity: the scan sees plain data");
+    assert!(
+        contains(&bytes, &t.owner.email),
+        "sanity: the scan sees plain data"
+    );
     for (what, secret) in [
         ("owner password", t.owner.password.as_str()),
         ("operator password", app.operator_password.as_str()),
@@ -49,10 +66,22 @@ async fn the_database_file_holds_no_plaintext_secret() {
 async fn rotating_the_master_key_reseals_every_secret() {
     let app = TestApp::start(Engine::Sqlite).await;
     let t = app.create_tenant("secrets-rotate").await;
-    let r = app.post("/api/v1/me/mfa/totp", Auth::Bearer(&t.owner.token), json!({})).await;
+    let r = app
+        .post(
+            "/api/v1/me/mfa/totp",
+            Auth::Bearer(&t.owner.token),
+            json!({}),
+        )
+        .await;
     let seed = r.body["secret"].as_str().unwrap().to_owned();
     let code = totp::code_at(&seed, app.clock.now().as_unix_seconds()).unwrap();
-    let r = app.post("/api/v1/me/mfa/totp/confirm", Auth::Bearer(&t.owner.token), json!({ "code": code })).await;
+    let r = app
+        .post(
+            "/api/v1/me/mfa/totp/confirm",
+            Auth::Bearer(&t.owner.token),
+            json!({ "code": code }),
+        )
+        .await;
     assert_eq!(r.status, 200);
 
     let old = app.state.config.master_key.clone().unwrap();
@@ -64,11 +93,18 @@ async fn rotating_the_master_key_reseals_every_secret() {
     let mut sys = app.state.store.system().await.unwrap();
     let sealed = sys.list_sealed_values().await.unwrap();
     assert_eq!(sealed.len(), 1);
-    assert!(sealed[0].sealed.starts_with("v1.test2."), "{}", sealed[0].sealed);
+    assert!(
+        sealed[0].sealed.starts_with("v1.test2."),
+        "{}",
+        sealed[0].sealed
+    );
     let new_box = SecretBox::from_spec(&new_spec).unwrap();
     assert_eq!(new_box.open_str(&sealed[0].sealed).unwrap(), seed);
     let old_only = SecretBox::from_spec(old.expose()).unwrap();
-    assert!(old_only.open(&sealed[0].sealed).is_err(), "the old key alone no longer opens it");
+    assert!(
+        old_only.open(&sealed[0].sealed).is_err(),
+        "the old key alone no longer opens it"
+    );
     app.stop().await;
 }
 
@@ -77,13 +113,20 @@ fn sealed_values_name_their_key_and_detect_tampering() {
     let b = SecretBox::from_spec(&SecretBox::new_key_spec("k1")).unwrap();
     let sealed = b.seal_str("EAAG-meta-token");
     assert!(sealed.starts_with("v1.k1.") && !sealed.contains("EAAG"));
-    assert_ne!(sealed, b.seal_str("EAAG-meta-token"), "fresh nonce every time");
+    assert_ne!(
+        sealed,
+        b.seal_str("EAAG-meta-token"),
+        "fresh nonce every time"
+    );
     assert_eq!(b.open_str(&sealed).unwrap(), "EAAG-meta-token");
     let mut tampered = sealed.clone();
     let last = tampered.pop().unwrap();
     tampered.push(if last == 'A' { 'B' } else { 'A' });
     assert!(b.open(&tampered).is_err());
-    assert!(SecretBox::from_spec("k1:c2hvcnQ=").is_err(), "short keys are refused");
+    assert!(
+        SecretBox::from_spec("k1:c2hvcnQ=").is_err(),
+        "short keys are refused"
+    );
     assert!(!format!("{b:?}").contains(&sealed[6..]));
 }
 
@@ -93,7 +136,11 @@ fn the_key_file_is_created_private() {
     let path = dir.path().join("master.key");
     let a = SecretBox::from_key_file(&path).unwrap();
     let b = SecretBox::from_key_file(&path).unwrap();
-    assert_eq!(b.open_str(&a.seal_str("x")).unwrap(), "x", "the same key is read back");
+    assert_eq!(
+        b.open_str(&a.seal_str("x")).unwrap(),
+        "x",
+        "the same key is read back"
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -64,19 +64,44 @@ async fn a_suspended_tenant_gets_423_with_the_reason_until_reactivated() {
         let op = app.operator_token().await;
         let t = app.create_tenant("ops-suspend").await;
         let r = app
-            .post(&format!("/api/v1/operator/tenants/{}/suspend", t.id), Auth::Bearer(&op), json!({ "reason": "unpaid invoice" }))
+            .post(
+                &format!("/api/v1/operator/tenants/{}/suspend", t.id),
+                Auth::Bearer(&op),
+                json!({ "reason": "unpaid invoice" }),
+            )
             .await;
-        assert_eq!((r.status, r.body["status"].as_str()), (200, Some("suspended")));
+        assert_eq!(
+            (r.status, r.body["status"].as_str()),
+            (200, Some("suspended"))
+        );
         for auth in [Auth::Bearer(&t.owner.token), Auth::ApiKey(&t.api_key)] {
             let r = app.get("/api/v1/users", auth).await;
             assert_eq!((r.status, r.code()), (423, "tenant_suspended"));
-            assert!(r.body["error"]["message"].as_str().unwrap().contains("unpaid invoice"));
+            assert!(
+                r.body["error"]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("unpaid invoice")
+            );
         }
-        let r = app.login("ops-suspend", &t.owner.email, &t.owner.password, None).await;
+        let r = app
+            .login("ops-suspend", &t.owner.email, &t.owner.password, None)
+            .await;
         assert_eq!(r.status, 423);
-        let r = app.post(&format!("/api/v1/operator/tenants/{}/reactivate", t.id), Auth::Bearer(&op), json!({})).await;
+        let r = app
+            .post(
+                &format!("/api/v1/operator/tenants/{}/reactivate", t.id),
+                Auth::Bearer(&op),
+                json!({}),
+            )
+            .await;
         assert_eq!((r.status, r.body["status"].as_str()), (200, Some("active")));
-        assert_eq!(app.get("/api/v1/users", Auth::ApiKey(&t.api_key)).await.status, 200);
+        assert_eq!(
+            app.get("/api/v1/users", Auth::ApiKey(&t.api_key))
+                .await
+                .status,
+            200
+        );
     })
     .await;
 }
@@ -85,14 +110,41 @@ async fn a_suspended_tenant_gets_423_with_the_reason_until_reactivated() {
 async fn tenant_credentials_never_reach_the_operator_api_and_operators_sign_out() {
     each_engine(|app| async move {
         let t = app.create_tenant("ops-guard").await;
-        assert_eq!(app.get("/api/v1/operator/tenants", Auth::Bearer(&t.owner.token)).await.status, 401);
-        assert_eq!(app.get("/api/v1/operator/tenants", Auth::None).await.status, 401);
+        assert_eq!(
+            app.get("/api/v1/operator/tenants", Auth::Bearer(&t.owner.token))
+                .await
+                .status,
+            401
+        );
+        assert_eq!(
+            app.get("/api/v1/operator/tenants", Auth::None).await.status,
+            401
+        );
         let op = app.operator_token().await;
         // And operator tokens are not tenant credentials.
-        assert_eq!(app.get("/api/v1/users", Auth::Bearer(&op)).await.status, 401);
-        assert_eq!(app.post("/api/v1/operator/logout", Auth::Bearer(&op), json!({})).await.status, 204);
-        assert_eq!(app.get("/api/v1/operator/tenants", Auth::Bearer(&op)).await.status, 401);
-        let r = app.post("/api/v1/operator/login", Auth::None, json!({ "email": app.operator_email, "password": "nope-nope-nope" })).await;
+        assert_eq!(
+            app.get("/api/v1/users", Auth::Bearer(&op)).await.status,
+            401
+        );
+        assert_eq!(
+            app.post("/api/v1/operator/logout", Auth::Bearer(&op), json!({}))
+                .await
+                .status,
+            204
+        );
+        assert_eq!(
+            app.get("/api/v1/operator/tenants", Auth::Bearer(&op))
+                .await
+                .status,
+            401
+        );
+        let r = app
+            .post(
+                "/api/v1/operator/login",
+                Auth::None,
+                json!({ "email": app.operator_email, "password": "nope-nope-nope" }),
+            )
+            .await;
         assert_eq!(r.status, 401);
     })
     .await;
@@ -116,28 +168,46 @@ async fn plan_seat_limits_are_enforced() {
 async fn admin_commands_run_the_same_rules_from_the_command_line() {
     let app = testkit::TestApp::start(testkit::Engine::Sqlite).await;
     let config = app.state.config.clone();
-    server::admin::run(config.clone(), server::cli::AdminCommand::CreateTenant {
-        name: "Cli Co".into(),
-        slug: "cli-co".into(),
-        owner_email: "owner@cli.example.com".into(),
-        plan: "starter".into(),
-    })
+    server::admin::run(
+        config.clone(),
+        server::cli::AdminCommand::CreateTenant {
+            name: "Cli Co".into(),
+            slug: "cli-co".into(),
+            owner_email: "owner@cli.example.com".into(),
+            plan: "starter".into(),
+        },
+    )
     .await
     .unwrap();
-    let dup = server::admin::run(config.clone(), server::cli::AdminCommand::CreateTenant {
-        name: "Cli Co".into(),
-        slug: "cli-co".into(),
-        owner_email: "owner@cli.example.com".into(),
-        plan: "starter".into(),
-    })
+    let dup = server::admin::run(
+        config.clone(),
+        server::cli::AdminCommand::CreateTenant {
+            name: "Cli Co".into(),
+            slug: "cli-co".into(),
+            owner_email: "owner@cli.example.com".into(),
+            plan: "starter".into(),
+        },
+    )
     .await;
     assert!(dup.unwrap_err().to_string().contains("taken"));
-    server::admin::run(config.clone(), server::cli::AdminCommand::SuspendTenant { slug: "cli-co".into(), reason: "testing".into() })
-        .await
-        .unwrap();
+    server::admin::run(
+        config.clone(),
+        server::cli::AdminCommand::SuspendTenant {
+            slug: "cli-co".into(),
+            reason: "testing".into(),
+        },
+    )
+    .await
+    .unwrap();
     let op = app.operator_token().await;
     let list = app.get("/api/v1/operator/tenants", Auth::Bearer(&op)).await;
-    let t = list.body["items"].as_array().unwrap().iter().find(|t| t["slug"] == "cli-co").unwrap().clone();
+    let t = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["slug"] == "cli-co")
+        .unwrap()
+        .clone();
     assert_eq!(t["status"], json!("suspended"));
     assert_eq!(t["status_reason"], json!("testing"));
 }

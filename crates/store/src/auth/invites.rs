@@ -1,4 +1,4 @@
-use crate::db::{exec, SystemTx, TenantTx, run};
+use crate::db::{SystemTx, TenantTx, exec, run};
 use crate::error::{OrNotFound, StoreError, StoreResult};
 use crate::page::{Page, PageRequest};
 use domain::{InviteId, Role, TenantId, Timestamp, UserId};
@@ -77,20 +77,23 @@ impl TenantTx {
     }
 
     pub async fn find_invite(&mut self, id: InviteId) -> StoreResult<Invite> {
-        let row = run!(&mut self.tx, |c| sqlx::query_as::<_, InviteRow>(
+        let row = run!(&mut self.tx, |c| {
+            sqlx::query_as::<_, InviteRow>(
             "SELECT tenant_id, id, email, role, invited_by, expires_at, accepted_at, created_at \
              FROM invites WHERE tenant_id = $1 AND id = $2"
         )
         .bind(self.tenant.as_uuid())
         .bind(id.as_uuid())
         .fetch_optional(c)
-        .await)?;
+        .await
+        })?;
         row.or_not_found()?.try_into()
     }
 
     /// Invitations not yet accepted, newest first.
     pub async fn list_pending_invites(&mut self, page: PageRequest) -> StoreResult<Page<Invite>> {
-        let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, InviteRow>(
+        let rows = run!(&mut self.tx, |c| {
+            sqlx::query_as::<_, InviteRow>(
             "SELECT tenant_id, id, email, role, invited_by, expires_at, accepted_at, created_at \
              FROM invites WHERE tenant_id = $1 AND accepted_at IS NULL \
                AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3"
@@ -99,7 +102,8 @@ impl TenantTx {
         .bind(page.after)
         .bind(page.fetch_limit())
         .fetch_all(c)
-        .await)?;
+        .await
+        })?;
         let invites = rows
             .into_iter()
             .map(Invite::try_from)
@@ -139,13 +143,15 @@ impl TenantTx {
 impl SystemTx {
     /// Finds an invitation by its token's hash, in whichever tenant it is.
     pub async fn find_invite_by_token_hash(&mut self, token_hash: &str) -> StoreResult<Invite> {
-        let row = run!(&mut self.tx, |c| sqlx::query_as::<_, InviteRow>(
+        let row = run!(&mut self.tx, |c| {
+            sqlx::query_as::<_, InviteRow>(
             "SELECT tenant_id, id, email, role, invited_by, expires_at, accepted_at, created_at \
              FROM invites WHERE token_hash = $1"
         )
         .bind(token_hash)
         .fetch_optional(c)
-        .await)?;
+        .await
+        })?;
         row.or_not_found()?.try_into()
     }
 }

@@ -1,4 +1,4 @@
-use crate::db::{exec, SystemTx, run};
+use crate::db::{SystemTx, exec, run};
 use crate::error::{OrNotFound, StoreResult};
 use domain::{OperatorId, SessionId, Timestamp};
 use uuid::Uuid;
@@ -131,12 +131,14 @@ impl SystemTx {
     }
 
     pub async fn find_operator_session(&mut self, id: SessionId) -> StoreResult<OperatorSession> {
-        let row = run!(&mut self.tx, |c| sqlx::query_as::<_, OperatorSessionRow>(
+        let row = run!(&mut self.tx, |c| {
+            sqlx::query_as::<_, OperatorSessionRow>(
             "SELECT id, operator_id, expires_at, revoked_at FROM operator_sessions WHERE id = $1"
         )
         .bind(id.as_uuid())
         .fetch_optional(c)
-        .await)?;
+        .await
+        })?;
         let r = row.or_not_found()?;
         Ok(OperatorSession {
             id: SessionId::from_uuid(r.id),
@@ -146,7 +148,11 @@ impl SystemTx {
         })
     }
 
-    pub async fn revoke_operator_session(&mut self, id: SessionId, now: Timestamp) -> StoreResult<()> {
+    pub async fn revoke_operator_session(
+        &mut self,
+        id: SessionId,
+        now: Timestamp,
+    ) -> StoreResult<()> {
         exec!(&mut self.tx, |c| sqlx::query(
             "UPDATE operator_sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL"
         )

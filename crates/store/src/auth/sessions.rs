@@ -1,4 +1,4 @@
-use crate::db::{exec, SystemTx, TenantTx, run};
+use crate::db::{SystemTx, TenantTx, exec, run};
 use crate::error::{OrNotFound, StoreError, StoreResult};
 use domain::{SessionId, TenantId, Timestamp, UserId};
 use uuid::Uuid;

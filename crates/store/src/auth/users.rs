@@ -1,4 +1,4 @@
-use crate::db::{exec, TenantTx, run};
+use crate::db::{TenantTx, exec, run};
 use crate::error::{OrNotFound, StoreError, StoreResult};
 use crate::page::{Page, PageRequest};
 use domain::{Role, Timestamp, UserId};

@@ -40,7 +40,10 @@ async fn both_engines_end_with_the_same_tables_and_columns() {
     let sqlite = sqlite_columns().await;
     assert!(sqlite.contains(&("tenants".into(), "slug".into())));
     if testkit::pg_admin_url().is_none() {
-        assert!(std::env::var("SWITCHBOARD_REQUIRE_PG").as_deref() != Ok("1"), "PostgreSQL required");
+        assert!(
+            std::env::var("SWITCHBOARD_REQUIRE_PG").as_deref() != Ok("1"),
+            "PostgreSQL required"
+        );
         return;
     }
     let app = TestApp::start(Engine::Postgres).await;
@@ -60,11 +63,16 @@ async fn both_engines_end_with_the_same_tables_and_columns() {
 #[tokio::test]
 async fn every_tenant_owned_postgres_table_forces_row_level_security() {
     if testkit::pg_admin_url().is_none() {
-        assert!(std::env::var("SWITCHBOARD_REQUIRE_PG").as_deref() != Ok("1"), "PostgreSQL required");
+        assert!(
+            std::env::var("SWITCHBOARD_REQUIRE_PG").as_deref() != Ok("1"),
+            "PostgreSQL required"
+        );
         return;
     }
     let app = TestApp::start(Engine::Postgres).await;
-    let mut conn = sqlx::PgConnection::connect(&app.state.config.database_url).await.unwrap();
+    let mut conn = sqlx::PgConnection::connect(&app.state.config.database_url)
+        .await
+        .unwrap();
     let unprotected: Vec<(String,)> = sqlx::query_as(
         "SELECT c.relname::text FROM pg_class c \
          JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public' \
@@ -77,7 +85,10 @@ async fn every_tenant_owned_postgres_table_forces_row_level_security() {
     .fetch_all(&mut conn)
     .await
     .unwrap();
-    assert!(unprotected.is_empty(), "tables without forced RLS: {unprotected:?}");
+    assert!(
+        unprotected.is_empty(),
+        "tables without forced RLS: {unprotected:?}"
+    );
     // And the application role can not bypass it.
     assert!(!app.state.store.bypasses_row_security().await.unwrap());
 }

@@ -1,5 +1,5 @@
-use crate::auth::tokens::hash_token;
 use crate::auth::password;
+use crate::auth::tokens::hash_token;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::auth::me::UserView;
 use crate::http::extract::ApiJson;
@@ -39,10 +39,16 @@ pub async fn accept_invite(
     }
     password::check_policy(&body.password)?;
     let mut sys = state.store.system().await?;
-    let invite = match sys.find_invite_by_token_hash(&hash_token(&body.token)).await {
+    let invite = match sys
+        .find_invite_by_token_hash(&hash_token(&body.token))
+        .await
+    {
         Ok(i) => i,
         Err(StoreError::NotFound) => {
-            return Err(AppError::Rule("invite_invalid", "this invitation does not exist".into()));
+            return Err(AppError::Rule(
+                "invite_invalid",
+                "this invitation does not exist".into(),
+            ));
         }
         Err(e) => return Err(e.into()),
     };
@@ -56,7 +62,9 @@ pub async fn accept_invite(
     }
     if tenant.status == TenantStatus::Suspended {
         return Err(AppError::TenantSuspended(
-            tenant.status_reason.unwrap_or_else(|| "no reason given".into()),
+            tenant
+                .status_reason
+                .unwrap_or_else(|| "no reason given".into()),
         ));
     }
     let hash = password::hash(&body.password).await?;
@@ -65,12 +73,19 @@ pub async fn accept_invite(
     if !PlanLimits::admits(plan.limits.agents, tx.count_active_users().await?) {
         return Err(AppError::TooManyRequests(
             "plan_limit_reached",
-            format!("the {} plan allows {} users", plan.name, plan.limits.agents.unwrap_or(0)),
+            format!(
+                "the {} plan allows {} users",
+                plan.name,
+                plan.limits.agents.unwrap_or(0)
+            ),
             0,
         ));
     }
     if !tx.accept_invite(invite.id, now).await? {
-        return Err(AppError::Rule("invite_invalid", "this invitation was already used".into()));
+        return Err(AppError::Rule(
+            "invite_invalid",
+            "this invitation was already used".into(),
+        ));
     }
     let user = tx
         .insert_user(NewUser {

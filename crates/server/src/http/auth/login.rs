@@ -57,7 +57,10 @@ pub struct SessionTokens {
 }
 
 fn invalid() -> AppError {
-    AppError::Unauthorized("invalid_credentials", "wrong tenant, email or password".into())
+    AppError::Unauthorized(
+        "invalid_credentials",
+        "wrong tenant, email or password".into(),
+    )
 }
 
 /// Sign in with email and password (and a TOTP code once enrolled).
@@ -84,7 +87,9 @@ pub async fn login(
         state.throttle.check(key, limit, now).map_err(too_many)?;
     }
     let fail = || {
-        state.throttle.record_failure(&account_key, PER_ACCOUNT, now);
+        state
+            .throttle
+            .record_failure(&account_key, PER_ACCOUNT, now);
         state.throttle.record_failure(&ip_key, PER_IP, now);
     };
 
@@ -106,7 +111,11 @@ pub async fn login(
         }
         None => None,
     };
-    let ok = password::verify(&body.password, user.as_ref().map(|u| u.password_hash.as_str())).await;
+    let ok = password::verify(
+        &body.password,
+        user.as_ref().map(|u| u.password_hash.as_str()),
+    )
+    .await;
     let (Some(tenant), Some(user)) = (tenant, user.filter(|u| ok && u.disabled_at.is_none()))
     else {
         fail();
@@ -114,7 +123,9 @@ pub async fn login(
     };
     if tenant.status == TenantStatus::Suspended {
         return Err(AppError::TenantSuspended(
-            tenant.status_reason.unwrap_or_else(|| "no reason given".into()),
+            tenant
+                .status_reason
+                .unwrap_or_else(|| "no reason given".into()),
         ));
     }
 
@@ -179,7 +190,11 @@ pub async fn login(
             Ok(Json(tokens).into_response())
         }
         LoginMode::Cookie => {
-            let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
+            let secure = if state.config.secure_cookies() {
+                "; Secure"
+            } else {
+                ""
+            };
             let cookie = format!(
                 "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
                 COOKIE_SESSION_DAYS * 86_400
@@ -254,9 +269,17 @@ pub async fn refresh(
     ApiJson(body): ApiJson<RefreshRequest>,
 ) -> AppResult<Json<SessionTokens>> {
     let now = state.now();
-    let invalid = || AppError::Unauthorized("invalid_credentials", "refresh token is invalid, expired or revoked".into());
+    let invalid = || {
+        AppError::Unauthorized(
+            "invalid_credentials",
+            "refresh token is invalid, expired or revoked".into(),
+        )
+    };
     let mut sys = state.store.system().await?;
-    let session = match sys.find_session_by_token_hash(&hash_token(&body.refresh_token)).await {
+    let session = match sys
+        .find_session_by_token_hash(&hash_token(&body.refresh_token))
+        .await
+    {
         Ok(s) => s,
         Err(StoreError::NotFound) => return Err(invalid()),
         Err(e) => return Err(e.into()),
@@ -268,7 +291,9 @@ pub async fn refresh(
     }
     if tenant.status == TenantStatus::Suspended {
         return Err(AppError::TenantSuspended(
-            tenant.status_reason.unwrap_or_else(|| "no reason given".into()),
+            tenant
+                .status_reason
+                .unwrap_or_else(|| "no reason given".into()),
         ));
     }
     let mut tx = state.store.tenant(tenant.id).await?;
@@ -284,7 +309,9 @@ pub async fn refresh(
     )
     .await?;
     tx.commit().await?;
-    Ok(Json(token_pair(&state, tenant.id, &user, session.id, token, now)?))
+    Ok(Json(token_pair(
+        &state, tenant.id, &user, session.id, token, now,
+    )?))
 }
 
 /// Sign out: the session (and every access token of it) stops working.
@@ -296,7 +323,15 @@ pub async fn logout(State(state): State<AppState>, ctx: TenantCtx) -> AppResult<
     let now = state.now();
     let mut tx = state.store.tenant(ctx.tenant_id).await?;
     tx.revoke_session(session, now).await?;
-    crate::audit::tenant_change(&mut tx, &ctx, now, "auth.logout", ("session", session.to_string()), json!({})).await?;
+    crate::audit::tenant_change(
+        &mut tx,
+        &ctx,
+        now,
+        "auth.logout",
+        ("session", session.to_string()),
+        json!({}),
+    )
+    .await?;
     tx.commit().await?;
     let mut res = StatusCode::NO_CONTENT.into_response();
     res.headers_mut().insert(

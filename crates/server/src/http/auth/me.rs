@@ -98,7 +98,15 @@ pub async fn update_password(
     let mut tx = state.store.tenant(ctx.tenant_id).await?;
     tx.set_user_password(user_id, &hash, now).await?;
     tx.revoke_user_sessions(user_id, now).await?;
-    crate::audit::tenant_change(&mut tx, &ctx, now, "user.password_change", ("user", user_id.to_string()), json!({ "session": session.to_string() })).await?;
+    crate::audit::tenant_change(
+        &mut tx,
+        &ctx,
+        now,
+        "user.password_change",
+        ("user", user_id.to_string()),
+        json!({ "session": session.to_string() }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -91,9 +91,18 @@ pub async fn confirm_totp(
         .iter()
         .map(|c| hash_token(&totp::normalise_recovery_code(c)))
         .collect();
-    tx.set_user_totp(user_id, Some(sealed), Some(now), now).await?;
+    tx.set_user_totp(user_id, Some(sealed), Some(now), now)
+        .await?;
     tx.replace_recovery_codes(user_id, &hashes, now).await?;
-    crate::audit::tenant_change(&mut tx, &ctx, now, "user.mfa_enable", ("user", user_id.to_string()), json!({})).await?;
+    crate::audit::tenant_change(
+        &mut tx,
+        &ctx,
+        now,
+        "user.mfa_enable",
+        ("user", user_id.to_string()),
+        json!({}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(Json(RecoveryCodes {
         recovery_codes: codes,
@@ -127,7 +136,15 @@ pub async fn delete_totp(
     let mut tx = state.store.tenant(ctx.tenant_id).await?;
     tx.set_user_totp(user_id, None, None, now).await?;
     tx.replace_recovery_codes(user_id, &[], now).await?;
-    crate::audit::tenant_change(&mut tx, &ctx, now, "user.mfa_disable", ("user", user_id.to_string()), json!({})).await?;
+    crate::audit::tenant_change(
+        &mut tx,
+        &ctx,
+        now,
+        "user.mfa_disable",
+        ("user", user_id.to_string()),
+        json!({}),
+    )
+    .await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,5 +1,5 @@
-use crate::auth::password;
 use crate::auth::OperatorCtx;
+use crate::auth::password;
 use crate::auth::principal::client_ip;
 use crate::auth::throttle::{PER_ACCOUNT, PER_IP, too_many};
 use crate::auth::tokens::{Claims, hash_token, new_token};
@@ -54,9 +54,15 @@ pub async fn login_operator(
         Err(StoreError::NotFound) => None,
         Err(e) => return Err(e.into()),
     };
-    let ok = password::verify(&body.password, operator.as_ref().map(|o| o.password_hash.as_str())).await;
+    let ok = password::verify(
+        &body.password,
+        operator.as_ref().map(|o| o.password_hash.as_str()),
+    )
+    .await;
     let Some(operator) = operator.filter(|_| ok) else {
-        state.throttle.record_failure(&account_key, PER_ACCOUNT, now);
+        state
+            .throttle
+            .record_failure(&account_key, PER_ACCOUNT, now);
         state.throttle.record_failure(&ip_key, PER_IP, now);
         return Err(AppError::Unauthorized(
             "invalid_credentials",
@@ -96,7 +102,8 @@ pub async fn logout_operator(
     ctx: OperatorCtx,
 ) -> AppResult<StatusCode> {
     let mut sys = state.store.system().await?;
-    sys.revoke_operator_session(ctx.session_id, state.now()).await?;
+    sys.revoke_operator_session(ctx.session_id, state.now())
+        .await?;
     sys.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -77,7 +77,10 @@ pub async fn update_plan(
     .into_iter()
     .find(|(_, v)| v.is_some_and(|v| v < 0));
     if let Some((field, _)) = negative {
-        return Err(AppError::validation(field, "must be 0 or more, or null for unlimited"));
+        return Err(AppError::validation(
+            field,
+            "must be 0 or more, or null for unlimited",
+        ));
     }
     if name.trim().is_empty() {
         return Err(AppError::validation("name", "must not be empty"));
