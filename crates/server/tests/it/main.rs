@@ -5,6 +5,7 @@
 
 mod api_keys;
 mod auth;
+mod binary;
 mod conventions;
 mod isolation;
 mod openapi_walk;

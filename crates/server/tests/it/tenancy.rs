@@ -211,3 +211,65 @@ async fn admin_commands_run_the_same_rules_from_the_command_line() {
     assert_eq!(t["status"], json!("suspended"));
     assert_eq!(t["status_reason"], json!("testing"));
 }
+
+#[tokio::test]
+async fn the_subdomain_names_the_tenant() {
+    let app = testkit::TestApp::start_with(testkit::Engine::Sqlite, |c| {
+        c.base_domain = Some("switchboard.test".into());
+    })
+    .await;
+    let a = app.create_tenant("sub-alpha").await;
+    let b = app.create_tenant("sub-bravo").await;
+    let host = |slug: &str| format!("{slug}.switchboard.test");
+    let body = json!({ "email": a.owner.email, "password": a.owner.password });
+    let r = app
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/auth/login",
+            Auth::None,
+            Some(body.clone()),
+            &[("host", &host("sub-alpha"))],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = app
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/auth/login",
+            Auth::None,
+            Some(body),
+            &[("host", &host("sub-bravo"))],
+        )
+        .await;
+    assert_eq!(r.status, 401, "A's owner is not a user of B");
+    let r = app
+        .request(
+            reqwest::Method::GET,
+            "/api/v1/me",
+            Auth::Bearer(&a.owner.token),
+            None,
+            &[("host", &host("sub-alpha"))],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let r = app
+        .request(
+            reqwest::Method::GET,
+            "/api/v1/me",
+            Auth::Bearer(&a.owner.token),
+            None,
+            &[("host", &host("sub-bravo"))],
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (401, "tenant_mismatch"));
+    let r = app
+        .request(
+            reqwest::Method::GET,
+            "/api/v1/me",
+            Auth::ApiKey(&b.api_key),
+            None,
+            &[("host", &host("sub-bravo"))],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+}
