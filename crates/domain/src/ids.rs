@@ -87,4 +87,16 @@ id_type!(
     InviteId,
     /// An audit log entry.
     AuditId,
+    /// A connected WhatsApp number.
+    ChannelId,
+    /// A customer of a tenant, known by their WhatsApp id.
+    ContactId,
+    /// The thread between one contact and one of the tenant's numbers.
+    ConversationId,
+    /// A message, inbound or outbound.
+    MessageId,
+    /// A raw webhook delivery as received.
+    WebhookId,
+    /// An entry in a tenant's event log.
+    EventId,
 );

@@ -11,6 +11,7 @@
 
 pub mod access;
 pub mod ids;
+pub mod messaging;
 pub mod tenancy;
 pub mod time;
 pub mod values;

@@ -25,6 +25,9 @@ pub enum Command {
     Migrate,
     /// Operator tasks from the command line.
     Admin(AdminArgs),
+    /// Run a local simulator of the WhatsApp Cloud API (Graph API plus
+    /// simulated customers and signed webhooks), for tests and demos.
+    Sandbox(sandbox::SandboxArgs),
 }
 
 #[derive(Debug, Args)]

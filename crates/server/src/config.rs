@@ -42,6 +42,8 @@ pub struct Config {
     pub master_key: Option<Secret>,
     /// App secret of the platform's own Meta app (platform-wide webhook).
     pub meta_app_secret: Option<Secret>,
+    /// The verify token typed into the platform Meta app's webhook settings.
+    pub meta_verify_token: Option<Secret>,
     /// Largest request body accepted by the API, in bytes.
     pub body_limit: usize,
     /// The first operator's login, created on first start.
@@ -61,6 +63,7 @@ impl Default for Config {
             graph_base_url: "https://graph.facebook.com".into(),
             master_key: None,
             meta_app_secret: None,
+            meta_verify_token: None,
             body_limit: 1024 * 1024,
             operator_email: "operator@switchboard.local".into(),
         }
@@ -83,6 +86,7 @@ struct FileConfig {
     graph_base_url: Option<String>,
     master_key: Option<Secret>,
     meta_app_secret: Option<Secret>,
+    meta_verify_token: Option<Secret>,
     body_limit: Option<usize>,
     operator_email: Option<String>,
 }
@@ -141,6 +145,7 @@ impl Config {
         }
         c.master_key = env("MASTER_KEY").map(Secret).or(f.master_key);
         c.meta_app_secret = env("META_APP_SECRET").map(Secret).or(f.meta_app_secret);
+        c.meta_verify_token = env("META_VERIFY_TOKEN").map(Secret).or(f.meta_verify_token);
         if let Some(v) = env("BODY_LIMIT") {
             c.body_limit = v
                 .parse()

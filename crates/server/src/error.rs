@@ -55,6 +55,9 @@ pub enum AppError {
     TenantSuspended(String),
     #[error("{1}")]
     TooManyRequests(&'static str, String, u64),
+    /// Something outside us (Meta) could not be reached; try again.
+    #[error("{1}")]
+    Unavailable(&'static str, String),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -82,6 +85,7 @@ impl AppError {
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TenantSuspended(_) => StatusCode::LOCKED,
             AppError::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(..) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -99,6 +103,7 @@ impl AppError {
             | AppError::Conflict(code, _)
             | AppError::Rule(code, _)
             | AppError::BadRequest(code, _)
+            | AppError::Unavailable(code, _)
             | AppError::TooManyRequests(code, _, _) => code,
         }
     }

@@ -6,11 +6,13 @@
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod channels;
 pub mod cli;
 pub mod config;
 pub mod crypto;
 pub mod error;
 pub mod http;
+mod jobs_glue;
 pub mod server;
 pub mod state;
 pub mod telemetry;

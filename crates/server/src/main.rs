@@ -19,5 +19,6 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin(args) => server::admin::run(config, args.command).await,
+        Command::Sandbox(args) => sandbox::run(args).await,
     }
 }

@@ -44,7 +44,7 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
     let mut sys = store.system().await?;
     sys.ensure_default_plans(clock.now()).await?;
     sys.commit().await?;
-    Ok(AppState::new(config, store, clock, secrets))
+    AppState::new(config, store, clock, secrets)
 }
 
 /// On an empty database, creates the platform operator and returns its

@@ -22,6 +22,10 @@ pub struct Inner {
     pub jwt: JwtKeys,
     pub throttle: LoginThrottle,
     pub metrics: Option<PrometheusHandle>,
+    /// Meta's Graph API (or the sandbox, in tests and the demo).
+    pub graph: whatsapp::GraphClient,
+    /// Wakes background workers when new work was committed.
+    pub work_notify: tokio::sync::Notify,
 }
 
 impl Deref for AppState {
@@ -32,9 +36,18 @@ impl Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(config: Config, store: Store, clock: Arc<dyn Clock>, secrets: SecretBox) -> Self {
+    pub fn new(
+        config: Config,
+        store: Store,
+        clock: Arc<dyn Clock>,
+        secrets: SecretBox,
+    ) -> anyhow::Result<Self> {
         let jwt = JwtKeys::new(&secrets.derive_key("jwt"));
-        Self(Arc::new(Inner {
+        let graph = whatsapp::GraphClient::builder()
+            .base_url(config.graph_base_url.clone())
+            .build()
+            .map_err(|e| anyhow::anyhow!("building the Graph client: {e}"))?;
+        Ok(Self(Arc::new(Inner {
             config,
             store,
             clock,
@@ -42,7 +55,14 @@ impl AppState {
             jwt,
             throttle: LoginThrottle::default(),
             metrics: crate::telemetry::prometheus(),
-        }))
+            graph,
+            work_notify: tokio::sync::Notify::new(),
+        })))
+    }
+
+    /// Tells in-process workers that work is waiting.
+    pub fn wake_workers(&self) {
+        self.work_notify.notify_waiters();
     }
 
     pub fn now(&self) -> Timestamp {

@@ -18,10 +18,13 @@ mod error;
 
 pub mod audit;
 pub mod auth;
+pub mod channels;
 pub mod idempotency;
+pub mod inbox;
 pub mod page;
 pub mod secrets;
 pub mod tenancy;
+pub mod webhooks;
 
 pub use db::{Engine, Store, SystemTx, TenantTx};
 pub use error::{StoreError, StoreResult};

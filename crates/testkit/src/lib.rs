@@ -13,15 +13,27 @@
 
 mod client;
 mod engine;
+mod whatsapp;
 
 pub use client::{Auth, Resp};
 pub use engine::{Engine, each_engine, pg_admin_url};
+pub use whatsapp::{APP_SECRET, WhatsAppTest, each_engine_with_sandbox};
 
 use domain::{ManualClock, Role};
 use serde_json::{Value, json};
 use server::crypto::SecretBox;
 use server::{AppState, Config, RunningServer};
 use std::sync::Arc;
+
+/// A fresh directory for one test, under the workspace's `target/`.
+pub fn test_dir() -> tempfile::TempDir {
+    let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-data");
+    std::fs::create_dir_all(&base).expect("target/test-data");
+    tempfile::Builder::new()
+        .prefix("app-")
+        .tempdir_in(base)
+        .expect("temp dir")
+}
 
 /// A running server with its own database and a hand-moved clock.
 pub struct TestApp {
@@ -32,8 +44,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub operator_email: String,
     pub operator_password: String,
-    /// Where the SQLite file (or nothing, on PostgreSQL) lives.
-    pub dir: tempfile::TempDir,
+    /// Where the SQLite file, key file and media of this app live.
+    pub dir: std::path::PathBuf,
     server: Option<RunningServer>,
 }
 
@@ -65,14 +77,14 @@ impl TestApp {
 
     /// Like [`start`](Self::start), letting the test adjust the configuration.
     pub async fn start_with(engine: Engine, adjust: impl FnOnce(&mut Config)) -> TestApp {
-        let dir = tempfile::tempdir().expect("temp dir");
+        let dir = test_dir().keep();
         let database_url = match engine {
-            Engine::Sqlite => format!("sqlite://{}", dir.path().join("test.db").display()),
+            Engine::Sqlite => format!("sqlite://{}", dir.join("test.db").display()),
             Engine::Postgres => engine::fresh_pg_database().await,
         };
         let mut config = Config {
             database_url,
-            data_dir: dir.path().to_owned(),
+            data_dir: dir.to_owned(),
             master_key: Some(server::config::Secret::new(SecretBox::new_key_spec(
                 "test1",
             ))),
@@ -193,5 +205,15 @@ impl TestApp {
     /// Advances the server's clock.
     pub fn advance(&self, seconds: i64) {
         self.clock.advance_seconds(seconds);
+    }
+}
+
+/// The directory is removed by hand when the app goes, rather than by a
+/// `TempDir` field: with the field, SQLite intermittently lost its
+/// directory mid-test under parallel runs (new connections failed with
+/// "unable to open database file"), which this layout does not show.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

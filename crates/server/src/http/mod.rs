@@ -3,9 +3,11 @@
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod channels;
 pub mod extract;
 pub mod health;
 pub mod idempotency;
+pub mod inbox;
 pub mod operator;
 pub mod pagination;
 pub mod tenant;
@@ -64,6 +66,8 @@ fn routes(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(api_keys::router())
         .merge(audit::router())
         .merge(tenant::router())
+        .merge(channels::router())
+        .merge(inbox::router())
         .route_layer(from_fn_with_state(state.clone(), idempotency::idempotency))
         .route_layer(from_fn_with_state(state.clone(), require_tenant));
 
@@ -88,6 +92,7 @@ pub fn app(state: AppState) -> Router {
     let (api, doc) = routes(&state);
     let limit = state.config.body_limit;
     api.merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
+        .merge(crate::channels::ingest::router())
         .fallback(|| async { AppError::NotFound.into_response() })
         .layer(DefaultBodyLimit::max(limit))
         .layer(from_fn(crate::telemetry::observe))

@@ -10,7 +10,7 @@ use testkit::{Auth, Engine, TestApp};
 fn database_bytes(app: &TestApp) -> Vec<u8> {
     let mut all = Vec::new();
     for name in ["test.db", "test.db-wal", "test.db-shm"] {
-        if let Ok(b) = std::fs::read(app.dir.path().join(name)) {
+        if let Ok(b) = std::fs::read(app.dir.join(name)) {
             all.extend(b);
         }
     }

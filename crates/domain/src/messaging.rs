@@ -1,0 +1,103 @@
+//! Message rules that do not depend on IO: the status order and the
+//! 24-hour customer-service window.
+
+use crate::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// Where a message is in its life. Outbound messages move forward only:
+/// `queued → sent → delivered → read`, with `failed` possible until read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageStatus {
+    /// Inbound: stored as received.
+    Received,
+    /// Outbound: accepted by us, waiting for its turn.
+    Queued,
+    Sent,
+    Delivered,
+    Read,
+    Failed,
+}
+
+impl MessageStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageStatus::Received => "received",
+            MessageStatus::Queued => "queued",
+            MessageStatus::Sent => "sent",
+            MessageStatus::Delivered => "delivered",
+            MessageStatus::Read => "read",
+            MessageStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "received" => MessageStatus::Received,
+            "queued" => MessageStatus::Queued,
+            "sent" => MessageStatus::Sent,
+            "delivered" => MessageStatus::Delivered,
+            "read" => MessageStatus::Read,
+            "failed" => MessageStatus::Failed,
+            _ => return None,
+        })
+    }
+
+    /// Position in the forward-only order. A status update applies only if
+    /// its rank is higher than the stored one and the stored one is not
+    /// `failed` (which is final). `failed` ranks above `delivered` (Meta
+    /// can fail a sent message) but below `read` (a read message did not
+    /// fail).
+    pub fn rank(self) -> i32 {
+        match self {
+            MessageStatus::Received | MessageStatus::Queued => 0,
+            MessageStatus::Sent => 10,
+            MessageStatus::Delivered => 20,
+            MessageStatus::Failed => 25,
+            MessageStatus::Read => 30,
+        }
+    }
+
+    /// Whether moving from `self` to `next` is forward.
+    pub fn advances_to(self, next: MessageStatus) -> bool {
+        self != MessageStatus::Failed && next.rank() > self.rank()
+    }
+}
+
+/// How long after a customer's last message a business may send free-form
+/// messages (outside it, only templates).
+pub const SERVICE_WINDOW_SECONDS: i64 = 24 * 3600;
+
+/// When the customer-service window opened by a message at `last_inbound`
+/// closes.
+pub fn window_closes_at(last_inbound: Timestamp) -> Timestamp {
+    last_inbound.plus_seconds(SERVICE_WINDOW_SECONDS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MessageStatus::*;
+    use super::*;
+
+    #[test]
+    fn statuses_only_move_forward() {
+        assert!(Sent.advances_to(Delivered));
+        assert!(Delivered.advances_to(Read));
+        assert!(Sent.advances_to(Read), "delivered can be skipped");
+        assert!(
+            !Read.advances_to(Delivered),
+            "a late delivered never overwrites read"
+        );
+        assert!(!Delivered.advances_to(Sent));
+        assert!(Delivered.advances_to(Failed));
+        assert!(!Read.advances_to(Failed));
+        assert!(!Failed.advances_to(Read), "failed is final");
+        assert!(Queued.advances_to(Sent));
+    }
+
+    #[test]
+    fn the_window_is_24_hours() {
+        let t = Timestamp::from_millis(1_000);
+        assert_eq!(window_closes_at(t).as_millis(), 1_000 + 86_400_000);
+    }
+}

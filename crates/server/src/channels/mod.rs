@@ -1,0 +1,6 @@
+//! The WhatsApp channel: webhook ingress (store first, answer 200, process
+//! later), routing every event to exactly one tenant, and applying it to
+//! that tenant's inbox.
+
+pub mod ingest;
+pub mod process;

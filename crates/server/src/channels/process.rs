@@ -1,0 +1,390 @@
+//! Processing a stored webhook delivery: every entry, change, message and
+//! status in it, each routed by `phone_number_id` (template events by WABA
+//! id) to exactly one tenant, then applied under unique keys so repeats
+//! and reorderings are harmless.
+
+use crate::state::AppState;
+use anyhow::Context as _;
+use domain::messaging::MessageStatus;
+use domain::{MessageId, TenantId, TenantStatus, Timestamp, WebhookId};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use store::channels::Channel;
+use store::inbox::{NewInbound, StatusUpdate};
+use store::{StoreError, SystemTx, TenantTx};
+use whatsapp::{InboundMessage, StatusKind, WebhookEvent};
+
+/// One routed inbound event, in the form it is held in while its tenant is
+/// suspended (and applied from when it is not).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum InboundEvent {
+    Message {
+        contact: Option<Value>,
+        message: Value,
+    },
+    Status {
+        status: Value,
+    },
+    Other {
+        field: String,
+        value: Value,
+    },
+}
+
+/// What became of one delivery.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub applied: usize,
+    pub held: usize,
+    pub unroutable: usize,
+}
+
+/// Processes delivery `id` completely, in one system transaction for the
+/// routing and one tenant transaction per event. Safe to run twice: every
+/// write is keyed.
+pub async fn process_delivery(state: &AppState, id: WebhookId) -> anyhow::Result<Outcome> {
+    let now = state.now();
+    let mut sys = state.store.system().await?;
+    let delivery = sys.find_delivery(id).await?;
+    sys.commit().await?;
+    let mut outcome = Outcome::default();
+    let payload = match whatsapp::parse_webhook(&delivery.body) {
+        Ok(p) => p,
+        Err(e) => {
+            // Signed by Meta but not JSON we can read: keep it for the operator.
+            let mut sys = state.store.system().await?;
+            sys.insert_unroutable(id, None, None, "unparseable", &e.to_string(), now)
+                .await?;
+            sys.mark_delivery_processed(id, now).await?;
+            sys.commit().await?;
+            outcome.unroutable += 1;
+            return Ok(outcome);
+        }
+    };
+
+    for event in payload.events() {
+        let (routing, inbound) = match event {
+            WebhookEvent::Message {
+                phone_number_id,
+                contact,
+                message,
+                ..
+            } => (
+                Route::Number(phone_number_id),
+                InboundEvent::Message {
+                    contact: contact.and_then(|c| serde_json::to_value(c).ok()),
+                    message: message.to_value().context("re-encoding a message")?,
+                },
+            ),
+            WebhookEvent::Status {
+                phone_number_id,
+                status,
+                ..
+            } => (
+                Route::Number(phone_number_id),
+                InboundEvent::Status {
+                    status: serde_json::to_value(status)?,
+                },
+            ),
+            WebhookEvent::ValueError {
+                phone_number_id,
+                error,
+                ..
+            } => (
+                Route::Number(phone_number_id),
+                InboundEvent::Other {
+                    field: "errors".into(),
+                    value: serde_json::to_value(error)?,
+                },
+            ),
+            WebhookEvent::TemplateStatus {
+                waba_id, update, ..
+            } => (
+                Route::Waba(waba_id),
+                InboundEvent::Other {
+                    field: "message_template_status_update".into(),
+                    value: serde_json::to_value(update)?,
+                },
+            ),
+            WebhookEvent::Other {
+                waba_id,
+                field,
+                value,
+            } => (
+                Route::Waba(waba_id),
+                InboundEvent::Other {
+                    field: field.to_owned(),
+                    value: value.clone(),
+                },
+            ),
+        };
+        let mut sys = state.store.system().await?;
+        let channels = route(&mut sys, delivery.source_tenant, routing).await?;
+        if channels.is_empty() {
+            let (pnid, waba) = match routing {
+                Route::Number(n) => (Some(n), Some(event.waba_id())),
+                Route::Waba(w) => (None, Some(w)),
+            };
+            let reason = if delivery.source_tenant.is_some() {
+                "not_this_tenants_number"
+            } else {
+                "unknown_number"
+            };
+            sys.insert_unroutable(
+                id,
+                pnid,
+                waba,
+                reason,
+                &serde_json::to_string(&inbound)?,
+                now,
+            )
+            .await?;
+            sys.commit().await?;
+            metrics::counter!("switchboard_webhook_events_total", "outcome" => "unroutable")
+                .increment(1);
+            outcome.unroutable += 1;
+            continue;
+        }
+        let tenants: Vec<(Channel, TenantStatus)> = {
+            let mut out = Vec::new();
+            for c in channels {
+                let status = sys.find_tenant(c.tenant_id).await?.status;
+                out.push((c, status));
+            }
+            out
+        };
+        sys.commit().await?;
+        for (channel, status) in tenants {
+            let mut tx = state.store.tenant(channel.tenant_id).await?;
+            if status == TenantStatus::Suspended {
+                tx.insert_held_event(channel.id, &serde_json::to_string(&inbound)?, now)
+                    .await?;
+                outcome.held += 1;
+                metrics::counter!("switchboard_webhook_events_total", "outcome" => "held")
+                    .increment(1);
+            } else {
+                apply(&mut tx, &channel, &inbound, now).await?;
+                outcome.applied += 1;
+                metrics::counter!("switchboard_webhook_events_total", "outcome" => "applied")
+                    .increment(1);
+            }
+            tx.commit().await?;
+        }
+    }
+    let mut sys = state.store.system().await?;
+    sys.mark_delivery_processed(id, now).await?;
+    sys.commit().await?;
+    Ok(outcome)
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Route<'a> {
+    Number(&'a str),
+    Waba(&'a str),
+}
+
+/// The channels an event belongs to: exactly one for a number, the
+/// tenant's channels of a WABA for account-level events. On a tenant's own
+/// webhook URL, only that tenant's channels count.
+async fn route(
+    sys: &mut SystemTx,
+    source: Option<TenantId>,
+    r: Route<'_>,
+) -> anyhow::Result<Vec<Channel>> {
+    let found = match r {
+        Route::Number(pnid) => match sys.find_channel_by_phone_number_id(pnid).await {
+            Ok(c) => vec![c],
+            Err(StoreError::NotFound) => vec![],
+            Err(e) => return Err(e.into()),
+        },
+        Route::Waba(waba) => {
+            // One event per tenant owning numbers of this WABA.
+            let mut seen = std::collections::HashSet::new();
+            sys.find_channels_by_waba(waba)
+                .await?
+                .into_iter()
+                .filter(|c| seen.insert(c.tenant_id))
+                .collect()
+        }
+    };
+    Ok(found
+        .into_iter()
+        .filter(|c| source.is_none_or(|t| t == c.tenant_id))
+        .collect())
+}
+
+/// Applies one event to a tenant's inbox.
+pub async fn apply(
+    tx: &mut TenantTx,
+    channel: &Channel,
+    event: &InboundEvent,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    match event {
+        InboundEvent::Message { contact, message } => {
+            apply_message(tx, channel, contact.as_ref(), message, now).await
+        }
+        InboundEvent::Status { status } => apply_status(tx, status, now).await,
+        InboundEvent::Other { field, value } => {
+            tx.insert_event(
+                &format!("whatsapp.{field}"),
+                Some(channel.id.as_uuid()),
+                &json!({ "channel_id": channel.id, "value": value }),
+                now,
+            )
+            .await?;
+            Ok(())
+        }
+    }
+}
+
+async fn apply_message(
+    tx: &mut TenantTx,
+    channel: &Channel,
+    contact: Option<&Value>,
+    raw: &Value,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    let Value::Object(map) = raw else {
+        return Ok(());
+    };
+    let message = InboundMessage::from_map(map.clone());
+    let Some(sender) = message
+        .from
+        .clone()
+        .or_else(|| message.from_user_id.clone())
+    else {
+        tracing::warn!(tenant_id = %channel.tenant_id, "inbound message without a sender id; kept as an event");
+        tx.insert_event("whatsapp.message_without_sender", None, raw, now)
+            .await?;
+        return Ok(());
+    };
+    let profile_name = contact.and_then(|c| c["profile"]["name"].as_str());
+    let contact = tx
+        .upsert_contact(&sender, message.from_user_id.as_deref(), profile_name, now)
+        .await?;
+    let conversation = tx.upsert_conversation(contact.id, channel.id, now).await?;
+    let sent_at = message
+        .timestamp_secs()
+        .map(Timestamp::from_unix_seconds)
+        .unwrap_or(now);
+    let stored = tx
+        .insert_inbound_message(NewInbound {
+            conversation: conversation.id,
+            channel: channel.id,
+            wamid: &message.id,
+            kind: message.kind(),
+            content: raw,
+            reply_to_wamid: message.context.as_ref().and_then(|c| c.id.as_deref()),
+            provider_time: sent_at,
+            now,
+        })
+        .await?;
+    if let Some(m) = stored {
+        tx.note_inbound(conversation.id, sent_at, now).await?;
+        tx.insert_event(
+            "message.received",
+            Some(m.id.as_uuid()),
+            &json!({ "conversation_id": conversation.id, "message_id": m.id, "kind": m.kind }),
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+async fn apply_status(tx: &mut TenantTx, raw: &Value, now: Timestamp) -> anyhow::Result<()> {
+    let status: whatsapp::Status = serde_json::from_value(raw.clone())?;
+    let next = match &status.status {
+        StatusKind::Sent => MessageStatus::Sent,
+        StatusKind::Delivered => MessageStatus::Delivered,
+        StatusKind::Read => MessageStatus::Read,
+        StatusKind::Failed => MessageStatus::Failed,
+        _ => {
+            tx.insert_event("whatsapp.status", None, raw, now).await?;
+            return Ok(());
+        }
+    };
+    // Match by wamid; if our send's answer was never recorded (a crash
+    // between Meta's 200 and our commit), by the message id we put in
+    // biz_opaque_callback_data.
+    let message = match tx.find_message_by_wamid(&status.id).await {
+        Ok(m) => Some(m),
+        Err(StoreError::NotFound) => {
+            let ours = status
+                .biz_opaque_callback_data
+                .as_deref()
+                .and_then(|d| d.parse::<MessageId>().ok());
+            match ours {
+                Some(id) => match tx.find_message(id).await {
+                    Ok(m) => {
+                        tx.set_message_wamid(m.id, &status.id, now).await?;
+                        Some(m)
+                    }
+                    Err(StoreError::NotFound) => None,
+                    Err(e) => return Err(e.into()),
+                },
+                None => None,
+            }
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let Some(message) = message else {
+        tx.insert_event("whatsapp.status_unmatched", None, raw, now)
+            .await?;
+        return Ok(());
+    };
+    let error = status.errors.first();
+    let occurred = status
+        .timestamp_secs()
+        .map(Timestamp::from_unix_seconds)
+        .unwrap_or(now);
+    let changed = tx
+        .apply_message_status(
+            message.id,
+            StatusUpdate {
+                status: next,
+                occurred_at: occurred,
+                error_code: error.and_then(|e| e.code),
+                error_title: error.and_then(|e| e.title.as_deref()),
+                error_detail: error.and_then(|e| e.details()),
+                now,
+            },
+        )
+        .await?;
+    if changed {
+        tx.insert_event(
+            "message.status",
+            Some(message.id.as_uuid()),
+            &json!({ "conversation_id": message.conversation_id, "message_id": message.id, "status": next }),
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Applies a tenant's held events in arrival order (on reactivation).
+pub async fn release_held(state: &AppState, tenant: TenantId) -> anyhow::Result<usize> {
+    let mut released = 0;
+    loop {
+        let now = state.now();
+        let mut tx = state.store.tenant(tenant).await?;
+        let batch = tx.list_held_events(100).await?;
+        if batch.is_empty() {
+            tx.commit().await?;
+            return Ok(released);
+        }
+        let channels = tx.list_channels().await?;
+        for held in batch {
+            let event: InboundEvent = serde_json::from_str(&held.payload)?;
+            if let Some(channel) = channels.iter().find(|c| c.id == held.channel_id) {
+                apply(&mut tx, channel, &event, now).await?;
+            }
+            tx.delete_held_event(held.id).await?;
+            released += 1;
+        }
+        tx.commit().await?;
+    }
+}

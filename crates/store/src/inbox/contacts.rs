@@ -1,0 +1,161 @@
+use crate::db::{TenantTx, exec, run};
+use crate::error::{OrNotFound, StoreResult};
+use crate::page::{Page, PageRequest};
+use domain::{ContactId, Timestamp};
+use uuid::Uuid;
+
+/// A customer, known by their WhatsApp id (or, where Meta hides the phone
+/// number, their business-scoped user id).
+#[derive(Debug, Clone)]
+pub struct Contact {
+    pub id: ContactId,
+    pub wa_id: Option<String>,
+    pub user_id: Option<String>,
+    pub profile_name: Option<String>,
+    pub phone: Option<String>,
+    pub opted_out_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(sqlx::FromRow)]
+struct ContactRow {
+    id: Uuid,
+    wa_id: Option<String>,
+    user_id: Option<String>,
+    profile_name: Option<String>,
+    phone: Option<String>,
+    opted_out_at: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl From<ContactRow> for Contact {
+    fn from(r: ContactRow) -> Self {
+        Contact {
+            id: ContactId::from_uuid(r.id),
+            wa_id: r.wa_id,
+            user_id: r.user_id,
+            profile_name: r.profile_name,
+            phone: r.phone,
+            opted_out_at: r.opted_out_at.map(Timestamp::from_millis),
+            created_at: Timestamp::from_millis(r.created_at),
+            updated_at: Timestamp::from_millis(r.updated_at),
+        }
+    }
+}
+
+impl TenantTx {
+    /// Finds or creates the contact for an inbound sender, refreshing the
+    /// profile name when Meta sends one.
+    pub async fn upsert_contact(
+        &mut self,
+        wa_id: &str,
+        user_id: Option<&str>,
+        profile_name: Option<&str>,
+        now: Timestamp,
+    ) -> StoreResult<Contact> {
+        let phone = wa_id
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| format!("+{wa_id}"));
+        run!(&mut self.tx, |c| sqlx::query_as::<_, ContactRow>(
+            "INSERT INTO contacts (tenant_id, id, wa_id, user_id, profile_name, phone, created_at, \
+                                   updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
+             ON CONFLICT (tenant_id, wa_id) DO UPDATE SET \
+               profile_name = COALESCE(excluded.profile_name, contacts.profile_name), \
+               user_id = COALESCE(excluded.user_id, contacts.user_id), \
+               updated_at = excluded.updated_at \
+             RETURNING id, wa_id, user_id, profile_name, phone, opted_out_at, created_at, updated_at"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(ContactId::new().as_uuid())
+        .bind(wa_id)
+        .bind(user_id)
+        .bind(profile_name)
+        .bind(phone)
+        .bind(now.as_millis())
+        .fetch_one(c)
+        .await)
+        .map(Contact::from)
+    }
+
+    pub async fn find_contact(&mut self, id: ContactId) -> StoreResult<Contact> {
+        let row =
+            run!(&mut self.tx, |c| {
+                sqlx::query_as::<_, ContactRow>(
+            "SELECT id, wa_id, user_id, profile_name, phone, opted_out_at, created_at, updated_at \
+             FROM contacts WHERE tenant_id = $1 AND id = $2"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_optional(c)
+        .await
+            })?;
+        Ok(row.or_not_found()?.into())
+    }
+
+    pub async fn find_contact_by_wa_id(&mut self, wa_id: &str) -> StoreResult<Contact> {
+        let row =
+            run!(&mut self.tx, |c| {
+                sqlx::query_as::<_, ContactRow>(
+            "SELECT id, wa_id, user_id, profile_name, phone, opted_out_at, created_at, updated_at \
+             FROM contacts WHERE tenant_id = $1 AND wa_id = $2"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(wa_id)
+        .fetch_optional(c)
+        .await
+            })?;
+        Ok(row.or_not_found()?.into())
+    }
+
+    /// Contacts, newest first; `search` matches name, WhatsApp id or phone.
+    pub async fn list_contacts(
+        &mut self,
+        search: Option<&str>,
+        page: PageRequest,
+    ) -> StoreResult<Page<Contact>> {
+        let pattern = search.map(|s| format!("%{}%", s.to_lowercase()));
+        let rows =
+            run!(&mut self.tx, |c| {
+                sqlx::query_as::<_, ContactRow>(
+            "SELECT id, wa_id, user_id, profile_name, phone, opted_out_at, created_at, updated_at \
+             FROM contacts WHERE tenant_id = $1 AND ($2 IS NULL OR id < $2) \
+               AND ($3 IS NULL OR LOWER(COALESCE(profile_name, '')) LIKE $3 \
+                    OR COALESCE(wa_id, '') LIKE $3 OR COALESCE(phone, '') LIKE $3) \
+             ORDER BY id DESC LIMIT $4"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(page.after)
+        .bind(pattern.as_deref())
+        .bind(page.fetch_limit())
+        .fetch_all(c)
+        .await
+            })?;
+        let contacts = rows.into_iter().map(Contact::from).collect();
+        Ok(page.finish(contacts, |c: &Contact| c.id.as_uuid()))
+    }
+
+    /// Records an opt-out (`Some`) or opt-in (`None`).
+    pub async fn set_contact_opt_out(
+        &mut self,
+        id: ContactId,
+        at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        exec!(&mut self.tx, |c| {
+            sqlx::query(
+            "UPDATE contacts SET opted_out_at = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(id.as_uuid())
+        .bind(at.map(Timestamp::as_millis))
+        .bind(now.as_millis())
+        .execute(c)
+        .await
+        })?;
+        Ok(())
+    }
+}

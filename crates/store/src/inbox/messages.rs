@@ -1,0 +1,321 @@
+use crate::db::{TenantTx, exec, run};
+use crate::error::{OrNotFound, StoreError, StoreResult};
+use crate::page::{Page, PageRequest};
+use domain::messaging::MessageStatus;
+use domain::{ChannelId, ConversationId, MessageId, Timestamp};
+use serde_json::Value;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Inbound,
+    Outbound,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Inbound => "in",
+            Direction::Outbound => "out",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub id: MessageId,
+    pub conversation_id: ConversationId,
+    pub channel_id: ChannelId,
+    pub direction: Direction,
+    pub wamid: Option<String>,
+    /// `text`, `image`, `template`, `reaction`, … (Meta's `type`).
+    pub kind: String,
+    /// The message object as Meta sent it (inbound) or as we send it.
+    pub content: Value,
+    pub reply_to_wamid: Option<String>,
+    pub status: MessageStatus,
+    pub error_code: Option<i64>,
+    pub error_title: Option<String>,
+    pub error_detail: Option<String>,
+    /// Meta's timestamp for the message, when known.
+    pub provider_time: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: Uuid,
+    conversation_id: Uuid,
+    channel_id: Uuid,
+    direction: String,
+    wamid: Option<String>,
+    kind: String,
+    content: String,
+    reply_to_wamid: Option<String>,
+    status: String,
+    error_code: Option<i64>,
+    error_title: Option<String>,
+    error_detail: Option<String>,
+    provider_time: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<Row> for Message {
+    type Error = StoreError;
+    fn try_from(r: Row) -> StoreResult<Self> {
+        Ok(Message {
+            id: MessageId::from_uuid(r.id),
+            conversation_id: ConversationId::from_uuid(r.conversation_id),
+            channel_id: ChannelId::from_uuid(r.channel_id),
+            direction: if r.direction == "in" {
+                Direction::Inbound
+            } else {
+                Direction::Outbound
+            },
+            wamid: r.wamid,
+            kind: r.kind,
+            content: serde_json::from_str(&r.content).map_err(StoreError::corrupt)?,
+            reply_to_wamid: r.reply_to_wamid,
+            status: MessageStatus::parse(&r.status)
+                .ok_or_else(|| StoreError::corrupt(format!("message status {}", r.status)))?,
+            error_code: r.error_code,
+            error_title: r.error_title,
+            error_detail: r.error_detail,
+            provider_time: r.provider_time.map(Timestamp::from_millis),
+            created_at: Timestamp::from_millis(r.created_at),
+            updated_at: Timestamp::from_millis(r.updated_at),
+        })
+    }
+}
+
+/// An inbound message to store.
+#[derive(Debug, Clone)]
+pub struct NewInbound<'a> {
+    pub conversation: ConversationId,
+    pub channel: ChannelId,
+    pub wamid: &'a str,
+    pub kind: &'a str,
+    pub content: &'a Value,
+    pub reply_to_wamid: Option<&'a str>,
+    pub provider_time: Timestamp,
+    pub now: Timestamp,
+}
+
+/// An outbound message, recorded before it is sent.
+#[derive(Debug, Clone)]
+pub struct NewOutbound<'a> {
+    pub id: MessageId,
+    pub conversation: ConversationId,
+    pub channel: ChannelId,
+    pub kind: &'a str,
+    pub content: &'a Value,
+    pub reply_to_wamid: Option<&'a str>,
+    pub now: Timestamp,
+}
+
+/// A status report from Meta about one of our messages.
+#[derive(Debug, Clone)]
+pub struct StatusUpdate<'a> {
+    pub status: MessageStatus,
+    pub occurred_at: Timestamp,
+    pub error_code: Option<i64>,
+    pub error_title: Option<&'a str>,
+    pub error_detail: Option<&'a str>,
+    pub now: Timestamp,
+}
+
+const SELECT: &str = "SELECT id, conversation_id, channel_id, direction, wamid, kind, content, \
+     reply_to_wamid, status, error_code, error_title, error_detail, provider_time, created_at, \
+     updated_at FROM messages";
+
+impl TenantTx {
+    /// Stores an inbound message once: a redelivery of the same wamid
+    /// returns `None` and changes nothing.
+    pub async fn insert_inbound_message(
+        &mut self,
+        m: NewInbound<'_>,
+    ) -> StoreResult<Option<Message>> {
+        let id = MessageId::new();
+        let n =
+            exec!(&mut self.tx, |c| {
+                sqlx::query(
+            "INSERT INTO messages (tenant_id, id, conversation_id, channel_id, direction, wamid, \
+                                   kind, content, reply_to_wamid, status, status_rank, \
+                                   provider_time, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, 'in', $5, $6, $7, $8, 'received', 0, $9, $10, $10) \
+             ON CONFLICT (tenant_id, wamid) DO NOTHING"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(id.as_uuid())
+        .bind(m.conversation.as_uuid())
+        .bind(m.channel.as_uuid())
+        .bind(m.wamid)
+        .bind(m.kind)
+        .bind(m.content.to_string())
+        .bind(m.reply_to_wamid)
+        .bind(m.provider_time.as_millis())
+        .bind(m.now.as_millis())
+        .execute(c)
+        .await
+            })?;
+        if n == 0 {
+            return Ok(None);
+        }
+        self.find_message(id).await.map(Some)
+    }
+
+    pub async fn insert_outbound_message(&mut self, m: NewOutbound<'_>) -> StoreResult<Message> {
+        exec!(&mut self.tx, |c| sqlx::query(
+            "INSERT INTO messages (tenant_id, id, conversation_id, channel_id, direction, kind, \
+                                   content, reply_to_wamid, status, status_rank, created_at, \
+                                   updated_at) \
+             VALUES ($1, $2, $3, $4, 'out', $5, $6, $7, 'queued', 0, $8, $8)"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(m.id.as_uuid())
+        .bind(m.conversation.as_uuid())
+        .bind(m.channel.as_uuid())
+        .bind(m.kind)
+        .bind(m.content.to_string())
+        .bind(m.reply_to_wamid)
+        .bind(m.now.as_millis())
+        .execute(c)
+        .await)?;
+        self.find_message(m.id).await
+    }
+
+    pub async fn find_message(&mut self, id: MessageId) -> StoreResult<Message> {
+        let sql = format!("{SELECT} WHERE tenant_id = $1 AND id = $2");
+        let row = run!(&mut self.tx, |c| sqlx::query_as::<_, Row>(
+            sqlx::AssertSqlSafe(sql.clone())
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_optional(c)
+        .await)?;
+        row.or_not_found()?.try_into()
+    }
+
+    pub async fn find_message_by_wamid(&mut self, wamid: &str) -> StoreResult<Message> {
+        let sql = format!("{SELECT} WHERE tenant_id = $1 AND wamid = $2");
+        let row = run!(&mut self.tx, |c| sqlx::query_as::<_, Row>(
+            sqlx::AssertSqlSafe(sql.clone())
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(wamid)
+        .fetch_optional(c)
+        .await)?;
+        row.or_not_found()?.try_into()
+    }
+
+    /// A conversation's messages, newest first.
+    pub async fn list_messages(
+        &mut self,
+        conversation: ConversationId,
+        page: PageRequest,
+    ) -> StoreResult<Page<Message>> {
+        let sql = format!(
+            "{SELECT} WHERE tenant_id = $1 AND conversation_id = $2 AND ($3 IS NULL OR id < $3) \
+             ORDER BY id DESC LIMIT $4"
+        );
+        let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, Row>(
+            sqlx::AssertSqlSafe(sql.clone())
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(conversation.as_uuid())
+        .bind(page.after)
+        .bind(page.fetch_limit())
+        .fetch_all(c)
+        .await)?;
+        let messages = rows
+            .into_iter()
+            .map(Message::try_from)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(page.finish(messages, |m| m.id.as_uuid()))
+    }
+
+    /// Records that Meta accepted an outbound message under `wamid`.
+    pub async fn set_message_wamid(
+        &mut self,
+        id: MessageId,
+        wamid: &str,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        exec!(&mut self.tx, |c| sqlx::query(
+            "UPDATE messages SET wamid = $3, updated_at = $4 \
+             WHERE tenant_id = $1 AND id = $2 AND wamid IS NULL"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(id.as_uuid())
+        .bind(wamid)
+        .bind(now.as_millis())
+        .execute(c)
+        .await)?;
+        Ok(())
+    }
+
+    /// Applies a status report. The history keeps every distinct status
+    /// once; the message's current status only moves forward (a late
+    /// `delivered` never overwrites `read`, and `failed` is final). Returns
+    /// whether the current status changed.
+    pub async fn apply_message_status(
+        &mut self,
+        id: MessageId,
+        s: StatusUpdate<'_>,
+    ) -> StoreResult<bool> {
+        exec!(&mut self.tx, |c| sqlx::query(
+            "INSERT INTO message_statuses (tenant_id, message_id, status, occurred_at, error_code, \
+                                           recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(id.as_uuid())
+        .bind(s.status.as_str())
+        .bind(s.occurred_at.as_millis())
+        .bind(s.error_code)
+        .bind(s.now.as_millis())
+        .execute(c)
+        .await)?;
+        let n = exec!(&mut self.tx, |c| sqlx::query(
+            "UPDATE messages SET status = $3, status_rank = $4, \
+                 error_code = COALESCE($5, error_code), error_title = COALESCE($6, error_title), \
+                 error_detail = COALESCE($7, error_detail), updated_at = $8 \
+             WHERE tenant_id = $1 AND id = $2 AND status_rank < $4 AND status <> 'failed'"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(id.as_uuid())
+        .bind(s.status.as_str())
+        .bind(s.status.rank())
+        .bind(s.error_code)
+        .bind(s.error_title)
+        .bind(s.error_detail)
+        .bind(s.now.as_millis())
+        .execute(c)
+        .await)?;
+        Ok(n == 1)
+    }
+
+    /// The statuses a message went through, in the order they happened.
+    pub async fn list_message_statuses(
+        &mut self,
+        id: MessageId,
+    ) -> StoreResult<Vec<(MessageStatus, Timestamp)>> {
+        let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, (String, i64)>(
+            "SELECT status, occurred_at FROM message_statuses \
+             WHERE tenant_id = $1 AND message_id = $2 ORDER BY occurred_at, recorded_at"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_all(c)
+        .await)?;
+        rows.into_iter()
+            .map(|(s, t)| {
+                MessageStatus::parse(&s)
+                    .map(|s| (s, Timestamp::from_millis(t)))
+                    .ok_or_else(|| StoreError::corrupt(format!("status {s}")))
+            })
+            .collect()
+    }
+}

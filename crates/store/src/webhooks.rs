@@ -1,0 +1,211 @@
+//! Raw webhook deliveries (stored before Meta gets its 200), events no
+//! tenant may have, and a suspended tenant's held events.
+
+use crate::db::{SystemTx, TenantTx, exec, run};
+use crate::error::{OrNotFound, StoreResult};
+use crate::page::{Page, PageRequest};
+use domain::{ChannelId, TenantId, Timestamp, WebhookId};
+use uuid::Uuid;
+
+/// A webhook body exactly as received.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub id: WebhookId,
+    /// Set when it arrived on a tenant's own webhook URL.
+    pub source_tenant: Option<TenantId>,
+    pub body: Vec<u8>,
+    pub status: String,
+    pub received_at: Timestamp,
+}
+
+#[derive(sqlx::FromRow)]
+struct DeliveryRow {
+    id: Uuid,
+    source_tenant: Option<Uuid>,
+    body: Vec<u8>,
+    status: String,
+    received_at: i64,
+}
+
+/// An event given to nobody, kept for the operator.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Unroutable {
+    pub id: Uuid,
+    pub delivery_id: Uuid,
+    pub phone_number_id: Option<String>,
+    pub waba_id: Option<String>,
+    pub reason: String,
+    pub payload: String,
+    pub created_at: i64,
+}
+
+/// An inbound event held while its tenant is suspended.
+#[derive(Debug, Clone)]
+pub struct HeldEvent {
+    pub id: Uuid,
+    pub channel_id: ChannelId,
+    pub payload: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct HeldRow {
+    id: Uuid,
+    channel_id: Uuid,
+    payload: String,
+}
+
+impl SystemTx {
+    pub async fn insert_delivery(
+        &mut self,
+        id: WebhookId,
+        source_tenant: Option<TenantId>,
+        body: &[u8],
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        exec!(&mut self.tx, |c| sqlx::query(
+            "INSERT INTO webhook_deliveries (id, source_tenant, body, status, received_at) \
+             VALUES ($1, $2, $3, 'pending', $4)"
+        )
+        .bind(id.as_uuid())
+        .bind(source_tenant.map(|t| t.as_uuid()))
+        .bind(body)
+        .bind(now.as_millis())
+        .execute(c)
+        .await)?;
+        Ok(())
+    }
+
+    pub async fn find_delivery(&mut self, id: WebhookId) -> StoreResult<Delivery> {
+        let row = run!(&mut self.tx, |c| sqlx::query_as::<_, DeliveryRow>(
+            "SELECT id, source_tenant, body, status, received_at FROM webhook_deliveries \
+             WHERE id = $1"
+        )
+        .bind(id.as_uuid())
+        .fetch_optional(c)
+        .await)?;
+        let r = row.or_not_found()?;
+        Ok(Delivery {
+            id: WebhookId::from_uuid(r.id),
+            source_tenant: r.source_tenant.map(TenantId::from_uuid),
+            body: r.body,
+            status: r.status,
+            received_at: Timestamp::from_millis(r.received_at),
+        })
+    }
+
+    pub async fn mark_delivery_processed(
+        &mut self,
+        id: WebhookId,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        exec!(&mut self.tx, |c| sqlx::query(
+            "UPDATE webhook_deliveries SET status = 'processed', processed_at = $2 WHERE id = $1"
+        )
+        .bind(id.as_uuid())
+        .bind(now.as_millis())
+        .execute(c)
+        .await)?;
+        Ok(())
+    }
+
+    pub async fn count_deliveries(&mut self, status: &str) -> StoreResult<i64> {
+        run!(&mut self.tx, |c| sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM webhook_deliveries WHERE status = $1"
+        )
+        .bind(status)
+        .fetch_one(c)
+        .await)
+    }
+
+    pub async fn insert_unroutable(
+        &mut self,
+        delivery: WebhookId,
+        phone_number_id: Option<&str>,
+        waba_id: Option<&str>,
+        reason: &str,
+        payload: &str,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        exec!(&mut self.tx, |c| sqlx::query(
+            "INSERT INTO unroutable_events (id, delivery_id, phone_number_id, waba_id, reason, \
+                                            payload, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        )
+        .bind(Uuid::now_v7())
+        .bind(delivery.as_uuid())
+        .bind(phone_number_id)
+        .bind(waba_id)
+        .bind(reason)
+        .bind(payload)
+        .bind(now.as_millis())
+        .execute(c)
+        .await)?;
+        Ok(())
+    }
+
+    /// Unroutable events, newest first.
+    pub async fn list_unroutable(&mut self, page: PageRequest) -> StoreResult<Page<Unroutable>> {
+        let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, Unroutable>(
+            "SELECT id, delivery_id, phone_number_id, waba_id, reason, payload, created_at \
+             FROM unroutable_events WHERE ($1 IS NULL OR id < $1) ORDER BY id DESC LIMIT $2"
+        )
+        .bind(page.after)
+        .bind(page.fetch_limit())
+        .fetch_all(c)
+        .await)?;
+        Ok(page.finish(rows, |u| u.id))
+    }
+}
+
+impl TenantTx {
+    pub async fn insert_held_event(
+        &mut self,
+        channel: ChannelId,
+        payload: &str,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        exec!(&mut self.tx, |c| sqlx::query(
+            "INSERT INTO held_events (tenant_id, id, channel_id, payload, created_at) \
+             VALUES ($1, $2, $3, $4, $5)"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(Uuid::now_v7())
+        .bind(channel.as_uuid())
+        .bind(payload)
+        .bind(now.as_millis())
+        .execute(c)
+        .await)?;
+        Ok(())
+    }
+
+    /// The oldest held events, in arrival order.
+    pub async fn list_held_events(&mut self, limit: i64) -> StoreResult<Vec<HeldEvent>> {
+        let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, HeldRow>(
+            "SELECT id, channel_id, payload FROM held_events WHERE tenant_id = $1 \
+             ORDER BY id LIMIT $2"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(limit)
+        .fetch_all(c)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| HeldEvent {
+                id: r.id,
+                channel_id: ChannelId::from_uuid(r.channel_id),
+                payload: r.payload,
+            })
+            .collect())
+    }
+
+    pub async fn delete_held_event(&mut self, id: Uuid) -> StoreResult<()> {
+        exec!(&mut self.tx, |c| sqlx::query(
+            "DELETE FROM held_events WHERE tenant_id = $1 AND id = $2"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(id)
+        .execute(c)
+        .await)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,93 @@
+//! A test app wired to an in-process Cloud API sandbox over real HTTP: the
+//! server's Graph base URL points at the sandbox, and the sandbox delivers
+//! signed webhooks to the server's platform webhook URL.
+
+use crate::{Auth, Engine, TestApp, TestTenant};
+use sandbox::{NumberSpec, Sandbox, SandboxConfig};
+use serde_json::json;
+
+/// The platform Meta app secret shared by the server and the sandbox.
+pub const APP_SECRET: &str = "test-app-secret";
+
+/// A test app and its sandbox.
+pub struct WhatsAppTest {
+    pub app: TestApp,
+    pub sandbox: Sandbox,
+}
+
+impl std::ops::Deref for WhatsAppTest {
+    type Target = TestApp;
+    fn deref(&self) -> &TestApp {
+        &self.app
+    }
+}
+
+impl WhatsAppTest {
+    pub async fn start(engine: Engine) -> WhatsAppTest {
+        Self::start_with(engine, SandboxConfig::default()).await
+    }
+
+    pub async fn start_with(engine: Engine, mut sandbox_config: SandboxConfig) -> WhatsAppTest {
+        sandbox_config.app_secret = APP_SECRET.to_owned();
+        let sandbox = Sandbox::start(sandbox_config)
+            .await
+            .expect("sandbox starts");
+        let base = sandbox.base_url();
+        let app = TestApp::start_with(engine, |c| {
+            c.graph_base_url = base;
+            c.meta_app_secret = Some(server::config::Secret::new(APP_SECRET));
+            c.meta_verify_token = Some(server::config::Secret::new("platform-verify-token"));
+        })
+        .await;
+        sandbox.set_webhook(
+            Some(format!("{}/webhooks/whatsapp", app.url)),
+            APP_SECRET.to_owned(),
+        );
+        WhatsAppTest { app, sandbox }
+    }
+
+    /// Registers `phone_number_id` in the sandbox and connects it to `tenant`
+    /// through the API; returns the channel id.
+    pub async fn connect_number(
+        &self,
+        tenant: &TestTenant,
+        phone_number_id: &str,
+        waba_id: &str,
+    ) -> String {
+        let token = format!("token-{phone_number_id}");
+        self.sandbox
+            .add_number(NumberSpec::new(phone_number_id, waba_id, &token))
+            .expect("sandbox number");
+        let r = self
+            .app
+            .post(
+                "/api/v1/channels",
+                Auth::ApiKey(&tenant.api_key),
+                json!({ "phone_number_id": phone_number_id, "waba_id": waba_id, "access_token": token }),
+            )
+            .await;
+        assert_eq!(r.status, 201, "connect number: {}", r.body);
+        r.body["id"].as_str().expect("channel id").to_owned()
+    }
+
+    pub async fn stop(self) {
+        self.sandbox.shutdown().await;
+        self.app.stop().await;
+    }
+}
+
+/// Runs `test` on both engines with a fresh app and sandbox each time.
+pub async fn each_engine_with_sandbox<F, Fut>(test: F)
+where
+    F: Fn(WhatsAppTest) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    eprintln!("--- engine: sqlite");
+    test(WhatsAppTest::start(Engine::Sqlite).await).await;
+    if crate::pg_admin_url().is_some() {
+        eprintln!("--- engine: postgres");
+        test(WhatsAppTest::start(Engine::Postgres).await).await;
+    } else if std::env::var("SWITCHBOARD_REQUIRE_PG").is_ok_and(|v| v == "1") {
+        panic!("SWITCHBOARD_REQUIRE_PG=1 but TEST_DATABASE_URL is not set");
+    }
+}
