@@ -19,8 +19,10 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the API server.
+    /// Run the API server (with the background workers in-process).
     Serve,
+    /// Run only the background workers.
+    Worker,
     /// Bring the database schema up to date, then exit.
     Migrate,
     /// Operator tasks from the command line.

@@ -12,7 +12,7 @@ pub mod config;
 pub mod crypto;
 pub mod error;
 pub mod http;
-mod jobs_glue;
+pub mod jobs;
 pub mod server;
 pub mod state;
 pub mod telemetry;

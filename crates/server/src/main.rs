@@ -11,6 +11,7 @@ async fn main() -> anyhow::Result<()> {
     let config = Config::load(cli.config.as_deref())?;
     match cli.command {
         Command::Serve => server::server::serve(config).await,
+        Command::Worker => server::server::work(config).await,
         Command::Migrate => {
             let state =
                 server::build_state(config, std::sync::Arc::new(domain::SystemClock)).await?;

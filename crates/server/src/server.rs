@@ -150,9 +150,31 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("binding {listen}"))?;
     tracing::info!(addr = %listener.local_addr()?, engine = ?state.store.engine(), "switchboard listening");
     let server = start(listener, state.clone())?;
+    let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
+    let workers = crate::jobs::Worker::spawn(state.clone(), workers_stopped);
     shutdown_signal().await;
-    tracing::info!("shutting down: finishing requests in flight");
+    tracing::info!("shutting down: finishing requests and jobs in flight");
     server.stop().await;
+    let _ = stop_workers.send(true);
+    for w in workers {
+        let _ = w.await;
+    }
+    state.store.close().await;
+    Ok(())
+}
+
+/// `switchboard worker`: runs the background workers only (several nodes
+/// can share one PostgreSQL).
+pub async fn work(config: Config) -> anyhow::Result<()> {
+    let state = build_state(config, Arc::new(domain::SystemClock)).await?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let workers = crate::jobs::Worker::spawn(state.clone(), stopped);
+    tracing::info!(engine = ?state.store.engine(), "switchboard worker running");
+    shutdown_signal().await;
+    let _ = stop.send(true);
+    for w in workers {
+        let _ = w.await;
+    }
     state.store.close().await;
     Ok(())
 }

@@ -26,6 +26,8 @@ pub struct Inner {
     pub graph: whatsapp::GraphClient,
     /// Wakes background workers when new work was committed.
     pub work_notify: tokio::sync::Notify,
+    /// Paces each number's sends under its rate limit.
+    pub pacer: crate::jobs::Pacer,
 }
 
 impl Deref for AppState {
@@ -57,6 +59,7 @@ impl AppState {
             metrics: crate::telemetry::prometheus(),
             graph,
             work_notify: tokio::sync::Notify::new(),
+            pacer: crate::jobs::Pacer::default(),
         })))
     }
 

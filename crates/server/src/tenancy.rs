@@ -138,6 +138,10 @@ pub async fn set_status(
         None => (TenantStatus::Active, None, "tenant.reactivate"),
     };
     let tenant = sys.set_tenant_status(id, status, reason, now).await?;
+    if suspend.is_none() {
+        // Inbound traffic held while suspended is applied now, in order.
+        crate::jobs::enqueue_release_held(&mut sys, id, now).await?;
+    }
     sys.insert_audit(
         Some(id),
         NewAuditEntry {

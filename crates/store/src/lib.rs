@@ -21,6 +21,7 @@ pub mod auth;
 pub mod channels;
 pub mod idempotency;
 pub mod inbox;
+pub mod jobs;
 pub mod page;
 pub mod secrets;
 pub mod tenancy;

@@ -77,6 +77,7 @@ impl TestApp {
 
     /// Like [`start`](Self::start), letting the test adjust the configuration.
     pub async fn start_with(engine: Engine, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        server::telemetry::init_logging();
         let dir = test_dir().keep();
         let database_url = match engine {
             Engine::Sqlite => format!("sqlite://{}", dir.join("test.db").display()),
@@ -215,5 +216,34 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl TestApp {
+    /// Runs every background job due now, deterministically.
+    pub async fn drain(&self) -> usize {
+        server::jobs::drain(&self.state).await
+    }
+
+    /// Drains jobs until `check` holds (it is given each pass), or panics
+    /// after 10 seconds. For work that arrives asynchronously, such as the
+    /// sandbox's webhooks.
+    pub async fn eventually<F, Fut>(&self, what: &str, mut check: F)
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            self.drain().await;
+            if check().await {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "timed out waiting for: {what}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
     }
 }

@@ -144,7 +144,7 @@ pub async fn store_delivery(
     let now = state.now();
     let mut sys = state.store.system().await?;
     sys.insert_delivery(id, source, body, now).await?;
-    crate::jobs_glue::enqueue_delivery(&mut sys, id, now).await?;
+    crate::jobs::enqueue_delivery(&mut sys, id, now).await?;
     sys.commit().await?;
     metrics::counter!("switchboard_webhook_deliveries_total", "outcome" => "stored").increment(1);
     state.wake_workers();

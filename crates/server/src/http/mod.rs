@@ -8,6 +8,7 @@ pub mod extract;
 pub mod health;
 pub mod idempotency;
 pub mod inbox;
+pub mod messages;
 pub mod operator;
 pub mod pagination;
 pub mod tenant;
@@ -68,6 +69,7 @@ fn routes(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(tenant::router())
         .merge(channels::router())
         .merge(inbox::router())
+        .merge(messages::router())
         .route_layer(from_fn_with_state(state.clone(), idempotency::idempotency))
         .route_layer(from_fn_with_state(state.clone(), require_tenant));
 

@@ -6,6 +6,7 @@
 mod api_keys;
 mod auth;
 mod binary;
+mod channels;
 mod conventions;
 mod isolation;
 mod openapi_walk;

@@ -16,7 +16,7 @@ CREATE TABLE channels (
     verify_token TEXT,
     status TEXT NOT NULL,
     status_reason TEXT,
-    rate_limit INTEGER NOT NULL,
+    rate_limit BIGINT NOT NULL,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
     PRIMARY KEY (tenant_id, id)
@@ -76,7 +76,7 @@ CREATE TABLE conversations (
     contact_id BLOB NOT NULL,
     channel_id BLOB NOT NULL,
     status TEXT NOT NULL,
-    unread_count INTEGER NOT NULL,
+    unread_count BIGINT NOT NULL,
     assigned_user_id BLOB,
     last_message_at BIGINT,
     last_inbound_at BIGINT,
@@ -99,17 +99,19 @@ CREATE TABLE messages (
     content TEXT NOT NULL,
     reply_to_wamid TEXT,
     status TEXT NOT NULL,
-    status_rank INTEGER NOT NULL,
+    status_rank BIGINT NOT NULL,
     error_code BIGINT,
     error_title TEXT,
     error_detail TEXT,
     provider_time BIGINT,
+    send_attempted_at BIGINT,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
     PRIMARY KEY (tenant_id, id),
     UNIQUE (tenant_id, wamid)
 );
 CREATE INDEX messages_thread ON messages (tenant_id, conversation_id, id);
+CREATE INDEX messages_outbound ON messages (tenant_id, direction, created_at);
 
 CREATE TABLE message_statuses (
     tenant_id BLOB NOT NULL REFERENCES tenants (id),

@@ -82,9 +82,8 @@ impl TenantTx {
     }
 
     pub async fn find_contact(&mut self, id: ContactId) -> StoreResult<Contact> {
-        let row =
-            run!(&mut self.tx, |c| {
-                sqlx::query_as::<_, ContactRow>(
+        let row = run!(&mut self.tx, |c| {
+            sqlx::query_as::<_, ContactRow>(
             "SELECT id, wa_id, user_id, profile_name, phone, opted_out_at, created_at, updated_at \
              FROM contacts WHERE tenant_id = $1 AND id = $2"
         )
@@ -92,14 +91,13 @@ impl TenantTx {
         .bind(id.as_uuid())
         .fetch_optional(c)
         .await
-            })?;
+        })?;
         Ok(row.or_not_found()?.into())
     }
 
     pub async fn find_contact_by_wa_id(&mut self, wa_id: &str) -> StoreResult<Contact> {
-        let row =
-            run!(&mut self.tx, |c| {
-                sqlx::query_as::<_, ContactRow>(
+        let row = run!(&mut self.tx, |c| {
+            sqlx::query_as::<_, ContactRow>(
             "SELECT id, wa_id, user_id, profile_name, phone, opted_out_at, created_at, updated_at \
              FROM contacts WHERE tenant_id = $1 AND wa_id = $2"
         )
@@ -107,7 +105,7 @@ impl TenantTx {
         .bind(wa_id)
         .fetch_optional(c)
         .await
-            })?;
+        })?;
         Ok(row.or_not_found()?.into())
     }
 
@@ -118,9 +116,8 @@ impl TenantTx {
         page: PageRequest,
     ) -> StoreResult<Page<Contact>> {
         let pattern = search.map(|s| format!("%{}%", s.to_lowercase()));
-        let rows =
-            run!(&mut self.tx, |c| {
-                sqlx::query_as::<_, ContactRow>(
+        let rows = run!(&mut self.tx, |c| {
+            sqlx::query_as::<_, ContactRow>(
             "SELECT id, wa_id, user_id, profile_name, phone, opted_out_at, created_at, updated_at \
              FROM contacts WHERE tenant_id = $1 AND ($2 IS NULL OR id < $2) \
                AND ($3 IS NULL OR LOWER(COALESCE(profile_name, '')) LIKE $3 \
@@ -133,7 +130,7 @@ impl TenantTx {
         .bind(page.fetch_limit())
         .fetch_all(c)
         .await
-            })?;
+        })?;
         let contacts = rows.into_iter().map(Contact::from).collect();
         Ok(page.finish(contacts, |c: &Contact| c.id.as_uuid()))
     }

@@ -138,9 +138,8 @@ impl TenantTx {
         m: NewInbound<'_>,
     ) -> StoreResult<Option<Message>> {
         let id = MessageId::new();
-        let n =
-            exec!(&mut self.tx, |c| {
-                sqlx::query(
+        let n = exec!(&mut self.tx, |c| {
+            sqlx::query(
             "INSERT INTO messages (tenant_id, id, conversation_id, channel_id, direction, wamid, \
                                    kind, content, reply_to_wamid, status, status_rank, \
                                    provider_time, created_at, updated_at) \
@@ -159,7 +158,7 @@ impl TenantTx {
         .bind(m.now.as_millis())
         .execute(c)
         .await
-            })?;
+        })?;
         if n == 0 {
             return Ok(None);
         }
@@ -317,5 +316,65 @@ impl TenantTx {
                     .ok_or_else(|| StoreError::corrupt(format!("status {s}")))
             })
             .collect()
+    }
+}
+
+impl TenantTx {
+    /// Outbound messages created since `since` (for the monthly quota).
+    pub async fn count_outbound_since(&mut self, since: Timestamp) -> StoreResult<i64> {
+        run!(&mut self.tx, |c| sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM messages \
+             WHERE tenant_id = $1 AND direction = 'out' AND created_at >= $2"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(since.as_millis())
+        .fetch_one(c)
+        .await)
+    }
+
+    /// When a send to Meta last started and did not finish (a crash in
+    /// flight leaves it set).
+    pub async fn find_send_attempt(&mut self, id: MessageId) -> StoreResult<Option<Timestamp>> {
+        let v = run!(&mut self.tx, |c| sqlx::query_scalar::<_, Option<i64>>(
+            "SELECT send_attempted_at FROM messages WHERE tenant_id = $1 AND id = $2"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_optional(c)
+        .await)?;
+        Ok(v.flatten().map(Timestamp::from_millis))
+    }
+
+    /// Marks (or clears) a send in flight.
+    pub async fn set_send_attempt(
+        &mut self,
+        id: MessageId,
+        at: Option<Timestamp>,
+    ) -> StoreResult<()> {
+        exec!(&mut self.tx, |c| sqlx::query(
+            "UPDATE messages SET send_attempted_at = $3 WHERE tenant_id = $1 AND id = $2"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(id.as_uuid())
+        .bind(at.map(Timestamp::as_millis))
+        .execute(c)
+        .await)?;
+        Ok(())
+    }
+
+    /// Whether Meta has told us anything about this message (a wamid or a
+    /// status): proof that a send in flight reached Meta.
+    pub async fn message_reached_meta(&mut self, id: MessageId) -> StoreResult<bool> {
+        let n = run!(&mut self.tx, |c| {
+            sqlx::query_scalar::<_, i64>(
+            "SELECT (SELECT COUNT(*) FROM messages WHERE tenant_id = $1 AND id = $2 AND wamid IS NOT NULL) \
+                  + (SELECT COUNT(*) FROM message_statuses WHERE tenant_id = $1 AND message_id = $2)"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_one(c)
+        .await
+        })?;
+        Ok(n > 0)
     }
 }

@@ -4,6 +4,7 @@ mod audit;
 mod login;
 mod plans;
 mod tenants;
+mod unroutable;
 
 use crate::auth::principal::require_operator;
 use crate::state::AppState;
@@ -24,6 +25,7 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(plans::update_plan))
         .routes(routes!(audit::list_audit_log))
         .routes(routes!(login::logout_operator))
+        .routes(routes!(unroutable::list_unroutable))
         .route_layer(from_fn_with_state(state.clone(), require_operator))
 }
 

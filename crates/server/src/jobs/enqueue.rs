@@ -1,0 +1,49 @@
+use crate::channels::send::Lane;
+use crate::error::AppResult;
+use domain::{MessageId, TenantId, Timestamp, WebhookId};
+use serde_json::json;
+use store::jobs::NewJob;
+use store::{SystemTx, TenantTx};
+
+pub const PROCESS_DELIVERY: &str = "webhook.process";
+pub const SEND_MESSAGE: &str = "message.send";
+pub const RELEASE_HELD: &str = "tenant.release_held";
+
+/// Processing of a stored webhook delivery, in the transaction that stored it.
+pub async fn enqueue_delivery(sys: &mut SystemTx, id: WebhookId, now: Timestamp) -> AppResult<()> {
+    let job = NewJob::new(
+        "webhooks",
+        PROCESS_DELIVERY,
+        json!({ "delivery_id": id }),
+        now,
+    )
+    .dedupe(format!("delivery:{id}"));
+    sys.enqueue_job(None, job).await?;
+    Ok(())
+}
+
+/// Delivery of a queued message to Meta, in the transaction that queued it.
+pub async fn enqueue_send(
+    tx: &mut TenantTx,
+    id: MessageId,
+    lane: Lane,
+    now: Timestamp,
+) -> AppResult<()> {
+    let job = NewJob::new("send", SEND_MESSAGE, json!({ "message_id": id }), now)
+        .lane(lane.priority())
+        .dedupe(format!("send:{id}"))
+        .max_attempts(50);
+    tx.enqueue_job(job).await?;
+    Ok(())
+}
+
+/// Release of a tenant's held inbound events after reactivation.
+pub async fn enqueue_release_held(
+    sys: &mut SystemTx,
+    tenant: TenantId,
+    now: Timestamp,
+) -> AppResult<()> {
+    let job = NewJob::new("tenants", RELEASE_HELD, json!({ "tenant_id": tenant }), now);
+    sys.enqueue_job(Some(tenant), job).await?;
+    Ok(())
+}

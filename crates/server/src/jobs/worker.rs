@@ -1,0 +1,225 @@
+use super::QUEUES;
+use super::enqueue::{PROCESS_DELIVERY, RELEASE_HELD, SEND_MESSAGE};
+use crate::channels::send::{Delivery, deliver};
+use crate::state::AppState;
+use domain::{MessageId, TenantId, Timestamp, WebhookId};
+use futures::FutureExt as _;
+use std::time::Duration;
+use store::jobs::Job;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use tracing::Instrument as _;
+
+/// How long a claimed job stays ours without news (longer than any Graph
+/// call plus pacing wait).
+const LEASE_SECONDS: i64 = 300;
+const BATCH: i64 = 64;
+
+/// What a handler concluded.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Done,
+    Retry {
+        error: String,
+        after_ms: Option<i64>,
+    },
+    Fail {
+        error: String,
+    },
+}
+
+fn field<T: std::str::FromStr>(job: &Job, name: &str) -> Result<T, String> {
+    let payload = job.payload().map_err(|e| e.to_string())?;
+    payload[name]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("job payload lacks `{name}`"))
+}
+
+/// Runs one job's handler.
+async fn handle(state: &AppState, job: &Job) -> Outcome {
+    let result: anyhow::Result<Outcome> = async {
+        match job.kind.as_str() {
+            PROCESS_DELIVERY => {
+                let id: WebhookId = field(job, "delivery_id").map_err(anyhow::Error::msg)?;
+                crate::channels::process::process_delivery(state, id).await?;
+                Ok(Outcome::Done)
+            }
+            SEND_MESSAGE => {
+                let tenant = job
+                    .tenant()
+                    .ok_or_else(|| anyhow::anyhow!("send job without tenant"))?;
+                let id: MessageId = field(job, "message_id").map_err(anyhow::Error::msg)?;
+                Ok(match deliver(state, tenant, id).await? {
+                    Delivery::Done => Outcome::Done,
+                    Delivery::Retry { reason, after_ms } => Outcome::Retry {
+                        error: reason,
+                        after_ms: Some(after_ms),
+                    },
+                })
+            }
+            RELEASE_HELD => {
+                let tenant: TenantId = field(job, "tenant_id").map_err(anyhow::Error::msg)?;
+                crate::channels::process::release_held(state, tenant).await?;
+                Ok(Outcome::Done)
+            }
+            other => Ok(Outcome::Fail {
+                error: format!("unknown job kind `{other}`"),
+            }),
+        }
+    }
+    .await;
+    result.unwrap_or_else(|e| Outcome::Retry {
+        error: format!("{e:#}"),
+        after_ms: None,
+    })
+}
+
+/// Default back-off: exponential from 1 s, capped at 10 minutes, full jitter.
+fn backoff_ms(attempts: i64) -> i64 {
+    let exp = attempts.clamp(0, 20) as u32;
+    let cap = 600_000i64;
+    let base = 1000i64.saturating_mul(2i64.saturating_pow(exp)).min(cap);
+    let jitter: f64 = rand::random();
+    ((base as f64) * (0.5 + jitter / 2.0)) as i64
+}
+
+/// Runs a claimed job (panics caught) and records its outcome.
+async fn run(state: &AppState, worker: &str, job: Job) {
+    let span = tracing::info_span!("job", kind = %job.kind, tenant_id = ?job.tenant_id, attempt = job.attempts);
+    let started = std::time::Instant::now();
+    let outcome = std::panic::AssertUnwindSafe(handle(state, &job))
+        .catch_unwind()
+        .instrument(span.clone())
+        .await
+        .unwrap_or_else(|panic| {
+            let msg = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "handler panicked".into());
+            Outcome::Retry {
+                error: format!("panic: {msg}"),
+                after_ms: None,
+            }
+        });
+    let now = state.now();
+    let label = match &outcome {
+        Outcome::Done => "done",
+        Outcome::Retry { .. } => "retry",
+        Outcome::Fail { .. } => "failed",
+    };
+    metrics::counter!("switchboard_jobs_total", "queue" => job.queue.clone(), "kind" => job.kind.clone(), "outcome" => label).increment(1);
+    metrics::histogram!("switchboard_job_seconds", "queue" => job.queue.clone())
+        .record(started.elapsed().as_secs_f64());
+    let recorded = match outcome {
+        Outcome::Done => state.store.complete_job(job.id, worker, now).await,
+        Outcome::Retry { error, after_ms } => {
+            let _e = span.enter();
+            tracing::warn!(error = %error, "job will be retried");
+            let after = after_ms.unwrap_or_else(|| backoff_ms(job.attempts));
+            state
+                .store
+                .retry_job(job.id, worker, &error, now.plus_millis(after), now)
+                .await
+        }
+        Outcome::Fail { error } => {
+            let _e = span.enter();
+            tracing::error!(error = %error, "job failed");
+            state.store.fail_job(job.id, worker, &error, now).await
+        }
+    };
+    if let Err(e) = recorded {
+        tracing::error!(error = %e, "recording a job outcome failed; its lease will expire and it will run again");
+    }
+}
+
+async fn claim(state: &AppState, queue: &str, worker: &str, now: Timestamp) -> Vec<Job> {
+    match state
+        .store
+        .claim_jobs(queue, worker, now, now.plus_seconds(LEASE_SECONDS), BATCH)
+        .await
+    {
+        Ok(jobs) => jobs,
+        Err(e) => {
+            tracing::error!(error = %e, queue, "claiming jobs failed");
+            Vec::new()
+        }
+    }
+}
+
+/// Runs every job that is due at the clock's current time, one at a time,
+/// until none is left: deterministic, for tests and the CLI.
+pub async fn drain(state: &AppState) -> usize {
+    let worker = format!("drain-{}", uuid::Uuid::now_v7());
+    let mut total = 0;
+    loop {
+        let mut ran = 0;
+        for queue in QUEUES {
+            for job in claim(state, queue, &worker, state.now()).await {
+                run(state, &worker, job).await;
+                ran += 1;
+            }
+        }
+        if ran == 0 {
+            return total;
+        }
+        total += ran;
+    }
+}
+
+/// Background workers: one loop per queue, each running its jobs
+/// concurrently, woken by new work or by a short poll.
+pub struct Worker;
+
+impl Worker {
+    pub fn spawn(
+        state: AppState,
+        shutdown: watch::Receiver<bool>,
+    ) -> Vec<tokio::task::JoinHandle<()>> {
+        let node = format!("{}-{}", hostname(), uuid::Uuid::now_v7());
+        QUEUES
+            .iter()
+            .map(|queue| {
+                let state = state.clone();
+                let mut shutdown = shutdown.clone();
+                let worker = format!("{node}/{queue}");
+                let queue = *queue;
+                tokio::spawn(async move {
+                    let mut running = JoinSet::new();
+                    loop {
+                        if *shutdown.borrow() {
+                            break;
+                        }
+                        while running.try_join_next().is_some() {}
+                        let jobs = if running.len() < BATCH as usize {
+                            claim(&state, queue, &worker, state.now()).await
+                        } else {
+                            Vec::new()
+                        };
+                        let full = jobs.len() as i64 == BATCH;
+                        for job in jobs {
+                            let state = state.clone();
+                            let worker = worker.clone();
+                            running.spawn(async move { run(&state, &worker, job).await });
+                        }
+                        if full {
+                            continue;
+                        }
+                        tokio::select! {
+                            _ = state.work_notify.notified() => {}
+                            _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+                            _ = shutdown.changed() => {}
+                        }
+                    }
+                    // Let jobs in flight finish (their leases protect the rest).
+                    while running.join_next().await.is_some() {}
+                })
+            })
+            .collect()
+    }
+}
+
+fn hostname() -> String {
+    std::env::var("HOSTNAME").unwrap_or_else(|_| "node".into())
+}
