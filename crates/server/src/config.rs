@@ -38,6 +38,8 @@ pub struct Config {
     /// With `acme.example` set, `shop.acme.example` resolves tenant `shop`.
     pub base_domain: Option<String>,
     pub graph_base_url: String,
+    /// How long one call to Meta may take, in milliseconds.
+    pub graph_timeout_ms: u64,
     /// `SWITCHBOARD_MASTER_KEY`; when absent a key file in `data_dir` is used.
     pub master_key: Option<Secret>,
     /// App secret of the platform's own Meta app (platform-wide webhook).
@@ -61,6 +63,7 @@ impl Default for Config {
             public_url: format!("http://{listen}"),
             base_domain: None,
             graph_base_url: "https://graph.facebook.com".into(),
+            graph_timeout_ms: 15_000,
             master_key: None,
             meta_app_secret: None,
             meta_verify_token: None,
@@ -84,6 +87,7 @@ struct FileConfig {
     public_url: Option<String>,
     base_domain: Option<String>,
     graph_base_url: Option<String>,
+    graph_timeout_ms: Option<u64>,
     master_key: Option<Secret>,
     meta_app_secret: Option<Secret>,
     meta_verify_token: Option<Secret>,
@@ -142,6 +146,13 @@ impl Config {
         c.base_domain = env("BASE_DOMAIN").or(f.base_domain);
         if let Some(v) = env("GRAPH_BASE_URL").or(f.graph_base_url) {
             c.graph_base_url = v;
+        }
+        if let Some(v) = env("GRAPH_TIMEOUT_MS") {
+            c.graph_timeout_ms = v
+                .parse()
+                .map_err(|_| ConfigError::Invalid("SWITCHBOARD_GRAPH_TIMEOUT_MS", v.clone()))?;
+        } else if let Some(v) = f.graph_timeout_ms {
+            c.graph_timeout_ms = v;
         }
         c.master_key = env("MASTER_KEY").map(Secret).or(f.master_key);
         c.meta_app_secret = env("META_APP_SECRET").map(Secret).or(f.meta_app_secret);

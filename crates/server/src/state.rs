@@ -47,6 +47,7 @@ impl AppState {
         let jwt = JwtKeys::new(&secrets.derive_key("jwt"));
         let graph = whatsapp::GraphClient::builder()
             .base_url(config.graph_base_url.clone())
+            .timeout(std::time::Duration::from_millis(config.graph_timeout_ms))
             .build()
             .map_err(|e| anyhow::anyhow!("building the Graph client: {e}"))?;
         Ok(Self(Arc::new(Inner {

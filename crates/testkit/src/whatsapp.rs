@@ -27,7 +27,16 @@ impl WhatsAppTest {
         Self::start_with(engine, SandboxConfig::default()).await
     }
 
-    pub async fn start_with(engine: Engine, mut sandbox_config: SandboxConfig) -> WhatsAppTest {
+    pub async fn start_with(engine: Engine, sandbox_config: SandboxConfig) -> WhatsAppTest {
+        Self::start_with_config(engine, sandbox_config, |_| {}).await
+    }
+
+    /// Like [`start_with`](Self::start_with), also adjusting the server's configuration.
+    pub async fn start_with_config(
+        engine: Engine,
+        mut sandbox_config: SandboxConfig,
+        adjust: impl FnOnce(&mut server::Config),
+    ) -> WhatsAppTest {
         sandbox_config.app_secret = APP_SECRET.to_owned();
         let sandbox = Sandbox::start(sandbox_config)
             .await
@@ -37,6 +46,7 @@ impl WhatsAppTest {
             c.graph_base_url = base;
             c.meta_app_secret = Some(server::config::Secret::new(APP_SECRET));
             c.meta_verify_token = Some(server::config::Secret::new("platform-verify-token"));
+            adjust(c);
         })
         .await;
         sandbox.set_webhook(

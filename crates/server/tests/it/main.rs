@@ -11,5 +11,6 @@ mod conventions;
 mod isolation;
 mod openapi_walk;
 mod roles;
+mod sending;
 mod secrets;
 mod tenancy;
