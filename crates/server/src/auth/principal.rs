@@ -243,7 +243,7 @@ pub async fn require_tenant(
     Ok(next.run(req).await)
 }
 
-async fn resolve_tenant(
+pub(crate) async fn resolve_tenant(
     state: &AppState,
     method: &Method,
     headers: &HeaderMap,

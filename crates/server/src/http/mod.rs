@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod channels;
 pub mod extract;
+pub mod graph_compat;
 pub mod health;
 pub mod idempotency;
 pub mod inbox;
@@ -95,6 +96,7 @@ pub fn app(state: AppState) -> Router {
     let limit = state.config.body_limit;
     api.merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
         .merge(crate::channels::ingest::router())
+        .merge(graph_compat::router())
         .fallback(|| async { AppError::NotFound.into_response() })
         .layer(DefaultBodyLimit::max(limit))
         .layer(from_fn(crate::telemetry::observe))

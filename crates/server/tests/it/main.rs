@@ -7,6 +7,7 @@ mod api_keys;
 mod auth;
 mod binary;
 mod channels;
+mod compat;
 mod conventions;
 mod isolation;
 mod openapi_walk;
