@@ -83,6 +83,7 @@ impl RunningServer {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+        self.state.closing.send_replace(true);
         let _ = self.task.await;
     }
 }

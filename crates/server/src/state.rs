@@ -28,6 +28,9 @@ pub struct Inner {
     pub work_notify: tokio::sync::Notify,
     /// Paces each number's sends under its rate limit.
     pub pacer: crate::jobs::Pacer,
+    /// Flipped to `true` when the server begins to shut down, so endless
+    /// responses (the event stream) end and graceful shutdown can finish.
+    pub closing: tokio::sync::watch::Sender<bool>,
 }
 
 impl Deref for AppState {
@@ -61,6 +64,7 @@ impl AppState {
             graph,
             work_notify: tokio::sync::Notify::new(),
             pacer: crate::jobs::Pacer::default(),
+            closing: tokio::sync::watch::Sender::new(false),
         })))
     }
 

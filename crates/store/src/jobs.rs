@@ -186,9 +186,8 @@ impl Store {
     /// ran out and another worker took it).
     pub async fn complete_job(&self, id: Uuid, worker: &str, now: Timestamp) -> StoreResult<bool> {
         let mut sys = self.system().await?;
-        let n =
-            exec!(&mut sys.tx, |c| {
-                sqlx::query(
+        let n = exec!(&mut sys.tx, |c| {
+            sqlx::query(
             "UPDATE jobs SET status = 'done', finished_at = $3, updated_at = $3, locked_by = NULL, \
                              locked_until = NULL \
              WHERE id = $1 AND locked_by = $2 AND status = 'running'"
@@ -198,7 +197,7 @@ impl Store {
         .bind(now.as_millis())
         .execute(c)
         .await
-            })?;
+        })?;
         sys.commit().await?;
         Ok(n == 1)
     }

@@ -49,10 +49,24 @@ impl TestApp {
         if let Some(b) = body {
             req = req.json(&b);
         }
-        let res = req.send().await.expect("request reaches the server");
+        let mut res = req.send().await.expect("request reaches the server");
         let status = res.status().as_u16();
         let headers = res.headers().clone();
-        let text = res.text().await.unwrap_or_default();
+        let streaming = headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/event-stream"));
+        let text = if streaming {
+            // An endless stream: take what arrives in half a second.
+            let mut buf = Vec::new();
+            let until = tokio::time::Instant::now() + std::time::Duration::from_millis(500);
+            while let Ok(Ok(Some(chunk))) = tokio::time::timeout_at(until, res.chunk()).await {
+                buf.extend_from_slice(&chunk);
+            }
+            String::from_utf8_lossy(&buf).into_owned()
+        } else {
+            res.text().await.unwrap_or_default()
+        };
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
         Resp {
             status,

@@ -9,8 +9,8 @@
 //! message id (Meta's wamid is only known once the queued send goes out);
 //! status webhooks are Switchboard's to give, through the inbox and events.
 
-use crate::auth::principal::{client_ip, resolve_tenant};
 use crate::auth::TenantCtx;
+use crate::auth::principal::{client_ip, resolve_tenant};
 use crate::channels::send::{Lane, Outgoing, queue_message};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -28,7 +28,10 @@ use whatsapp::outgoing::MessagesRequest;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/graph/{version}/{phone_number_id}", get(get_phone_number))
-        .route("/graph/{version}/{phone_number_id}/messages", post(post_messages))
+        .route(
+            "/graph/{version}/{phone_number_id}/messages",
+            post(post_messages),
+        )
 }
 
 /// An error in Meta's envelope.
@@ -43,7 +46,14 @@ struct MetaError {
 
 impl MetaError {
     fn new(status: StatusCode, code: i64, message: impl Into<String>) -> Self {
-        MetaError { status, code, subcode: None, kind: "OAuthException", message: message.into(), details: None }
+        MetaError {
+            status,
+            code,
+            subcode: None,
+            kind: "OAuthException",
+            message: message.into(),
+            details: None,
+        }
     }
     fn details(mut self, d: impl Into<String>) -> Self {
         self.details = Some(d.into());
@@ -56,7 +66,9 @@ impl MetaError {
         let mut e = MetaError::new(
             StatusCode::BAD_REQUEST,
             100,
-            format!("Unsupported post request. Object with ID '{id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation."),
+            format!(
+                "Unsupported post request. Object with ID '{id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation."
+            ),
         );
         e.subcode = Some(33);
         e.kind = "GraphMethodException";
@@ -119,14 +131,23 @@ impl From<AppError> for MetaError {
     }
 }
 
-async fn authenticate(state: &AppState, headers: &HeaderMap, method: &Method, ext: &axum::http::Extensions) -> Result<TenantCtx, MetaError> {
+async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    method: &Method,
+    ext: &axum::http::Extensions,
+) -> Result<TenantCtx, MetaError> {
     let ctx = resolve_tenant(state, method, headers, client_ip(ext)).await?;
     Ok(ctx)
 }
 
 /// The channel `phone_number_id` names, if it is this tenant's.
 async fn own_channel(state: &AppState, ctx: &TenantCtx, pnid: &str) -> Result<Channel, MetaError> {
-    let mut tx = state.store.tenant(ctx.tenant_id).await.map_err(AppError::from)?;
+    let mut tx = state
+        .store
+        .tenant(ctx.tenant_id)
+        .await
+        .map_err(AppError::from)?;
     let channels = tx.list_channels().await.map_err(AppError::from)?;
     channels
         .into_iter()
@@ -203,19 +224,39 @@ async fn post_messages(
         }
         MessagesRequest::MarkRead(r) => {
             let now = state.now();
-            let mut tx = state.store.tenant(ctx.tenant_id).await.map_err(AppError::from)?;
+            let mut tx = state
+                .store
+                .tenant(ctx.tenant_id)
+                .await
+                .map_err(AppError::from)?;
             let m = tx
                 .find_message_by_wamid(&r.message_id)
                 .await
                 .map_err(|_| MetaError::invalid(format!("message {} not found", r.message_id)))?;
-            tx.mark_conversation_read(m.conversation_id, now).await.map_err(AppError::from)?;
+            tx.mark_conversation_read(m.conversation_id, now)
+                .await
+                .map_err(AppError::from)?;
             tx.commit().await.map_err(AppError::from)?;
-            let token = state.secrets.open_str(&channel.access_token).map_err(AppError::internal)?;
+            let token = state
+                .secrets
+                .open_str(&channel.access_token)
+                .map_err(AppError::internal)?;
             state
                 .graph
-                .mark_as_read(&channel.phone_number_id, &token, &r.message_id, r.typing_indicator.is_some())
+                .mark_as_read(
+                    &channel.phone_number_id,
+                    &token,
+                    &r.message_id,
+                    r.typing_indicator.is_some(),
+                )
                 .await
-                .map_err(|e| MetaError::new(StatusCode::BAD_GATEWAY, e.code().unwrap_or(1), e.to_string()))?;
+                .map_err(|e| {
+                    MetaError::new(
+                        StatusCode::BAD_GATEWAY,
+                        e.code().unwrap_or(1),
+                        e.to_string(),
+                    )
+                })?;
             Ok(axum::Json(json!({ "success": true })))
         }
     }

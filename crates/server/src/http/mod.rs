@@ -4,6 +4,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod channels;
+pub mod events;
 pub mod extract;
 pub mod graph_compat;
 pub mod health;
@@ -71,6 +72,7 @@ fn routes(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(channels::router())
         .merge(inbox::router())
         .merge(messages::router())
+        .merge(events::router())
         .route_layer(from_fn_with_state(state.clone(), idempotency::idempotency))
         .route_layer(from_fn_with_state(state.clone(), require_tenant));
 

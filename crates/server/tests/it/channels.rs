@@ -249,3 +249,95 @@ async fn a_suspended_tenants_traffic_is_held_and_applied_on_reactivation() {
     })
     .await;
 }
+
+/// Opens `GET /api/v1/events` as `api_key`, optionally resuming after an id.
+async fn open_events(wa: &WhatsAppTest, api_key: &str, after: Option<&str>) -> reqwest::Response {
+    let mut req = wa
+        .client
+        .get(format!("{}/api/v1/events", wa.url))
+        .header("x-api-key", api_key);
+    if let Some(id) = after {
+        req = req.header("last-event-id", id);
+    }
+    let res = req.send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    res
+}
+
+/// Reads what `stream` sends until `done` holds for it or `wait` passes.
+async fn read_events(
+    wa: &WhatsAppTest,
+    stream: &mut reqwest::Response,
+    wait: std::time::Duration,
+    done: impl Fn(&str) -> bool,
+) -> String {
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + wait;
+    while !done(&seen) && tokio::time::Instant::now() < deadline {
+        wa.drain().await;
+        if let Ok(Ok(Some(chunk))) =
+            tokio::time::timeout(std::time::Duration::from_millis(100), stream.chunk()).await
+        {
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+    seen
+}
+
+#[tokio::test]
+async fn the_event_stream_shows_new_messages_live_to_their_tenant_only() {
+    each_engine_with_sandbox(|wa: WhatsAppTest| async move {
+        let t = wa.create_tenant("chan-sse").await;
+        let other = wa.create_tenant("chan-sse-other").await;
+        wa.connect_number(&t, PNID_A, WABA_A).await;
+        let mut mine = open_events(&wa, &t.api_key, None).await;
+        let mut theirs = open_events(&wa, &other.api_key, None).await;
+
+        wa.sandbox.send_text(PNID_A, CUSTOMER, "live?").unwrap();
+        let seen = read_events(&wa, &mut mine, std::time::Duration::from_secs(10), |s| {
+            s.contains("event: message.received")
+        })
+        .await;
+        assert!(
+            seen.contains("event: message.received"),
+            "no live event: {seen}"
+        );
+        assert!(seen.contains("\"conversation_id\""), "{seen}");
+
+        // The other tenant's live stream stays silent, and resuming it from
+        // the first tenant's event id shows nothing of theirs either.
+        let silent = read_events(
+            &wa,
+            &mut theirs,
+            std::time::Duration::from_millis(600),
+            |_| false,
+        )
+        .await;
+        assert!(!silent.contains("message.received"), "{silent}");
+        let first_id = seen
+            .lines()
+            .find_map(|l| l.strip_prefix("id: "))
+            .expect("events carry ids")
+            .to_owned();
+        let mut resumed = open_events(&wa, &other.api_key, Some(&first_id)).await;
+        let silent = read_events(
+            &wa,
+            &mut resumed,
+            std::time::Duration::from_millis(600),
+            |_| false,
+        )
+        .await;
+        assert!(!silent.contains("message."), "{silent}");
+
+        // The owner resuming from before the message gets it again.
+        let mut again = open_events(&wa, &t.api_key, Some(&uuid::Uuid::nil().to_string())).await;
+        let replay = read_events(&wa, &mut again, std::time::Duration::from_secs(5), |s| {
+            s.contains("event: message.received")
+        })
+        .await;
+        assert!(replay.contains("event: message.received"), "{replay}");
+        drop((mine, theirs, resumed, again));
+        wa.stop().await;
+    })
+    .await;
+}

@@ -8,7 +8,12 @@ const PNID: &str = "106540352242922";
 const WABA: &str = "102290129340398";
 const CUSTOMER: &str = "16505551234";
 
-async fn post(wa: &WhatsAppTest, token: &str, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+async fn post(
+    wa: &WhatsAppTest,
+    token: &str,
+    path: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
     let r = wa
         .client
         .post(format!("{}/graph/v23.0/{path}", wa.url))

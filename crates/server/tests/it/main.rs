@@ -12,6 +12,6 @@ mod conventions;
 mod isolation;
 mod openapi_walk;
 mod roles;
-mod sending;
 mod secrets;
+mod sending;
 mod tenancy;

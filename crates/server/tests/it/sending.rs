@@ -33,9 +33,18 @@ fn add_template(wa: &WhatsAppTest) {
 
 async fn message(wa: &WhatsAppTest, t: &TestTenant, conversation: &str, id: &str) -> Value {
     let r = wa
-        .get(&format!("/api/v1/conversations/{conversation}/messages"), Auth::ApiKey(&t.api_key))
+        .get(
+            &format!("/api/v1/conversations/{conversation}/messages"),
+            Auth::ApiKey(&t.api_key),
+        )
         .await;
-    r.body["items"].as_array().unwrap().iter().find(|m| m["id"] == json!(id)).cloned().unwrap_or(Value::Null)
+    r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == json!(id))
+        .cloned()
+        .unwrap_or(Value::Null)
 }
 
 #[tokio::test]
@@ -132,14 +141,22 @@ async fn sends_through_faults_end_sent_exactly_once_or_failed_with_a_reason() {
         if engine == Engine::Postgres && testkit::pg_admin_url().is_none() {
             continue;
         }
-        let wa = WhatsAppTest::start_with_config(engine, sandbox::SandboxConfig::default(), |c| c.graph_timeout_ms = 300).await;
+        let wa = WhatsAppTest::start_with_config(engine, sandbox::SandboxConfig::default(), |c| {
+            c.graph_timeout_ms = 300
+        })
+        .await;
         let t = wa.create_tenant("send-faults").await;
         wa.connect_number(&t, PNID, WABA).await;
         add_template(&wa);
         wa.sandbox
             .set_faults(sandbox::Faults {
                 seed: Some(7),
-                error_rates: vec![sandbox::ErrorRate { code: 130429, rate: 0.15, mode: None, http_status: None }],
+                error_rates: vec![sandbox::ErrorRate {
+                    code: 130429,
+                    rate: 0.15,
+                    mode: None,
+                    http_status: None,
+                }],
                 server_error_rate: 0.15,
                 timeout_rate: 0.15,
                 timeout_hold_ms: 400,
@@ -149,9 +166,14 @@ async fn sends_through_faults_end_sent_exactly_once_or_failed_with_a_reason() {
             .unwrap();
         let mut ids = Vec::new();
         for _ in 0..20 {
-            let r = wa.post("/api/v1/messages", Auth::ApiKey(&t.api_key), template()).await;
+            let r = wa
+                .post("/api/v1/messages", Auth::ApiKey(&t.api_key), template())
+                .await;
             assert_eq!(r.status, 202, "{}", r.body);
-            ids.push((r.body["id"].as_str().unwrap().to_owned(), r.body["conversation_id"].as_str().unwrap().to_owned()));
+            ids.push((
+                r.body["id"].as_str().unwrap().to_owned(),
+                r.body["conversation_id"].as_str().unwrap().to_owned(),
+            ));
         }
         for _round in 0..60 {
             wa.drain().await;
@@ -174,16 +196,31 @@ async fn sends_through_faults_end_sent_exactly_once_or_failed_with_a_reason() {
         }
         let counters = wa.sandbox.counters();
         let number = &counters.numbers[PNID];
-        assert!(!number.rejected.is_empty(), "the faults were exercised: {number:?}");
-        assert_eq!(number.duplicate_callback_data, 0, "no message was sent twice");
+        assert!(
+            !number.rejected.is_empty(),
+            "the faults were exercised: {number:?}"
+        );
+        assert_eq!(
+            number.duplicate_callback_data, 0,
+            "no message was sent twice"
+        );
         let outbound = wa.sandbox.outbound(Some(PNID));
         for (id, conv) in &ids {
             let m = message(&wa, &t, conv, id).await;
-            let copies = outbound.iter().filter(|o| o.biz_opaque_callback_data.as_deref() == Some(id.as_str())).count();
+            let copies = outbound
+                .iter()
+                .filter(|o| o.biz_opaque_callback_data.as_deref() == Some(id.as_str()))
+                .count();
             match m["status"].as_str().unwrap() {
-                "failed" => assert!(m["error"]["code"].is_i64() || m["error"]["title"].is_string(), "failed without a reason: {m}"),
+                "failed" => assert!(
+                    m["error"]["code"].is_i64() || m["error"]["title"].is_string(),
+                    "failed without a reason: {m}"
+                ),
                 "queued" => panic!("message left queued: {m}"),
-                _ => assert_eq!(copies, 1, "message {id} reached the customer {copies} times"),
+                _ => assert_eq!(
+                    copies, 1,
+                    "message {id} reached the customer {copies} times"
+                ),
             }
         }
         wa.stop().await;

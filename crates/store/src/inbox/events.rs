@@ -77,3 +77,16 @@ impl TenantTx {
             .collect()
     }
 }
+
+impl TenantTx {
+    /// The newest event's id: where a stream that starts "from now" begins.
+    pub async fn latest_event_id(&mut self) -> StoreResult<Option<EventId>> {
+        let id: Option<Uuid> = run!(&mut self.tx, |c| sqlx::query_scalar(
+            "SELECT id FROM events WHERE tenant_id = $1 ORDER BY id DESC LIMIT 1"
+        )
+        .bind(self.tenant.as_uuid())
+        .fetch_optional(c)
+        .await)?;
+        Ok(id.map(EventId::from_uuid))
+    }
+}

@@ -1,0 +1,109 @@
+//! The live event stream (`GET /api/v1/events`, server-sent events) of
+//! message and conversation events, read from the tenant's event log, so
+//! it resumes exactly where a dropped connection left off (`Last-Event-ID`).
+
+use crate::auth::{Authorized, perm};
+use crate::error::AppResult;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use domain::EventId;
+use futures::Stream;
+use std::convert::Infallible;
+use std::time::Duration;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(stream_events))
+}
+
+const POLL: Duration = Duration::from_millis(250);
+
+/// A stream of this tenant's events (`message.received`, `message.status`,
+/// `message.queued`, `conversation.updated`, …) as server-sent events. Each
+/// event's id can be sent back as `Last-Event-ID` to resume; without it the
+/// stream starts with new events only.
+#[utoipa::path(get, path = "/api/v1/events", tag = "inbox",
+    responses((status = 200, description = "text/event-stream of events", content_type = "text/event-stream")),
+    security(("bearer" = []), ("api_key" = []), ("session_cookie" = [])))]
+pub async fn stream_events(
+    State(state): State<AppState>,
+    ctx: Authorized<perm::InboxRead>,
+    headers: HeaderMap,
+) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let tenant = ctx.tenant_id;
+    let mut after: Option<EventId> = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    if after.is_none() {
+        // Start from now: after the newest existing event.
+        let mut tx = state.store.tenant(tenant).await?;
+        after = tx.latest_event_id().await?;
+        tx.commit().await?;
+    }
+    Ok(Sse::new(live_events(state, tenant, after))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+/// Polls the event log for `tenant` after `after`, yielding each event once,
+/// oldest first, until the server begins to shut down.
+fn live_events(
+    state: AppState,
+    tenant: domain::TenantId,
+    after: Option<EventId>,
+) -> impl Stream<Item = Result<Event, Infallible>> {
+    let closing = state.closing.subscribe();
+    // A first comment goes out at once, so clients (and proxies) see the
+    // stream open before the first event.
+    let hello = vec![Event::default().comment("stream open")];
+    futures::stream::unfold(
+        (state, closing, after, hello),
+        move |(state, mut closing, mut after, mut pending)| async move {
+            loop {
+                if let Some(e) = pending.pop() {
+                    return Some((Ok(e), (state, closing, after, pending)));
+                }
+                if *closing.borrow() {
+                    return None;
+                }
+                let batch = match state.store.tenant(tenant).await {
+                    Ok(mut tx) => {
+                        let batch = tx.list_events_after(after, 100).await;
+                        let _ = tx.commit().await;
+                        batch.unwrap_or_else(|e| {
+                            tracing::warn!(error = %e, "event stream: reading events");
+                            Vec::new()
+                        })
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "event stream: opening a transaction");
+                        Vec::new()
+                    }
+                };
+                if let Some(last) = batch.last() {
+                    after = Some(last.id);
+                }
+                // Reversed, so `pop` yields them oldest first.
+                pending = batch
+                    .into_iter()
+                    .rev()
+                    .map(|e| {
+                        Event::default()
+                            .id(e.id.to_string())
+                            .event(e.kind)
+                            .data(e.payload.to_string())
+                    })
+                    .collect();
+                if pending.is_empty() {
+                    tokio::select! {
+                        () = tokio::time::sleep(POLL) => {}
+                        _ = closing.changed() => {}
+                    }
+                }
+            }
+        },
+    )
+}
