@@ -68,8 +68,9 @@ pub struct Channel {
     pub app_kind: AppKind,
     /// Sealed; own-app channels only.
     pub app_secret: Option<String>,
-    /// The path token of the own-app webhook URL.
+    /// Sealed: the path token of the own-app webhook URL.
     pub webhook_token: Option<String>,
+    /// Sealed: the verify token Meta's subscription check must present.
     pub verify_token: Option<String>,
     pub status: ChannelStatus,
     pub status_reason: Option<String>,
@@ -136,8 +137,10 @@ pub struct NewChannel<'a> {
     pub access_token_sealed: &'a str,
     pub app_kind: AppKind,
     pub app_secret_sealed: Option<&'a str>,
-    pub webhook_token: Option<&'a str>,
-    pub verify_token: Option<&'a str>,
+    /// SHA-256 (hex) of the webhook path token: how deliveries find it.
+    pub webhook_token_hash: Option<&'a str>,
+    pub webhook_token_sealed: Option<&'a str>,
+    pub verify_token_sealed: Option<&'a str>,
     pub rate_limit: i64,
     pub now: Timestamp,
 }
@@ -148,9 +151,9 @@ impl TenantTx {
         exec!(&mut self.tx, |x| sqlx::query(
             "INSERT INTO channels (tenant_id, id, phone_number_id, waba_id, display_phone_number, \
                                    verified_name, access_token, app_kind, app_secret, \
-                                   webhook_token, verify_token, status, rate_limit, created_at, \
-                                   updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'active', $12, $13, $13)"
+                                   webhook_token_hash, webhook_token, verify_token, status, \
+                                   rate_limit, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'active', $13, $14, $14)"
         )
         .bind(self.tenant.as_uuid())
         .bind(id.as_uuid())
@@ -161,8 +164,9 @@ impl TenantTx {
         .bind(c.access_token_sealed)
         .bind(c.app_kind.as_str())
         .bind(c.app_secret_sealed)
-        .bind(c.webhook_token)
-        .bind(c.verify_token)
+        .bind(c.webhook_token_hash)
+        .bind(c.webhook_token_sealed)
+        .bind(c.verify_token_sealed)
         .bind(c.rate_limit)
         .bind(c.now.as_millis())
         .execute(x)
@@ -306,12 +310,16 @@ impl SystemTx {
         channels(rows)
     }
 
-    /// The channel whose own-app webhook URL carries `token`.
-    pub async fn find_channel_by_webhook_token(&mut self, token: &str) -> StoreResult<Channel> {
+    /// The channel whose own-app webhook URL carries the token hashed to
+    /// `token_hash`.
+    pub async fn find_channel_by_webhook_token(
+        &mut self,
+        token_hash: &str,
+    ) -> StoreResult<Channel> {
         let row = run!(&mut self.tx, |c| sqlx::query_as::<_, ChannelRow>(
-            "SELECT * FROM channels WHERE webhook_token = $1"
+            "SELECT * FROM channels WHERE webhook_token_hash = $1"
         )
-        .bind(token)
+        .bind(token_hash)
         .fetch_optional(c)
         .await)?;
         row.or_not_found()?.try_into()

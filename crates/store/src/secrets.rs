@@ -10,7 +10,13 @@ use sqlx::AssertSqlSafe;
 use uuid::Uuid;
 
 /// `(table, column)` pairs holding sealed secrets.
-pub const SEALED_COLUMNS: &[(&str, &str)] = &[("users", "totp_secret")];
+pub const SEALED_COLUMNS: &[(&str, &str)] = &[
+    ("users", "totp_secret"),
+    ("channels", "access_token"),
+    ("channels", "app_secret"),
+    ("channels", "webhook_token"),
+    ("channels", "verify_token"),
+];
 
 /// One sealed value and where it lives.
 #[derive(Debug, Clone)]

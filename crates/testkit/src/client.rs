@@ -85,6 +85,10 @@ impl TestApp {
             .await
     }
 
+    pub async fn put(&self, path: &str, auth: Auth<'_>, body: Value) -> Resp {
+        self.request(Method::PUT, path, auth, Some(body), &[]).await
+    }
+
     pub async fn patch(&self, path: &str, auth: Auth<'_>, body: Value) -> Resp {
         self.request(Method::PATCH, path, auth, Some(body), &[])
             .await

@@ -63,7 +63,12 @@ async fn verify_own(
     Query(q): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let channel = find_by_token(&state, &token).await?;
-    Ok(answer_challenge(&q, channel.verify_token.as_deref()))
+    let expected = channel
+        .verify_token
+        .as_deref()
+        .map(|sealed| state.secrets.open_str(sealed).map_err(AppError::internal))
+        .transpose()?;
+    Ok(answer_challenge(&q, expected.as_deref()))
 }
 
 fn body(b: Result<Bytes, BytesRejection>) -> AppResult<Bytes> {
@@ -124,7 +129,9 @@ async fn receive_own(
 
 async fn find_by_token(state: &AppState, token: &str) -> AppResult<store::channels::Channel> {
     let mut sys = state.store.system().await?;
-    let found = sys.find_channel_by_webhook_token(token).await;
+    let found = sys
+        .find_channel_by_webhook_token(&crate::auth::tokens::hash_token(token))
+        .await;
     sys.commit().await?;
     match found {
         Ok(c) => Ok(c),

@@ -1,6 +1,7 @@
 //! WhatsApp numbers (`/api/v1/channels`). Credentials are checked against
 //! Meta before they are saved, stored sealed, and never returned.
 
+use crate::auth::tokens::hash_token;
 use crate::auth::{Authorized, perm};
 use crate::crypto::random_token;
 use crate::error::{AppError, AppResult, ErrorBody};
@@ -52,12 +53,18 @@ pub struct ChannelView {
     pub created_at: Timestamp,
 }
 
-fn view(state: &AppState, c: Channel) -> ChannelView {
-    let webhook_url = match &c.webhook_token {
+fn view(state: &AppState, c: Channel) -> AppResult<ChannelView> {
+    let open = |sealed: Option<&str>| -> AppResult<Option<String>> {
+        sealed
+            .map(|s| state.secrets.open_str(s).map_err(AppError::internal))
+            .transpose()
+    };
+    let webhook_url = match open(c.webhook_token.as_deref())? {
         Some(t) => format!("{}/webhooks/whatsapp/{t}", state.config.public_url),
         None => format!("{}/webhooks/whatsapp", state.config.public_url),
     };
-    ChannelView {
+    let verify_token = open(c.verify_token.as_deref())?;
+    Ok(ChannelView {
         id: c.id,
         phone_number_id: c.phone_number_id,
         waba_id: c.waba_id,
@@ -68,9 +75,9 @@ fn view(state: &AppState, c: Channel) -> ChannelView {
         status_reason: c.status_reason,
         rate_limit: c.rate_limit,
         webhook_url,
-        verify_token: c.verify_token,
+        verify_token,
         created_at: c.created_at,
-    }
+    })
 }
 
 #[derive(Debug, Deserialize, ToSchema, Clone, Copy, PartialEq, Eq, Default)]
@@ -177,21 +184,6 @@ pub async fn create_channel(
         }
         (AppChoice::Platform, None) => None,
     };
-    {
-        let mut tx = state.store.tenant(ctx.tenant_id).await?;
-        let plan = tx.find_plan().await?;
-        if !PlanLimits::admits(plan.limits.numbers, tx.count_channels().await?) {
-            return Err(AppError::TooManyRequests(
-                "plan_limit_reached",
-                format!(
-                    "the {} plan allows {} numbers",
-                    plan.name,
-                    plan.limits.numbers.unwrap_or(0)
-                ),
-                0,
-            ));
-        }
-    }
     let info = check_credentials(&state, &body.phone_number_id, body.access_token.trim()).await?;
     let now = state.now();
     let (webhook_token, verify_token) = match body.app {
@@ -214,8 +206,15 @@ pub async fn create_channel(
                 AppChoice::Platform => AppKind::Platform,
             },
             app_secret_sealed: app_secret.map(|s| state.secrets.seal_str(s)).as_deref(),
-            webhook_token: webhook_token.as_deref(),
-            verify_token: verify_token.as_deref(),
+            webhook_token_hash: webhook_token.as_deref().map(hash_token).as_deref(),
+            webhook_token_sealed: webhook_token
+                .as_deref()
+                .map(|t| state.secrets.seal_str(t))
+                .as_deref(),
+            verify_token_sealed: verify_token
+                .as_deref()
+                .map(|t| state.secrets.seal_str(t))
+                .as_deref(),
             rate_limit: rate,
             now,
         })
@@ -227,6 +226,21 @@ pub async fn create_channel(
             ),
             other => other.into(),
         })?;
+    // Counted after the insert, in its transaction, so two concurrent
+    // connections cannot both squeeze under the limit.
+    let plan = tx.find_plan().await?;
+    let count = tx.count_channels().await?;
+    if !PlanLimits::admits(plan.limits.numbers, count - 1) {
+        return Err(AppError::TooManyRequests(
+            "plan_limit_reached",
+            format!(
+                "the {} plan allows {} number(s)",
+                plan.name,
+                plan.limits.numbers.unwrap_or(0)
+            ),
+            0,
+        ));
+    }
     crate::audit::tenant_change(
         &mut tx,
         &ctx,
@@ -237,7 +251,7 @@ pub async fn create_channel(
     )
     .await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(view(&state, channel))))
+    Ok((StatusCode::CREATED, Json(view(&state, channel)?)))
 }
 
 /// The tenant's WhatsApp numbers.
@@ -253,7 +267,10 @@ pub async fn list_channels(
     tx.commit().await?;
     // A tenant has a handful of numbers: always one page.
     Ok(Json(Paged {
-        items: channels.into_iter().map(|c| view(&state, c)).collect(),
+        items: channels
+            .into_iter()
+            .map(|c| view(&state, c))
+            .collect::<AppResult<_>>()?,
         next_cursor: None,
     }))
 }
@@ -271,7 +288,7 @@ pub async fn get_channel(
     let mut tx = state.store.tenant(ctx.tenant_id).await?;
     let c = tx.find_channel(id).await?;
     tx.commit().await?;
-    Ok(Json(view(&state, c)))
+    Ok(Json(view(&state, c)?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -309,7 +326,7 @@ pub async fn update_channel(
     )
     .await?;
     tx.commit().await?;
-    Ok(Json(view(&state, c)))
+    Ok(Json(view(&state, c)?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -368,7 +385,7 @@ pub async fn update_channel_credentials(
     )
     .await?;
     tx.commit().await?;
-    Ok(Json(view(&state, c)))
+    Ok(Json(view(&state, c)?))
 }
 
 /// Disconnect a number. Its conversations and messages stay.

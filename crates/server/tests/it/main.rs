@@ -6,6 +6,7 @@
 mod api_keys;
 mod auth;
 mod binary;
+mod channel_setup;
 mod channels;
 mod compat;
 mod conventions;

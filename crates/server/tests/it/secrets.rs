@@ -7,7 +7,7 @@ use server::auth::totp;
 use server::crypto::SecretBox;
 use testkit::{Auth, Engine, TestApp};
 
-fn database_bytes(app: &TestApp) -> Vec<u8> {
+pub(crate) fn database_bytes(app: &TestApp) -> Vec<u8> {
     let mut all = Vec::new();
     for name in ["test.db", "test.db-wal", "test.db-shm"] {
         if let Ok(b) = std::fs::read(app.dir.join(name)) {
@@ -18,7 +18,7 @@ fn database_bytes(app: &TestApp) -> Vec<u8> {
     all
 }
 
-fn contains(haystack: &[u8], needle: &str) -> bool {
+pub(crate) fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack
         .windows(needle.len())
         .any(|w| w == needle.as_bytes())

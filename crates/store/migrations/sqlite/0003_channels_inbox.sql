@@ -12,7 +12,11 @@ CREATE TABLE channels (
     access_token TEXT NOT NULL,
     app_kind TEXT NOT NULL,
     app_secret TEXT,
-    webhook_token TEXT UNIQUE,
+    -- Own-app numbers: SHA-256 of the webhook URL's path token (the lookup
+    -- key), the token itself sealed (to show the URL again), and the sealed
+    -- verify token.
+    webhook_token_hash TEXT UNIQUE,
+    webhook_token TEXT,
     verify_token TEXT,
     status TEXT NOT NULL,
     status_reason TEXT,
