@@ -74,8 +74,37 @@ pub fn window_closes_at(last_inbound: Timestamp) -> Timestamp {
     last_inbound.plus_seconds(SERVICE_WINDOW_SECONDS)
 }
 
+/// What a customer's text message says about their consent: `Some(true)`
+/// for an opt-out keyword (STOP, UNSUBSCRIBE, …), `Some(false)` for an
+/// opt-in keyword (START, SUBSCRIBE), `None` for anything else. Only a
+/// message that is the keyword alone counts.
+pub fn consent_keyword(text: &str) -> Option<bool> {
+    const OUT: [&str; 5] = ["STOP", "UNSUBSCRIBE", "STOP ALL", "OPT OUT", "OPTOUT"];
+    const IN: [&str; 3] = ["START", "SUBSCRIBE", "UNSTOP"];
+    let word = text.trim().trim_end_matches(['.', '!']).to_uppercase();
+    if OUT.contains(&word.as_str()) {
+        Some(true)
+    } else if IN.contains(&word.as_str()) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn consent_keywords_are_whole_messages_only() {
+        use super::consent_keyword;
+        assert_eq!(consent_keyword("STOP"), Some(true));
+        assert_eq!(consent_keyword("  stop! "), Some(true));
+        assert_eq!(consent_keyword("Unsubscribe"), Some(true));
+        assert_eq!(consent_keyword("start"), Some(false));
+        assert_eq!(consent_keyword("please don't stop"), None);
+        assert_eq!(consent_keyword("stopwatch"), None);
+        assert_eq!(consent_keyword(""), None);
+    }
+
     use super::MessageStatus::*;
     use super::*;
 

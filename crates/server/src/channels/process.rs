@@ -283,6 +283,11 @@ async fn apply_message(
         .await?;
     if let Some(m) = stored {
         tx.note_inbound(conversation.id, sent_at, now).await?;
+        if let whatsapp::webhook::MessageContent::Text(text) = &message.content
+            && let Some(opt_out) = domain::messaging::consent_keyword(&text.body)
+        {
+            set_consent(tx, &contact, opt_out, "keyword", now).await?;
+        }
         tx.insert_event(
             "message.received",
             Some(m.id.as_uuid()),
@@ -291,6 +296,33 @@ async fn apply_message(
         )
         .await?;
     }
+    Ok(())
+}
+
+/// Records a contact's opt-out (`true`) or opt-in, once, with an event.
+pub async fn set_consent(
+    tx: &mut TenantTx,
+    contact: &store::inbox::Contact,
+    opt_out: bool,
+    via: &str,
+    now: Timestamp,
+) -> store::StoreResult<()> {
+    if contact.opted_out_at.is_some() == opt_out {
+        return Ok(());
+    }
+    tx.set_contact_opt_out(contact.id, opt_out.then_some(now), now)
+        .await?;
+    tx.insert_event(
+        if opt_out {
+            "contact.opted_out"
+        } else {
+            "contact.opted_in"
+        },
+        Some(contact.id.as_uuid()),
+        &json!({ "contact_id": contact.id, "via": via }),
+        now,
+    )
+    .await?;
     Ok(())
 }
 

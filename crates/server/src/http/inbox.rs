@@ -19,7 +19,7 @@ use utoipa_axum::routes;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_contacts))
-        .routes(routes!(get_contact))
+        .routes(routes!(get_contact, update_contact))
         .routes(routes!(list_conversations))
         .routes(routes!(get_conversation, update_conversation))
         .routes(routes!(mark_conversation_read))
@@ -186,6 +186,51 @@ pub async fn get_contact(
             .map(|c| conversation_view(c, now))
             .collect(),
     }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateContact {
+    /// `true` records that the contact opted out (sends to them are
+    /// refused); `false` that they opted back in. Customers can also write
+    /// STOP or START themselves.
+    pub opted_out: Option<bool>,
+}
+
+/// Change a contact: record an opt-out or opt-in.
+#[utoipa::path(patch, path = "/api/v1/contacts/{contact_id}", tag = "inbox",
+    params(("contact_id" = ContactId, Path)), request_body = UpdateContact,
+    responses((status = 200, body = ContactView), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn update_contact(
+    State(state): State<AppState>,
+    ctx: Authorized<perm::InboxWrite>,
+    ApiPath(id): ApiPath<ContactId>,
+    ApiJson(body): ApiJson<UpdateContact>,
+) -> AppResult<Json<ContactView>> {
+    let now = state.now();
+    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let contact = tx.find_contact(id).await?;
+    if let Some(opt_out) = body.opted_out {
+        crate::channels::process::set_consent(&mut tx, &contact, opt_out, "api", now).await?;
+        crate::audit::tenant_change(
+            &mut tx,
+            &ctx,
+            now,
+            if opt_out {
+                "contact.opt_out"
+            } else {
+                "contact.opt_in"
+            },
+            ("contact", id.to_string()),
+            json!({}),
+        )
+        .await?;
+    }
+    let contact = tx.find_contact(id).await?;
+    tx.commit().await?;
+    Ok(Json(contact.into()))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -226,3 +226,103 @@ async fn sends_through_faults_end_sent_exactly_once_or_failed_with_a_reason() {
         wa.stop().await;
     }
 }
+
+#[tokio::test]
+async fn an_opted_out_contact_gets_nothing_until_they_opt_back_in() {
+    each_engine_with_sandbox(|wa: WhatsAppTest| async move {
+        let t = wa.create_tenant("send-optout").await;
+        wa.connect_number(&t, PNID, WABA).await;
+        add_template(&wa);
+        let contact = || async {
+            let r = wa.get("/api/v1/contacts", Auth::ApiKey(&t.api_key)).await;
+            r.body["items"].get(0).cloned().unwrap_or(Value::Null)
+        };
+        let text =
+            json!({ "to": CUSTOMER, "type": "text", "text": { "body": "Our sale starts today" } });
+
+        // The customer writes STOP: from then on even templates are refused.
+        wa.sandbox.send_text(PNID, CUSTOMER, "Stop").unwrap();
+        wa.eventually("the opt-out is recorded", || async {
+            contact().await["opted_out"] == json!(true)
+        })
+        .await;
+        for body in [text.clone(), template()] {
+            let r = wa
+                .post("/api/v1/messages", Auth::ApiKey(&t.api_key), body)
+                .await;
+            assert_eq!(
+                (r.status, r.code()),
+                (422, "contact_opted_out"),
+                "{}",
+                r.body
+            );
+        }
+
+        // START opts them back in.
+        wa.sandbox.send_text(PNID, CUSTOMER, "START").unwrap();
+        wa.eventually("the opt-in is recorded", || async {
+            contact().await["opted_out"] == json!(false)
+        })
+        .await;
+        let r = wa
+            .post("/api/v1/messages", Auth::ApiKey(&t.api_key), text.clone())
+            .await;
+        assert_eq!(r.status, 202, "{}", r.body);
+
+        // The team can record an opt-out by hand.
+        let id = contact().await["id"].as_str().unwrap().to_owned();
+        let path = format!("/api/v1/contacts/{id}");
+        let r = wa
+            .patch(
+                &path,
+                Auth::ApiKey(&t.api_key),
+                json!({ "opted_out": true }),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.body["opted_out"].clone()),
+            (200, json!(true)),
+            "{}",
+            r.body
+        );
+        let r = wa
+            .post("/api/v1/messages", Auth::ApiKey(&t.api_key), text)
+            .await;
+        assert_eq!(
+            (r.status, r.code()),
+            (422, "contact_opted_out"),
+            "{}",
+            r.body
+        );
+        let r = wa
+            .patch(
+                &path,
+                Auth::ApiKey(&t.api_key),
+                json!({ "opted_out": "yes" }),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+
+        // Each change is in the event log.
+        let mut tx = wa.state.store.tenant(t.id.parse().unwrap()).await.unwrap();
+        let kinds: Vec<String> = tx
+            .list_events_after(None, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        tx.commit().await.unwrap();
+        let consent: Vec<&str> = kinds
+            .iter()
+            .map(String::as_str)
+            .filter(|k| k.starts_with("contact."))
+            .collect();
+        assert_eq!(
+            consent,
+            ["contact.opted_out", "contact.opted_in", "contact.opted_out"]
+        );
+        wa.stop().await;
+    })
+    .await;
+}
