@@ -99,4 +99,6 @@ id_type!(
     WebhookId,
     /// An entry in a tenant's event log.
     EventId,
+    /// A media file of a message, in the media store.
+    MediaId,
 );

@@ -27,6 +27,10 @@ pub enum Command {
     Migrate,
     /// Operator tasks from the command line.
     Admin(AdminArgs),
+    /// Try Switchboard with no set-up: a throwaway embedded database, the
+    /// Cloud API sandbox in-process, a demo tenant with two numbers and
+    /// simulated customers writing in. Prints the URL and the logins.
+    Demo,
     /// Run a local simulator of the WhatsApp Cloud API (Graph API plus
     /// simulated customers and signed webhooks), for tests and demos.
     Sandbox(sandbox::SandboxArgs),

@@ -48,6 +48,15 @@ pub struct Config {
     pub meta_verify_token: Option<Secret>,
     /// Largest request body accepted by the API, in bytes.
     pub body_limit: usize,
+    /// Jobs each worker loop (one per queue) runs at once on this node.
+    pub worker_concurrency: i64,
+    /// How long a job claimed by a node stays its own without a renewal;
+    /// running jobs renew it every third of this, so it only decides how
+    /// soon the jobs of a node that died run elsewhere.
+    pub job_lease_seconds: i64,
+    /// How long after an interrupted send (crash, timeout, 5xx) with no
+    /// word from Meta it is sent again (see docs/SENDING.md).
+    pub reconcile_seconds: i64,
     /// The first operator's login, created on first start.
     pub operator_email: String,
 }
@@ -68,6 +77,9 @@ impl Default for Config {
             meta_app_secret: None,
             meta_verify_token: None,
             body_limit: 1024 * 1024,
+            worker_concurrency: 64,
+            job_lease_seconds: 30,
+            reconcile_seconds: crate::channels::send::RECONCILE_SECONDS,
             operator_email: "operator@switchboard.local".into(),
         }
     }
@@ -92,6 +104,9 @@ struct FileConfig {
     meta_app_secret: Option<Secret>,
     meta_verify_token: Option<Secret>,
     body_limit: Option<usize>,
+    worker_concurrency: Option<i64>,
+    job_lease_seconds: Option<i64>,
+    reconcile_seconds: Option<i64>,
     operator_email: Option<String>,
 }
 
@@ -164,6 +179,33 @@ impl Config {
         } else if let Some(v) = f.body_limit {
             c.body_limit = v;
         }
+        if let Some(v) = env("WORKER_CONCURRENCY") {
+            c.worker_concurrency = v
+                .parse()
+                .ok()
+                .filter(|n| (1..=1024).contains(n))
+                .ok_or_else(|| ConfigError::Invalid("SWITCHBOARD_WORKER_CONCURRENCY", v.clone()))?;
+        } else if let Some(v) = f.worker_concurrency {
+            c.worker_concurrency = v.clamp(1, 1024);
+        }
+        if let Some(v) = env("JOB_LEASE_SECONDS") {
+            c.job_lease_seconds = v
+                .parse()
+                .ok()
+                .filter(|n| (1..=3600).contains(n))
+                .ok_or_else(|| ConfigError::Invalid("SWITCHBOARD_JOB_LEASE_SECONDS", v.clone()))?;
+        } else if let Some(v) = f.job_lease_seconds {
+            c.job_lease_seconds = v.clamp(1, 3600);
+        }
+        if let Some(v) = env("RECONCILE_SECONDS") {
+            c.reconcile_seconds = v
+                .parse()
+                .ok()
+                .filter(|n| (0..=86_400).contains(n))
+                .ok_or_else(|| ConfigError::Invalid("SWITCHBOARD_RECONCILE_SECONDS", v.clone()))?;
+        } else if let Some(v) = f.reconcile_seconds {
+            c.reconcile_seconds = v.clamp(0, 86_400);
+        }
         if let Some(v) = env("OPERATOR_EMAIL").or(f.operator_email) {
             c.operator_email = v;
         }
@@ -177,6 +219,11 @@ impl Config {
 
     pub fn master_key_file(&self) -> PathBuf {
         self.data_dir.join("master.key")
+    }
+
+    /// The media store: inbound media fetched from Meta.
+    pub fn media_dir(&self) -> PathBuf {
+        self.data_dir.join("media")
     }
 }
 

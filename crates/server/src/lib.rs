@@ -10,6 +10,7 @@ pub mod channels;
 pub mod cli;
 pub mod config;
 pub mod crypto;
+pub mod demo;
 pub mod error;
 pub mod http;
 pub mod jobs;

@@ -20,6 +20,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin(args) => server::admin::run(config, args.command).await,
+        Command::Demo => server::demo::run(config).await,
         Command::Sandbox(args) => sandbox::run(args).await,
     }
 }

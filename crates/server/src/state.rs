@@ -24,10 +24,10 @@ pub struct Inner {
     pub metrics: Option<PrometheusHandle>,
     /// Meta's Graph API (or the sandbox, in tests and the demo).
     pub graph: whatsapp::GraphClient,
+    /// Where inbound media is kept.
+    pub media: crate::channels::media::MediaStore,
     /// Wakes background workers when new work was committed.
     pub work_notify: tokio::sync::Notify,
-    /// Paces each number's sends under its rate limit.
-    pub pacer: crate::jobs::Pacer,
     /// Flipped to `true` when the server begins to shut down, so endless
     /// responses (the event stream) end and graceful shutdown can finish.
     pub closing: tokio::sync::watch::Sender<bool>,
@@ -53,7 +53,9 @@ impl AppState {
             .timeout(std::time::Duration::from_millis(config.graph_timeout_ms))
             .build()
             .map_err(|e| anyhow::anyhow!("building the Graph client: {e}"))?;
+        let media = crate::channels::media::MediaStore::new(config.media_dir());
         Ok(Self(Arc::new(Inner {
+            media,
             config,
             store,
             clock,
@@ -63,7 +65,6 @@ impl AppState {
             metrics: crate::telemetry::prometheus(),
             graph,
             work_notify: tokio::sync::Notify::new(),
-            pacer: crate::jobs::Pacer::default(),
             closing: tokio::sync::watch::Sender::new(false),
         })))
     }

@@ -174,6 +174,31 @@ impl TenantTx {
         self.find_channel(id).await
     }
 
+    /// Reserves the next send slot of channel `id`, `interval_us` after the
+    /// previous one and never before `now_us`, and returns its start. The
+    /// row lock makes concurrent reservations, from any node, queue up one
+    /// interval apart: the number's rate holds across nodes.
+    pub async fn reserve_send_slot(
+        &mut self,
+        id: ChannelId,
+        now_us: i64,
+        interval_us: i64,
+    ) -> StoreResult<i64> {
+        let slot: Option<i64> = run!(&mut self.tx, |c| sqlx::query_scalar(
+            "UPDATE channels \
+             SET send_slot_us = CASE WHEN send_slot_us > $3 THEN send_slot_us ELSE $3 END + $4 \
+             WHERE tenant_id = $1 AND id = $2 \
+             RETURNING send_slot_us - $4"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(id.as_uuid())
+        .bind(now_us)
+        .bind(interval_us)
+        .fetch_optional(c)
+        .await)?;
+        slot.or_not_found()
+    }
+
     pub async fn find_channel(&mut self, id: ChannelId) -> StoreResult<Channel> {
         let row = run!(&mut self.tx, |c| sqlx::query_as::<_, ChannelRow>(
             "SELECT * FROM channels WHERE tenant_id = $1 AND id = $2"

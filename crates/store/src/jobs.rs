@@ -188,18 +188,33 @@ impl Store {
         let mut sys = self.system().await?;
         let n = exec!(&mut sys.tx, |c| {
             sqlx::query(
-            "UPDATE jobs SET status = 'done', finished_at = $3, updated_at = $3, locked_by = NULL, \
+                "UPDATE jobs SET status = 'done', finished_at = $3, updated_at = $3, \
                              locked_until = NULL \
-             WHERE id = $1 AND locked_by = $2 AND status = 'running'"
-        )
-        .bind(id)
-        .bind(worker)
-        .bind(now.as_millis())
-        .execute(c)
-        .await
+             WHERE id = $1 AND locked_by = $2 AND status = 'running'",
+            )
+            .bind(id)
+            .bind(worker)
+            .bind(now.as_millis())
+            .execute(c)
+            .await
         })?;
         sys.commit().await?;
         Ok(n == 1)
+    }
+
+    /// The workers that finished jobs of `queue` (a done job keeps the name
+    /// of the worker that ran it), for operators and tests.
+    pub async fn finished_by(&self, queue: &str) -> StoreResult<Vec<String>> {
+        let mut sys = self.system().await?;
+        let names: Vec<String> = run!(&mut sys.tx, |c| sqlx::query_scalar(
+            "SELECT DISTINCT locked_by FROM jobs \
+             WHERE queue = $1 AND status = 'done' AND locked_by IS NOT NULL ORDER BY locked_by"
+        )
+        .bind(queue)
+        .fetch_all(c)
+        .await)?;
+        sys.commit().await?;
+        Ok(names)
     }
 
     /// Puts a job back to run at `run_at`, or fails it for good when it has
@@ -257,6 +272,31 @@ impl Store {
         })?;
         sys.commit().await?;
         Ok(n == 1)
+    }
+
+    /// Extends the lease of every job of `queue` `worker` is running to `lease_until`
+    /// (its heartbeat); returns how many it still holds. A job whose lease
+    /// already ran out and was taken by another worker is not touched.
+    pub async fn renew_leases(
+        &self,
+        queue: &str,
+        worker: &str,
+        lease_until: Timestamp,
+        now: Timestamp,
+    ) -> StoreResult<u64> {
+        let mut sys = self.system().await?;
+        let n = exec!(&mut sys.tx, |c| sqlx::query(
+            "UPDATE jobs SET locked_until = $2, updated_at = $3 \
+             WHERE queue = $4 AND status = 'running' AND locked_by = $1"
+        )
+        .bind(worker)
+        .bind(lease_until.as_millis())
+        .bind(now.as_millis())
+        .bind(queue)
+        .execute(c)
+        .await)?;
+        sys.commit().await?;
+        Ok(n)
     }
 
     /// Jobs per queue and state, for metrics and the health page.

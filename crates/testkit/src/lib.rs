@@ -115,6 +115,18 @@ impl TestApp {
         }
     }
 
+    /// Another node on this app's database, with the same configuration
+    /// (adjusted by `adjust`) and clock but its own pools: for tests of
+    /// several nodes sharing one database. It serves no HTTP; spawn its
+    /// workers with `server::jobs::Worker::spawn`.
+    pub async fn another_node(&self, adjust: impl FnOnce(&mut Config)) -> server::AppState {
+        let mut config = self.state.config.clone();
+        adjust(&mut config);
+        server::build_state(config, Arc::new(self.clock.clone()))
+            .await
+            .expect("second node")
+    }
+
     /// Stops the server gracefully.
     pub async fn stop(mut self) {
         if let Some(s) = self.server.take() {

@@ -3,5 +3,6 @@
 //! that tenant's inbox.
 
 pub mod ingest;
+pub mod media;
 pub mod process;
 pub mod send;

@@ -288,6 +288,13 @@ async fn apply_message(
         {
             set_consent(tx, &contact, opt_out, "keyword", now).await?;
         }
+        if let Some((wa_media_id, mime_type)) = super::media::media_of(&message.content)
+            && let Some(media) = tx
+                .insert_media(m.id, channel.id, wa_media_id, mime_type, now)
+                .await?
+        {
+            crate::jobs::enqueue_media_fetch(tx, media.id, now).await?;
+        }
         tx.insert_event(
             "message.received",
             Some(m.id.as_uuid()),

@@ -15,8 +15,9 @@ use store::inbox::{Message, NewOutbound, StatusUpdate};
 use whatsapp::outgoing::{OutgoingContent, ReplyContext};
 use whatsapp::{ErrorClass, OutgoingMessage};
 
-/// A send in flight when the process died is resent only after this long
-/// without any word from Meta about it (see docs/SENDING.md).
+/// By default a send in flight when the process died is resent only after
+/// this long without any word from Meta about it (see docs/SENDING.md;
+/// `SWITCHBOARD_RECONCILE_SECONDS`).
 pub const RECONCILE_SECONDS: i64 = 120;
 
 /// Which lane a message waits in: replies go before bulk sends.
@@ -205,13 +206,14 @@ pub async fn deliver(
         return Ok(Delivery::Done);
     }
     // A send was in flight when a previous attempt died: Meta may have it.
-    if let Some(started) = tx.find_send_attempt(id).await? {
+    let marker = tx.find_send_attempt(id).await?;
+    if let Some(started) = marker {
         if tx.message_reached_meta(id).await? {
             tx.set_send_attempt(id, None).await?;
             tx.commit().await?;
             return Ok(Delivery::Done);
         }
-        let settle = started.plus_seconds(RECONCILE_SECONDS);
+        let settle = started.plus_seconds(state.config.reconcile_seconds);
         if now < settle {
             return Ok(Delivery::Retry {
                 reason: "waiting to learn whether an interrupted send reached Meta".into(),
@@ -235,10 +237,17 @@ pub async fn deliver(
     };
     let content: OutgoingContent = serde_json::from_value(message.content.clone())?;
     tx.commit().await?;
-    state.pacer.acquire(channel.id, channel.rate_limit).await;
+    crate::jobs::pacing::wait_for_send_slot(state, tenant, channel.id, channel.rate_limit).await?;
     let now = state.now();
     let mut tx = state.store.tenant(tenant).await?;
-    tx.set_send_attempt(id, Some(now)).await?;
+    if !tx.begin_send_attempt(id, marker, now).await? {
+        // Another run of this job is sending it (or it was settled).
+        tx.commit().await?;
+        return Ok(Delivery::Retry {
+            reason: "another attempt of this send is in flight".into(),
+            after_ms: 1000,
+        });
+    }
     tx.commit().await?;
 
     let token = state.secrets.open_str(&channel.access_token)?;

@@ -104,6 +104,10 @@ pub struct MessageView {
     /// When WhatsApp says it was sent (inbound) — absent for ours until sent.
     pub sent_at: Option<Timestamp>,
     pub created_at: Timestamp,
+    /// The message's media in our media store (inbound image, audio,
+    /// video, document or sticker).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media: Option<crate::http::media::MediaView>,
 }
 
 pub fn message_view(m: Message) -> MessageView {
@@ -124,6 +128,7 @@ pub fn message_view(m: Message) -> MessageView {
         error,
         sent_at: m.provider_time,
         created_at: m.created_at,
+        media: None,
     }
 }
 
@@ -243,6 +248,8 @@ pub struct ConversationQuery {
     pub unread: Option<bool>,
     /// `me`, `none`, or a user id.
     pub assigned: Option<String>,
+    /// Matches the contact's name, WhatsApp id or phone.
+    pub search: Option<String>,
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
@@ -298,6 +305,7 @@ pub async fn list_conversations(
             unread_only: q.unread.unwrap_or(false),
             assigned_to,
             unassigned_only,
+            search: q.search.clone(),
             before,
             limit: limit + 1,
         })
@@ -447,6 +455,14 @@ pub async fn list_messages(
     let mut tx = state.store.tenant(ctx.tenant_id).await?;
     tx.find_conversation(id).await?;
     let page = tx.list_messages(id, q.request()?).await?;
+    let ids: Vec<_> = page.items.iter().map(|m| m.id).collect();
+    let media = tx.list_media_of_messages(&ids).await?;
     tx.commit().await?;
-    Ok(Json(Paged::from_page(page, message_view)))
+    Ok(Json(Paged::from_page(page, |m| {
+        let found = media.iter().find(|x| x.message_id == m.id);
+        MessageView {
+            media: found.map(crate::http::media::MediaView::from),
+            ..message_view(m)
+        }
+    })))
 }

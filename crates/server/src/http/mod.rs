@@ -10,6 +10,7 @@ pub mod graph_compat;
 pub mod health;
 pub mod idempotency;
 pub mod inbox;
+pub mod media;
 pub mod messages;
 pub mod operator;
 pub mod pagination;
@@ -71,6 +72,7 @@ fn routes(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(tenant::router())
         .merge(channels::router())
         .merge(inbox::router())
+        .merge(media::router())
         .merge(messages::router())
         .merge(events::router())
         .route_layer(from_fn_with_state(state.clone(), idempotency::idempotency))

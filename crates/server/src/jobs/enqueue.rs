@@ -1,6 +1,6 @@
 use crate::channels::send::Lane;
 use crate::error::AppResult;
-use domain::{MessageId, TenantId, Timestamp, WebhookId};
+use domain::{MediaId, MessageId, TenantId, Timestamp, WebhookId};
 use serde_json::json;
 use store::jobs::NewJob;
 use store::{SystemTx, TenantTx};
@@ -8,6 +8,7 @@ use store::{SystemTx, TenantTx};
 pub const PROCESS_DELIVERY: &str = "webhook.process";
 pub const SEND_MESSAGE: &str = "message.send";
 pub const RELEASE_HELD: &str = "tenant.release_held";
+pub const FETCH_MEDIA: &str = "media.fetch";
 
 /// Processing of a stored webhook delivery, in the transaction that stored it.
 pub async fn enqueue_delivery(sys: &mut SystemTx, id: WebhookId, now: Timestamp) -> AppResult<()> {
@@ -45,5 +46,19 @@ pub async fn enqueue_release_held(
 ) -> AppResult<()> {
     let job = NewJob::new("tenants", RELEASE_HELD, json!({ "tenant_id": tenant }), now);
     sys.enqueue_job(Some(tenant), job).await?;
+    Ok(())
+}
+
+/// Download of an inbound message's media, in the transaction that stored
+/// the message.
+pub async fn enqueue_media_fetch(
+    tx: &mut TenantTx,
+    id: MediaId,
+    now: Timestamp,
+) -> store::StoreResult<()> {
+    let job = NewJob::new("media", FETCH_MEDIA, json!({ "media_id": id }), now)
+        .dedupe(format!("media:{id}"))
+        .max_attempts(12);
+    tx.enqueue_job(job).await?;
     Ok(())
 }

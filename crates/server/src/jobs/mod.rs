@@ -3,16 +3,15 @@
 //!
 //! Queues: `webhooks` (process a stored delivery), `send` (hand a message
 //! to Meta, paced per number), `tenants` (release a reactivated tenant's
-//! held events). Every job is claimed under a lease; a handler that
+//! held events), `media` (download inbound media from Meta). Every job is claimed under a lease; a handler that
 //! panics is retried, never takes the worker down.
 
 mod enqueue;
-mod pacing;
+pub mod pacing;
 mod worker;
 
-pub use enqueue::{enqueue_delivery, enqueue_release_held, enqueue_send};
-pub use pacing::Pacer;
+pub use enqueue::{enqueue_delivery, enqueue_media_fetch, enqueue_release_held, enqueue_send};
 pub use worker::{Outcome, Worker, drain};
 
 /// The queues, in the order a drain visits them.
-pub const QUEUES: [&str; 3] = ["webhooks", "send", "tenants"];
+pub const QUEUES: [&str; 4] = ["webhooks", "send", "media", "tenants"];

@@ -1,8 +1,8 @@
 use super::QUEUES;
-use super::enqueue::{PROCESS_DELIVERY, RELEASE_HELD, SEND_MESSAGE};
+use super::enqueue::{FETCH_MEDIA, PROCESS_DELIVERY, RELEASE_HELD, SEND_MESSAGE};
 use crate::channels::send::{Delivery, deliver};
 use crate::state::AppState;
-use domain::{MessageId, TenantId, Timestamp, WebhookId};
+use domain::{MediaId, MessageId, TenantId, Timestamp, WebhookId};
 use futures::FutureExt as _;
 use std::time::Duration;
 use store::jobs::Job;
@@ -10,10 +10,30 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tracing::Instrument as _;
 
-/// How long a claimed job stays ours without news (longer than any Graph
-/// call plus pacing wait).
-const LEASE_SECONDS: i64 = 300;
-const BATCH: i64 = 64;
+/// A claimed job's lease lasts `config.job_lease_seconds` and is renewed
+/// (by [`keep_leases`]) every third of that while the job runs, so a long
+/// Graph call or pacing wait never loses it, while the jobs of a node that
+/// died run elsewhere (or on its restart) within one lease.
+fn lease_until(state: &AppState, now: Timestamp) -> Timestamp {
+    now.plus_seconds(state.config.job_lease_seconds)
+}
+
+/// The heartbeat of one worker loop: extends the lease of every job it is
+/// running until the loop ends (the task is aborted then).
+async fn keep_leases(state: AppState, queue: &'static str, worker: String) {
+    let every = Duration::from_millis((state.config.job_lease_seconds * 1000 / 3).max(100) as u64);
+    loop {
+        tokio::time::sleep(every).await;
+        let now = state.now();
+        if let Err(e) = state
+            .store
+            .renew_leases(queue, &worker, lease_until(&state, now), now)
+            .await
+        {
+            tracing::warn!(error = %e, queue, "renewing job leases failed");
+        }
+    }
+}
 
 /// What a handler concluded.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,6 +77,13 @@ async fn handle(state: &AppState, job: &Job) -> Outcome {
                         after_ms: Some(after_ms),
                     },
                 })
+            }
+            FETCH_MEDIA => {
+                let tenant = job
+                    .tenant()
+                    .ok_or_else(|| anyhow::anyhow!("media job without tenant"))?;
+                let id: MediaId = field(job, "media_id").map_err(anyhow::Error::msg)?;
+                crate::channels::media::fetch(state, tenant, id).await
             }
             RELEASE_HELD => {
                 let tenant: TenantId = field(job, "tenant_id").map_err(anyhow::Error::msg)?;
@@ -134,10 +161,16 @@ async fn run(state: &AppState, worker: &str, job: Job) {
     }
 }
 
-async fn claim(state: &AppState, queue: &str, worker: &str, now: Timestamp) -> Vec<Job> {
+async fn claim(
+    state: &AppState,
+    queue: &str,
+    worker: &str,
+    now: Timestamp,
+    limit: i64,
+) -> Vec<Job> {
     match state
         .store
-        .claim_jobs(queue, worker, now, now.plus_seconds(LEASE_SECONDS), BATCH)
+        .claim_jobs(queue, worker, now, lease_until(state, now), limit)
         .await
     {
         Ok(jobs) => jobs,
@@ -156,7 +189,7 @@ pub async fn drain(state: &AppState) -> usize {
     loop {
         let mut ran = 0;
         for queue in QUEUES {
-            for job in claim(state, queue, &worker, state.now()).await {
+            for job in claim(state, queue, &worker, state.now(), 64).await {
                 run(state, &worker, job).await;
                 ran += 1;
             }
@@ -186,18 +219,21 @@ impl Worker {
                 let worker = format!("{node}/{queue}");
                 let queue = *queue;
                 tokio::spawn(async move {
+                    let heartbeat = tokio::spawn(keep_leases(state.clone(), queue, worker.clone()));
                     let mut running = JoinSet::new();
                     loop {
                         if *shutdown.borrow() {
                             break;
                         }
                         while running.try_join_next().is_some() {}
-                        let jobs = if running.len() < BATCH as usize {
-                            claim(&state, queue, &worker, state.now()).await
+                        let room = state.config.worker_concurrency - running.len() as i64;
+                        let jobs = if room > 0 {
+                            claim(&state, queue, &worker, state.now(), room).await
                         } else {
                             Vec::new()
                         };
-                        let full = jobs.len() as i64 == BATCH;
+                        // With no room, wait below for a job to end rather than spin.
+                        let full = room > 0 && jobs.len() as i64 == room;
                         for job in jobs {
                             let state = state.clone();
                             let worker = worker.clone();
@@ -208,12 +244,14 @@ impl Worker {
                         }
                         tokio::select! {
                             _ = state.work_notify.notified() => {}
+                            _ = running.join_next(), if !running.is_empty() => {}
                             _ = tokio::time::sleep(Duration::from_millis(200)) => {}
                             _ = shutdown.changed() => {}
                         }
                     }
                     // Let jobs in flight finish (their leases protect the rest).
                     while running.join_next().await.is_some() {}
+                    heartbeat.abort();
                 })
             })
             .collect()

@@ -99,3 +99,78 @@ async fn first_start_prints_the_operator_password_once_and_sigterm_is_graceful()
         "no new password on a second start: {out}"
     );
 }
+
+#[tokio::test]
+async fn demo_starts_a_tenant_with_two_numbers_and_customers_writing_in() {
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .arg("demo")
+        .env("SWITCHBOARD_LISTEN", format!("127.0.0.1:{port}"))
+        .env_remove("SWITCHBOARD_DATABASE_URL")
+        .env_remove("SWITCHBOARD_DATA_DIR")
+        .env("SWITCHBOARD_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("switchboard demo starts");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    // The banner names the dashboard URL, the owner's login and an API key.
+    let mut banner = Vec::new();
+    let api_key = loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("demo banner incomplete: {banner:?}"));
+        banner.push(line.clone());
+        if let Some(key) = line.trim().strip_prefix("API key:") {
+            break key.trim().to_owned();
+        }
+    };
+    let banner = banner.join("\n");
+    let base = format!("http://127.0.0.1:{port}");
+    assert!(banner.contains(&format!("{base}/app")), "{banner}");
+    assert!(banner.contains("owner@demo.switchboard.local"), "{banner}");
+
+    let client = reqwest::Client::new();
+    let get = |path: &str| {
+        client
+            .get(format!("{base}{path}"))
+            .bearer_auth(&api_key)
+            .send()
+    };
+    let channels: serde_json::Value = get("/api/v1/channels").await.unwrap().json().await.unwrap();
+    assert_eq!(
+        channels["items"].as_array().map(Vec::len),
+        Some(2),
+        "{channels}"
+    );
+    // A simulated customer writes in right away, then every few seconds.
+    let mut conversations = serde_json::Value::Null;
+    for _ in 0..200 {
+        conversations = get("/api/v1/conversations")
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if conversations["items"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty())
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        conversations["items"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty()),
+        "a demo customer wrote in: {conversations}"
+    );
+    assert!(terminate(&mut child).success(), "the demo stops cleanly");
+}

@@ -83,6 +83,21 @@ async fn a_customer_message_reaches_the_inbox_through_a_signed_webhook() {
             .get("/api/v1/contacts?search=1650555", Auth::ApiKey(&t.api_key))
             .await;
         assert_eq!(contacts.body["items"][0]["wa_id"], json!(CUSTOMER));
+        // Conversations are searchable by the contact too.
+        for (search, expected) in [("1650555", 1), ("nobody-like-this", 0)] {
+            let found = app
+                .get(
+                    &format!("/api/v1/conversations?search={search}"),
+                    Auth::ApiKey(&t.api_key),
+                )
+                .await;
+            assert_eq!(found.status, 200, "{}", found.body);
+            assert_eq!(
+                found.body["items"].as_array().unwrap().len(),
+                expected,
+                "search {search}"
+            );
+        }
         // Marking read clears the unread count.
         let id = convs[0]["id"].as_str().unwrap();
         let r = app

@@ -11,6 +11,7 @@ mod channels;
 mod compat;
 mod conventions;
 mod isolation;
+mod media;
 mod openapi_walk;
 mod roles;
 mod secrets;

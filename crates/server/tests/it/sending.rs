@@ -326,3 +326,73 @@ async fn an_opted_out_contact_gets_nothing_until_they_opt_back_in() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn two_nodes_share_the_queue_and_a_numbers_rate_limit() {
+    each_engine_with_sandbox(|wa: WhatsAppTest| async move {
+        const RATE: u32 = 10;
+        const SENDS: usize = 30;
+        let t = wa.create_tenant("send-two-nodes").await;
+        let mut spec = sandbox::NumberSpec::new(PNID, WABA, "two-nodes-token");
+        spec.rate_limit = Some(RATE);
+        wa.sandbox.add_number(spec).unwrap();
+        let r = wa
+            .post(
+                "/api/v1/channels",
+                Auth::ApiKey(&t.api_key),
+                json!({ "phone_number_id": PNID, "waba_id": WABA,
+                        "access_token": "two-nodes-token", "rate_limit": RATE }),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        add_template(&wa);
+        for _ in 0..SENDS {
+            let r = wa
+                .post("/api/v1/messages", Auth::ApiKey(&t.api_key), template())
+                .await;
+            assert_eq!(r.status, 202, "{}", r.body);
+        }
+
+        // Two worker nodes on the one database, each taking a few jobs at a time.
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let mut workers = Vec::new();
+        for _ in 0..2 {
+            let node = wa.another_node(|c| c.worker_concurrency = 4).await;
+            workers.extend(server::jobs::Worker::spawn(node, stopped.clone()));
+        }
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while wa.sandbox.outbound(Some(PNID)).len() < SENDS {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "sent: {}",
+                wa.sandbox.outbound(Some(PNID)).len()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        stop.send(true).unwrap();
+        for w in workers {
+            w.await.unwrap();
+        }
+
+        let counters = wa.sandbox.counters();
+        let number = &counters.numbers[PNID];
+        assert_eq!(number.accepted as usize, SENDS, "{number:?}");
+        assert!(
+            number.rejected.is_empty(),
+            "the number's rate was exceeded: {number:?}"
+        );
+        assert_eq!(number.duplicate_callback_data, 0);
+        let nodes: std::collections::BTreeSet<String> = wa
+            .state
+            .store
+            .finished_by("send")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|w| w.split('/').next().unwrap().to_owned())
+            .collect();
+        assert_eq!(nodes.len(), 2, "both nodes sent: {nodes:?}");
+        wa.stop().await;
+    })
+    .await;
+}

@@ -96,6 +96,8 @@ pub struct ConversationFilter {
     pub unread_only: bool,
     pub assigned_to: Option<UserId>,
     pub unassigned_only: bool,
+    /// Matches the contact's name, WhatsApp id or phone (case-insensitive).
+    pub search: Option<String>,
     /// Keyset cursor: conversations strictly older than this
     /// `(last_message_at, id)`.
     pub before: Option<(Timestamp, ConversationId)>,
@@ -152,6 +154,12 @@ impl TenantTx {
             Some((t, id)) => (Some(t.as_millis()), Some(id.as_uuid())),
             None => (None, None),
         };
+        let pattern = f
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| format!("%{}%", s.to_lowercase()));
         let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, Row>(
             "SELECT id, contact_id, channel_id, status, unread_count, assigned_user_id, \
                     last_message_at, last_inbound_at, window_closes_at, created_at, updated_at \
@@ -162,6 +170,10 @@ impl TenantTx {
                AND ($5 IS NULL OR assigned_user_id = $5) \
                AND ($6 = 0 OR assigned_user_id IS NULL) \
                AND ($7 IS NULL OR last_message_at < $7 OR (last_message_at = $7 AND id < $8)) \
+               AND ($10 IS NULL OR contact_id IN ( \
+                    SELECT id FROM contacts WHERE tenant_id = $1 \
+                      AND (LOWER(COALESCE(profile_name, '')) LIKE $10 \
+                           OR COALESCE(wa_id, '') LIKE $10 OR COALESCE(phone, '') LIKE $10))) \
              ORDER BY last_message_at DESC, id DESC LIMIT $9"
         )
         .bind(self.tenant.as_uuid())
@@ -173,6 +185,7 @@ impl TenantTx {
         .bind(before_ts)
         .bind(before_id)
         .bind(f.limit)
+        .bind(pattern.as_deref())
         .fetch_all(c)
         .await)?;
         rows.into_iter().map(Conversation::try_from).collect()

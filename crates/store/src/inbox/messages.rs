@@ -362,6 +362,30 @@ impl TenantTx {
         Ok(())
     }
 
+    /// Marks a send in flight at `at`, but only while the message is queued
+    /// and its marker is still `seen` (what the caller read before): of two
+    /// runs of one send (a lease that ran out under a live worker), only one
+    /// gets to call Meta. False when another run got there first.
+    pub async fn begin_send_attempt(
+        &mut self,
+        id: MessageId,
+        seen: Option<Timestamp>,
+        at: Timestamp,
+    ) -> StoreResult<bool> {
+        let n = exec!(&mut self.tx, |c| sqlx::query(
+            "UPDATE messages SET send_attempted_at = $3 \
+             WHERE tenant_id = $1 AND id = $2 AND status = 'queued' \
+               AND COALESCE(send_attempted_at, -1) = $4"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(id.as_uuid())
+        .bind(at.as_millis())
+        .bind(seen.map_or(-1, Timestamp::as_millis))
+        .execute(c)
+        .await)?;
+        Ok(n == 1)
+    }
+
     /// Whether Meta has told us anything about this message (a wamid or a
     /// status): proof that a send in flight reached Meta.
     pub async fn message_reached_meta(&mut self, id: MessageId) -> StoreResult<bool> {

@@ -1,0 +1,140 @@
+//! Media of inbound messages: fetched from Meta in the background (Meta's
+//! download URLs last minutes, its media ids weeks) into the media store,
+//! and served to the tenant through `GET /api/v1/media/{id}`.
+//!
+//! The media store is a directory (`<data dir>/media` by default), one file
+//! per media under its tenant's folder, written to a temporary name and
+//! renamed so a reader never sees half a file.
+
+use crate::jobs::Outcome;
+use crate::state::AppState;
+use domain::{MediaId, TenantId};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use store::inbox::{MediaStatus, StoredMedia};
+use whatsapp::ErrorClass;
+use whatsapp::webhook::MessageContent;
+
+/// Meta's media id and MIME type, when an inbound message carries media.
+pub fn media_of(content: &MessageContent) -> Option<(&str, Option<&str>)> {
+    match content {
+        MessageContent::Image(m)
+        | MessageContent::Video(m)
+        | MessageContent::Audio(m)
+        | MessageContent::Document(m)
+        | MessageContent::Sticker(m) => Some((m.id.as_str(), m.mime_type.as_deref())),
+        _ => None,
+    }
+}
+
+/// Where media bytes live.
+#[derive(Debug, Clone)]
+pub struct MediaStore {
+    root: PathBuf,
+}
+
+impl MediaStore {
+    pub fn new(root: impl Into<PathBuf>) -> MediaStore {
+        MediaStore { root: root.into() }
+    }
+
+    /// The path of a stored file, from the relative path kept in its row.
+    /// Relative paths are ours (`<tenant>/<media>`), never user input.
+    pub fn path_of(&self, relative: &str) -> PathBuf {
+        self.root.join(relative)
+    }
+
+    /// Writes `bytes` for `tenant`'s media `id`; returns the relative path.
+    pub async fn put(
+        &self,
+        tenant: TenantId,
+        id: MediaId,
+        bytes: &[u8],
+    ) -> std::io::Result<String> {
+        let relative = format!("{tenant}/{id}");
+        let dir = self.root.join(tenant.to_string());
+        tokio::fs::create_dir_all(&dir).await?;
+        let tmp = dir.join(format!("{id}.part"));
+        tokio::fs::write(&tmp, bytes).await?;
+        tokio::fs::rename(&tmp, self.path_of(&relative)).await?;
+        Ok(relative)
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+}
+
+/// The `media.fetch` job: downloads media `id` of `tenant` from Meta.
+pub async fn fetch(state: &AppState, tenant: TenantId, id: MediaId) -> anyhow::Result<Outcome> {
+    let mut tx = state.store.tenant(tenant).await?;
+    let media = tx.find_media(id).await?;
+    if media.status != MediaStatus::Pending {
+        tx.commit().await?;
+        return Ok(Outcome::Done);
+    }
+    let channel = tx.find_channel(media.channel_id).await?;
+    tx.commit().await?;
+    let token = state.secrets.open_str(&channel.access_token)?;
+
+    let result = state
+        .graph
+        .fetch_media(&token, &media.wa_media_id, Some(&channel.phone_number_id))
+        .await;
+    let now = state.now();
+    match result {
+        Ok((info, downloaded)) => {
+            let bytes = &downloaded.data;
+            let relative = state.media.put(tenant, id, bytes).await?;
+            let sha256 = hex::encode(Sha256::digest(bytes));
+            let mime = downloaded
+                .content_type
+                .as_deref()
+                .or(info.mime_type.as_deref());
+            let mut tx = state.store.tenant(tenant).await?;
+            tx.set_media_stored(
+                id,
+                StoredMedia {
+                    mime_type: mime,
+                    size_bytes: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
+                    sha256: &sha256,
+                    path: &relative,
+                },
+                now,
+            )
+            .await?;
+            tx.insert_event(
+                "media.stored",
+                Some(id.as_uuid()),
+                &serde_json::json!({ "media_id": id, "message_id": media.message_id }),
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            metrics::counter!("switchboard_media_fetches_total", "outcome" => "stored")
+                .increment(1);
+            Ok(Outcome::Done)
+        }
+        Err(e) => match e.class() {
+            ErrorClass::Retryable { .. } => {
+                metrics::counter!("switchboard_media_fetches_total", "outcome" => "retry")
+                    .increment(1);
+                Ok(Outcome::Retry {
+                    error: e.to_string(),
+                    after_ms: None,
+                })
+            }
+            // An expired token is fixed by new credentials, which the send
+            // path reports; a permanent refusal (media gone, too large) ends
+            // here with the reason kept for the tenant to see.
+            ErrorClass::Permanent { .. } | ErrorClass::Credentials { .. } => {
+                let mut tx = state.store.tenant(tenant).await?;
+                tx.set_media_failed(id, &e.to_string(), now).await?;
+                tx.commit().await?;
+                metrics::counter!("switchboard_media_fetches_total", "outcome" => "failed")
+                    .increment(1);
+                Ok(Outcome::Done)
+            }
+        },
+    }
+}

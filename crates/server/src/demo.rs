@@ -1,0 +1,231 @@
+//! `switchboard demo`: one command, no configuration. An embedded database
+//! in a fresh temporary directory, the Cloud API sandbox in-process, a demo
+//! tenant with two numbers set up through the public API exactly as a
+//! customer would, and simulated customers writing in every few seconds.
+
+use crate::config::{Config, Secret};
+use crate::crypto::random_token;
+use crate::server::{bootstrap_operator, build_state, shutdown_signal, start};
+use anyhow::{Context as _, bail};
+use rand::seq::IndexedRandom as _;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// The demo tenant's numbers: (phone_number_id, WABA id, access token, name).
+const NUMBERS: [(&str, &str, &str, &str); 2] = [
+    (
+        "106540352242922",
+        "102290129340398",
+        "demo-token-shop",
+        "Demo Coffee — Shop",
+    ),
+    (
+        "113982746610537",
+        "102290129340398",
+        "demo-token-deli",
+        "Demo Coffee — Delivery",
+    ),
+];
+pub const OWNER_EMAIL: &str = "owner@demo.switchboard.local";
+pub const OWNER_PASSWORD: &str = "demo-owner-password";
+pub const TENANT_SLUG: &str = "demo";
+
+/// Simulated customers: (wa_id, profile name).
+const CUSTOMERS: [(&str, &str); 6] = [
+    ("15551230001", "Ana Souza"),
+    ("15551230002", "Ben Okafor"),
+    ("15551230003", "Chen Wei"),
+    ("15551230004", "Dana Levi"),
+    ("15551230005", "Emil Novak"),
+    ("15551230006", "Fatima Zahra"),
+];
+const LINES: [&str; 10] = [
+    "Hi! Are you open on Sunday?",
+    "Can I order two flat whites for pickup at 9?",
+    "Do you have oat milk?",
+    "My delivery hasn't arrived yet 🙁",
+    "Thanks, that was quick!",
+    "What's the soup of the day?",
+    "Can I change my order to decaf?",
+    "Is there parking nearby?",
+    "Do you do catering for 20 people?",
+    "STOP sending me offers please",
+];
+
+/// Runs the demo until Ctrl-C. `base` is the configuration loaded as for
+/// `serve` (its listen address is used; storage and Meta are the demo's).
+pub async fn run(base: Config) -> anyhow::Result<()> {
+    let dir = tempfile::Builder::new()
+        .prefix("switchboard-demo-")
+        .tempdir()
+        .context("creating the demo's data directory")?;
+    let app_secret = random_token::<24>();
+    let sandbox = sandbox::Sandbox::start(sandbox::SandboxConfig {
+        app_secret: app_secret.clone(),
+        status_delay: Duration::from_millis(700),
+        auto_read: true,
+        numbers: NUMBERS
+            .iter()
+            .map(|(pnid, waba, token, name)| {
+                let mut n = sandbox::NumberSpec::new(pnid, waba, token);
+                n.verified_name = (*name).to_owned();
+                n
+            })
+            .collect(),
+        ..sandbox::SandboxConfig::default()
+    })
+    .await?;
+    for (name, body) in [
+        (
+            "order_ready",
+            "Hi {{1}}, your order {{2}} is ready for pickup.",
+        ),
+        (
+            "we_miss_you",
+            "Hi {{1}}, it's been a while! Your next coffee is on us.",
+        ),
+    ] {
+        let mut spec = sandbox::TemplateSpec::approved(NUMBERS[0].1, name, "en_US");
+        spec.components = Some(json!([{ "type": "BODY", "text": body }]));
+        sandbox.add_template(spec)?;
+    }
+
+    let listener = TcpListener::bind(base.listen).await.with_context(|| {
+        format!(
+            "binding {} (set SWITCHBOARD_LISTEN to use another)",
+            base.listen
+        )
+    })?;
+    let addr = listener.local_addr()?;
+    let url = format!("http://{addr}");
+    let config = Config {
+        database_url: format!("sqlite://{}", dir.path().join("demo.db").display()),
+        data_dir: dir.path().to_owned(),
+        master_key: None,
+        public_url: url.clone(),
+        graph_base_url: sandbox.base_url(),
+        meta_app_secret: Some(Secret::new(app_secret.clone())),
+        ..base
+    };
+    let state = build_state(config, Arc::new(domain::SystemClock)).await?;
+    let operator_password = bootstrap_operator(&state)
+        .await?
+        .context("a fresh demo database has no operator yet")?;
+    let server = start(listener, state.clone())?;
+    let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
+    let workers = crate::jobs::Worker::spawn(state.clone(), workers_stopped);
+    sandbox.set_webhook(Some(format!("{url}/webhooks/whatsapp")), app_secret);
+
+    let api_key = seed(&url, &state.config.operator_email, &operator_password).await?;
+    println!();
+    println!("  Switchboard demo is running at {url}/app");
+    println!();
+    println!("  Tenant owner:  {OWNER_EMAIL} / {OWNER_PASSWORD}  (tenant `{TENANT_SLUG}`)");
+    println!(
+        "  Operator:      {} / {operator_password}",
+        state.config.operator_email
+    );
+    println!("  API key:       {api_key}");
+    println!("  API docs:      {url}/api/docs");
+    println!("  Cloud API sandbox: {}", sandbox.base_url());
+    println!();
+    println!("  Simulated customers write in every few seconds. Ctrl-C stops the demo");
+    println!("  and deletes its data.");
+    println!();
+
+    let customers = tokio::spawn(simulate_customers(sandbox.clone()));
+    shutdown_signal().await;
+    customers.abort();
+    server.stop().await;
+    let _ = stop_workers.send(true);
+    for w in workers {
+        let _ = w.await;
+    }
+    state.store.close().await;
+    sandbox.shutdown().await;
+    Ok(())
+}
+
+/// Creates the demo tenant through the public API; returns its API key.
+async fn seed(url: &str, operator_email: &str, operator_password: &str) -> anyhow::Result<String> {
+    let http = reqwest::Client::new();
+    let call = |method: reqwest::Method, path: &str, token: Option<&str>, body: Value| {
+        let mut req = http.request(method, format!("{url}{path}")).json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        async move {
+            let res = req.send().await?;
+            let status = res.status();
+            let body: Value = res.json().await.unwrap_or(Value::Null);
+            if !status.is_success() {
+                bail!("demo set-up call failed ({status}): {body}");
+            }
+            Ok::<Value, anyhow::Error>(body)
+        }
+    };
+    let operator = call(
+        reqwest::Method::POST,
+        "/api/v1/operator/login",
+        None,
+        json!({ "email": operator_email, "password": operator_password }),
+    )
+    .await?;
+    let operator_token = operator["access_token"]
+        .as_str()
+        .context("operator token")?;
+    let created = call(
+        reqwest::Method::POST,
+        "/api/v1/operator/tenants",
+        Some(operator_token),
+        json!({ "name": "Demo Coffee", "slug": TENANT_SLUG, "owner_email": OWNER_EMAIL,
+                "plan": "professional" }),
+    )
+    .await?;
+    let invite = created["owner_invite"]["token"]
+        .as_str()
+        .context("owner invitation token")?;
+    let api_key = created["api_key"]["secret"]
+        .as_str()
+        .context("first API key")?
+        .to_owned();
+    call(
+        reqwest::Method::POST,
+        "/api/v1/auth/accept-invite",
+        None,
+        json!({ "token": invite, "name": "Demo Owner", "password": OWNER_PASSWORD }),
+    )
+    .await?;
+    for (pnid, waba, token, _) in NUMBERS {
+        call(
+            reqwest::Method::POST,
+            "/api/v1/channels",
+            Some(&api_key),
+            json!({ "phone_number_id": pnid, "waba_id": waba, "access_token": token }),
+        )
+        .await?;
+    }
+    Ok(api_key)
+}
+
+/// Every few seconds a customer writes to one of the demo numbers.
+async fn simulate_customers(sandbox: sandbox::Sandbox) {
+    loop {
+        let (number, customer, line) = {
+            let mut rng = rand::rng();
+            let number = NUMBERS.choose(&mut rng).map_or(NUMBERS[0].0, |n| n.0);
+            let customer = *CUSTOMERS.choose(&mut rng).unwrap_or(&CUSTOMERS[0]);
+            let line = LINES.choose(&mut rng).copied().unwrap_or(LINES[0]);
+            (number, customer, line)
+        };
+        let mut msg = sandbox::InboundMessage::text(number, customer.0, line);
+        msg.profile_name = Some(customer.1.to_owned());
+        if let Err(e) = sandbox.send_inbound(msg) {
+            tracing::warn!(error = %e, "demo customer could not write in");
+        }
+        let pause = 3 + rand::random::<u64>() % 5;
+        tokio::time::sleep(Duration::from_secs(pause)).await;
+    }
+}
