@@ -120,6 +120,29 @@ pub enum ConfigError {
     Invalid(&'static str, String),
 }
 
+/// A whole-number setting within `range`: the environment's value, else
+/// the file's, else `default`. A value out of range is an error, not
+/// silently clamped.
+fn bounded(
+    name: &'static str,
+    env: Option<String>,
+    file: Option<i64>,
+    range: std::ops::RangeInclusive<i64>,
+    default: i64,
+) -> Result<i64, ConfigError> {
+    let invalid = |v: String| ConfigError::Invalid(name, v);
+    let value = match (env, file) {
+        (Some(v), _) => v.parse().map_err(|_| invalid(v.clone()))?,
+        (None, Some(v)) => v,
+        (None, None) => return Ok(default),
+    };
+    if range.contains(&value) {
+        Ok(value)
+    } else {
+        Err(invalid(format!("{value} (must be {}..={})", range.start(), range.end())))
+    }
+}
+
 impl Config {
     /// Loads from `file` (if given) and the process environment.
     pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
@@ -179,33 +202,27 @@ impl Config {
         } else if let Some(v) = f.body_limit {
             c.body_limit = v;
         }
-        if let Some(v) = env("WORKER_CONCURRENCY") {
-            c.worker_concurrency = v
-                .parse()
-                .ok()
-                .filter(|n| (1..=1024).contains(n))
-                .ok_or_else(|| ConfigError::Invalid("SWITCHBOARD_WORKER_CONCURRENCY", v.clone()))?;
-        } else if let Some(v) = f.worker_concurrency {
-            c.worker_concurrency = v.clamp(1, 1024);
-        }
-        if let Some(v) = env("JOB_LEASE_SECONDS") {
-            c.job_lease_seconds = v
-                .parse()
-                .ok()
-                .filter(|n| (1..=3600).contains(n))
-                .ok_or_else(|| ConfigError::Invalid("SWITCHBOARD_JOB_LEASE_SECONDS", v.clone()))?;
-        } else if let Some(v) = f.job_lease_seconds {
-            c.job_lease_seconds = v.clamp(1, 3600);
-        }
-        if let Some(v) = env("RECONCILE_SECONDS") {
-            c.reconcile_seconds = v
-                .parse()
-                .ok()
-                .filter(|n| (0..=86_400).contains(n))
-                .ok_or_else(|| ConfigError::Invalid("SWITCHBOARD_RECONCILE_SECONDS", v.clone()))?;
-        } else if let Some(v) = f.reconcile_seconds {
-            c.reconcile_seconds = v.clamp(0, 86_400);
-        }
+        c.worker_concurrency = bounded(
+            "SWITCHBOARD_WORKER_CONCURRENCY",
+            env("WORKER_CONCURRENCY"),
+            f.worker_concurrency,
+            1..=1024,
+            c.worker_concurrency,
+        )?;
+        c.job_lease_seconds = bounded(
+            "SWITCHBOARD_JOB_LEASE_SECONDS",
+            env("JOB_LEASE_SECONDS"),
+            f.job_lease_seconds,
+            1..=3600,
+            c.job_lease_seconds,
+        )?;
+        c.reconcile_seconds = bounded(
+            "SWITCHBOARD_RECONCILE_SECONDS",
+            env("RECONCILE_SECONDS"),
+            f.reconcile_seconds,
+            0..=86_400,
+            c.reconcile_seconds,
+        )?;
         if let Some(v) = env("OPERATOR_EMAIL").or(f.operator_email) {
             c.operator_email = v;
         }
@@ -246,6 +263,31 @@ mod tests {
         assert_eq!(c.public_url, "https://env.example");
         assert!(c.secure_cookies());
         assert!(c.database_url.starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn whole_number_settings_are_checked_against_their_range() {
+        let from = |k: &'static str, v: &'static str| {
+            Config::from_sources(FileConfig::default(), move |key| {
+                (key == k).then(|| v.to_owned())
+            })
+        };
+        let c = from("SWITCHBOARD_RECONCILE_SECONDS", "5").unwrap();
+        assert_eq!(c.reconcile_seconds, 5);
+        assert_eq!(c.worker_concurrency, 64, "untouched settings keep their default");
+        for (k, v) in [
+            ("SWITCHBOARD_WORKER_CONCURRENCY", "0"),
+            ("SWITCHBOARD_JOB_LEASE_SECONDS", "many"),
+            ("SWITCHBOARD_RECONCILE_SECONDS", "-1"),
+        ] {
+            let e = from(k, v).unwrap_err().to_string();
+            assert!(e.starts_with(k), "{e}");
+        }
+        let file = FileConfig {
+            worker_concurrency: Some(5000),
+            ..FileConfig::default()
+        };
+        assert!(Config::from_sources(file, |_| None).is_err());
     }
 
     #[test]
