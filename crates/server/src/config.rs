@@ -139,7 +139,11 @@ fn bounded(
     if range.contains(&value) {
         Ok(value)
     } else {
-        Err(invalid(format!("{value} (must be {}..={})", range.start(), range.end())))
+        Err(invalid(format!(
+            "{value} (must be {}..={})",
+            range.start(),
+            range.end()
+        )))
     }
 }
 
@@ -274,7 +278,10 @@ mod tests {
         };
         let c = from("SWITCHBOARD_RECONCILE_SECONDS", "5").unwrap();
         assert_eq!(c.reconcile_seconds, 5);
-        assert_eq!(c.worker_concurrency, 64, "untouched settings keep their default");
+        assert_eq!(
+            c.worker_concurrency, 64,
+            "untouched settings keep their default"
+        );
         for (k, v) in [
             ("SWITCHBOARD_WORKER_CONCURRENCY", "0"),
             ("SWITCHBOARD_JOB_LEASE_SECONDS", "many"),

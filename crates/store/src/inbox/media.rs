@@ -156,7 +156,8 @@ impl TenantTx {
         let (Some(lo), Some(hi)) = (messages.iter().min(), messages.iter().max()) else {
             return Ok(Vec::new());
         };
-        let sql = format!("{SELECT} WHERE tenant_id = $1 AND message_id >= $2 AND message_id <= $3");
+        let sql =
+            format!("{SELECT} WHERE tenant_id = $1 AND message_id >= $2 AND message_id <= $3");
         let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, Row>(
             sqlx::AssertSqlSafe(sql.clone())
         )
