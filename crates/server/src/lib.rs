@@ -10,6 +10,7 @@ pub mod channels;
 pub mod cli;
 pub mod config;
 pub mod crypto;
+pub mod dashboard;
 pub mod demo;
 pub mod error;
 pub mod http;

@@ -101,6 +101,7 @@ pub fn app(state: AppState) -> Router {
     api.merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
         .merge(crate::channels::ingest::router())
         .merge(graph_compat::router())
+        .merge(crate::dashboard::router(&state))
         .fallback(|| async { AppError::NotFound.into_response() })
         .layer(DefaultBodyLimit::max(limit))
         .layer(from_fn(crate::telemetry::observe))

@@ -10,6 +10,7 @@ mod channel_setup;
 mod channels;
 mod compat;
 mod conventions;
+mod dashboard;
 mod isolation;
 mod media;
 mod openapi_walk;

@@ -9,8 +9,10 @@ use crate::state::AppState;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub use login::{SessionTokens, issue_access_token};
+pub use accept::{AcceptInvite, accept_invite};
+pub use login::{LoginMode, LoginRequest, SessionTokens, issue_access_token, login, logout};
 pub use me::UserView;
+pub use mfa::{DisableTotp, TotpCode, confirm_totp, create_totp, delete_totp};
 
 /// Routes reachable without credentials.
 pub fn public_router() -> OpenApiRouter<AppState> {

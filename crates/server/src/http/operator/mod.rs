@@ -12,7 +12,11 @@ use axum::middleware::from_fn_with_state;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub use tenants::TenantView;
+pub use login::{OperatorLogin, login_operator, logout_operator};
+pub use tenants::{
+    CreateTenantRequest, SuspendRequest, TenantView, create_tenant, reactivate_tenant,
+    suspend_tenant,
+};
 
 /// Routes that need an operator token.
 pub fn router(state: &AppState) -> OpenApiRouter<AppState> {

@@ -1,0 +1,212 @@
+//! The inbox: the conversation list with its filters. The thread beside it
+//! is in `thread.rs`.
+
+use super::page::{Shell, render};
+use super::render::{body, contact_name, when};
+use crate::auth::{Authorized, TenantCtx, perm};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use domain::{ChannelId, ConversationId, UserId};
+use serde::Deserialize;
+use store::inbox::{ConversationFilter, ConversationStatus};
+use store::page::PageRequest;
+
+/// The list's filters, kept in the URL so every view can be linked.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ListQuery {
+    /// `open` (default), `pending`, `resolved` or `all`.
+    #[serde(default)]
+    pub status: String,
+    /// `me`, `none` or empty.
+    #[serde(default)]
+    pub assigned: String,
+    /// A channel id, or empty.
+    #[serde(default)]
+    pub number: String,
+    #[serde(default)]
+    pub q: String,
+}
+
+impl ListQuery {
+    pub fn status_or_default(&self) -> &str {
+        if self.status.is_empty() {
+            "open"
+        } else {
+            &self.status
+        }
+    }
+
+    pub fn is_status(&self, s: &str) -> bool {
+        self.status_or_default() == s
+    }
+
+    /// The query string that keeps these filters on a link.
+    pub fn qs(&self) -> String {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        s.append_pair("status", self.status_or_default());
+        for (k, v) in [
+            ("assigned", &self.assigned),
+            ("number", &self.number),
+            ("q", &self.q),
+        ] {
+            if !v.is_empty() {
+                s.append_pair(k, v);
+            }
+        }
+        s.finish()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ConversationRow {
+    pub id: String,
+    pub name: String,
+    pub snippet: String,
+    pub status: &'static str,
+    pub unread: i64,
+    pub time: String,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct NumberOption {
+    pub id: String,
+    pub label: String,
+}
+
+/// The conversation list for `q`, as the API's list would give it.
+pub async fn conversation_rows(
+    state: &AppState,
+    ctx: &TenantCtx,
+    q: &ListQuery,
+    active: Option<ConversationId>,
+) -> AppResult<(Vec<ConversationRow>, Vec<NumberOption>)> {
+    let status = match q.status_or_default() {
+        "all" => None,
+        s => Some(
+            ConversationStatus::parse(s)
+                .ok_or_else(|| AppError::validation("status", "open, pending, resolved or all"))?,
+        ),
+    };
+    let (assigned_to, unassigned_only): (Option<UserId>, bool) = match q.assigned.as_str() {
+        "me" => (ctx.user_id(), false),
+        "none" => (None, true),
+        _ => (None, false),
+    };
+    let channel = match q.number.as_str() {
+        "" => None,
+        n => Some(
+            n.parse::<ChannelId>()
+                .map_err(|_| AppError::validation("number", "unknown number"))?,
+        ),
+    };
+    let now = state.now();
+    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    // Search narrows to matching contacts first (name, WhatsApp id, phone).
+    let matching: Option<Vec<_>> = match q.q.trim() {
+        "" => None,
+        term => Some(
+            tx.list_contacts(Some(term), PageRequest::new(None, 200))
+                .await?
+                .items
+                .into_iter()
+                .map(|c| c.id)
+                .collect(),
+        ),
+    };
+    let conversations = tx
+        .list_conversations(&ConversationFilter {
+            status,
+            channel,
+            assigned_to,
+            unassigned_only,
+            limit: if matching.is_some() { 200 } else { 50 },
+            ..ConversationFilter::default()
+        })
+        .await?;
+    let mut rows = Vec::new();
+    for c in conversations {
+        if matching
+            .as_ref()
+            .is_some_and(|m| !m.contains(&c.contact_id))
+        {
+            continue;
+        }
+        let contact = tx.find_contact(c.contact_id).await?;
+        let last = tx.list_messages(c.id, PageRequest::new(None, 1)).await?;
+        let snippet = last
+            .items
+            .first()
+            .map(|m| {
+                let (label, text) = body(&m.kind, &m.content);
+                let t = if text.is_empty() {
+                    label.unwrap_or_default()
+                } else {
+                    text
+                };
+                let arrow = if m.direction.as_str() == "out" {
+                    "You: "
+                } else {
+                    ""
+                };
+                format!("{arrow}{}", t.chars().take(60).collect::<String>())
+            })
+            .unwrap_or_default();
+        rows.push(ConversationRow {
+            id: c.id.to_string(),
+            name: contact_name(&contact),
+            snippet,
+            status: c.status.as_str(),
+            unread: c.unread_count,
+            time: when(c.last_message_at, now),
+            active: Some(c.id) == active,
+        });
+        if rows.len() >= 50 {
+            break;
+        }
+    }
+    let numbers = tx
+        .list_channels()
+        .await?
+        .into_iter()
+        .map(|c| NumberOption {
+            id: c.id.to_string(),
+            label: c
+                .verified_name
+                .clone()
+                .map(|n| format!("{n} ({})", c.display_phone_number))
+                .unwrap_or(c.display_phone_number),
+        })
+        .collect();
+    tx.commit().await?;
+    Ok((rows, numbers))
+}
+
+#[derive(Template)]
+#[template(path = "inbox.html")]
+struct InboxPage {
+    shell: Shell,
+    list: ListQuery,
+    rows: Vec<ConversationRow>,
+    numbers: Vec<NumberOption>,
+    has_numbers: bool,
+}
+
+pub async fn view_inbox(
+    State(state): State<AppState>,
+    shell: Shell,
+    ctx: Authorized<perm::InboxRead>,
+    Query(list): Query<ListQuery>,
+) -> AppResult<Response> {
+    let (rows, numbers) = conversation_rows(&state, &ctx, &list, None).await?;
+    Ok(render(&InboxPage {
+        shell: shell.with_tab("inbox"),
+        has_numbers: !numbers.is_empty(),
+        list,
+        rows,
+        numbers,
+    }))
+}

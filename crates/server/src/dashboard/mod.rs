@@ -1,0 +1,92 @@
+//! The web dashboard at `/app`: server-rendered pages (askama) over the same
+//! store functions, permission checks and code paths as the API.
+//!
+//! Every tenant page sits behind [`guard::tenant_session`] (CSRF token on
+//! every POST) and the API's own [`require_tenant`] middleware, so the
+//! session cookie, suspension and subdomain rules are the API's. Handlers
+//! ask for `Authorized<perm::…>` exactly like API handlers do. Operator pages
+//! sit behind the operator's own cookie and the API's [`require_operator`].
+//! Errors from any of these become HTML pages in [`page::html_errors`].
+
+mod assets;
+mod compose;
+mod contacts;
+mod csrf;
+mod guard;
+mod inbox;
+mod invite;
+mod login;
+mod operator;
+mod operator_health;
+mod page;
+mod render;
+mod settings;
+mod thread;
+
+use crate::auth::principal::{require_operator, require_tenant};
+use crate::state::AppState;
+use axum::Router;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::Redirect;
+use axum::routing::{get, post};
+
+/// Every `/app` route (and `/` → `/app`).
+pub fn router(state: &AppState) -> Router<AppState> {
+    let tenant = Router::new()
+        .route("/app/inbox", get(inbox::view_inbox))
+        .route("/app/inbox/{id}", get(thread::view_thread))
+        .route("/app/inbox/{id}/reply", post(thread::create_reply))
+        .route(
+            "/app/inbox/{id}/template",
+            post(thread::create_template_reply),
+        )
+        .route("/app/inbox/{id}/update", post(thread::update_conversation))
+        .route("/app/contacts", get(contacts::view_contacts))
+        .route("/app/contacts/{id}", get(contacts::view_contact))
+        .route("/app/logout", post(login::logout))
+        .merge(settings::router())
+        .route_layer(from_fn_with_state(state.clone(), require_tenant))
+        .route_layer(from_fn_with_state(state.clone(), guard::tenant_session));
+
+    let operator = Router::new()
+        .route("/app/operator", get(operator::view_tenants))
+        .route("/app/operator/tenants", post(operator::create_tenant))
+        .route(
+            "/app/operator/tenants/{id}/suspend",
+            post(operator::suspend_tenant),
+        )
+        .route(
+            "/app/operator/tenants/{id}/reactivate",
+            post(operator::reactivate_tenant),
+        )
+        .route("/app/operator/health", get(operator_health::view_health))
+        .route("/app/operator/logout", post(operator::logout))
+        .route_layer(from_fn_with_state(state.clone(), require_operator))
+        .route_layer(from_fn_with_state(state.clone(), guard::operator_session));
+
+    let public = Router::new()
+        .route("/", get(|| async { Redirect::to("/app") }))
+        .route("/app", get(login::view_app))
+        .route("/app/", get(login::view_app))
+        .route(
+            "/app/login",
+            get(login::view_login).post(login::create_session),
+        )
+        .route("/app/login/mfa", post(login::create_session_mfa))
+        .route(
+            "/app/accept-invite",
+            get(invite::view_invite).post(invite::accept_invite),
+        )
+        .route(
+            "/app/operator/login",
+            get(operator::view_login).post(operator::create_session),
+        )
+        .route_layer(from_fn_with_state(state.clone(), guard::login_form));
+
+    Router::new()
+        .merge(tenant)
+        .merge(operator)
+        .merge(public)
+        .layer(from_fn(page::html_errors))
+        .merge(assets::router())
+}

@@ -1,0 +1,181 @@
+//! What every page shares: rendering, the frame around a signed-in page
+//! ([`Shell`]), and turning the API's JSON errors into HTML pages.
+
+use super::csrf::CsrfToken;
+use crate::auth::TenantCtx;
+use crate::error::AppError;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use domain::Permission;
+
+/// The policy for `/app` pages: our own script and styles only.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; \
+    base-uri 'none'; form-action 'self'";
+
+/// Renders a template, or a 500 that the logging middleware reports.
+pub fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => AppError::internal(anyhow::anyhow!("rendering a page: {e}")).into_response(),
+    }
+}
+
+/// The frame of a signed-in tenant page: who is signed in, where, and
+/// which parts of the dashboard their role may open.
+#[derive(Debug, Clone)]
+pub struct Shell {
+    pub tenant_name: String,
+    pub tenant_status: String,
+    pub user_name: String,
+    pub role: String,
+    pub csrf: String,
+    pub can_settings: bool,
+    pub can_write: bool,
+    /// Which tab is lit: `inbox`, `contacts`, `settings`.
+    pub tab: &'static str,
+}
+
+impl Shell {
+    pub fn with_tab(mut self, tab: &'static str) -> Self {
+        self.tab = tab;
+        self
+    }
+}
+
+impl FromRequestParts<AppState> for Shell {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let ctx = TenantCtx::from_request_parts(parts, state).await?;
+        let csrf = parts
+            .extensions
+            .get::<CsrfToken>()
+            .map(|t| t.0.clone())
+            .unwrap_or_default();
+        let mut tx = state.store.tenant(ctx.tenant_id).await?;
+        let tenant = tx.find_tenant().await?;
+        let (user_name, role) = match ctx.user_id() {
+            Some(id) => {
+                let u = tx.find_user(id).await?;
+                let name = if u.name.is_empty() { u.email } else { u.name };
+                (name, u.role.as_str().to_owned())
+            }
+            None => ("API key".to_owned(), "api key".to_owned()),
+        };
+        tx.commit().await?;
+        Ok(Shell {
+            tenant_name: tenant.name,
+            tenant_status: tenant.status.as_str().to_owned(),
+            user_name,
+            role,
+            csrf,
+            can_settings: ctx.allows(Permission::TenantRead)
+                && (ctx.allows(Permission::SettingsManage)
+                    || ctx.allows(Permission::UsersManage)
+                    || ctx.allows(Permission::ApiKeysManage)
+                    || ctx.allows(Permission::AuditRead)),
+            can_write: ctx.allows(Permission::InboxWrite),
+            tab: "",
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    status: u16,
+    title: &'static str,
+    message: String,
+    home: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "suspended.html")]
+struct SuspendedPage {
+    message: String,
+}
+
+/// The message of an API error body, if the response is one.
+async fn error_message(res: Response) -> (StatusCode, String) {
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let message = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| {
+            status
+                .canonical_reason()
+                .unwrap_or("something went wrong")
+                .to_owned()
+        });
+    (status, message)
+}
+
+/// Dashboard responses: the strict CSP, no caching of pages, and the API's
+/// JSON errors shown as pages (401 goes to the sign-in page, 423 explains
+/// the suspension).
+pub async fn html_errors(req: Request, next: Next) -> Response {
+    let operator = req.uri().path().starts_with("/app/operator");
+    let res = next.run(req).await;
+    let html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let failed = res.status().is_client_error() || res.status().is_server_error();
+    // Pages that answer with an error status themselves (a refused login)
+    // already say why; everything else (the API's JSON errors) becomes a page.
+    let mut res = if failed && !html {
+        let (status, message) = error_message(res).await;
+        let home = if operator {
+            "/app/operator"
+        } else {
+            "/app/inbox"
+        };
+        let page = match status {
+            StatusCode::UNAUTHORIZED if operator => {
+                Redirect::to("/app/operator/login").into_response()
+            }
+            StatusCode::UNAUTHORIZED => Redirect::to("/app/login").into_response(),
+            StatusCode::LOCKED => render(&SuspendedPage {
+                message: message
+                    .strip_prefix("this tenant is suspended: ")
+                    .map_or(message.clone(), |r| format!("Reason: {r}")),
+            }),
+            _ => render(&ErrorPage {
+                status: status.as_u16(),
+                title: match status {
+                    StatusCode::FORBIDDEN => "Not allowed",
+                    StatusCode::NOT_FOUND => "Not found",
+                    StatusCode::TOO_MANY_REQUESTS => "Slow down",
+                    s if s.is_server_error() => "Something went wrong",
+                    _ => "That did not work",
+                },
+                message,
+                home,
+            }),
+        };
+        let mut page = page;
+        if page.status().is_success() {
+            *page.status_mut() = status;
+        }
+        page
+    } else {
+        res
+    };
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    res
+}

@@ -1,0 +1,186 @@
+//! Settings: usage against the plan, WhatsApp numbers, team, API keys,
+//! security (TOTP) and the audit log. Changes call the API's handlers.
+
+mod keys;
+mod numbers;
+mod security;
+mod team;
+
+use super::page::{Shell, render};
+use super::render::when;
+use crate::auth::{Authorized, perm};
+use crate::channels::send::month_start;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::{get, post};
+use store::page::PageRequest;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/app/settings", get(view_usage))
+        .route(
+            "/app/settings/numbers",
+            get(numbers::view_numbers).post(numbers::create_number),
+        )
+        .route(
+            "/app/settings/team",
+            get(team::view_team).post(team::create_invite),
+        )
+        .route("/app/settings/team/{id}/role", post(team::update_role))
+        .route("/app/settings/team/{id}/remove", post(team::delete_member))
+        .route(
+            "/app/settings/api-keys",
+            get(keys::view_keys).post(keys::create_key),
+        )
+        .route("/app/settings/api-keys/{id}/revoke", post(keys::revoke_key))
+        .route("/app/settings/security", get(security::view_security))
+        .route("/app/settings/security/totp", post(security::start_totp))
+        .route(
+            "/app/settings/security/totp/confirm",
+            post(security::confirm_totp),
+        )
+        .route(
+            "/app/settings/security/totp/disable",
+            post(security::disable_totp),
+        )
+        .route("/app/settings/audit", get(view_audit))
+}
+
+/// A refusal shown on the settings page itself rather than an error page.
+pub(crate) fn inline(e: &AppError) -> Option<String> {
+    match e {
+        AppError::Validation(fields) => Some(
+            fields
+                .iter()
+                .map(|f| format!("{}: {}", f.field.replace('_', " "), f.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        AppError::Rule(..)
+        | AppError::Conflict(..)
+        | AppError::Forbidden(..)
+        | AppError::TooManyRequests(..)
+        | AppError::Unavailable(..) => Some(e.to_string()),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Meter {
+    pub label: &'static str,
+    pub used: i64,
+    /// `None` is unlimited.
+    pub limit: Option<i64>,
+    pub percent: i64,
+    pub level: &'static str,
+}
+
+fn meter(label: &'static str, used: i64, limit: Option<i64>) -> Meter {
+    let percent = match limit {
+        Some(l) if l > 0 => (used * 100 / l).clamp(0, 100),
+        Some(_) => 100,
+        None => 0,
+    };
+    let level = match percent {
+        p if p >= 100 => "full",
+        p if p >= 80 => "high",
+        _ => "ok",
+    };
+    Meter {
+        label,
+        used,
+        limit,
+        percent,
+        level,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "settings_usage.html")]
+struct UsagePage {
+    shell: Shell,
+    tab: &'static str,
+    plan: String,
+    status: String,
+    slug: String,
+    meters: Vec<Meter>,
+}
+
+pub async fn view_usage(
+    State(state): State<AppState>,
+    shell: Shell,
+    ctx: Authorized<perm::TenantRead>,
+) -> AppResult<Response> {
+    let now = state.now();
+    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let tenant = tx.find_tenant().await?;
+    let plan = tx.find_plan().await?;
+    let messages = tx.count_outbound_since(month_start(now)).await?;
+    let users = tx.count_active_users().await?;
+    let numbers = tx.count_channels().await?;
+    tx.commit().await?;
+    Ok(render(&UsagePage {
+        shell: shell.with_tab("settings"),
+        tab: "usage",
+        plan: plan.name,
+        status: tenant.status.as_str().to_owned(),
+        slug: tenant.slug,
+        meters: vec![
+            meter(
+                "Messages sent this month",
+                messages,
+                plan.limits.messages_per_month,
+            ),
+            meter("Team members", users, plan.limits.agents),
+            meter("WhatsApp numbers", numbers, plan.limits.numbers),
+        ],
+    }))
+}
+
+#[derive(Debug, Clone)]
+pub struct AuditRow {
+    pub time: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+}
+
+#[derive(Template)]
+#[template(path = "settings_audit.html")]
+struct AuditPage {
+    shell: Shell,
+    tab: &'static str,
+    entries: Vec<AuditRow>,
+}
+
+pub async fn view_audit(
+    State(state): State<AppState>,
+    shell: Shell,
+    ctx: Authorized<perm::AuditRead>,
+) -> AppResult<Response> {
+    let now = state.now();
+    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let page = tx.list_audit(PageRequest::new(None, 100)).await?;
+    tx.commit().await?;
+    Ok(render(&AuditPage {
+        shell: shell.with_tab("settings"),
+        tab: "audit",
+        entries: page
+            .items
+            .into_iter()
+            .map(|e| AuditRow {
+                time: when(e.created_at, now),
+                actor: e.actor_kind,
+                action: e.action,
+                target: match e.target_id {
+                    Some(id) => format!("{} {id}", e.target_kind),
+                    None => e.target_kind,
+                },
+            })
+            .collect(),
+    }))
+}

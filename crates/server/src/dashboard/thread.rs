@@ -1,0 +1,324 @@
+//! One conversation: its messages with status ticks, the reply box (which
+//! knows the 24-hour window), and assign / resolve / reopen. Every change
+//! calls the API's own handler, so the rules are the API's.
+
+use super::compose::{TemplateChoice, approved_templates, template_content};
+use super::inbox::{ConversationRow, ListQuery, NumberOption, conversation_rows};
+use super::page::{Shell, render};
+use super::render::{MediaView, MessageRow, contact_name, message_rows, when};
+use crate::auth::{Authorized, TenantCtx, perm};
+use crate::channels::send::Lane;
+use crate::error::{AppError, AppResult};
+use crate::http::extract::{ApiJson, ApiPath};
+use crate::http::inbox::UpdateConversation;
+use crate::http::messages::SendMessage;
+use crate::state::AppState;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::{ConversationId, UserId};
+use serde::Deserialize;
+use store::page::PageRequest;
+use whatsapp::outgoing::{OutgoingContent, TextBody};
+
+#[derive(Debug, Clone)]
+pub struct Teammate {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Template)]
+#[template(path = "thread.html")]
+struct ThreadPage {
+    shell: Shell,
+    list: ListQuery,
+    rows: Vec<ConversationRow>,
+    numbers: Vec<NumberOption>,
+    has_numbers: bool,
+    id: String,
+    name: String,
+    phone: String,
+    contact_id: String,
+    status: &'static str,
+    assigned: String,
+    assigned_to_me: bool,
+    opted_out: bool,
+    window_open: bool,
+    window_text: String,
+    messages: Vec<MessageRow>,
+    team: Vec<Teammate>,
+    templates: Vec<TemplateChoice>,
+    templates_error: Option<String>,
+    flash: Option<String>,
+}
+
+pub async fn view_thread(
+    State(state): State<AppState>,
+    shell: Shell,
+    ctx: Authorized<perm::InboxRead>,
+    write: Result<Authorized<perm::InboxWrite>, AppError>,
+    ApiPath(id): ApiPath<ConversationId>,
+    Query(list): Query<ListQuery>,
+) -> AppResult<Response> {
+    let unread = {
+        let mut tx = state.store.tenant(ctx.tenant_id).await?;
+        let c = tx.find_conversation(id).await?;
+        tx.commit().await?;
+        c.unread_count
+    };
+    if let Ok(w) = write
+        && unread > 0
+    {
+        let _ = crate::http::inbox::mark_conversation_read(State(state.clone()), w, ApiPath(id))
+            .await?;
+    }
+    thread_page(&state, shell, &ctx, id, list, None).await
+}
+
+async fn thread_page(
+    state: &AppState,
+    shell: Shell,
+    ctx: &TenantCtx,
+    id: ConversationId,
+    list: ListQuery,
+    flash: Option<String>,
+) -> AppResult<Response> {
+    let now = state.now();
+    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let conversation = tx.find_conversation(id).await?;
+    let contact = tx.find_contact(conversation.contact_id).await?;
+    let channel = tx.find_channel(conversation.channel_id).await.ok();
+    let messages = tx
+        .list_messages(id, PageRequest::new(None, 100))
+        .await?
+        .items;
+    let ids: Vec<_> = messages.iter().map(|m| m.id).collect();
+    let media: Vec<MediaView> = tx
+        .list_media_of_messages(&ids)
+        .await?
+        .iter()
+        .map(|m| {
+            let view = crate::http::media::MediaView::from(m);
+            MediaView {
+                message_id: m.message_id,
+                url: view.url,
+                mime_type: view.mime_type,
+                status: view.status,
+            }
+        })
+        .collect();
+    let team: Vec<Teammate> = tx
+        .list_users(PageRequest::new(None, 200))
+        .await?
+        .items
+        .into_iter()
+        .filter(|u| u.disabled_at.is_none())
+        .map(|u| Teammate {
+            id: u.id.to_string(),
+            name: if u.name.is_empty() { u.email } else { u.name },
+        })
+        .collect();
+    tx.commit().await?;
+    let window_open = conversation.window_open(now);
+    let window_text = match (window_open, conversation.window_closes_at) {
+        (true, Some(t)) => format!("Replies are open until {}.", when(t, now)),
+        (false, Some(_)) => "The 24-hour window is closed: the customer has not written in the \
+            last 24 hours, so only an approved template can be sent."
+            .to_owned(),
+        (false, None) | (true, None) => "The customer has not written yet, so only an approved \
+            template can start this conversation."
+            .to_owned(),
+    };
+    let (templates, templates_error) = match (&channel, window_open || !shell.can_write) {
+        (Some(ch), false) => match approved_templates(state, ch).await {
+            Ok(t) => (t, None),
+            Err(e) => (Vec::new(), Some(e)),
+        },
+        (None, false) => (Vec::new(), Some("this number was disconnected".to_owned())),
+        (_, true) => (Vec::new(), None),
+    };
+    let assigned = conversation
+        .assigned_user_id
+        .and_then(|u| team.iter().find(|t| t.id == u.to_string()))
+        .map(|t| t.name.clone())
+        .unwrap_or_default();
+    let (rows, numbers) = conversation_rows(state, ctx, &list, Some(id)).await?;
+    Ok(render(&ThreadPage {
+        shell: shell.with_tab("inbox"),
+        has_numbers: !numbers.is_empty(),
+        list,
+        rows,
+        numbers,
+        id: id.to_string(),
+        name: contact_name(&contact),
+        phone: contact
+            .wa_id
+            .clone()
+            .map(|w| format!("+{w}"))
+            .unwrap_or_default(),
+        contact_id: contact.id.to_string(),
+        status: conversation.status.as_str(),
+        assigned,
+        assigned_to_me: conversation.assigned_user_id.is_some()
+            && conversation.assigned_user_id == ctx.user_id(),
+        opted_out: contact.opted_out_at.is_some(),
+        window_open,
+        window_text,
+        messages: message_rows(messages, &media, now),
+        team,
+        templates,
+        templates_error,
+        flash,
+    }))
+}
+
+/// A refusal the agent should read beside the reply box, not on an error page.
+fn shown_inline(e: &AppError) -> bool {
+    matches!(
+        e,
+        AppError::Rule(..) | AppError::Validation(_) | AppError::TooManyRequests(..)
+    )
+}
+
+fn inline_message(e: &AppError) -> String {
+    match e {
+        AppError::Validation(fields) => fields
+            .iter()
+            .map(|f| format!("{}: {}", f.field, f.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
+}
+
+async fn send(
+    state: &AppState,
+    shell: Shell,
+    ctx: TenantCtx,
+    w: Authorized<perm::InboxWrite>,
+    id: ConversationId,
+    reply_to: Option<String>,
+    content: OutgoingContent,
+) -> AppResult<Response> {
+    let body = SendMessage {
+        conversation_id: Some(id),
+        to: None,
+        channel_id: None,
+        reply_to: reply_to.filter(|r| !r.is_empty()),
+        lane: Lane::Conversational,
+        content,
+    };
+    match crate::http::messages::create_message(State(state.clone()), w, ApiJson(body)).await {
+        Ok(_) => Ok(Redirect::to(&format!("/app/inbox/{id}#composer")).into_response()),
+        Err(e) if shown_inline(&e) => {
+            let status = e.status();
+            let mut res = thread_page(
+                state,
+                shell,
+                &ctx,
+                id,
+                ListQuery::default(),
+                Some(inline_message(&e)),
+            )
+            .await?;
+            *res.status_mut() = status;
+            Ok(res)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReplyForm {
+    text: String,
+    #[serde(default)]
+    reply_to: Option<String>,
+}
+
+pub async fn create_reply(
+    State(state): State<AppState>,
+    shell: Shell,
+    ctx: TenantCtx,
+    w: Authorized<perm::InboxWrite>,
+    ApiPath(id): ApiPath<ConversationId>,
+    Form(form): Form<ReplyForm>,
+) -> AppResult<Response> {
+    let content = OutgoingContent::Text {
+        text: TextBody {
+            preview_url: false,
+            body: form.text.trim().to_owned(),
+        },
+    };
+    send(&state, shell, ctx, w, id, form.reply_to, content).await
+}
+
+pub async fn create_template_reply(
+    State(state): State<AppState>,
+    shell: Shell,
+    ctx: TenantCtx,
+    w: Authorized<perm::InboxWrite>,
+    ApiPath(id): ApiPath<ConversationId>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(f, _)| f == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let (name, language) = (get("name"), get("language"));
+    if name.is_empty() || language.is_empty() {
+        return Err(AppError::validation("template", "choose a template"));
+    }
+    let template = template_content(&name, &language, get("named") == "1", &fields);
+    send(
+        &state,
+        shell,
+        ctx,
+        w,
+        id,
+        None,
+        OutgoingContent::Template { template },
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UpdateForm {
+    action: String,
+    #[serde(default)]
+    user: String,
+}
+
+pub async fn update_conversation(
+    State(state): State<AppState>,
+    w: Authorized<perm::InboxWrite>,
+    ApiPath(id): ApiPath<ConversationId>,
+    Form(form): Form<UpdateForm>,
+) -> AppResult<Response> {
+    let me = w.user_id();
+    let (status, assigned_user_id) = match form.action.as_str() {
+        "resolve" => (Some("resolved"), None),
+        "reopen" => (Some("open"), None),
+        "pending" => (Some("pending"), None),
+        "assign_me" => (None, Some(me)),
+        "unassign" => (None, Some(None)),
+        "assign" => {
+            let user = form
+                .user
+                .parse::<UserId>()
+                .map_err(|_| AppError::validation("user", "choose a teammate"))?;
+            (None, Some(Some(user)))
+        }
+        _ => return Err(AppError::validation("action", "unknown action")),
+    };
+    let body = UpdateConversation {
+        status: status.map(str::to_owned),
+        assigned_user_id,
+    };
+    let _ = crate::http::inbox::update_conversation(State(state), w, ApiPath(id), ApiJson(body))
+        .await?;
+    Ok(Redirect::to(&format!("/app/inbox/{id}")).into_response())
+}

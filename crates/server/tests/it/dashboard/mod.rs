@@ -1,0 +1,10 @@
+//! The web dashboard: plain HTTP tests (both engines) and browser tests
+//! driving headless Chromium through chromedriver (SQLite only).
+
+mod browser;
+mod browser_inbox;
+mod client;
+mod http;
+mod http_flows;
+mod http_inbox;
+mod webdriver;
