@@ -13,6 +13,7 @@
 
 mod client;
 mod engine;
+pub mod process;
 mod whatsapp;
 
 pub use client::{Auth, Resp};

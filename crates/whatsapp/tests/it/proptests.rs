@@ -1,5 +1,9 @@
-//! `parse_webhook` never panics, whatever the input; mutations inside a
-//! change never make the payload unparseable.
+//! `parse_webhook` never panics, whatever the input: arbitrary bytes,
+//! arbitrary JSON, fixtures mutated as JSON (mutations inside a change never
+//! make the payload unparseable) and as bytes (truncated, overwritten,
+//! spliced), and inputs built to exhaust the stack or memory.
+//!
+//! More cases: `PROPTEST_CASES=20000 cargo nextest run -p switchboard-whatsapp -E 'test(proptests)'`.
 
 use proptest::prelude::*;
 use serde_json::{Map, Value};
@@ -132,8 +136,112 @@ fn exercise(bytes: &[u8]) -> bool {
     }
 }
 
+/// One byte-level edit of a body.
+#[derive(Debug, Clone)]
+enum ByteEdit {
+    Truncate(prop::sample::Index),
+    Overwrite(prop::sample::Index, u8),
+    Insert(prop::sample::Index, Vec<u8>),
+    Delete(prop::sample::Index, usize),
+}
+
+fn arb_byte_edit() -> impl Strategy<Value = ByteEdit> {
+    let special = prop::sample::select(b"{}[]\",:0-e\\\x00\xff".to_vec());
+    prop_oneof![
+        any::<prop::sample::Index>().prop_map(ByteEdit::Truncate),
+        (
+            any::<prop::sample::Index>(),
+            prop_oneof![any::<u8>(), special.clone()]
+        )
+            .prop_map(|(i, b)| ByteEdit::Overwrite(i, b)),
+        (
+            any::<prop::sample::Index>(),
+            prop::collection::vec(prop_oneof![any::<u8>(), special], 1..8)
+        )
+            .prop_map(|(i, b)| ByteEdit::Insert(i, b)),
+        (any::<prop::sample::Index>(), 1..16usize).prop_map(|(i, n)| ByteEdit::Delete(i, n)),
+    ]
+}
+
+fn edit(bytes: &mut Vec<u8>, e: &ByteEdit) {
+    if bytes.is_empty() {
+        return;
+    }
+    match e {
+        ByteEdit::Truncate(i) => bytes.truncate(i.index(bytes.len())),
+        ByteEdit::Overwrite(i, b) => {
+            let i = i.index(bytes.len());
+            bytes[i] = *b;
+        }
+        ByteEdit::Insert(i, b) => {
+            let i = i.index(bytes.len());
+            bytes.splice(i..i, b.iter().copied());
+        }
+        ByteEdit::Delete(i, n) => {
+            let i = i.index(bytes.len());
+            let end = (i + n).min(bytes.len());
+            bytes.drain(i..end);
+        }
+    }
+}
+
+#[test]
+fn inputs_built_to_exhaust_the_parser_are_refused_or_parsed() {
+    // Deep nesting: refused by the recursion limit, never a stack overflow.
+    for deep in [
+        vec![b'['; 100_000],
+        "{\"a\":".repeat(100_000).into_bytes(),
+        [
+            br#"{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":"#.as_slice(),
+            &vec![b'['; 100_000],
+        ]
+        .concat(),
+    ] {
+        assert!(!exercise(&deep));
+    }
+    // Nesting a little inside the limit still parses.
+    let value = format!("{}{}", "[".repeat(100), "]".repeat(100));
+    let body = format!(
+        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"1","changes":[{{"field":"flows","value":{value}}}]}}]}}"#
+    );
+    assert!(exercise(body.as_bytes()));
+    // Huge arrays: many entries, many messages, each one an event.
+    let entries = vec![r#"{"id":"1","changes":[]}"#; 200_000].join(",");
+    let body = format!(r#"{{"object":"whatsapp_business_account","entry":[{entries}]}}"#);
+    assert!(exercise(body.as_bytes()));
+    let messages = vec![
+        r#"{"from":"1","id":"wamid.x","timestamp":"1","type":"text","text":{"body":"hi"}}"#;
+        20_000
+    ]
+    .join(",");
+    let body = format!(
+        r#"{{"object":"whatsapp_business_account","entry":[{{"id":"1","changes":[{{"field":"messages","value":{{"metadata":{{"phone_number_id":"1"}},"messages":[{messages}]}}}}]}}]}}"#
+    );
+    let payload = parse_webhook(body.as_bytes()).unwrap();
+    assert_eq!(payload.events().count(), 20_000);
+    // A huge string and a huge number.
+    let body = format!(
+        r#"{{"object":"{}","entry":[{{"id":1e999999}}]}}"#,
+        "x".repeat(4_000_000)
+    );
+    let _ = exercise(body.as_bytes());
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn fixture_byte_edits_never_panic(
+        file_index in any::<prop::sample::Index>(),
+        edits in prop::collection::vec(arb_byte_edit(), 1..6),
+    ) {
+        let names = meta_fixture_names();
+        let mut bytes = fixture_bytes(file_index.get(&names).as_str());
+        for e in &edits {
+            edit(&mut bytes, e);
+            let _ = exercise(&bytes);
+        }
+    }
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
