@@ -1,0 +1,150 @@
+//! The scenarios of issue 5, each on a fresh database with its own server
+//! process (so its peak RSS is its own), against the baseline in the same run.
+
+pub mod inbound;
+pub mod ingest;
+pub mod outbound;
+pub mod reads;
+
+use crate::db::{BenchDb, EngineChoice};
+use crate::report::Figure;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The scenario names `--scenario` accepts, in run order.
+pub const ALL: [&str; 4] = ["ingest", "inbound", "outbound", "reads"];
+
+/// How big each scenario is: `--quick` (under a minute each) or full.
+#[derive(Debug, Clone)]
+pub struct Sizes {
+    pub ingest_tenants: usize,
+    pub ingest_load: Duration,
+    pub ingest_connections: usize,
+    pub e2e_tenants: usize,
+    pub e2e_samples: usize,
+    pub out_numbers: usize,
+    pub out_per_number: usize,
+    pub out_rate: i64,
+    /// How long the campaign may take to drain before it counts as not drained.
+    pub out_time_limit: Duration,
+    pub reads_tenants: usize,
+    pub reads_conversations: usize,
+    pub reads_per_conversation: usize,
+    pub reads_load: Duration,
+    pub reads_rate: f64,
+}
+
+impl Sizes {
+    pub fn full() -> Self {
+        Self {
+            ingest_tenants: 1_000,
+            ingest_load: Duration::from_secs(20),
+            ingest_connections: 64,
+            e2e_tenants: 100,
+            e2e_samples: 2_000,
+            out_numbers: 20,
+            out_per_number: 5_000,
+            out_rate: 1_000,
+            out_time_limit: Duration::from_secs(900),
+            reads_tenants: 1_000,
+            reads_conversations: 50,
+            reads_per_conversation: 20,
+            reads_load: Duration::from_secs(20),
+            reads_rate: 200.0,
+        }
+    }
+
+    pub fn quick() -> Self {
+        Self {
+            ingest_tenants: 1_000,
+            ingest_load: Duration::from_secs(4),
+            ingest_connections: 64,
+            e2e_tenants: 10,
+            e2e_samples: 200,
+            out_numbers: 20,
+            out_per_number: 250,
+            out_rate: 1_000,
+            out_time_limit: Duration::from_secs(60),
+            reads_tenants: 100,
+            reads_conversations: 20,
+            reads_per_conversation: 10,
+            reads_load: Duration::from_secs(4),
+            reads_rate: 200.0,
+        }
+    }
+}
+
+/// What every scenario needs.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub engine: EngineChoice,
+    pub data_dir: PathBuf,
+    pub sizes: Sizes,
+    /// Keep each scenario's data directory (and database) afterwards.
+    pub keep: bool,
+}
+
+impl Ctx {
+    pub async fn fresh_db(&self, scenario: &str) -> anyhow::Result<BenchDb> {
+        BenchDb::fresh(&self.engine, &self.data_dir, scenario).await
+    }
+
+    pub async fn done(&self, db: BenchDb) {
+        if self.keep {
+            eprintln!("   kept {}", db.dir.display());
+        } else {
+            db.remove().await;
+        }
+    }
+}
+
+/// Runs scenario `name`.
+pub async fn run(ctx: &Ctx, name: &str) -> anyhow::Result<Vec<Figure>> {
+    match name {
+        "ingest" => ingest::run(ctx).await,
+        "inbound" => inbound::run(ctx).await,
+        "outbound" => outbound::run(ctx).await,
+        "reads" => reads::run(ctx).await,
+        other => anyhow::bail!("no scenario `{other}` (choose from {})", ALL.join(", ")),
+    }
+}
+
+/// Progress on stderr (stdout carries the table).
+pub fn step(what: impl std::fmt::Display) {
+    eprintln!("   {what}");
+}
+
+/// `GET {base}{path}` with a tenant API key; the JSON body on 200.
+pub async fn get_json(
+    client: &reqwest::Client,
+    base: &str,
+    path: &str,
+    api_key: &str,
+) -> Option<serde_json::Value> {
+    let r = client
+        .get(format!("{base}{path}"))
+        .bearer_auth(api_key)
+        .send()
+        .await
+        .ok()?;
+    if r.status() != 200 {
+        return None;
+    }
+    r.json().await.ok()
+}
+
+/// POSTs a signed webhook body; whether it was answered 200.
+pub async fn post_webhook(client: &reqwest::Client, base: &str, body: Vec<u8>) -> bool {
+    let sig = crate::payload::signature(crate::db::APP_SECRET, &body);
+    client
+        .post(format!("{base}/webhooks/whatsapp"))
+        .header("content-type", "application/json")
+        .header("x-hub-signature-256", sig)
+        .body(body)
+        .send()
+        .await
+        .is_ok_and(|r| r.status() == 200)
+}
+
+/// A graph URL for scenarios that never call Meta.
+pub const NO_GRAPH: &str = "http://127.0.0.1:9";
