@@ -18,7 +18,9 @@ mod whatsapp;
 
 pub use client::{Auth, Resp};
 pub use engine::{Engine, each_engine, pg_admin_url};
-pub use whatsapp::{APP_SECRET, WhatsAppTest, each_engine_with_sandbox};
+pub use whatsapp::{
+    APP_SECRET, WhatsAppTest, assert_each_sent_once_or_failed, each_engine_with_sandbox,
+};
 
 use domain::{ManualClock, Role};
 use serde_json::{Value, json};

@@ -101,3 +101,36 @@ where
         panic!("SWITCHBOARD_REQUIRE_PG=1 but TEST_DATABASE_URL is not set");
     }
 }
+
+/// Requires every message in `ids` to have reached the customer exactly
+/// once (matched by the message id we send in `biz_opaque_callback_data`)
+/// or to have failed with Meta's reason.
+pub async fn assert_each_sent_once_or_failed(
+    store: &store::Store,
+    tenant: domain::TenantId,
+    ids: &[domain::MessageId],
+    outbound: &[sandbox::OutboundMessage],
+) {
+    let mut tx = store.tenant(tenant).await.unwrap();
+    for id in ids {
+        let m = tx.find_message(*id).await.unwrap();
+        let key = id.to_string();
+        let copies = outbound
+            .iter()
+            .filter(|o| o.biz_opaque_callback_data.as_deref() == Some(key.as_str()))
+            .count();
+        if m.status == domain::messaging::MessageStatus::Failed {
+            assert!(
+                m.error_code.is_some() || m.error_title.is_some(),
+                "failed without a reason: {m:?}"
+            );
+        } else {
+            assert_eq!(
+                copies, 1,
+                "message {id} ({:?}) reached the customer {copies} times",
+                m.status
+            );
+        }
+    }
+    tx.commit().await.unwrap();
+}

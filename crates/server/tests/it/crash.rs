@@ -358,27 +358,7 @@ async fn crash_during_a_large_send_sends_each_message_once() {
             counters.numbers[PNID].duplicate_callback_data, 0,
             "no message was sent twice"
         );
-        let mut tx = store.tenant(tenant).await.unwrap();
-        for id in &ids {
-            let m = tx.find_message(*id).await.unwrap();
-            let copies = outbound
-                .iter()
-                .filter(|o| o.biz_opaque_callback_data.as_deref() == Some(id.to_string().as_str()))
-                .count();
-            if m.status == domain::messaging::MessageStatus::Failed {
-                assert!(
-                    m.error_code.is_some() || m.error_title.is_some(),
-                    "failed without a reason: {m:?}"
-                );
-            } else {
-                assert_eq!(
-                    copies, 1,
-                    "message {id} ({:?}) reached the customer {copies} times",
-                    m.status
-                );
-            }
-        }
-        tx.commit().await.unwrap();
+        testkit::assert_each_sent_once_or_failed(&store, tenant, &ids, &outbound).await;
         assert_eq!(
             outbound.len(),
             MESSAGES,

@@ -375,28 +375,7 @@ async fn a_campaign_through_a_faulty_meta_sends_each_message_once() {
             "no message was sent twice"
         );
         let outbound = wa.sandbox.outbound(Some(PNID));
-        let mut tx = wa.state.store.tenant(tenant).await.unwrap();
-        for id in &ids {
-            let m = tx.find_message(*id).await.unwrap();
-            let key = id.to_string();
-            let copies = outbound
-                .iter()
-                .filter(|o| o.biz_opaque_callback_data.as_deref() == Some(key.as_str()))
-                .count();
-            if m.status == domain::messaging::MessageStatus::Failed {
-                assert!(
-                    m.error_code.is_some() || m.error_title.is_some(),
-                    "failed without a reason: {m:?}"
-                );
-            } else {
-                assert_eq!(
-                    copies, 1,
-                    "{id} ({:?}) reached the customer {copies} times",
-                    m.status
-                );
-            }
-        }
-        tx.commit().await.unwrap();
+        testkit::assert_each_sent_once_or_failed(&wa.state.store, tenant, &ids, &outbound).await;
         let depths = wa.state.store.queue_depths().await.unwrap();
         assert!(
             depths.iter().all(|d| d.queue != "send"),
