@@ -10,7 +10,7 @@ use crate::jobs::Outcome;
 use crate::state::AppState;
 use domain::{MediaId, TenantId};
 use sha2::{Digest, Sha256};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use store::inbox::{MediaStatus, StoredMedia};
 use whatsapp::ErrorClass;
 use whatsapp::webhook::MessageContent;
@@ -58,10 +58,6 @@ impl MediaStore {
         tokio::fs::write(&tmp, bytes).await?;
         tokio::fs::rename(&tmp, self.path_of(&relative)).await?;
         Ok(relative)
-    }
-
-    pub fn root(&self) -> &Path {
-        &self.root
     }
 }
 
