@@ -124,9 +124,15 @@ pub async fn start_server(spec: &ServerSpec<'_>) -> anyhow::Result<Process> {
     };
     let log = std::fs::File::create(spec.data_dir.join("server.log"))?;
     let mut cmd = Command::new(me()?);
-    // Only what is set here configures the server, not the caller's shell.
-    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("SWITCHBOARD_")) {
-        cmd.env_remove(k);
+    // Only what is set here configures the server, not the caller's shell,
+    // except `BENCH_SERVER_X=v`, passed on as `SWITCHBOARD_X=v` (for tuning
+    // runs, e.g. `BENCH_SERVER_WORKER_CONCURRENCY=8`).
+    for (k, v) in std::env::vars() {
+        if k.starts_with("SWITCHBOARD_") {
+            cmd.env_remove(k);
+        } else if let Some(name) = k.strip_prefix("BENCH_SERVER_") {
+            cmd.env(format!("SWITCHBOARD_{name}"), v);
+        }
     }
     let child = cmd
         .arg("__server")

@@ -26,6 +26,8 @@ pub struct Inner {
     pub graph: whatsapp::GraphClient,
     /// Where inbound media is kept.
     pub media: crate::channels::media::MediaStore,
+    /// Commits webhook deliveries in groups.
+    pub intake: crate::channels::intake::Intake,
     /// Wakes background workers when new work was committed.
     pub work_notify: tokio::sync::Notify,
     /// Flipped to `true` when the server begins to shut down, so endless
@@ -64,6 +66,7 @@ impl AppState {
             throttle: LoginThrottle::default(),
             metrics: crate::telemetry::prometheus(),
             graph,
+            intake: Default::default(),
             work_notify: tokio::sync::Notify::new(),
             closing: tokio::sync::watch::Sender::new(false),
         })))

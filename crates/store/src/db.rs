@@ -49,6 +49,19 @@ macro_rules! exec {
 }
 pub(crate) use exec;
 
+/// The `VALUES` list of a multi-row statement: `n` rows of `width`
+/// parameters each, numbered `$1`, `$2`, … row after row; `row` lays out one
+/// row from its parameters' placeholders (literals and repeats allowed).
+pub(crate) fn values_rows(n: usize, width: usize, row: impl Fn(&[String]) -> String) -> String {
+    (0..n)
+        .map(|i| {
+            let params: Vec<String> = (1..=width).map(|j| format!("${}", i * width + j)).collect();
+            row(&params)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Which database engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
@@ -58,8 +71,24 @@ pub enum Engine {
 
 #[derive(Debug, Clone)]
 enum Db {
-    Sqlite(SqlitePool),
+    /// SQLite allows one writer at a time. Write transactions go through
+    /// `writer`, a pool of exactly one connection, so they queue in order
+    /// inside the process (woken when the previous one commits) instead of
+    /// polling SQLite's lock in its busy handler; read-only transactions use
+    /// `readers` (WAL: they run beside the writer, on a snapshot) and cannot
+    /// write (`PRAGMA query_only`).
+    Sqlite {
+        writer: SqlitePool,
+        readers: SqlitePool,
+    },
     Postgres(PgPool),
+}
+
+/// Whether a transaction may write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    Write,
+    Read,
 }
 
 /// The database. Cheap to clone.
@@ -112,21 +141,28 @@ impl Store {
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
+                // Another process on the same file (a second node, a CLI
+                // command) still contends for the lock.
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true);
-            let pool = SqlitePoolOptions::new()
+            let writer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(options.clone())
+                .await?;
+            let readers = SqlitePoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(10))
-                .connect_with(options)
+                .connect_with(options.pragma("query_only", "ON"))
                 .await?;
-            Db::Sqlite(pool)
+            Db::Sqlite { writer, readers }
         };
         Ok(Self { db })
     }
 
     pub fn engine(&self) -> Engine {
         match self.db {
-            Db::Sqlite(_) => Engine::Sqlite,
+            Db::Sqlite { .. } => Engine::Sqlite,
             Db::Postgres(_) => Engine::Postgres,
         }
     }
@@ -134,7 +170,7 @@ impl Store {
     /// Brings the schema up to date. Migrations are embedded in the binary.
     pub async fn migrate(&self) -> StoreResult<()> {
         match &self.db {
-            Db::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
+            Db::Sqlite { writer, .. } => sqlx::migrate!("./migrations/sqlite").run(writer).await?,
             Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
         }
         Ok(())
@@ -144,7 +180,7 @@ impl Store {
     /// a BYPASSRLS role). Always false on SQLite, which has no such thing.
     pub async fn bypasses_row_security(&self) -> StoreResult<bool> {
         match &self.db {
-            Db::Sqlite(_) => Ok(false),
+            Db::Sqlite { .. } => Ok(false),
             Db::Postgres(p) => sqlx::query_scalar::<_, bool>(
                 "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user",
             )
@@ -157,7 +193,7 @@ impl Store {
     /// A cheap round trip, for readiness checks.
     pub async fn ping(&self) -> StoreResult<()> {
         match &self.db {
-            Db::Sqlite(p) => sqlx::query("SELECT 1").execute(p).await.map(drop),
+            Db::Sqlite { readers, .. } => sqlx::query("SELECT 1").execute(readers).await.map(drop),
             Db::Postgres(p) => sqlx::query("SELECT 1").execute(p).await.map(drop),
         }
         .map_err(classify)
@@ -165,47 +201,86 @@ impl Store {
 
     pub async fn close(&self) {
         match &self.db {
-            Db::Sqlite(p) => p.close().await,
+            Db::Sqlite { writer, readers } => {
+                writer.close().await;
+                readers.close().await;
+            }
             Db::Postgres(p) => p.close().await,
         }
     }
 
     /// Opens a transaction that can only see and change `tenant`'s rows.
     pub async fn tenant(&self, tenant: TenantId) -> StoreResult<TenantTx> {
-        let tx = match &self.db {
-            // IMMEDIATE takes the write lock up front, so a transaction that
-            // reads then writes never fails on lock upgrade.
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(p) => {
-                let mut t = p.begin().await?;
-                sqlx::query(
-                    "SELECT set_config('app.scope', 'tenant', true), \
-                            set_config('app.tenant_id', $1, true)",
-                )
-                .bind(tenant.to_string())
-                .execute(&mut *t)
-                .await?;
-                Tx::Postgres(t)
-            }
-        };
-        Ok(TenantTx { tx, tenant })
+        self.scoped(Some(tenant), Access::Write)
+            .await
+            .map(|tx| TenantTx { tx, tenant })
+    }
+
+    /// Like [`tenant`](Self::tenant), read-only: for requests that only
+    /// look. On SQLite it runs beside the writer instead of queueing for it;
+    /// a write in it fails (on both engines).
+    pub async fn tenant_read(&self, tenant: TenantId) -> StoreResult<TenantTx> {
+        self.scoped(Some(tenant), Access::Read)
+            .await
+            .map(|tx| TenantTx { tx, tenant })
     }
 
     /// Opens a transaction that sees every tenant. Use only for operator
     /// work and for lookups that discover the tenant.
     pub async fn system(&self) -> StoreResult<SystemTx> {
-        let tx = match &self.db {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(p) => {
-                let mut t = p.begin().await?;
-                sqlx::query("SELECT set_config('app.scope', 'system', true)")
-                    .execute(&mut *t)
-                    .await?;
+        self.scoped(None, Access::Write)
+            .await
+            .map(|tx| SystemTx { tx })
+    }
+
+    /// Like [`system`](Self::system), read-only (see [`tenant_read`](Self::tenant_read)).
+    pub async fn system_read(&self) -> StoreResult<SystemTx> {
+        self.scoped(None, Access::Read)
+            .await
+            .map(|tx| SystemTx { tx })
+    }
+
+    /// Begins a transaction in `tenant`'s scope (every tenant for `None`).
+    async fn scoped(&self, tenant: Option<TenantId>, access: Access) -> StoreResult<Tx> {
+        Ok(match (&self.db, access) {
+            // IMMEDIATE takes the write lock up front, so a transaction that
+            // reads then writes never fails on lock upgrade (the lock is
+            // only contended by other processes: in this one, `writer` has
+            // a single connection).
+            (Db::Sqlite { writer, .. }, Access::Write) => {
+                Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?)
+            }
+            (Db::Sqlite { readers, .. }, Access::Read) => Tx::Sqlite(readers.begin().await?),
+            (Db::Postgres(p), access) => {
+                let mut t = match access {
+                    Access::Write => p.begin().await?,
+                    Access::Read => p.begin_with("BEGIN READ ONLY").await?,
+                };
+                enter_scope(&mut t, tenant).await?;
                 Tx::Postgres(t)
             }
-        };
-        Ok(SystemTx { tx })
+        })
     }
+}
+
+/// Sets the row-level security scope of a PostgreSQL transaction: one
+/// tenant, or (`None`) the system scope that sees every tenant.
+async fn enter_scope(t: &mut sqlx::PgConnection, tenant: Option<TenantId>) -> StoreResult<()> {
+    match tenant {
+        Some(tenant) => sqlx::query(
+            "SELECT set_config('app.scope', 'tenant', true), \
+                    set_config('app.tenant_id', $1, true)",
+        )
+        .bind(tenant.to_string())
+        .execute(t)
+        .await
+        .map(drop),
+        None => sqlx::query("SELECT set_config('app.scope', 'system', true)")
+            .execute(t)
+            .await
+            .map(drop),
+    }
+    .map_err(classify)
 }
 
 impl TenantTx {
@@ -238,14 +313,7 @@ impl SystemTx {
     pub async fn enter_tenant(self, tenant: TenantId) -> StoreResult<TenantTx> {
         let mut tx = self.tx;
         if let Tx::Postgres(t) = &mut tx {
-            sqlx::query(
-                "SELECT set_config('app.scope', 'tenant', true), \
-                        set_config('app.tenant_id', $1, true)",
-            )
-            .bind(tenant.to_string())
-            .execute(&mut **t)
-            .await
-            .map_err(classify)?;
+            enter_scope(t, Some(tenant)).await?;
         }
         Ok(TenantTx { tx, tenant })
     }

@@ -6,7 +6,7 @@
 //! with `FOR UPDATE SKIP LOCKED`, so many nodes claim at once without
 //! blocking; SQLite's `BEGIN IMMEDIATE` already serialises writers.
 
-use crate::db::{Store, SystemTx, TenantTx, Tx, exec, run};
+use crate::db::{Store, SystemTx, TenantTx, Tx, exec, run, values_rows};
 use crate::error::{StoreError, StoreResult, classify};
 use domain::{TenantId, Timestamp};
 use serde_json::Value;
@@ -97,7 +97,43 @@ async fn enqueue(tx: &mut Tx, tenant: Option<TenantId>, job: NewJob) -> StoreRes
     Ok((n == 1).then_some(id))
 }
 
+/// Marks job `id` done if `worker` still holds it (and, given a tenant, if
+/// it is that tenant's).
+async fn complete(
+    tx: &mut Tx,
+    tenant: Option<TenantId>,
+    id: Uuid,
+    worker: &str,
+    now: Timestamp,
+) -> StoreResult<bool> {
+    let n = exec!(tx, |c| {
+        sqlx::query(
+        "UPDATE jobs SET status = 'done', finished_at = $3, updated_at = $3, locked_until = NULL \
+         WHERE id = $1 AND locked_by = $2 AND status = 'running' \
+           AND ($4 IS NULL OR tenant_id = $4)"
+    )
+    .bind(id)
+    .bind(worker)
+    .bind(now.as_millis())
+    .bind(tenant.map(|t| t.as_uuid()))
+    .execute(c)
+    .await
+    })?;
+    Ok(n == 1)
+}
+
 impl TenantTx {
+    /// [`Store::complete_job`] for one of this tenant's jobs, inside this
+    /// transaction.
+    pub async fn complete_job(
+        &mut self,
+        id: Uuid,
+        worker: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        complete(&mut self.tx, Some(self.tenant), id, worker, now).await
+    }
+
     /// Enqueues `job` for this tenant; `None` if its dedupe key was taken.
     pub async fn enqueue_job(&mut self, job: NewJob) -> StoreResult<Option<Uuid>> {
         enqueue(&mut self.tx, Some(self.tenant), job).await
@@ -111,6 +147,52 @@ impl SystemTx {
         job: NewJob,
     ) -> StoreResult<Option<Uuid>> {
         enqueue(&mut self.tx, tenant, job).await
+    }
+}
+
+impl SystemTx {
+    /// [`Store::complete_job`] inside a transaction, for a handler whose
+    /// last write and the job's completion can commit together.
+    pub async fn complete_job(
+        &mut self,
+        id: Uuid,
+        worker: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        complete(&mut self.tx, None, id, worker, now).await
+    }
+
+    /// Enqueues many jobs in one statement; those whose dedupe key is
+    /// taken are skipped. Returns how many were added.
+    pub async fn enqueue_jobs(&mut self, jobs: &[(Option<TenantId>, NewJob)]) -> StoreResult<u64> {
+        if jobs.is_empty() {
+            return Ok(0);
+        }
+        let sql = format!(
+            "INSERT INTO jobs (id, tenant_id, queue, lane, kind, payload, dedupe_key, run_at, \
+                               attempts, max_attempts, status, created_at, updated_at) \
+             VALUES {} ON CONFLICT (queue, dedupe_key) DO NOTHING",
+            values_rows(jobs.len(), 9, |p| format!(
+                "({}, {}, {}, {}, {}, {}, {}, {}, 0, {}, 'pending', {}, {})",
+                p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[7], p[7]
+            ))
+        );
+        exec!(&mut self.tx, |c| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for (tenant, job) in jobs {
+                q = q
+                    .bind(Uuid::now_v7())
+                    .bind(tenant.map(|t| t.as_uuid()))
+                    .bind(job.queue)
+                    .bind(job.lane)
+                    .bind(job.kind)
+                    .bind(job.payload.to_string())
+                    .bind(job.dedupe_key.as_deref())
+                    .bind(job.run_at.as_millis())
+                    .bind(job.max_attempts);
+            }
+            q.execute(c).await
+        })
     }
 }
 
@@ -201,20 +283,9 @@ impl Store {
     /// ran out and another worker took it).
     pub async fn complete_job(&self, id: Uuid, worker: &str, now: Timestamp) -> StoreResult<bool> {
         let mut sys = self.system().await?;
-        let n = exec!(&mut sys.tx, |c| {
-            sqlx::query(
-                "UPDATE jobs SET status = 'done', finished_at = $3, updated_at = $3, \
-                             locked_until = NULL \
-             WHERE id = $1 AND locked_by = $2 AND status = 'running'",
-            )
-            .bind(id)
-            .bind(worker)
-            .bind(now.as_millis())
-            .execute(c)
-            .await
-        })?;
+        let done = sys.complete_job(id, worker, now).await?;
         sys.commit().await?;
-        Ok(n == 1)
+        Ok(done)
     }
 
     /// The workers that finished jobs of `queue` (a done job keeps the name

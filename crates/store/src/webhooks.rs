@@ -1,7 +1,7 @@
 //! Raw webhook deliveries (stored before Meta gets its 200), events no
 //! tenant may have, and a suspended tenant's held events.
 
-use crate::db::{SystemTx, TenantTx, exec, run};
+use crate::db::{SystemTx, TenantTx, exec, run, values_rows};
 use crate::error::{OrNotFound, StoreResult};
 use crate::page::{Page, PageRequest};
 use domain::{ChannelId, TenantId, Timestamp, WebhookId};
@@ -25,6 +25,16 @@ struct DeliveryRow {
     body: Vec<u8>,
     status: String,
     received_at: i64,
+}
+
+/// A delivery to store.
+#[derive(Debug, Clone, Copy)]
+pub struct NewDelivery<'a> {
+    pub id: WebhookId,
+    /// Set when it arrived on a tenant's own webhook URL.
+    pub source_tenant: Option<TenantId>,
+    pub body: &'a [u8],
+    pub received_at: Timestamp,
 }
 
 /// An event given to nobody, kept for the operator.
@@ -55,23 +65,30 @@ struct HeldRow {
 }
 
 impl SystemTx {
-    pub async fn insert_delivery(
-        &mut self,
-        id: WebhookId,
-        source_tenant: Option<TenantId>,
-        body: &[u8],
-        now: Timestamp,
-    ) -> StoreResult<()> {
-        exec!(&mut self.tx, |c| sqlx::query(
-            "INSERT INTO webhook_deliveries (id, source_tenant, body, status, received_at) \
-             VALUES ($1, $2, $3, 'pending', $4)"
-        )
-        .bind(id.as_uuid())
-        .bind(source_tenant.map(|t| t.as_uuid()))
-        .bind(body)
-        .bind(now.as_millis())
-        .execute(c)
-        .await)?;
+    /// Inserts many deliveries in one statement (the webhook intake's group
+    /// commit).
+    pub async fn insert_deliveries(&mut self, deliveries: &[NewDelivery<'_>]) -> StoreResult<()> {
+        if deliveries.is_empty() {
+            return Ok(());
+        }
+        let sql = format!(
+            "INSERT INTO webhook_deliveries (id, source_tenant, body, status, received_at) VALUES {}",
+            values_rows(deliveries.len(), 4, |p| format!(
+                "({}, {}, {}, 'pending', {})",
+                p[0], p[1], p[2], p[3]
+            ))
+        );
+        exec!(&mut self.tx, |c| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for d in deliveries {
+                q = q
+                    .bind(d.id.as_uuid())
+                    .bind(d.source_tenant.map(|t| t.as_uuid()))
+                    .bind(d.body)
+                    .bind(d.received_at.as_millis());
+            }
+            q.execute(c).await
+        })?;
         Ok(())
     }
 

@@ -230,7 +230,7 @@ pub async fn require_tenant(
     let ip = client_ip(req.extensions());
     let ctx = resolve_tenant(&state, req.method(), req.headers(), ip).await?;
     if let Some(slug) = host_slug(&state, req.headers()) {
-        let mut tx = state.store.tenant(ctx.tenant_id).await?;
+        let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
         let tenant = tx.find_tenant().await?;
         if tenant.slug != slug {
             return Err(AppError::Unauthorized(
@@ -256,7 +256,7 @@ pub(crate) async fn resolve_tenant(
         .or_else(|| bearer(headers).filter(|t| t.starts_with(API_KEY_PREFIX)));
 
     let (tenant_id, actor) = if let Some(key) = api_key {
-        let mut sys = state.store.system().await?;
+        let mut sys = state.store.system_read().await?;
         let k = sys
             .find_api_key_by_hash(&hash_token(key))
             .await
@@ -265,9 +265,11 @@ pub(crate) async fn resolve_tenant(
         if !k.is_live(now) {
             return Err(bad_credentials());
         }
-        let mut tx = state.store.tenant(k.tenant_id).await?;
-        tx.touch_api_key(k.id, now).await?;
-        tx.commit().await?;
+        if k.last_use_is_stale(now) {
+            let mut tx = state.store.tenant(k.tenant_id).await?;
+            tx.touch_api_key(k.id, now).await?;
+            tx.commit().await?;
+        }
         let actor = Actor::ApiKey {
             key_id: k.id,
             scopes: k.scopes.into(),
@@ -299,7 +301,7 @@ pub(crate) async fn resolve_tenant(
                 "cookie-authenticated changes need the X-Requested-With header".into(),
             ));
         }
-        let mut sys = state.store.system().await?;
+        let mut sys = state.store.system_read().await?;
         let s = sys
             .find_session_by_token_hash(&hash_token(token))
             .await
@@ -316,7 +318,7 @@ pub(crate) async fn resolve_tenant(
         return Err(AppError::Unauthenticated);
     };
 
-    let mut tx = state.store.tenant(tenant_id).await?;
+    let mut tx = state.store.tenant_read(tenant_id).await?;
     let tenant = tx.find_tenant().await.map_err(not_found_is_unauthorized)?;
     tx.commit().await?;
     if tenant.status == TenantStatus::Suspended {
@@ -341,7 +343,7 @@ async fn live_user_role(
     user: UserId,
 ) -> AppResult<Role> {
     let now = state.now();
-    let mut tx = state.store.tenant(tenant).await?;
+    let mut tx = state.store.tenant_read(tenant).await?;
     let s = tx
         .find_session(session)
         .await
@@ -398,7 +400,7 @@ pub async fn require_operator(
         return Err(bad_credentials());
     }
     let session_id = SessionId::from_uuid(claims.sid);
-    let mut sys = state.store.system().await?;
+    let mut sys = state.store.system_read().await?;
     let s = sys
         .find_operator_session(session_id)
         .await

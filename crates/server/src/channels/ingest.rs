@@ -105,7 +105,7 @@ async fn receive_platform(
         )
     })?;
     check_signature(secret.expose().as_bytes(), &bytes, &headers)?;
-    store_delivery(&state, None, &bytes).await?;
+    store_delivery(&state, None, bytes).await?;
     Ok(StatusCode::OK)
 }
 
@@ -123,12 +123,12 @@ async fn receive_own(
         .ok_or(AppError::NotFound)
         .and_then(|sealed| state.secrets.open(sealed).map_err(AppError::internal))?;
     check_signature(&secret, &bytes, &headers)?;
-    store_delivery(&state, Some(channel.tenant_id), &bytes).await?;
+    store_delivery(&state, Some(channel.tenant_id), bytes).await?;
     Ok(StatusCode::OK)
 }
 
 async fn find_by_token(state: &AppState, token: &str) -> AppResult<store::channels::Channel> {
-    let mut sys = state.store.system().await?;
+    let mut sys = state.store.system_read().await?;
     let found = sys
         .find_channel_by_webhook_token(&crate::auth::tokens::hash_token(token))
         .await;
@@ -140,19 +140,19 @@ async fn find_by_token(state: &AppState, token: &str) -> AppResult<store::channe
     }
 }
 
-/// Commits the raw body and the job that will process it, then wakes the
-/// workers. Only after this returns does Meta get its 200.
+/// Commits the raw body and the job that will process it (by group commit,
+/// see [`super::intake`]), then wakes the workers. Only after this returns
+/// does Meta get its 200.
 pub async fn store_delivery(
     state: &AppState,
     source: Option<TenantId>,
-    body: &[u8],
+    body: Bytes,
 ) -> AppResult<WebhookId> {
     let id = WebhookId::new();
-    let now = state.now();
-    let mut sys = state.store.system().await?;
-    sys.insert_delivery(id, source, body, now).await?;
-    crate::jobs::enqueue_delivery(&mut sys, id, now).await?;
-    sys.commit().await?;
+    state
+        .intake
+        .store(&state.store, id, source, body, state.now())
+        .await?;
     metrics::counter!("switchboard_webhook_deliveries_total", "outcome" => "stored").increment(1);
     state.wake_workers();
     Ok(id)

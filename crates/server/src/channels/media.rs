@@ -63,7 +63,7 @@ impl MediaStore {
 
 /// The `media.fetch` job: downloads media `id` of `tenant` from Meta.
 pub async fn fetch(state: &AppState, tenant: TenantId, id: MediaId) -> anyhow::Result<Outcome> {
-    let mut tx = state.store.tenant(tenant).await?;
+    let mut tx = state.store.tenant_read(tenant).await?;
     let media = tx.find_media(id).await?;
     if media.status != MediaStatus::Pending {
         tx.commit().await?;

@@ -3,6 +3,7 @@
 //! that tenant's inbox.
 
 pub mod ingest;
+pub mod intake;
 pub mod media;
 pub mod process;
 pub mod send;

@@ -40,142 +40,205 @@ pub struct Outcome {
     pub unroutable: usize,
 }
 
-/// Processes delivery `id` completely, in one system transaction for the
-/// routing and one tenant transaction per event. Safe to run twice: every
-/// write is keyed.
-pub async fn process_delivery(state: &AppState, id: WebhookId) -> anyhow::Result<Outcome> {
+/// An event routed to a channel's tenant (held if the tenant is suspended).
+struct ForTenant {
+    channel: Channel,
+    suspended: bool,
+    event: InboundEvent,
+}
+
+/// An event no tenant owns, kept for the operator.
+struct ForNobody {
+    phone_number_id: Option<String>,
+    waba_id: Option<String>,
+    reason: &'static str,
+    payload: String,
+}
+
+/// Processes delivery `id` completely: routing in one read-only system
+/// transaction, then one transaction per tenant for all of that tenant's
+/// events (in their order in the body), then one that records the events
+/// nobody owns, marks the delivery processed and completes its job (`job`,
+/// held by `worker`). Safe to run twice: every tenant write is keyed, and a
+/// processed delivery is not routed again.
+pub async fn process_delivery(
+    state: &AppState,
+    id: WebhookId,
+    (job, worker): (uuid::Uuid, &str),
+) -> anyhow::Result<Outcome> {
     let now = state.now();
-    let mut sys = state.store.system().await?;
+    let mut sys = state.store.system_read().await?;
     let delivery = sys.find_delivery(id).await?;
-    sys.commit().await?;
-    let mut outcome = Outcome::default();
-    let payload = match whatsapp::parse_webhook(&delivery.body) {
-        Ok(p) => p,
+    if delivery.status == "processed" {
+        sys.commit().await?;
+        state.store.complete_job(job, worker, now).await?;
+        return Ok(Outcome::default());
+    }
+    let (routed, nobody) = match whatsapp::parse_webhook(&delivery.body) {
+        Ok(payload) => route_all(&mut sys, delivery.source_tenant, &payload).await?,
+        // Signed by Meta but not JSON we can read: keep it for the operator.
         Err(e) => {
-            // Signed by Meta but not JSON we can read: keep it for the operator.
-            let mut sys = state.store.system().await?;
-            sys.insert_unroutable(id, None, None, "unparseable", &e.to_string(), now)
-                .await?;
-            sys.mark_delivery_processed(id, now).await?;
-            sys.commit().await?;
-            outcome.unroutable += 1;
-            return Ok(outcome);
+            let unparseable = ForNobody {
+                phone_number_id: None,
+                waba_id: None,
+                reason: "unparseable",
+                payload: e.to_string(),
+            };
+            (Vec::new(), vec![unparseable])
         }
     };
+    sys.commit().await?;
 
+    let mut outcome = Outcome::default();
+    let mut by_tenant: Vec<(TenantId, Vec<ForTenant>)> = Vec::new();
+    for r in routed {
+        let tenant = r.channel.tenant_id;
+        match by_tenant.iter_mut().find(|(t, _)| *t == tenant) {
+            Some((_, events)) => events.push(r),
+            None => by_tenant.push((tenant, vec![r])),
+        }
+    }
+    for (tenant, events) in by_tenant {
+        let mut tx = state.store.tenant(tenant).await?;
+        for r in &events {
+            if r.suspended {
+                tx.insert_held_event(r.channel.id, &serde_json::to_string(&r.event)?, now)
+                    .await?;
+                outcome.held += 1;
+            } else {
+                apply(&mut tx, &r.channel, &r.event, now).await?;
+                outcome.applied += 1;
+            }
+        }
+        tx.commit().await?;
+    }
+
+    let mut sys = state.store.system().await?;
+    for n in &nobody {
+        sys.insert_unroutable(
+            id,
+            n.phone_number_id.as_deref(),
+            n.waba_id.as_deref(),
+            n.reason,
+            &n.payload,
+            now,
+        )
+        .await?;
+    }
+    sys.mark_delivery_processed(id, now).await?;
+    // False if the lease was lost: the other holder finds it processed.
+    sys.complete_job(job, worker, now).await?;
+    sys.commit().await?;
+    outcome.unroutable = nobody.len();
+    for (label, n) in [
+        ("applied", outcome.applied),
+        ("held", outcome.held),
+        ("unroutable", outcome.unroutable),
+    ] {
+        metrics::counter!("switchboard_webhook_events_total", "outcome" => label)
+            .increment(n as u64);
+    }
+    Ok(outcome)
+}
+
+/// Routes every event of a parsed delivery: those a tenant owns, and those
+/// nobody does.
+async fn route_all(
+    sys: &mut SystemTx,
+    source: Option<TenantId>,
+    payload: &whatsapp::WebhookPayload,
+) -> anyhow::Result<(Vec<ForTenant>, Vec<ForNobody>)> {
+    let (mut routed, mut nobody) = (Vec::new(), Vec::new());
     for event in payload.events() {
-        let (routing, inbound) = match event {
-            WebhookEvent::Message {
-                phone_number_id,
-                contact,
-                message,
-                ..
-            } => (
-                Route::Number(phone_number_id),
-                InboundEvent::Message {
-                    contact: contact.and_then(|c| serde_json::to_value(c).ok()),
-                    message: message.to_value().context("re-encoding a message")?,
-                },
-            ),
-            WebhookEvent::Status {
-                phone_number_id,
-                status,
-                ..
-            } => (
-                Route::Number(phone_number_id),
-                InboundEvent::Status {
-                    status: serde_json::to_value(status)?,
-                },
-            ),
-            WebhookEvent::ValueError {
-                phone_number_id,
-                error,
-                ..
-            } => (
-                Route::Number(phone_number_id),
-                InboundEvent::Other {
-                    field: "errors".into(),
-                    value: serde_json::to_value(error)?,
-                },
-            ),
-            WebhookEvent::TemplateStatus {
-                waba_id, update, ..
-            } => (
-                Route::Waba(waba_id),
-                InboundEvent::Other {
-                    field: "message_template_status_update".into(),
-                    value: serde_json::to_value(update)?,
-                },
-            ),
-            WebhookEvent::Other {
-                waba_id,
-                field,
-                value,
-            } => (
-                Route::Waba(waba_id),
-                InboundEvent::Other {
-                    field: field.to_owned(),
-                    value: value.clone(),
-                },
-            ),
-        };
-        let mut sys = state.store.system().await?;
-        let channels = route(&mut sys, delivery.source_tenant, routing).await?;
+        let (routing, inbound) = inbound_event(event)?;
+        let channels = route(sys, source, routing).await?;
         if channels.is_empty() {
             let (pnid, waba) = match routing {
                 Route::Number(n) => (Some(n), Some(event.waba_id())),
                 Route::Waba(w) => (None, Some(w)),
             };
-            let reason = if delivery.source_tenant.is_some() {
-                "not_this_tenants_number"
-            } else {
-                "unknown_number"
-            };
-            sys.insert_unroutable(
-                id,
-                pnid,
-                waba,
-                reason,
-                &serde_json::to_string(&inbound)?,
-                now,
-            )
-            .await?;
-            sys.commit().await?;
-            metrics::counter!("switchboard_webhook_events_total", "outcome" => "unroutable")
-                .increment(1);
-            outcome.unroutable += 1;
+            nobody.push(ForNobody {
+                phone_number_id: pnid.map(str::to_owned),
+                waba_id: waba.map(str::to_owned),
+                reason: if source.is_some() {
+                    "not_this_tenants_number"
+                } else {
+                    "unknown_number"
+                },
+                payload: serde_json::to_string(&inbound)?,
+            });
             continue;
         }
-        let tenants: Vec<(Channel, TenantStatus)> = {
-            let mut out = Vec::new();
-            for c in channels {
-                let status = sys.find_tenant(c.tenant_id).await?.status;
-                out.push((c, status));
-            }
-            out
-        };
-        sys.commit().await?;
-        for (channel, status) in tenants {
-            let mut tx = state.store.tenant(channel.tenant_id).await?;
-            if status == TenantStatus::Suspended {
-                tx.insert_held_event(channel.id, &serde_json::to_string(&inbound)?, now)
-                    .await?;
-                outcome.held += 1;
-                metrics::counter!("switchboard_webhook_events_total", "outcome" => "held")
-                    .increment(1);
-            } else {
-                apply(&mut tx, &channel, &inbound, now).await?;
-                outcome.applied += 1;
-                metrics::counter!("switchboard_webhook_events_total", "outcome" => "applied")
-                    .increment(1);
-            }
-            tx.commit().await?;
+        for channel in channels {
+            let suspended =
+                sys.find_tenant(channel.tenant_id).await?.status == TenantStatus::Suspended;
+            routed.push(ForTenant {
+                channel,
+                suspended,
+                event: inbound.clone(),
+            });
         }
     }
-    let mut sys = state.store.system().await?;
-    sys.mark_delivery_processed(id, now).await?;
-    sys.commit().await?;
-    Ok(outcome)
+    Ok((routed, nobody))
+}
+
+/// How one parsed event is routed, and the form it is applied (or held) in.
+fn inbound_event(event: WebhookEvent<'_>) -> anyhow::Result<(Route<'_>, InboundEvent)> {
+    Ok(match event {
+        WebhookEvent::Message {
+            phone_number_id,
+            contact,
+            message,
+            ..
+        } => (
+            Route::Number(phone_number_id),
+            InboundEvent::Message {
+                contact: contact.and_then(|c| serde_json::to_value(c).ok()),
+                message: message.to_value().context("re-encoding a message")?,
+            },
+        ),
+        WebhookEvent::Status {
+            phone_number_id,
+            status,
+            ..
+        } => (
+            Route::Number(phone_number_id),
+            InboundEvent::Status {
+                status: serde_json::to_value(status)?,
+            },
+        ),
+        WebhookEvent::ValueError {
+            phone_number_id,
+            error,
+            ..
+        } => (
+            Route::Number(phone_number_id),
+            InboundEvent::Other {
+                field: "errors".into(),
+                value: serde_json::to_value(error)?,
+            },
+        ),
+        WebhookEvent::TemplateStatus {
+            waba_id, update, ..
+        } => (
+            Route::Waba(waba_id),
+            InboundEvent::Other {
+                field: "message_template_status_update".into(),
+                value: serde_json::to_value(update)?,
+            },
+        ),
+        WebhookEvent::Other {
+            waba_id,
+            field,
+            value,
+        } => (
+            Route::Waba(waba_id),
+            InboundEvent::Other {
+                field: field.to_owned(),
+                value: value.clone(),
+            },
+        ),
+    })
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -183,20 +183,27 @@ pub async fn queue_message(
 /// What a delivery attempt concluded.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Delivery {
-    /// Sent, or already settled: nothing more to do.
+    /// Already settled, or nothing to send: the job is done.
     Done,
+    /// Sent or failed for good, and the job completed in the transaction
+    /// that recorded it.
+    Finished,
     /// Try again in `after_ms`.
     Retry { reason: String, after_ms: i64 },
 }
 
-/// One attempt to hand a queued message to Meta.
+/// One attempt to hand a queued message to Meta, for job `job` held by
+/// `worker`.
 pub async fn deliver(
     state: &AppState,
     tenant: TenantId,
     id: MessageId,
+    (job, worker): (uuid::Uuid, &str),
 ) -> anyhow::Result<Delivery> {
     let now = state.now();
-    let mut tx = state.store.tenant(tenant).await?;
+    // Look first, without the write lock: most attempts only need to read
+    // before they send.
+    let mut tx = state.store.tenant_read(tenant).await?;
     let message = match tx.find_message(id).await {
         Ok(m) => m,
         Err(StoreError::NotFound) => return Ok(Delivery::Done),
@@ -209,6 +216,8 @@ pub async fn deliver(
     let marker = tx.find_send_attempt(id).await?;
     if let Some(started) = marker {
         if tx.message_reached_meta(id).await? {
+            drop(tx);
+            let mut tx = state.store.tenant(tenant).await?;
             tx.set_send_attempt(id, None).await?;
             tx.commit().await?;
             return Ok(Delivery::Done);
@@ -230,14 +239,18 @@ pub async fn deliver(
     }
     let conversation = tx.find_conversation(message.conversation_id).await?;
     let contact = tx.find_contact(conversation.contact_id).await?;
+    tx.commit().await?;
     let Some(to) = contact.wa_id.clone() else {
+        let mut tx = state.store.tenant(tenant).await?;
         fail(&mut tx, id, None, "no WhatsApp id for this contact", now).await?;
         tx.commit().await?;
         return Ok(Delivery::Done);
     };
     let content: OutgoingContent = serde_json::from_value(message.content.clone())?;
-    tx.commit().await?;
-    crate::jobs::pacing::wait_for_send_slot(state, tenant, channel.id, channel.rate_limit).await?;
+
+    // Claim the send (compare-and-set on the in-flight marker) and the
+    // number's next slot together; a crash before the slot comes leaves a
+    // marker for a send that never left, which reconciliation resends.
     let now = state.now();
     let mut tx = state.store.tenant(tenant).await?;
     if !tx.begin_send_attempt(id, marker, now).await? {
@@ -248,7 +261,9 @@ pub async fn deliver(
             after_ms: 1000,
         });
     }
+    let slot = crate::jobs::pacing::reserve_slot(&mut tx, channel.id, channel.rate_limit).await?;
     tx.commit().await?;
+    crate::jobs::pacing::wait_for(slot).await;
 
     let token = state.secrets.open_str(&channel.access_token)?;
     let mut body = OutgoingMessage {
@@ -297,7 +312,7 @@ pub async fn deliver(
             )
             .await?;
             metrics::counter!("switchboard_graph_sends_total", "outcome" => "sent").increment(1);
-            Delivery::Done
+            Delivery::Finished
         }
         Err(e) => {
             let ambiguous = matches!(e, whatsapp::GraphError::Transport { .. })
@@ -331,7 +346,7 @@ pub async fn deliver(
                     }
                     metrics::counter!("switchboard_graph_sends_total", "outcome" => "failed")
                         .increment(1);
-                    Delivery::Done
+                    Delivery::Finished
                 }
                 ErrorClass::Credentials { .. } => {
                     tx.set_send_attempt(id, None).await?;
@@ -359,6 +374,9 @@ pub async fn deliver(
             }
         }
     };
+    if outcome == Delivery::Finished {
+        tx.complete_job(job, worker, now).await?;
+    }
     tx.commit().await?;
     Ok(outcome)
 }

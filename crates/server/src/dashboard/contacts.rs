@@ -52,7 +52,7 @@ pub async fn view_contacts(
         cursor: Some(query.cursor.clone()),
     }
     .request()?;
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
     let term = query.q.trim();
     let contacts = tx
         .list_contacts(Some(term).filter(|t| !t.is_empty()), page)
@@ -99,7 +99,7 @@ pub async fn view_contact(
     ApiPath(id): ApiPath<ContactId>,
 ) -> AppResult<Response> {
     let now = state.now();
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
     let c = tx.find_contact(id).await?;
     let conversations = tx.list_contact_conversations(id).await?;
     tx.commit().await?;

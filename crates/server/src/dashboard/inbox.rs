@@ -104,7 +104,7 @@ pub async fn conversation_rows(
         ),
     };
     let now = state.now();
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
     // Search narrows to matching contacts first (name, WhatsApp id, phone).
     let matching: Option<Vec<_>> = match q.q.trim() {
         "" => None,

@@ -48,7 +48,7 @@ pub struct InviteForm {
 
 /// Where the new member signs in: their workspace and email.
 async fn sign_in_target(state: &AppState, token: &str) -> AppResult<Option<(String, String)>> {
-    let mut sys = state.store.system().await?;
+    let mut sys = state.store.system_read().await?;
     let invite = match sys.find_invite_by_token_hash(&hash_token(token)).await {
         Ok(i) => i,
         Err(StoreError::NotFound) => return Ok(None),

@@ -136,14 +136,14 @@ async fn tenants_page(
     error: Option<String>,
 ) -> AppResult<Response> {
     let now = state.now();
-    let mut sys = state.store.system().await?;
+    let mut sys = state.store.system_read().await?;
     let tenants = sys.list_tenants(PageRequest::new(None, 200)).await?.items;
     let plans = sys.list_plans().await?;
     sys.commit().await?;
     let mut rows = Vec::with_capacity(tenants.len());
     for t in tenants {
         // Counts only, no tenant data: not an audited look.
-        let mut tx = state.store.tenant(t.id).await?;
+        let mut tx = state.store.tenant_read(t.id).await?;
         let messages = tx.count_outbound_since(month_start(now)).await?;
         let users = tx.count_active_users().await?;
         tx.commit().await?;

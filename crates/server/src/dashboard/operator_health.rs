@@ -48,7 +48,7 @@ pub async fn view_health(
 ) -> AppResult<Response> {
     let now = state.now();
     let depths = state.store.queue_depths().await?;
-    let mut sys = state.store.system().await?;
+    let mut sys = state.store.system_read().await?;
     let processed = sys.count_deliveries("processed").await?;
     let pending = sys.count_deliveries("pending").await?;
     let unroutable = sys.list_unroutable(PageRequest::new(None, 50)).await?;

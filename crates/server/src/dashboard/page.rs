@@ -57,7 +57,7 @@ impl FromRequestParts<AppState> for Shell {
             .get::<CsrfToken>()
             .map(|t| t.0.clone())
             .unwrap_or_default();
-        let mut tx = state.store.tenant(ctx.tenant_id).await?;
+        let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
         let tenant = tx.find_tenant().await?;
         let (user_name, role) = match ctx.user_id() {
             Some(id) => {

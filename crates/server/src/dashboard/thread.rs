@@ -62,7 +62,7 @@ pub async fn view_thread(
     Query(list): Query<ListQuery>,
 ) -> AppResult<Response> {
     let unread = {
-        let mut tx = state.store.tenant(ctx.tenant_id).await?;
+        let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
         let c = tx.find_conversation(id).await?;
         tx.commit().await?;
         c.unread_count
@@ -85,7 +85,7 @@ async fn thread_page(
     flash: Option<String>,
 ) -> AppResult<Response> {
     let now = state.now();
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
     let conversation = tx.find_conversation(id).await?;
     let contact = tx.find_contact(conversation.contact_id).await?;
     let channel = tx.find_channel(conversation.channel_id).await.ok();

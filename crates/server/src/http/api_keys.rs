@@ -148,7 +148,7 @@ pub async fn list_api_keys(
     ctx: Authorized<perm::ApiKeysManage>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> AppResult<Json<Paged<ApiKeyView>>> {
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
     let page = tx.list_api_keys(q.request()?).await?;
     tx.commit().await?;
     Ok(Json(Paged::from_page(page, ApiKeyView::from)))
@@ -164,7 +164,7 @@ pub async fn get_api_key(
     ctx: Authorized<perm::ApiKeysManage>,
     ApiPath(id): ApiPath<ApiKeyId>,
 ) -> AppResult<Json<ApiKeyView>> {
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
     let key = tx.find_api_key(id).await?;
     tx.commit().await?;
     Ok(Json(key.into()))

@@ -61,7 +61,7 @@ pub async fn list_audit_log(
     ctx: Authorized<perm::AuditRead>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> AppResult<Json<Paged<AuditEntryView>>> {
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
     let page = tx.list_audit(q.request()?).await?;
     tx.commit().await?;
     Ok(Json(Paged::from_page(page, AuditEntryView::from)))

@@ -262,7 +262,7 @@ pub async fn list_channels(
     State(state): State<AppState>,
     ctx: Authorized<perm::TenantRead>,
 ) -> AppResult<Json<Paged<ChannelView>>> {
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
     let channels = tx.list_channels().await?;
     tx.commit().await?;
     // A tenant has a handful of numbers: always one page.
@@ -285,7 +285,7 @@ pub async fn get_channel(
     ctx: Authorized<perm::TenantRead>,
     ApiPath(id): ApiPath<ChannelId>,
 ) -> AppResult<Json<ChannelView>> {
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
     let c = tx.find_channel(id).await?;
     tx.commit().await?;
     Ok(Json(view(&state, c)?))

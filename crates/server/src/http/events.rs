@@ -40,7 +40,7 @@ pub async fn stream_events(
         .and_then(|v| v.parse().ok());
     if after.is_none() {
         // Start from now: after the newest existing event.
-        let mut tx = state.store.tenant(tenant).await?;
+        let mut tx = state.store.tenant_read(tenant).await?;
         after = tx.latest_event_id().await?;
         tx.commit().await?;
     }
@@ -69,7 +69,7 @@ fn live_events(
                 if *closing.borrow() {
                     return None;
                 }
-                let batch = match state.store.tenant(tenant).await {
+                let batch = match state.store.tenant_read(tenant).await {
                     Ok(mut tx) => {
                         let batch = tx.list_events_after(after, 100).await;
                         let _ = tx.commit().await;

@@ -57,7 +57,7 @@ pub async fn idempotency(
     h.update(&bytes);
     let request_hash = hex::encode(h.finalize());
 
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
     let stored = tx.find_idempotent_response(&principal, &key).await?;
     tx.commit().await?;
     if let Some(stored) = stored {

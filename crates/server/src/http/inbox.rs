@@ -155,7 +155,7 @@ pub async fn list_contacts(
         cursor: q.cursor,
     }
     .request()?;
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
     let contacts = tx
         .list_contacts(q.search.as_deref().filter(|s| !s.is_empty()), page)
         .await?;
@@ -180,7 +180,7 @@ pub async fn get_contact(
     ApiPath(id): ApiPath<ContactId>,
 ) -> AppResult<Json<ContactDetail>> {
     let now = state.now();
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
     let contact = tx.find_contact(id).await?;
     let conversations = tx.list_contact_conversations(id).await?;
     tx.commit().await?;
@@ -297,7 +297,7 @@ pub async fn list_conversations(
     };
     let limit = i64::from(q.limit.unwrap_or(50).clamp(1, 200));
     let now = state.now();
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
     let mut rows = tx
         .list_conversations(&ConversationFilter {
             status,
@@ -342,7 +342,7 @@ pub async fn get_conversation(
     ctx: Authorized<perm::InboxRead>,
     ApiPath(id): ApiPath<ConversationId>,
 ) -> AppResult<Json<ConversationView>> {
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
     let c = tx.find_conversation(id).await?;
     tx.commit().await?;
     Ok(Json(conversation_view(c, state.now())))
@@ -452,7 +452,7 @@ pub async fn list_messages(
     ApiPath(id): ApiPath<ConversationId>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> AppResult<Json<Paged<MessageView>>> {
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
     tx.find_conversation(id).await?;
     let page = tx.list_messages(id, q.request()?).await?;
     let ids: Vec<_> = page.items.iter().map(|m| m.id).collect();

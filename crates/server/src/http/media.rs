@@ -76,7 +76,7 @@ pub async fn get_media(
     ctx: Authorized<perm::InboxRead>,
     ApiPath(id): ApiPath<MediaId>,
 ) -> AppResult<Response> {
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
     let media = tx.find_media(id).await?;
     tx.commit().await?;
     let (MediaStatus::Stored, Some(path)) = (media.status, media.path.as_deref()) else {

@@ -39,7 +39,7 @@ pub async fn get_tenant(
     State(state): State<AppState>,
     ctx: Authorized<perm::TenantRead>,
 ) -> AppResult<Json<OwnTenantView>> {
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
     let tenant = tx.find_tenant().await?;
     let plan = tx.find_plan().await?;
     let users = tx.count_active_users().await?;

@@ -36,7 +36,7 @@ pub async fn list_users(
     ctx: Authorized<perm::UsersRead>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> AppResult<Json<Paged<UserView>>> {
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
     let page = tx.list_users(q.request()?).await?;
     tx.commit().await?;
     Ok(Json(Paged::from_page(page, UserView::from)))
@@ -52,7 +52,7 @@ pub async fn get_user(
     ctx: Authorized<perm::UsersRead>,
     ApiPath(id): ApiPath<UserId>,
 ) -> AppResult<Json<UserView>> {
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
     let user = tx.find_user(id).await?;
     tx.commit().await?;
     Ok(Json(user.into()))
@@ -296,7 +296,7 @@ pub async fn list_invites(
     ctx: Authorized<perm::UsersRead>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> AppResult<Json<Paged<InviteView>>> {
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
     let page = tx.list_pending_invites(q.request()?).await?;
     tx.commit().await?;
     Ok(Json(Paged::from_page(page, InviteView::from)))

@@ -10,17 +10,16 @@ pub const SEND_MESSAGE: &str = "message.send";
 pub const RELEASE_HELD: &str = "tenant.release_held";
 pub const FETCH_MEDIA: &str = "media.fetch";
 
-/// Processing of a stored webhook delivery, in the transaction that stored it.
-pub async fn enqueue_delivery(sys: &mut SystemTx, id: WebhookId, now: Timestamp) -> AppResult<()> {
-    let job = NewJob::new(
+/// Processing of a stored webhook delivery, to enqueue in the transaction
+/// that stores it.
+pub fn delivery_job(id: WebhookId, now: Timestamp) -> NewJob {
+    NewJob::new(
         "webhooks",
         PROCESS_DELIVERY,
         json!({ "delivery_id": id }),
         now,
     )
-    .dedupe(format!("delivery:{id}"));
-    sys.enqueue_job(None, job).await?;
-    Ok(())
+    .dedupe(format!("delivery:{id}"))
 }
 
 /// Delivery of a queued message to Meta, in the transaction that queued it.

@@ -10,7 +10,7 @@ mod enqueue;
 pub mod pacing;
 mod worker;
 
-pub use enqueue::{enqueue_delivery, enqueue_media_fetch, enqueue_release_held, enqueue_send};
+pub use enqueue::{delivery_job, enqueue_media_fetch, enqueue_release_held, enqueue_send};
 pub use worker::{Outcome, Worker, drain};
 
 /// The queues, in the order a drain visits them.

@@ -9,9 +9,9 @@
 //! assumed NTP-synced); a slot reserved by a node that then dies is simply
 //! skipped.
 
-use crate::state::AppState;
-use domain::{ChannelId, TenantId};
+use domain::ChannelId;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use store::TenantTx;
 
 /// Microseconds between two sends of a number allowed `per_second`.
 pub fn interval_us(per_second: i64) -> i64 {
@@ -24,23 +24,24 @@ fn wall_clock_us() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
 }
 
-/// Waits for `channel`'s next send slot at `per_second`.
-pub async fn wait_for_send_slot(
-    state: &AppState,
-    tenant: TenantId,
+/// Reserves `channel`'s next send slot at `per_second`, in the caller's
+/// transaction (the slot is taken once it commits); returns it, to be
+/// awaited with [`wait_for`] after the commit.
+pub async fn reserve_slot(
+    tx: &mut TenantTx,
     channel: ChannelId,
     per_second: i64,
-) -> store::StoreResult<()> {
-    let mut tx = state.store.tenant(tenant).await?;
-    let slot = tx
-        .reserve_send_slot(channel, wall_clock_us(), interval_us(per_second))
-        .await?;
-    tx.commit().await?;
+) -> store::StoreResult<i64> {
+    tx.reserve_send_slot(channel, wall_clock_us(), interval_us(per_second))
+        .await
+}
+
+/// Sleeps until `slot` (wall-clock microseconds) has come.
+pub async fn wait_for(slot: i64) {
     let wait = slot.saturating_sub(wall_clock_us());
     if wait > 0 {
         tokio::time::sleep(Duration::from_micros(wait.unsigned_abs())).await;
     }
-    Ok(())
 }
 
 #[cfg(test)]

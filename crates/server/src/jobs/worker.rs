@@ -39,6 +39,9 @@ async fn keep_leases(state: AppState, queue: &'static str, worker: String) {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     Done,
+    /// Done, and the handler already completed the job in its own last
+    /// transaction (one commit instead of two).
+    Completed,
     Retry {
         error: String,
         after_ms: Option<i64>,
@@ -57,21 +60,22 @@ fn field<T: std::str::FromStr>(job: &Job, name: &str) -> Result<T, String> {
 }
 
 /// Runs one job's handler.
-async fn handle(state: &AppState, job: &Job) -> Outcome {
+async fn handle(state: &AppState, worker: &str, job: &Job) -> Outcome {
     let result: anyhow::Result<Outcome> = async {
         match job.kind.as_str() {
             PROCESS_DELIVERY => {
                 let id: WebhookId = field(job, "delivery_id").map_err(anyhow::Error::msg)?;
-                crate::channels::process::process_delivery(state, id).await?;
-                Ok(Outcome::Done)
+                crate::channels::process::process_delivery(state, id, (job.id, worker)).await?;
+                Ok(Outcome::Completed)
             }
             SEND_MESSAGE => {
                 let tenant = job
                     .tenant()
                     .ok_or_else(|| anyhow::anyhow!("send job without tenant"))?;
                 let id: MessageId = field(job, "message_id").map_err(anyhow::Error::msg)?;
-                Ok(match deliver(state, tenant, id).await? {
+                Ok(match deliver(state, tenant, id, (job.id, worker)).await? {
                     Delivery::Done => Outcome::Done,
+                    Delivery::Finished => Outcome::Completed,
                     Delivery::Retry { reason, after_ms } => Outcome::Retry {
                         error: reason,
                         after_ms: Some(after_ms),
@@ -115,7 +119,7 @@ fn backoff_ms(attempts: i64) -> i64 {
 async fn run(state: &AppState, worker: &str, job: Job) {
     let span = tracing::info_span!("job", kind = %job.kind, tenant_id = ?job.tenant_id, attempt = job.attempts);
     let started = std::time::Instant::now();
-    let outcome = std::panic::AssertUnwindSafe(handle(state, &job))
+    let outcome = std::panic::AssertUnwindSafe(handle(state, worker, &job))
         .catch_unwind()
         .instrument(span.clone())
         .await
@@ -132,7 +136,7 @@ async fn run(state: &AppState, worker: &str, job: Job) {
         });
     let now = state.now();
     let label = match &outcome {
-        Outcome::Done => "done",
+        Outcome::Done | Outcome::Completed => "done",
         Outcome::Retry { .. } => "retry",
         Outcome::Fail { .. } => "failed",
     };
@@ -141,6 +145,7 @@ async fn run(state: &AppState, worker: &str, job: Job) {
         .record(started.elapsed().as_secs_f64());
     let recorded = match outcome {
         Outcome::Done => state.store.complete_job(job.id, worker, now).await,
+        Outcome::Completed => Ok(true),
         Outcome::Retry { error, after_ms } => {
             let _e = span.enter();
             tracing::warn!(error = %error, "job will be retried");

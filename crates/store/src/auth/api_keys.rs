@@ -24,6 +24,14 @@ impl ApiKey {
     pub fn is_live(&self, now: Timestamp) -> bool {
         self.revoked_at.is_none() && self.expires_at.is_none_or(|e| now < e)
     }
+
+    /// Whether a use at `now` should refresh `last_used_at` (see
+    /// [`TenantTx::touch_api_key`]); most requests of a busy key need not
+    /// write at all.
+    pub fn last_use_is_stale(&self, now: Timestamp) -> bool {
+        self.last_used_at
+            .is_none_or(|t| t.as_millis() < now.as_millis() - LAST_USED_GRANULARITY_MS)
+    }
 }
 
 #[derive(sqlx::FromRow)]

@@ -46,7 +46,7 @@ async fn page(
     error: Option<String>,
 ) -> AppResult<Response> {
     let now = state.now();
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
     let keys = tx.list_api_keys(PageRequest::new(None, 200)).await?;
     tx.commit().await?;
     Ok(render(&KeysPage {

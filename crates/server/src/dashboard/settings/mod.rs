@@ -116,7 +116,7 @@ pub async fn view_usage(
     ctx: Authorized<perm::TenantRead>,
 ) -> AppResult<Response> {
     let now = state.now();
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
     let tenant = tx.find_tenant().await?;
     let plan = tx.find_plan().await?;
     let messages = tx.count_outbound_since(month_start(now)).await?;
@@ -163,7 +163,7 @@ pub async fn view_audit(
     ctx: Authorized<perm::AuditRead>,
 ) -> AppResult<Response> {
     let now = state.now();
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
     let page = tx.list_audit(PageRequest::new(None, 100)).await?;
     tx.commit().await?;
     Ok(render(&AuditPage {

@@ -52,7 +52,7 @@ async fn page(
     error: Option<String>,
 ) -> AppResult<Response> {
     let (user_id, _, _) = ctx.require_user()?;
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
     let user = tx.find_user(user_id).await?;
     tx.commit().await?;
     let enabled = user.mfa_enabled();

@@ -57,7 +57,7 @@ async fn page(
     error: Option<String>,
 ) -> AppResult<Response> {
     let now = state.now();
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
     let users = tx.list_users(PageRequest::new(None, 200)).await?;
     let can_manage = ctx.allows(Permission::UsersManage);
     let invites = if can_manage {

@@ -53,7 +53,7 @@ pub struct MeView {
 pub async fn get_me(State(state): State<AppState>, ctx: TenantCtx) -> AppResult<Json<MeView>> {
     let user = match ctx.user_id() {
         Some(id) => {
-            let mut tx = state.store.tenant(ctx.tenant_id).await?;
+            let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
             let u = tx.find_user(id).await?;
             tx.commit().await?;
             Some(UserView::from(u))

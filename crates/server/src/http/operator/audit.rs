@@ -33,7 +33,7 @@ pub async fn list_audit_log(
         cursor: q.cursor,
     }
     .request()?;
-    let mut sys = state.store.system().await?;
+    let mut sys = state.store.system_read().await?;
     let entries = sys.list_audit(q.tenant_id, page).await?;
     sys.commit().await?;
     Ok(Json(Paged::from_page(entries, AuditEntryView::from)))

@@ -37,7 +37,7 @@ pub async fn list_plans(
     State(state): State<AppState>,
     _ctx: OperatorCtx,
 ) -> AppResult<Json<Vec<PlanView>>> {
-    let mut sys = state.store.system().await?;
+    let mut sys = state.store.system_read().await?;
     let plans = sys.list_plans().await?;
     sys.commit().await?;
     Ok(Json(plans.into_iter().map(PlanView::from).collect()))

@@ -144,7 +144,7 @@ pub async fn list_tenants(
     _ctx: OperatorCtx,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> AppResult<Json<Paged<TenantView>>> {
-    let mut sys = state.store.system().await?;
+    let mut sys = state.store.system_read().await?;
     let page = sys.list_tenants(q.request()?).await?;
     sys.commit().await?;
     Ok(Json(Paged::from_page(page, TenantView::from)))

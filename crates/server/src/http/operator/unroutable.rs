@@ -30,7 +30,7 @@ pub async fn list_unroutable(
     _ctx: OperatorCtx,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> AppResult<Json<Paged<UnroutableView>>> {
-    let mut sys = state.store.system().await?;
+    let mut sys = state.store.system_read().await?;
     let page = sys.list_unroutable(q.request()?).await?;
     sys.commit().await?;
     Ok(Json(Paged::from_page(page, |u| UnroutableView {

@@ -1,0 +1,135 @@
+//! Group commit for webhook deliveries.
+//!
+//! Every delivery must be committed before Meta gets its 200, and a commit
+//! costs far more than the insert it makes durable (a WAL flush on
+//! PostgreSQL, the single write lock on SQLite). So one task commits for
+//! everyone: the deliveries that arrive while a commit is in progress are
+//! written together in the next one, and each request is answered only when
+//! the transaction holding its row has committed. Under light load a batch
+//! is one delivery and nothing waits; under a flood the batches grow
+//! instead of the queue for the write lock.
+
+use crate::error::{AppError, AppResult};
+use bytes::Bytes;
+use domain::{TenantId, Timestamp, WebhookId};
+use std::sync::Arc;
+use store::webhooks::NewDelivery;
+use store::{Store, StoreError};
+use tokio::sync::{mpsc, oneshot};
+
+/// A batch's outcome, shared by every request in it.
+type Committed = Result<(), Arc<StoreError>>;
+
+/// At most this many deliveries, or this many body bytes, share a commit.
+const MAX_BATCH: usize = 256;
+const MAX_BATCH_BYTES: usize = 8 * 1024 * 1024;
+
+/// One delivery waiting for its commit.
+struct Pending {
+    id: WebhookId,
+    source: Option<TenantId>,
+    body: Bytes,
+    now: Timestamp,
+    committed: oneshot::Sender<Committed>,
+}
+
+/// The handle requests use; the committing task ends when it is dropped.
+#[derive(Debug, Default)]
+pub struct Intake {
+    queue: std::sync::OnceLock<mpsc::UnboundedSender<Pending>>,
+}
+
+impl Intake {
+    /// Stores one delivery and its processing job; returns once they are
+    /// committed, or 503 (Meta retries) if they could not be. Must be called
+    /// inside the Tokio runtime (the first call starts the committing task).
+    pub async fn store(
+        &self,
+        store: &Store,
+        id: WebhookId,
+        source: Option<TenantId>,
+        body: Bytes,
+        now: Timestamp,
+    ) -> AppResult<()> {
+        let queue = self.queue.get_or_init(|| {
+            let (tx, rx) = mpsc::unbounded_channel();
+            tokio::spawn(commit_batches(store.clone(), rx));
+            tx
+        });
+        let (committed, done) = oneshot::channel();
+        let pending = Pending {
+            id,
+            source,
+            body,
+            now,
+            committed,
+        };
+        let not_stored = || {
+            AppError::Unavailable(
+                "webhook_not_stored",
+                "the delivery could not be stored; retry later".into(),
+            )
+        };
+        queue.send(pending).map_err(|_| not_stored())?;
+        match done.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "storing a webhook delivery failed");
+                Err(not_stored())
+            }
+            Err(_) => Err(not_stored()),
+        }
+    }
+}
+
+/// The committing task: takes what is queued, writes it in one transaction,
+/// answers every request in it, repeats.
+async fn commit_batches(store: Store, mut rx: mpsc::UnboundedReceiver<Pending>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while let Some(first) = rx.recv().await {
+        let mut bytes = first.body.len();
+        batch.push(first);
+        while batch.len() < MAX_BATCH && bytes < MAX_BATCH_BYTES {
+            match rx.try_recv() {
+                Ok(p) => {
+                    bytes += p.body.len();
+                    batch.push(p);
+                }
+                Err(_) => break,
+            }
+        }
+        let result = write(&store, &batch).await;
+        if result.is_ok() || batch.len() == 1 {
+            for p in batch.drain(..) {
+                let _ = p.committed.send(result.clone());
+            }
+            continue;
+        }
+        // One bad delivery must not fail the others: write them one by one.
+        for p in batch.drain(..) {
+            let one = write(&store, std::slice::from_ref(&p)).await;
+            let _ = p.committed.send(one);
+        }
+    }
+}
+
+async fn write(store: &Store, batch: &[Pending]) -> Committed {
+    let deliveries: Vec<_> = batch
+        .iter()
+        .map(|p| NewDelivery {
+            id: p.id,
+            source_tenant: p.source,
+            body: &p.body,
+            received_at: p.now,
+        })
+        .collect();
+    let jobs: Vec<_> = batch
+        .iter()
+        .map(|p| (None, crate::jobs::delivery_job(p.id, p.now)))
+        .collect();
+    let mut sys = store.system().await?;
+    sys.insert_deliveries(&deliveries).await?;
+    sys.enqueue_jobs(&jobs).await?;
+    sys.commit().await?;
+    Ok(())
+}
