@@ -1,11 +1,13 @@
 //! Engines, connections, migrations and scoped transactions.
 
 use crate::error::{StoreResult, classify};
+use crate::gate::{Line, WriteGate, WritePass};
 use domain::TenantId;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Runs the same query text against whichever engine a transaction is on.
@@ -79,15 +81,17 @@ enum Db {
     /// write (`PRAGMA query_only`).
     Sqlite {
         writer: SqlitePool,
+        /// Who gets `writer` next (see [`crate::gate`]).
+        gate: Arc<WriteGate>,
         readers: SqlitePool,
     },
     Postgres(PgPool),
 }
 
-/// Whether a transaction may write.
+/// Whether a transaction may write, and if so in which line it waits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Access {
-    Write,
+    Write(Line),
     Read,
 }
 
@@ -116,12 +120,17 @@ impl Tx {
 pub struct TenantTx {
     pub(crate) tx: Tx,
     pub(crate) tenant: TenantId,
+    /// SQLite's write turn, held until the transaction ends (declared after
+    /// `tx`, so it is released after the transaction). Only ever dropped.
+    _pass: Option<WritePass>,
 }
 
 /// A transaction that may see every tenant: for the operator and for the
 /// lookups that discover which tenant a request belongs to.
 pub struct SystemTx {
     pub(crate) tx: Tx,
+    /// As in [`TenantTx`].
+    pass: Option<WritePass>,
 }
 
 impl Store {
@@ -155,7 +164,11 @@ impl Store {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options.pragma("query_only", "ON"))
                 .await?;
-            Db::Sqlite { writer, readers }
+            Db::Sqlite {
+                writer,
+                gate: Arc::default(),
+                readers,
+            }
         };
         Ok(Self { db })
     }
@@ -201,7 +214,9 @@ impl Store {
 
     pub async fn close(&self) {
         match &self.db {
-            Db::Sqlite { writer, readers } => {
+            Db::Sqlite {
+                writer, readers, ..
+            } => {
                 writer.close().await;
                 readers.close().await;
             }
@@ -211,53 +226,74 @@ impl Store {
 
     /// Opens a transaction that can only see and change `tenant`'s rows.
     pub async fn tenant(&self, tenant: TenantId) -> StoreResult<TenantTx> {
-        self.scoped(Some(tenant), Access::Write)
-            .await
-            .map(|tx| TenantTx { tx, tenant })
+        let (tx, pass) = self
+            .scoped(Some(tenant), Access::Write(Line::Normal))
+            .await?;
+        Ok(TenantTx {
+            tx,
+            tenant,
+            _pass: pass,
+        })
     }
 
     /// Like [`tenant`](Self::tenant), read-only: for requests that only
     /// look. On SQLite it runs beside the writer instead of queueing for it;
     /// a write in it fails (on both engines).
     pub async fn tenant_read(&self, tenant: TenantId) -> StoreResult<TenantTx> {
-        self.scoped(Some(tenant), Access::Read)
-            .await
-            .map(|tx| TenantTx { tx, tenant })
+        let (tx, pass) = self.scoped(Some(tenant), Access::Read).await?;
+        Ok(TenantTx {
+            tx,
+            tenant,
+            _pass: pass,
+        })
     }
 
     /// Opens a transaction that sees every tenant. Use only for operator
     /// work and for lookups that discover the tenant.
     pub async fn system(&self) -> StoreResult<SystemTx> {
-        self.scoped(None, Access::Write)
-            .await
-            .map(|tx| SystemTx { tx })
+        let (tx, pass) = self.scoped(None, Access::Write(Line::Normal)).await?;
+        Ok(SystemTx { tx, pass })
+    }
+
+    /// Like [`system`](Self::system), served before every other waiting
+    /// writer on SQLite: for the webhook intake, whose callers (Meta) wait
+    /// for its commit.
+    pub async fn system_first(&self) -> StoreResult<SystemTx> {
+        let (tx, pass) = self.scoped(None, Access::Write(Line::First)).await?;
+        Ok(SystemTx { tx, pass })
     }
 
     /// Like [`system`](Self::system), read-only (see [`tenant_read`](Self::tenant_read)).
     pub async fn system_read(&self) -> StoreResult<SystemTx> {
-        self.scoped(None, Access::Read)
-            .await
-            .map(|tx| SystemTx { tx })
+        let (tx, pass) = self.scoped(None, Access::Read).await?;
+        Ok(SystemTx { tx, pass })
     }
 
     /// Begins a transaction in `tenant`'s scope (every tenant for `None`).
-    async fn scoped(&self, tenant: Option<TenantId>, access: Access) -> StoreResult<Tx> {
+    async fn scoped(
+        &self,
+        tenant: Option<TenantId>,
+        access: Access,
+    ) -> StoreResult<(Tx, Option<WritePass>)> {
         Ok(match (&self.db, access) {
-            // IMMEDIATE takes the write lock up front, so a transaction that
-            // reads then writes never fails on lock upgrade (the lock is
-            // only contended by other processes: in this one, `writer` has
-            // a single connection).
-            (Db::Sqlite { writer, .. }, Access::Write) => {
-                Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?)
+            (Db::Sqlite { writer, gate, .. }, Access::Write(line)) => {
+                let pass = gate.enter(line).await;
+                // IMMEDIATE takes the write lock up front, so a transaction
+                // that reads then writes never fails on lock upgrade (only
+                // other processes contend for it: this one has one writer).
+                let tx = writer.begin_with("BEGIN IMMEDIATE").await?;
+                (Tx::Sqlite(tx), Some(pass))
             }
-            (Db::Sqlite { readers, .. }, Access::Read) => Tx::Sqlite(readers.begin().await?),
+            (Db::Sqlite { readers, .. }, Access::Read) => {
+                (Tx::Sqlite(readers.begin().await?), None)
+            }
             (Db::Postgres(p), access) => {
                 let mut t = match access {
-                    Access::Write => p.begin().await?,
+                    Access::Write(_) => p.begin().await?,
                     Access::Read => p.begin_with("BEGIN READ ONLY").await?,
                 };
                 enter_scope(&mut t, tenant).await?;
-                Tx::Postgres(t)
+                (Tx::Postgres(t), None)
             }
         })
     }
@@ -311,10 +347,14 @@ impl SystemTx {
     /// Narrows this transaction to one tenant, keeping everything done so
     /// far in it (for work that creates a tenant and its first rows at once).
     pub async fn enter_tenant(self, tenant: TenantId) -> StoreResult<TenantTx> {
-        let mut tx = self.tx;
+        let (mut tx, pass) = (self.tx, self.pass);
         if let Tx::Postgres(t) = &mut tx {
             enter_scope(t, Some(tenant)).await?;
         }
-        Ok(TenantTx { tx, tenant })
+        Ok(TenantTx {
+            tx,
+            tenant,
+            _pass: pass,
+        })
     }
 }

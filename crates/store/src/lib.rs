@@ -15,6 +15,7 @@
 
 mod db;
 mod error;
+mod gate;
 
 pub mod audit;
 pub mod auth;

@@ -7,7 +7,9 @@
 //! written together in the next one, and each request is answered only when
 //! the transaction holding its row has committed. Under light load a batch
 //! is one delivery and nothing waits; under a flood the batches grow
-//! instead of the queue for the write lock.
+//! instead of the queue for the write lock. On SQLite the intake also goes
+//! ahead of every other waiting writer (`Store::system_first`): the
+//! workers' writes can wait, Meta's open requests should not.
 
 use crate::error::{AppError, AppResult};
 use bytes::Bytes;
@@ -127,7 +129,7 @@ async fn write(store: &Store, batch: &[Pending]) -> Committed {
         .iter()
         .map(|p| (None, crate::jobs::delivery_job(p.id, p.now)))
         .collect();
-    let mut sys = store.system().await?;
+    let mut sys = store.system_first().await?;
     sys.insert_deliveries(&deliveries).await?;
     sys.enqueue_jobs(&jobs).await?;
     sys.commit().await?;
