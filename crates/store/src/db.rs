@@ -73,20 +73,24 @@ pub enum Engine {
 
 #[derive(Debug, Clone)]
 enum Db {
-    /// SQLite allows one writer at a time. Write transactions go through
-    /// `writer`, a pool of exactly one connection, so they queue in order
-    /// inside the process (woken when the previous one commits) instead of
-    /// polling SQLite's lock in its busy handler; read-only transactions use
-    /// `readers` (WAL: they run beside the writer, on a snapshot) and cannot
-    /// write (`PRAGMA query_only`).
+    /// SQLite allows one writer at a time. Write transactions wait at
+    /// `gate` for `writer`, a pool of exactly one connection, so they are
+    /// woken in turn inside the process (the webhook intake first) instead
+    /// of polling SQLite's lock in its busy handler; read-only transactions
+    /// use `readers` (WAL: they run beside the writer, on a snapshot) and
+    /// cannot write (`PRAGMA query_only`).
     Sqlite {
         writer: SqlitePool,
         /// Who gets `writer` next (see [`crate::gate`]).
         gate: Arc<WriteGate>,
         readers: SqlitePool,
     },
-    Postgres(PgPool),
+    /// `first` serves [`Store::system_first`], `pool` everything else.
+    Postgres { pool: PgPool, first: PgPool },
 }
+
+/// How long a SQLite write transaction may wait for its turn.
+const WRITE_WAIT: Duration = Duration::from_secs(30);
 
 /// Whether a transaction may write, and if so in which line it waits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,9 +146,15 @@ impl Store {
             let pool = PgPoolOptions::new()
                 .max_connections(32)
                 .acquire_timeout(Duration::from_secs(10))
-                .connect_with(options)
+                .connect_with(options.clone())
                 .await?;
-            Db::Postgres(pool)
+            // The webhook intake's own connections: it never waits for one
+            // behind the workers (opened on first use).
+            let first = PgPoolOptions::new()
+                .max_connections(2)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_lazy_with(options);
+            Db::Postgres { pool, first }
         } else {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -156,7 +166,7 @@ impl Store {
                 .foreign_keys(true);
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
-                .acquire_timeout(Duration::from_secs(30))
+                .acquire_timeout(WRITE_WAIT)
                 .connect_with(options.clone())
                 .await?;
             let readers = SqlitePoolOptions::new()
@@ -176,7 +186,7 @@ impl Store {
     pub fn engine(&self) -> Engine {
         match self.db {
             Db::Sqlite { .. } => Engine::Sqlite,
-            Db::Postgres(_) => Engine::Postgres,
+            Db::Postgres { .. } => Engine::Postgres,
         }
     }
 
@@ -184,7 +194,7 @@ impl Store {
     pub async fn migrate(&self) -> StoreResult<()> {
         match &self.db {
             Db::Sqlite { writer, .. } => sqlx::migrate!("./migrations/sqlite").run(writer).await?,
-            Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
+            Db::Postgres { pool, .. } => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
         Ok(())
     }
@@ -194,7 +204,7 @@ impl Store {
     pub async fn bypasses_row_security(&self) -> StoreResult<bool> {
         match &self.db {
             Db::Sqlite { .. } => Ok(false),
-            Db::Postgres(p) => sqlx::query_scalar::<_, bool>(
+            Db::Postgres { pool: p, .. } => sqlx::query_scalar::<_, bool>(
                 "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user",
             )
             .fetch_one(p)
@@ -207,7 +217,7 @@ impl Store {
     pub async fn ping(&self) -> StoreResult<()> {
         match &self.db {
             Db::Sqlite { readers, .. } => sqlx::query("SELECT 1").execute(readers).await.map(drop),
-            Db::Postgres(p) => sqlx::query("SELECT 1").execute(p).await.map(drop),
+            Db::Postgres { pool, .. } => sqlx::query("SELECT 1").execute(pool).await.map(drop),
         }
         .map_err(classify)
     }
@@ -220,7 +230,10 @@ impl Store {
                 writer.close().await;
                 readers.close().await;
             }
-            Db::Postgres(p) => p.close().await,
+            Db::Postgres { pool, first } => {
+                pool.close().await;
+                first.close().await;
+            }
         }
     }
 
@@ -256,8 +269,8 @@ impl Store {
     }
 
     /// Like [`system`](Self::system), served before every other waiting
-    /// writer on SQLite: for the webhook intake, whose callers (Meta) wait
-    /// for its commit.
+    /// writer (SQLite), on connections of its own (PostgreSQL): for the
+    /// webhook intake, whose callers (Meta) wait for its commit.
     pub async fn system_first(&self) -> StoreResult<SystemTx> {
         let (tx, pass) = self.scoped(None, Access::Write(Line::First)).await?;
         Ok(SystemTx { tx, pass })
@@ -277,7 +290,11 @@ impl Store {
     ) -> StoreResult<(Tx, Option<WritePass>)> {
         Ok(match (&self.db, access) {
             (Db::Sqlite { writer, gate, .. }, Access::Write(line)) => {
-                let pass = gate.enter(line).await;
+                // A bounded wait, like a pool's: a writer that never ends
+                // (or one that waits for itself) becomes an error, not a hang.
+                let pass = tokio::time::timeout(WRITE_WAIT, gate.enter(line))
+                    .await
+                    .map_err(|_| sqlx::Error::PoolTimedOut)?;
                 // IMMEDIATE takes the write lock up front, so a transaction
                 // that reads then writes never fails on lock upgrade (only
                 // other processes contend for it: this one has one writer).
@@ -287,10 +304,11 @@ impl Store {
             (Db::Sqlite { readers, .. }, Access::Read) => {
                 (Tx::Sqlite(readers.begin().await?), None)
             }
-            (Db::Postgres(p), access) => {
+            (Db::Postgres { pool, first }, access) => {
                 let mut t = match access {
-                    Access::Write(_) => p.begin().await?,
-                    Access::Read => p.begin_with("BEGIN READ ONLY").await?,
+                    Access::Write(Line::First) => first.begin().await?,
+                    Access::Write(Line::Normal) => pool.begin().await?,
+                    Access::Read => pool.begin_with("BEGIN READ ONLY").await?,
                 };
                 enter_scope(&mut t, tenant).await?;
                 (Tx::Postgres(t), None)

@@ -77,24 +77,41 @@ impl Job {
 
 async fn enqueue(tx: &mut Tx, tenant: Option<TenantId>, job: NewJob) -> StoreResult<Option<Uuid>> {
     let id = Uuid::now_v7();
-    let n = exec!(tx, |c| sqlx::query(
+    let n = insert_jobs(tx, &[(id, tenant, &job)]).await?;
+    Ok((n == 1).then_some(id))
+}
+
+/// Inserts jobs in one statement, skipping those whose dedupe key is taken;
+/// returns how many were added.
+async fn insert_jobs(tx: &mut Tx, jobs: &[(Uuid, Option<TenantId>, &NewJob)]) -> StoreResult<u64> {
+    if jobs.is_empty() {
+        return Ok(0);
+    }
+    let sql = format!(
         "INSERT INTO jobs (id, tenant_id, queue, lane, kind, payload, dedupe_key, run_at, \
                            attempts, max_attempts, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, 'pending', $8, $8) \
-         ON CONFLICT (queue, dedupe_key) DO NOTHING"
-    )
-    .bind(id)
-    .bind(tenant.map(|t| t.as_uuid()))
-    .bind(job.queue)
-    .bind(job.lane)
-    .bind(job.kind)
-    .bind(job.payload.to_string())
-    .bind(job.dedupe_key.as_deref())
-    .bind(job.run_at.as_millis())
-    .bind(job.max_attempts)
-    .execute(c)
-    .await)?;
-    Ok((n == 1).then_some(id))
+         VALUES {} ON CONFLICT (queue, dedupe_key) DO NOTHING",
+        values_rows(jobs.len(), 9, |p| format!(
+            "({}, {}, {}, {}, {}, {}, {}, {}, 0, {}, 'pending', {}, {})",
+            p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[7], p[7]
+        ))
+    );
+    exec!(tx, |c| {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+        for (id, tenant, job) in jobs {
+            q = q
+                .bind(*id)
+                .bind(tenant.map(|t| t.as_uuid()))
+                .bind(job.queue)
+                .bind(job.lane)
+                .bind(job.kind)
+                .bind(job.payload.to_string())
+                .bind(job.dedupe_key.as_deref())
+                .bind(job.run_at.as_millis())
+                .bind(job.max_attempts);
+        }
+        q.execute(c).await
+    })
 }
 
 /// Marks job `id` done if `worker` still holds it (and, given a tenant, if
@@ -165,34 +182,11 @@ impl SystemTx {
     /// Enqueues many jobs in one statement; those whose dedupe key is
     /// taken are skipped. Returns how many were added.
     pub async fn enqueue_jobs(&mut self, jobs: &[(Option<TenantId>, NewJob)]) -> StoreResult<u64> {
-        if jobs.is_empty() {
-            return Ok(0);
-        }
-        let sql = format!(
-            "INSERT INTO jobs (id, tenant_id, queue, lane, kind, payload, dedupe_key, run_at, \
-                               attempts, max_attempts, status, created_at, updated_at) \
-             VALUES {} ON CONFLICT (queue, dedupe_key) DO NOTHING",
-            values_rows(jobs.len(), 9, |p| format!(
-                "({}, {}, {}, {}, {}, {}, {}, {}, 0, {}, 'pending', {}, {})",
-                p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[7], p[7]
-            ))
-        );
-        exec!(&mut self.tx, |c| {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-            for (tenant, job) in jobs {
-                q = q
-                    .bind(Uuid::now_v7())
-                    .bind(tenant.map(|t| t.as_uuid()))
-                    .bind(job.queue)
-                    .bind(job.lane)
-                    .bind(job.kind)
-                    .bind(job.payload.to_string())
-                    .bind(job.dedupe_key.as_deref())
-                    .bind(job.run_at.as_millis())
-                    .bind(job.max_attempts);
-            }
-            q.execute(c).await
-        })
+        let rows: Vec<_> = jobs
+            .iter()
+            .map(|(tenant, job)| (Uuid::now_v7(), *tenant, job))
+            .collect();
+        insert_jobs(&mut self.tx, &rows).await
     }
 }
 

@@ -7,9 +7,10 @@
 //! written together in the next one, and each request is answered only when
 //! the transaction holding its row has committed. Under light load a batch
 //! is one delivery and nothing waits; under a flood the batches grow
-//! instead of the queue for the write lock. On SQLite the intake also goes
-//! ahead of every other waiting writer (`Store::system_first`): the
-//! workers' writes can wait, Meta's open requests should not.
+//! instead of the queue for the write lock. The intake also goes ahead of
+//! every other writer (`Store::system_first`: first in line for SQLite's
+//! writer, its own connections on PostgreSQL): the workers' writes can
+//! wait, Meta's open requests should not.
 
 use crate::error::{AppError, AppResult};
 use bytes::Bytes;
