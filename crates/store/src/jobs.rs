@@ -125,16 +125,17 @@ async fn complete(
 ) -> StoreResult<bool> {
     let n = exec!(tx, |c| {
         sqlx::query(
-        "UPDATE jobs SET status = 'done', finished_at = $3, updated_at = $3, locked_until = NULL \
-         WHERE id = $1 AND locked_by = $2 AND status = 'running' \
-           AND ($4 IS NULL OR tenant_id = $4)"
-    )
-    .bind(id)
-    .bind(worker)
-    .bind(now.as_millis())
-    .bind(tenant.map(|t| t.as_uuid()))
-    .execute(c)
-    .await
+            "UPDATE jobs SET status = 'done', finished_at = $3, updated_at = $3, \
+                             locked_until = NULL \
+             WHERE id = $1 AND locked_by = $2 AND status = 'running' \
+               AND ($4 IS NULL OR tenant_id = $4)",
+        )
+        .bind(id)
+        .bind(worker)
+        .bind(now.as_millis())
+        .bind(tenant.map(|t| t.as_uuid()))
+        .execute(c)
+        .await
     })?;
     Ok(n == 1)
 }
@@ -165,9 +166,7 @@ impl SystemTx {
     ) -> StoreResult<Option<Uuid>> {
         enqueue(&mut self.tx, tenant, job).await
     }
-}
 
-impl SystemTx {
     /// [`Store::complete_job`] inside a transaction, for a handler whose
     /// last write and the job's completion can commit together.
     pub async fn complete_job(

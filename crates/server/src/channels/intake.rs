@@ -37,6 +37,8 @@ struct Pending {
 }
 
 /// The handle requests use; the committing task ends when it is dropped.
+/// The queue is unbounded on purpose: every entry is a request waiting for
+/// its own answer, so it never holds more than the requests in flight.
 #[derive(Debug, Default)]
 pub struct Intake {
     queue: std::sync::OnceLock<mpsc::UnboundedSender<Pending>>,
