@@ -4,7 +4,7 @@
 //!
 //! Claiming is the one place the engines differ: PostgreSQL takes rows
 //! with `FOR UPDATE SKIP LOCKED`, so many nodes claim at once without
-//! blocking; SQLite's `BEGIN IMMEDIATE` already serialises writers.
+//! blocking; on SQLite, writers already take turns (one writer connection).
 
 use crate::db::{Store, SystemTx, TenantTx, Tx, exec, run, values_rows};
 use crate::error::{StoreError, StoreResult, classify};
