@@ -142,16 +142,31 @@ pub async fn process_delivery(
 }
 
 /// Routes every event of a parsed delivery: those a tenant owns, and those
-/// nobody does.
+/// nobody does. Each distinct number or WABA is looked up once (a batch
+/// usually carries several events of one number).
 async fn route_all(
     sys: &mut SystemTx,
     source: Option<TenantId>,
     payload: &whatsapp::WebhookPayload,
 ) -> anyhow::Result<(Vec<ForTenant>, Vec<ForNobody>)> {
     let (mut routed, mut nobody) = (Vec::new(), Vec::new());
+    // Each route's channels, with whether their tenant is suspended.
+    let mut resolved: Vec<(Route<'_>, Vec<(Channel, bool)>)> = Vec::new();
     for event in payload.events() {
         let (routing, inbound) = inbound_event(event)?;
-        let channels = route(sys, source, routing).await?;
+        let channels = match resolved.iter().find(|(r, _)| *r == routing) {
+            Some((_, channels)) => channels,
+            None => {
+                let mut channels = Vec::new();
+                for channel in route(sys, source, routing).await? {
+                    let suspended =
+                        sys.find_tenant(channel.tenant_id).await?.status == TenantStatus::Suspended;
+                    channels.push((channel, suspended));
+                }
+                resolved.push((routing, channels));
+                &resolved[resolved.len() - 1].1
+            }
+        };
         if channels.is_empty() {
             let (pnid, waba) = match routing {
                 Route::Number(n) => (Some(n), Some(event.waba_id())),
@@ -169,12 +184,10 @@ async fn route_all(
             });
             continue;
         }
-        for channel in channels {
-            let suspended =
-                sys.find_tenant(channel.tenant_id).await?.status == TenantStatus::Suspended;
+        for (channel, suspended) in channels {
             routed.push(ForTenant {
-                channel,
-                suspended,
+                channel: channel.clone(),
+                suspended: *suspended,
                 event: inbound.clone(),
             });
         }
@@ -241,7 +254,7 @@ fn inbound_event(event: WebhookEvent<'_>) -> anyhow::Result<(Route<'_>, InboundE
     })
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Route<'a> {
     Number(&'a str),
     Waba(&'a str),
