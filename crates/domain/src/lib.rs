@@ -7,9 +7,11 @@
 //! - [`tenancy`]: tenant status, slugs and plan limits.
 //! - [`access`]: roles, permissions and the permission matrix.
 //! - [`values`]: small validated values such as [`Email`].
+//! - [`events`]: the domain events every area records and consumes.
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod events;
 pub mod ids;
 pub mod messaging;
 pub mod tenancy;

@@ -1,0 +1,264 @@
+//! Domain events: everything that happens in a tenant that someone could
+//! want to react to, with a stable dotted name and a versioned JSON payload.
+//!
+//! Each event is recorded by the server in the transaction that makes the
+//! change (`crate::events::record` in the server), read back in commit order
+//! by consumers (the live stream, outbound webhooks, automations, …), and
+//! documented with an example in docs/EVENTS.md (a test checks that every
+//! name below is there and that its example parses as this type).
+//!
+//! A payload's fields only ever grow; a change that would break a consumer
+//! (a renamed or removed field, a new meaning) raises the event's version.
+
+use crate::ids::{ChannelId, ContactId, ConversationId, MediaId, MessageId, UserId};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Declares [`Event`] with, for each variant, its payload type, its stable
+/// name and its payload version, so the list of names ([`Event::NAMES`])
+/// can never miss a variant.
+macro_rules! events {
+    ($( $(#[$doc:meta])* $variant:ident($payload:ty) = $name:literal, v $version:literal; )*) => {
+        /// One domain event. See the module documentation.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Event {
+            $( $(#[$doc])* $variant($payload), )*
+        }
+
+        impl Event {
+            /// Every event name, in declaration order.
+            pub const NAMES: &'static [&'static str] = &[$($name),*];
+
+            /// The stable dotted name (`message.received`).
+            pub fn name(&self) -> &'static str {
+                match self { $( Event::$variant(_) => $name, )* }
+            }
+
+            /// The version of this event's payload shape.
+            pub fn version(&self) -> i64 {
+                match self { $( Event::$variant(_) => $version, )* }
+            }
+
+            /// The payload as JSON.
+            pub fn payload(&self) -> Value {
+                let encoded = match self { $( Event::$variant(p) => serde_json::to_value(p), )* };
+                // Payloads are plain structs of ids, strings and numbers:
+                // encoding them cannot fail.
+                encoded.unwrap_or(Value::Null)
+            }
+
+            /// Reads an event back from its name and payload.
+            pub fn from_parts(name: &str, payload: Value) -> Result<Event, EventParseError> {
+                match name {
+                    $( $name => serde_json::from_value(payload)
+                        .map(Event::$variant)
+                        .map_err(|e| EventParseError::Payload(name.to_owned(), e.to_string())), )*
+                    other => Err(EventParseError::UnknownName(other.to_owned())),
+                }
+            }
+        }
+    };
+}
+
+events! {
+    /// A customer's message was stored (every message of a batch, once).
+    MessageReceived(MessageRef) = "message.received", v 1;
+    /// A message passed the sending rules and waits for its turn.
+    MessageQueued(MessageRef) = "message.queued", v 1;
+    /// Meta accepted the message (or reported it sent).
+    MessageSent(MessageRef) = "message.sent", v 1;
+    /// The message reached the customer's phone.
+    MessageDelivered(MessageRef) = "message.delivered", v 1;
+    /// The customer read the message.
+    MessageRead(MessageRef) = "message.read", v 1;
+    /// The message will not be delivered; `error` says why.
+    MessageFailed(MessageFailed) = "message.failed", v 1;
+    /// A conversation started (the first message between a customer and a
+    /// number, either way).
+    ConversationOpened(ConversationRef) = "conversation.opened", v 1;
+    /// A conversation's assignee changed.
+    ConversationAssigned(ConversationAssigned) = "conversation.assigned", v 1;
+    /// A conversation moved between open, pending and resolved.
+    ConversationStatusChanged(ConversationStatusChanged) = "conversation.status_changed", v 1;
+    /// Someone read a conversation: its unread count is zero.
+    ConversationRead(ConversationRead) = "conversation.read", v 1;
+    /// A contact appeared (a customer wrote, or we wrote to a new number).
+    ContactCreated(ContactRef) = "contact.created", v 1;
+    /// A contact's details changed; `changed` names the fields.
+    ContactUpdated(ContactUpdated) = "contact.updated", v 1;
+    /// The contact asked not to be messaged.
+    ContactOptedOut(ConsentChanged) = "contact.opted_out", v 1;
+    /// The contact agreed to be messaged again.
+    ContactOptedIn(ConsentChanged) = "contact.opted_in", v 1;
+    /// A WhatsApp number was connected.
+    ChannelConnected(ChannelRef) = "channel.connected", v 1;
+    /// A number's status changed (for example it needs new credentials).
+    ChannelStatusChanged(ChannelStatusChanged) = "channel.status_changed", v 1;
+    /// A number was disconnected.
+    ChannelRemoved(ChannelRef) = "channel.removed", v 1;
+    /// An inbound message's media was fetched into the media store.
+    MediaStored(MediaRef) = "media.stored", v 1;
+    /// An inbound message's media could not be fetched.
+    MediaFailed(MediaFailed) = "media.failed", v 1;
+    /// Meta reported a change to the WhatsApp Business Account or the
+    /// number (quality, name, limits, review, ban…).
+    WhatsAppAccountUpdated(WhatsAppUpdate) = "whatsapp.account_updated", v 1;
+    /// Meta reported a change to a message template (status, quality,
+    /// category).
+    WhatsAppTemplateUpdated(WhatsAppUpdate) = "whatsapp.template_updated", v 1;
+    /// Meta sent something we stored but did not apply (a status for a
+    /// message we do not know, an unknown status or field, a message
+    /// without a sender, an error about the number). `reason` says which.
+    WhatsAppUnhandled(WhatsAppUnhandled) = "whatsapp.unhandled", v 1;
+}
+
+/// Why an event could not be read back.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EventParseError {
+    #[error("unknown event `{0}`")]
+    UnknownName(String),
+    #[error("event `{0}`: {1}")]
+    Payload(String, String),
+}
+
+/// A message, by its ids.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageRef {
+    pub message_id: MessageId,
+    pub conversation_id: ConversationId,
+    pub channel_id: ChannelId,
+    /// Meta's message type: `text`, `image`, `template`, …
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageFailed {
+    #[serde(flatten)]
+    pub message: MessageRef,
+    pub error: MessageError,
+}
+
+/// Why a message failed: Meta's error code when Meta gave one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageError {
+    pub code: Option<i64>,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConversationRef {
+    pub conversation_id: ConversationId,
+    pub contact_id: ContactId,
+    pub channel_id: ChannelId,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConversationAssigned {
+    pub conversation_id: ConversationId,
+    /// `null`: unassigned.
+    pub assigned_user_id: Option<UserId>,
+    pub previous_user_id: Option<UserId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConversationStatusChanged {
+    pub conversation_id: ConversationId,
+    /// `open`, `pending` or `resolved`.
+    pub status: String,
+    pub previous_status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConversationRead {
+    pub conversation_id: ConversationId,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContactRef {
+    pub contact_id: ContactId,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContactUpdated {
+    pub contact_id: ContactId,
+    /// The fields that changed (`profile_name`, `wa_id`, …).
+    pub changed: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConsentChanged {
+    pub contact_id: ContactId,
+    /// How: `keyword` (the customer wrote STOP or START), `api`,
+    /// `dashboard`.
+    pub via: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChannelRef {
+    pub channel_id: ChannelId,
+    pub phone_number_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChannelStatusChanged {
+    pub channel_id: ChannelId,
+    /// `active` or `needs_credentials`.
+    pub status: String,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MediaRef {
+    pub media_id: MediaId,
+    pub message_id: MessageId,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MediaFailed {
+    pub media_id: MediaId,
+    pub message_id: MessageId,
+    pub reason: String,
+}
+
+/// A change Meta reported, as Meta sent it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WhatsAppUpdate {
+    pub channel_id: ChannelId,
+    /// Meta's webhook field (`account_update`, `message_template_status_update`, …).
+    pub field: String,
+    /// Meta's `value` object, unchanged.
+    pub value: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WhatsAppUnhandled {
+    pub channel_id: ChannelId,
+    /// `status_unmatched`, `status_unknown`, `message_without_sender`,
+    /// `errors`, or `field:<name>`.
+    pub reason: String,
+    /// What Meta sent, unchanged.
+    pub value: Value,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_dotted_and_round_trip() {
+        let mut seen = std::collections::HashSet::new();
+        for name in Event::NAMES {
+            assert!(seen.insert(*name), "{name} twice");
+            assert!(name.contains('.') && !name.contains(' '), "{name}");
+        }
+        let e = Event::ConversationRead(ConversationRead {
+            conversation_id: ConversationId::new(),
+        });
+        let back = Event::from_parts(e.name(), e.payload());
+        assert_eq!(back, Ok(e));
+        assert!(matches!(
+            Event::from_parts("message.nope", Value::Null),
+            Err(EventParseError::UnknownName(_))
+        ));
+    }
+}
