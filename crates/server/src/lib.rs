@@ -13,10 +13,15 @@ pub mod crypto;
 pub mod dashboard;
 pub mod demo;
 pub mod error;
+pub mod events;
+pub mod graph;
 pub mod http;
+pub mod inbox;
 pub mod jobs;
+pub mod operator;
 pub mod server;
 pub mod state;
+pub mod team;
 pub mod telemetry;
 pub mod tenancy;
 

@@ -1,9 +1,13 @@
-//! The WhatsApp channel: webhook ingress (store first, answer 200, process
-//! later), routing every event to exactly one tenant, and applying it to
-//! that tenant's inbox.
+//! The WhatsApp channel: numbers and their credentials, webhook ingress
+//! (store first, answer 200, process later), routing every event to exactly
+//! one tenant and applying it to that tenant's inbox, the sending rules,
+//! pacing per number, and delivery to Meta.
 
+pub mod api;
 pub mod ingest;
 pub mod intake;
 pub mod media;
+pub mod pacing;
+pub mod pages;
 pub mod process;
 pub mod send;

@@ -261,9 +261,10 @@ pub async fn deliver(
             after_ms: 1000,
         });
     }
-    let slot = crate::jobs::pacing::reserve_slot(&mut tx, channel.id, channel.rate_limit).await?;
+    let slot =
+        crate::channels::pacing::reserve_slot(&mut tx, channel.id, channel.rate_limit).await?;
     tx.commit().await?;
-    crate::jobs::pacing::wait_for(slot).await;
+    crate::channels::pacing::wait_for(slot).await;
 
     let token = state.secrets.open_str(&channel.access_token)?;
     let mut body = OutgoingMessage {

@@ -9,19 +9,15 @@
 //! Errors from any of these become HTML pages in [`page::html_errors`].
 
 mod assets;
-mod compose;
-mod contacts;
-mod csrf;
-mod guard;
-mod inbox;
-mod invite;
-mod login;
-mod operator;
-mod operator_health;
-mod page;
-mod render;
-mod settings;
-mod thread;
+pub(crate) mod csrf;
+pub(crate) mod guard;
+pub(crate) mod page;
+pub(crate) mod render;
+pub(crate) mod settings;
+
+use crate::inbox::pages::{contacts, list as inbox, thread};
+use crate::operator::pages::{health as operator_health, tenants as operator};
+use crate::team::pages::{invite, login};
 
 use crate::auth::principal::{require_operator, require_tenant};
 use crate::state::AppState;

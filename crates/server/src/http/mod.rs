@@ -1,21 +1,10 @@
-//! The HTTP layer: one router per resource, merged by [`app`].
+//! The HTTP layer's shared parts (extractors, pagination, idempotency,
+//! health) and [`app`], which merges every area's routes.
 
-pub mod api_keys;
-pub mod audit;
-pub mod auth;
-pub mod channels;
-pub mod events;
 pub mod extract;
-pub mod graph_compat;
 pub mod health;
 pub mod idempotency;
-pub mod inbox;
-pub mod media;
-pub mod messages;
-pub mod operator;
 pub mod pagination;
-pub mod tenant;
-pub mod users;
 
 use crate::auth::principal::require_tenant;
 use crate::error::{AppError, ErrorBody};
@@ -65,16 +54,12 @@ impl utoipa::Modify for SecuritySchemes {
 /// Every documented route, with the OpenAPI document describing them.
 fn routes(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let tenant_api = OpenApiRouter::new()
-        .merge(auth::router())
-        .merge(users::router())
-        .merge(api_keys::router())
-        .merge(audit::router())
-        .merge(tenant::router())
-        .merge(channels::router())
-        .merge(inbox::router())
-        .merge(media::router())
-        .merge(messages::router())
-        .merge(events::router())
+        .merge(crate::team::api::router())
+        .merge(crate::audit::api::router())
+        .merge(crate::tenancy::api::router())
+        .merge(crate::channels::api::router())
+        .merge(crate::inbox::api::router())
+        .merge(crate::events::stream::router())
         .route_layer(from_fn_with_state(state.clone(), idempotency::idempotency))
         .route_layer(from_fn_with_state(state.clone(), require_tenant));
 
@@ -82,9 +67,9 @@ fn routes(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(health::metrics))
-        .merge(auth::public_router())
-        .merge(operator::public_router())
-        .merge(operator::router(state))
+        .merge(crate::team::api::public_router())
+        .merge(crate::operator::api::public_router())
+        .merge(crate::operator::api::router(state))
         .merge(tenant_api)
         .split_for_parts()
 }
@@ -100,7 +85,7 @@ pub fn app(state: AppState) -> Router {
     let limit = state.config.body_limit;
     api.merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
         .merge(crate::channels::ingest::router())
-        .merge(graph_compat::router())
+        .merge(crate::graph::api::router())
         .merge(crate::dashboard::router(&state))
         .fallback(|| async { AppError::NotFound.into_response() })
         .layer(DefaultBodyLimit::max(limit))

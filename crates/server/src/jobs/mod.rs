@@ -7,7 +7,6 @@
 //! panics is retried, never takes the worker down.
 
 mod enqueue;
-pub mod pacing;
 mod worker;
 
 pub use enqueue::{delivery_job, enqueue_media_fetch, enqueue_release_held, enqueue_send};

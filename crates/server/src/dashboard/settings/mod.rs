@@ -1,10 +1,8 @@
 //! Settings: usage against the plan, WhatsApp numbers, team, API keys,
 //! security (TOTP) and the audit log. Changes call the API's handlers.
 
-mod keys;
-mod numbers;
-mod security;
-mod team;
+use crate::channels::pages as numbers;
+use crate::team::pages::{keys, security, team};
 
 use super::page::{Shell, render};
 use super::render::when;

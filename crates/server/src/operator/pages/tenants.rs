@@ -3,15 +3,15 @@
 //! operator API's login; the token lives in an HttpOnly cookie scoped to
 //! `/app/operator` and is checked by the API's `require_operator`.
 
-use super::csrf::CsrfToken;
-use super::guard::OPERATOR_COOKIE;
-use super::page::render;
-use super::render::when;
 use crate::auth::OperatorCtx;
 use crate::channels::send::month_start;
+use crate::dashboard::csrf::CsrfToken;
+use crate::dashboard::guard::OPERATOR_COOKIE;
+use crate::dashboard::page::render;
+use crate::dashboard::render::when;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{ApiJson, ApiPath};
-use crate::http::operator::{CreateTenantRequest, OperatorLogin, SuspendRequest};
+use crate::operator::api::{CreateTenantRequest, OperatorLogin, SuspendRequest};
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -54,7 +54,7 @@ pub async fn create_session(
         email: form.email.clone(),
         password: form.password,
     };
-    match crate::http::operator::login_operator(State(state.clone()), extensions, ApiJson(body))
+    match crate::operator::api::login_operator(State(state.clone()), extensions, ApiJson(body))
         .await
     {
         Ok(token) => {
@@ -86,7 +86,7 @@ pub async fn create_session(
 }
 
 pub async fn logout(State(state): State<AppState>, ctx: OperatorCtx) -> AppResult<Response> {
-    crate::http::operator::logout_operator(State(state), ctx).await?;
+    crate::operator::api::logout_operator(State(state), ctx).await?;
     let mut res = Redirect::to("/app/operator/login").into_response();
     res.headers_mut().insert(
         header::SET_COOKIE,
@@ -209,7 +209,7 @@ pub async fn create_tenant(
                 owner_email,
                 status: None,
             };
-            crate::http::operator::create_tenant(State(state.clone()), ctx, ApiJson(body)).await
+            crate::operator::api::create_tenant(State(state.clone()), ctx, ApiJson(body)).await
         }
         Err(e) => Err(e),
     };
@@ -245,7 +245,7 @@ pub async fn suspend_tenant(
     let body = SuspendRequest {
         reason: form.reason,
     };
-    match crate::http::operator::suspend_tenant(
+    match crate::operator::api::suspend_tenant(
         State(state.clone()),
         ctx,
         ApiPath(id),
@@ -266,6 +266,6 @@ pub async fn reactivate_tenant(
     ctx: OperatorCtx,
     ApiPath(id): ApiPath<TenantId>,
 ) -> AppResult<Response> {
-    let _ = crate::http::operator::reactivate_tenant(State(state), ctx, ApiPath(id)).await?;
+    let _ = crate::operator::api::reactivate_tenant(State(state), ctx, ApiPath(id)).await?;
     Ok(Redirect::to("/app/operator").into_response())
 }

@@ -1,6 +1,6 @@
+use crate::audit::api::AuditEntryView;
 use crate::auth::OperatorCtx;
 use crate::error::AppResult;
-use crate::http::audit::AuditEntryView;
 use crate::http::extract::ApiQuery;
 use crate::http::pagination::Paged;
 use crate::state::AppState;

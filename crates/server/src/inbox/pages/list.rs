@@ -1,9 +1,9 @@
 //! The inbox: the conversation list with its filters. The thread beside it
 //! is in `thread.rs`.
 
-use super::page::{Shell, render};
-use super::render::{body, contact_name, when};
 use crate::auth::{Authorized, TenantCtx, perm};
+use crate::dashboard::page::{Shell, render};
+use crate::dashboard::render::{body, contact_name, when};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use askama::Template;

@@ -1,9 +1,12 @@
-//! Signing in and out: `/api/v1/auth/…` (public) and `/api/v1/me/…`.
+//! The team's JSON routes: signing in and out (`/api/v1/auth/…`, public),
+//! `/api/v1/me/…`, users and invitations, API keys.
 
 mod accept;
+pub mod keys;
 mod login;
 mod me;
 mod mfa;
+pub mod users;
 
 use crate::state::AppState;
 use utoipa_axum::router::OpenApiRouter;
@@ -30,4 +33,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(me::update_password))
         .routes(routes!(mfa::create_totp, mfa::delete_totp))
         .routes(routes!(mfa::confirm_totp))
+        .merge(users::router())
+        .merge(keys::router())
 }

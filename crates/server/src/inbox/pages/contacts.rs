@@ -1,9 +1,9 @@
 //! Contacts: the searchable list and a contact's page with their
 //! conversations.
 
-use super::page::{Shell, render};
-use super::render::{contact_name, when};
 use crate::auth::{Authorized, perm};
+use crate::dashboard::page::{Shell, render};
+use crate::dashboard::render::{contact_name, when};
 use crate::error::AppResult;
 use crate::http::extract::ApiPath;
 use crate::http::pagination::PageQuery;

@@ -2,14 +2,14 @@
 //! (the link is shown once), changing a role and removing someone. The
 //! API's handlers enforce who may manage whom.
 
-use super::inline;
 use crate::auth::{Authorized, TenantCtx, perm};
 use crate::dashboard::page::{Shell, render};
 use crate::dashboard::render::when;
+use crate::dashboard::settings::inline;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{ApiJson, ApiPath};
-use crate::http::users::{CreateInvite, UpdateUser};
 use crate::state::AppState;
+use crate::team::api::users::{CreateInvite, UpdateUser};
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
@@ -126,7 +126,7 @@ pub async fn create_invite(
     let result = match parsed {
         Ok((email, role)) => {
             let body = CreateInvite { email, role };
-            crate::http::users::create_invite(State(state.clone()), auth, ApiJson(body))
+            crate::team::api::users::create_invite(State(state.clone()), auth, ApiJson(body))
                 .await
                 .map(|(_, created)| created.0.accept_url)
         }
@@ -159,8 +159,13 @@ pub async fn update_role(
         role: Some(form.role.parse::<Role>()?),
         disabled: None,
     };
-    match crate::http::users::update_user(State(state.clone()), auth, ApiPath(id), ApiJson(body))
-        .await
+    match crate::team::api::users::update_user(
+        State(state.clone()),
+        auth,
+        ApiPath(id),
+        ApiJson(body),
+    )
+    .await
     {
         Ok(_) => Ok(Redirect::to("/app/settings/team").into_response()),
         Err(e) => match inline(&e) {
@@ -177,7 +182,7 @@ pub async fn delete_member(
     auth: Authorized<perm::UsersManage>,
     ApiPath(id): ApiPath<UserId>,
 ) -> AppResult<Response> {
-    match crate::http::users::delete_user(State(state.clone()), auth, ApiPath(id)).await {
+    match crate::team::api::users::delete_user(State(state.clone()), auth, ApiPath(id)).await {
         Ok(_) => Ok(Redirect::to("/app/settings/team").into_response()),
         Err(e) => match inline(&e) {
             Some(msg) => page(&state, shell, &ctx, None, Some(msg)).await,

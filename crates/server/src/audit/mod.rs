@@ -1,5 +1,7 @@
 //! Writing the audit log from handlers.
 
+pub mod api;
+
 use crate::auth::{OperatorCtx, TenantCtx};
 use crate::error::AppResult;
 use domain::{TenantId, Timestamp};

@@ -1,10 +1,10 @@
 //! The operator's health page: queue depths, webhook processing, failed
 //! jobs and the webhook events no tenant could have (unroutable).
 
-use super::csrf::CsrfToken;
-use super::page::render;
-use super::render::when;
 use crate::auth::OperatorCtx;
+use crate::dashboard::csrf::CsrfToken;
+use crate::dashboard::page::render;
+use crate::dashboard::render::when;
 use crate::error::AppResult;
 use crate::state::AppState;
 use askama::Template;

@@ -2,14 +2,14 @@
 //! the account has it. Both steps call the API's own login handler (cookie
 //! mode), so throttling, suspension, audit and MFA rules are the API's.
 
-use super::csrf::CsrfToken;
-use super::page::render;
 use crate::auth::TenantCtx;
 use crate::auth::principal::{SESSION_COOKIE, client_ip, cookie, host_slug};
+use crate::dashboard::csrf::CsrfToken;
+use crate::dashboard::page::render;
 use crate::error::{AppError, AppResult};
-use crate::http::auth::{LoginMode, LoginRequest};
 use crate::http::extract::ApiJson;
 use crate::state::AppState;
+use crate::team::api::{LoginMode, LoginRequest};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
@@ -98,7 +98,7 @@ async fn api_login(
     totp_code: Option<String>,
     recovery_code: Option<String>,
 ) -> AppResult<Response> {
-    let res = crate::http::auth::login(
+    let res = crate::team::api::login(
         State(state.clone()),
         headers,
         extensions,
@@ -218,7 +218,7 @@ pub async fn create_session_mfa(
 
 /// Signs out through the API's logout (the session is revoked).
 pub async fn logout(State(state): State<AppState>, ctx: TenantCtx) -> AppResult<Response> {
-    let res = crate::http::auth::logout(State(state), ctx).await?;
+    let res = crate::team::api::logout(State(state), ctx).await?;
     let mut out = Redirect::to("/app/login").into_response();
     for v in res.headers().get_all(header::SET_COOKIE) {
         out.headers_mut().append(header::SET_COOKIE, v.clone());

@@ -2,7 +2,7 @@
 
 use crate::auth::{Authorized, perm};
 use crate::error::AppResult;
-use crate::http::operator::TenantView;
+use crate::operator::api::TenantView;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;

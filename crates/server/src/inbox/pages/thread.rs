@@ -3,15 +3,15 @@
 //! calls the API's own handler, so the rules are the API's.
 
 use super::compose::{TemplateChoice, approved_templates, template_content};
-use super::inbox::{ConversationRow, ListQuery, NumberOption, conversation_rows};
-use super::page::{Shell, render};
-use super::render::{MediaView, MessageRow, contact_name, message_rows, when};
+use super::list::{ConversationRow, ListQuery, NumberOption, conversation_rows};
 use crate::auth::{Authorized, TenantCtx, perm};
 use crate::channels::send::Lane;
+use crate::dashboard::page::{Shell, render};
+use crate::dashboard::render::{MediaView, MessageRow, contact_name, message_rows, when};
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{ApiJson, ApiPath};
-use crate::http::inbox::UpdateConversation;
-use crate::http::messages::SendMessage;
+use crate::inbox::api::conversations::UpdateConversation;
+use crate::inbox::api::messages::SendMessage;
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -70,8 +70,12 @@ pub async fn view_thread(
     if let Ok(w) = write
         && unread > 0
     {
-        let _ = crate::http::inbox::mark_conversation_read(State(state.clone()), w, ApiPath(id))
-            .await?;
+        let _ = crate::inbox::api::conversations::mark_conversation_read(
+            State(state.clone()),
+            w,
+            ApiPath(id),
+        )
+        .await?;
     }
     thread_page(&state, shell, &ctx, id, list, None).await
 }
@@ -99,7 +103,7 @@ async fn thread_page(
         .await?
         .iter()
         .map(|m| {
-            let view = crate::http::media::MediaView::from(m);
+            let view = crate::inbox::api::media::MediaView::from(m);
             MediaView {
                 message_id: m.message_id,
                 url: view.url,
@@ -209,7 +213,8 @@ async fn send(
         lane: Lane::Conversational,
         content,
     };
-    match crate::http::messages::create_message(State(state.clone()), w, ApiJson(body)).await {
+    match crate::inbox::api::messages::create_message(State(state.clone()), w, ApiJson(body)).await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/app/inbox/{id}#composer")).into_response()),
         Err(e) if shown_inline(&e) => {
             let status = e.status();
@@ -318,7 +323,12 @@ pub async fn update_conversation(
         status: status.map(str::to_owned),
         assigned_user_id,
     };
-    let _ = crate::http::inbox::update_conversation(State(state), w, ApiPath(id), ApiJson(body))
-        .await?;
+    let _ = crate::inbox::api::conversations::update_conversation(
+        State(state),
+        w,
+        ApiPath(id),
+        ApiJson(body),
+    )
+    .await?;
     Ok(Redirect::to(&format!("/app/inbox/{id}")).into_response())
 }

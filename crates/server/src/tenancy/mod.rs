@@ -1,5 +1,7 @@
 //! Tenant life-cycle, shared by the operator API and `switchboard admin`.
 
+pub mod api;
+
 use crate::auth::tokens::{hash_token, new_api_key, new_token};
 use crate::error::{AppError, AppResult};
 use domain::{ApiKeyId, Email, Permission, Role, Slug, TenantId, TenantStatus, Timestamp};

@@ -2,11 +2,11 @@
 //! (with copy buttons), and connecting a number, which checks the
 //! credentials against Meta through the API's handler.
 
-use super::inline;
 use crate::auth::{Authorized, perm};
+use crate::channels::api::{AppChoice, ChannelView, CreateChannel};
 use crate::dashboard::page::{Shell, render};
+use crate::dashboard::settings::inline;
 use crate::error::AppResult;
-use crate::http::channels::{AppChoice, ChannelView, CreateChannel};
 use crate::http::extract::ApiJson;
 use crate::state::AppState;
 use askama::Template;
@@ -35,7 +35,7 @@ async fn page(
     error: Option<String>,
 ) -> AppResult<Response> {
     let can_manage = read.allows(domain::Permission::SettingsManage);
-    let numbers = crate::http::channels::list_channels(State(state.clone()), read)
+    let numbers = crate::channels::api::list_channels(State(state.clone()), read)
         .await?
         .0
         .items;
@@ -89,7 +89,7 @@ pub async fn create_number(
         app_secret: Some(form.app_secret).filter(|s| own && !s.trim().is_empty()),
         rate_limit: None,
     };
-    match crate::http::channels::create_channel(State(state.clone()), manage, ApiJson(body)).await {
+    match crate::channels::api::create_channel(State(state.clone()), manage, ApiJson(body)).await {
         Ok((_, created)) => {
             let c = created.0;
             let name = c.verified_name.unwrap_or_default();

@@ -1,13 +1,13 @@
 //! Accepting an invitation from its link: name and password, then on to
 //! the sign-in form. The API's `accept-invite` handler does the work.
 
-use super::csrf::CsrfToken;
-use super::page::render;
 use crate::auth::tokens::hash_token;
+use crate::dashboard::csrf::CsrfToken;
+use crate::dashboard::page::render;
 use crate::error::AppResult;
-use crate::http::auth::AcceptInvite;
 use crate::http::extract::ApiJson;
 use crate::state::AppState;
+use crate::team::api::AcceptInvite;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
@@ -70,7 +70,7 @@ pub async fn accept_invite(
         name: form.name.clone(),
         password: form.password,
     };
-    match crate::http::auth::accept_invite(State(state), ApiJson(body)).await {
+    match crate::team::api::accept_invite(State(state), ApiJson(body)).await {
         Ok(_) => {
             let mut q = url::form_urlencoded::Serializer::new(String::new());
             if let Some((tenant, email)) = target {

@@ -1,13 +1,13 @@
 //! Security: TOTP enrolment with a QR code, confirmation (recovery codes
 //! shown once) and turning it off, through the API's MFA handlers.
 
-use super::inline;
 use crate::auth::{TenantCtx, totp};
 use crate::dashboard::page::{Shell, render};
+use crate::dashboard::settings::inline;
 use crate::error::AppResult;
-use crate::http::auth::{DisableTotp, TotpCode};
 use crate::http::extract::ApiJson;
 use crate::state::AppState;
+use crate::team::api::{DisableTotp, TotpCode};
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
@@ -94,7 +94,7 @@ pub async fn start_totp(
     shell: Shell,
     ctx: TenantCtx,
 ) -> AppResult<Response> {
-    match crate::http::auth::create_totp(State(state.clone()), ctx.clone()).await {
+    match crate::team::api::create_totp(State(state.clone()), ctx.clone()).await {
         Ok(_) => Ok(Redirect::to("/app/settings/security").into_response()),
         Err(e) => match inline(&e) {
             Some(msg) => page(&state, shell, &ctx, Vec::new(), Some(msg)).await,
@@ -117,7 +117,7 @@ pub async fn confirm_totp(
     let body = TotpCode {
         code: form.code.trim().to_owned(),
     };
-    match crate::http::auth::confirm_totp(State(state.clone()), ctx.clone(), ApiJson(body)).await {
+    match crate::team::api::confirm_totp(State(state.clone()), ctx.clone(), ApiJson(body)).await {
         Ok(codes) => page(&state, shell, &ctx, codes.0.recovery_codes, None).await,
         Err(e) => match inline(&e) {
             Some(msg) => page(&state, shell, &ctx, Vec::new(), Some(msg)).await,
@@ -140,7 +140,7 @@ pub async fn disable_totp(
     let body = DisableTotp {
         password: form.password,
     };
-    match crate::http::auth::delete_totp(State(state.clone()), ctx.clone(), ApiJson(body)).await {
+    match crate::team::api::delete_totp(State(state.clone()), ctx.clone(), ApiJson(body)).await {
         Ok(_) => Ok(Redirect::to("/app/settings/security").into_response()),
         Err(e) => match inline(&e) {
             Some(msg) => page(&state, shell, &ctx, Vec::new(), Some(msg)).await,

@@ -1,9 +1,9 @@
 use crate::auth::password;
 use crate::auth::tokens::hash_token;
 use crate::error::{AppError, AppResult, ErrorBody};
-use crate::http::auth::me::UserView;
 use crate::http::extract::ApiJson;
 use crate::state::AppState;
+use crate::team::api::me::UserView;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;

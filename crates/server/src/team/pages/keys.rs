@@ -1,14 +1,14 @@
 //! API keys: create (the secret is shown once, on the answer to the form)
 //! and revoke, through the API's handlers.
 
-use super::inline;
 use crate::auth::{Authorized, TenantCtx, perm};
 use crate::dashboard::page::{Shell, render};
 use crate::dashboard::render::when;
+use crate::dashboard::settings::inline;
 use crate::error::AppResult;
-use crate::http::api_keys::CreateApiKey;
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
+use crate::team::api::keys::CreateApiKey;
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
@@ -113,7 +113,7 @@ pub async fn create_key(
         scopes: Some(scopes).filter(|s| !s.is_empty()),
         expires_at: None,
     };
-    match crate::http::api_keys::create_api_key(State(state.clone()), auth, ApiJson(body)).await {
+    match crate::team::api::keys::create_api_key(State(state.clone()), auth, ApiJson(body)).await {
         Ok((_, created)) => page(&state, shell, &ctx, Some(created.0.secret), None).await,
         Err(e) => match inline(&e) {
             Some(msg) => page(&state, shell, &ctx, None, Some(msg)).await,
@@ -127,6 +127,6 @@ pub async fn revoke_key(
     auth: Authorized<perm::ApiKeysManage>,
     ApiPath(id): ApiPath<ApiKeyId>,
 ) -> AppResult<Response> {
-    let _ = crate::http::api_keys::delete_api_key(State(state), auth, ApiPath(id)).await?;
+    let _ = crate::team::api::keys::delete_api_key(State(state), auth, ApiPath(id)).await?;
     Ok(Redirect::to("/app/settings/api-keys").into_response())
 }

@@ -107,7 +107,7 @@ pub struct MessageView {
     /// The message's media in our media store (inbound image, audio,
     /// video, document or sticker).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub media: Option<crate::http::media::MediaView>,
+    pub media: Option<crate::inbox::api::media::MediaView>,
 }
 
 pub fn message_view(m: Message) -> MessageView {
@@ -461,7 +461,7 @@ pub async fn list_messages(
     Ok(Json(Paged::from_page(page, |m| {
         let found = media.iter().find(|x| x.message_id == m.id);
         MessageView {
-            media: found.map(crate::http::media::MediaView::from),
+            media: found.map(crate::inbox::api::media::MediaView::from),
             ..message_view(m)
         }
     })))

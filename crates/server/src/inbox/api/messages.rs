@@ -4,7 +4,7 @@ use crate::auth::{Authorized, perm};
 use crate::channels::send::{Lane, Outgoing, queue_message};
 use crate::error::{AppResult, ErrorBody};
 use crate::http::extract::ApiJson;
-use crate::http::inbox::{MessageView, message_view};
+use crate::inbox::api::conversations::{MessageView, message_view};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;

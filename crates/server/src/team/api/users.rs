@@ -3,10 +3,10 @@
 use crate::auth::tokens::{hash_token, new_token};
 use crate::auth::{Authorized, perm};
 use crate::error::{AppError, AppResult, ErrorBody};
-use crate::http::auth::UserView;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::pagination::{PageQuery, Paged};
 use crate::state::AppState;
+use crate::team::api::UserView;
 use crate::tenancy::INVITE_DAYS;
 use axum::Json;
 use axum::extract::State;

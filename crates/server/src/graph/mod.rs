@@ -1,0 +1,3 @@
+//! The Cloud-API-compatible endpoint (`/graph/{version}/…`).
+
+pub mod api;

@@ -1,0 +1,6 @@
+//! The inbox's dashboard pages.
+
+pub mod compose;
+pub mod contacts;
+pub mod list;
+pub mod thread;

@@ -1,0 +1,4 @@
+//! The operator's console.
+
+pub mod health;
+pub mod tenants;

@@ -1,0 +1,4 @@
+//! The team: users, roles, invitations, API keys, sessions and MFA.
+
+pub mod api;
+pub mod pages;
