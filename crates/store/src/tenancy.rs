@@ -284,4 +284,44 @@ impl TenantTx {
         let tenant = self.find_tenant().await?;
         find_plan(&mut self.tx, &tenant.plan_code).await
     }
+
+    /// Holds, until this transaction ends, the lock on this tenant's
+    /// `resource` (a plan limit's name), so transactions that count a
+    /// resource and then take one more of it run one after the other and
+    /// two can never both take the last unit. On PostgreSQL this is an
+    /// advisory transaction lock (READ COMMITTED alone would let both count
+    /// the same total); on SQLite write transactions already run one at a
+    /// time (`BEGIN IMMEDIATE` on one writer connection).
+    pub async fn lock_resource(&mut self, resource: &str) -> StoreResult<()> {
+        if let Tx::Postgres(t) = &mut self.tx {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(resource_lock_key(self.tenant, resource))
+                .execute(&mut **t)
+                .await
+                .map_err(crate::error::classify)?;
+        }
+        Ok(())
+    }
+
+    /// How many contacts this tenant has.
+    pub async fn count_contacts(&mut self) -> StoreResult<i64> {
+        run!(&mut self.tx, |c| sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM contacts WHERE tenant_id = $1"
+        )
+        .bind(self.tenant.as_uuid())
+        .fetch_one(c)
+        .await)
+    }
+}
+
+/// The advisory lock key of a tenant's resource: the tenant id folded to 64
+/// bits, mixed with an FNV-1a hash of the name. A collision only makes two
+/// unrelated transactions wait for each other.
+fn resource_lock_key(tenant: TenantId, resource: &str) -> i64 {
+    let id = tenant.as_uuid().as_u128();
+    let folded = (id >> 64) as u64 ^ id as u64;
+    let name = resource.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    i64::from_ne_bytes((folded ^ name).to_ne_bytes())
 }

@@ -7,4 +7,4 @@ pub mod throttle;
 pub mod tokens;
 pub mod totp;
 
-pub use principal::{Actor, Authorized, OperatorCtx, TenantCtx, perm};
+pub use principal::{Actor, Authorized, OperatorCtx, TenantCtx, Via, perm};

@@ -25,7 +25,8 @@ use store::StoreError;
 /// Name of the browser session cookie.
 pub const SESSION_COOKIE: &str = "sb_session";
 
-/// Who, inside a tenant, is calling.
+/// Who is acting in a tenant: the rules of every area take one, whichever
+/// adapter (API, dashboard, job, CLI) called them.
 #[derive(Debug, Clone)]
 pub enum Actor {
     User {
@@ -37,6 +38,32 @@ pub enum Actor {
         key_id: ApiKeyId,
         scopes: Arc<[Permission]>,
     },
+    /// The platform operator, acting on a tenant.
+    Operator { operator_id: OperatorId },
+    /// Switchboard itself, on behalf of `via` (inbound webhooks, and later
+    /// automations, campaigns, the bot, the Genesys bridge).
+    System { via: Via },
+}
+
+/// What part of Switchboard acts as [`Actor::System`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// Meta's webhooks: inbound messages, statuses, account updates.
+    WhatsApp,
+    /// A background job (delivery to Meta, media fetching).
+    Worker,
+    /// The command line (`switchboard admin`).
+    Cli,
+}
+
+impl Via {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Via::WhatsApp => "whatsapp",
+            Via::Worker => "worker",
+            Via::Cli => "cli",
+        }
+    }
 }
 
 /// A resolved caller of the tenant API.
@@ -52,6 +79,9 @@ impl TenantCtx {
         match &self.actor {
             Actor::User { role, .. } => role.allows(p),
             Actor::ApiKey { scopes, .. } => scopes.contains(&p),
+            // The operator and Switchboard itself are bounded by the rules,
+            // not by a role.
+            Actor::Operator { .. } | Actor::System { .. } => true,
         }
     }
 
@@ -67,6 +97,8 @@ impl TenantCtx {
         match &self.actor {
             Actor::User { user_id, .. } => store::audit::Actor::User(*user_id),
             Actor::ApiKey { key_id, .. } => store::audit::Actor::ApiKey(*key_id),
+            Actor::Operator { operator_id } => store::audit::Actor::Operator(*operator_id),
+            Actor::System { .. } => store::audit::Actor::System,
         }
     }
 
@@ -75,13 +107,15 @@ impl TenantCtx {
         match &self.actor {
             Actor::User { user_id, .. } => format!("user:{user_id}"),
             Actor::ApiKey { key_id, .. } => format!("api_key:{key_id}"),
+            Actor::Operator { operator_id } => format!("operator:{operator_id}"),
+            Actor::System { via } => format!("system:{}", via.as_str()),
         }
     }
 
     pub fn user_id(&self) -> Option<UserId> {
         match &self.actor {
             Actor::User { user_id, .. } => Some(*user_id),
-            Actor::ApiKey { .. } => None,
+            _ => None,
         }
     }
 
@@ -93,10 +127,21 @@ impl TenantCtx {
                 role,
                 session_id,
             } => Ok((*user_id, *role, *session_id)),
-            Actor::ApiKey { .. } => Err(AppError::Forbidden(
+            _ => Err(AppError::Forbidden(
                 "user_required",
                 "this call needs a signed-in user, not an API key".into(),
             )),
+        }
+    }
+}
+
+impl TenantCtx {
+    /// Switchboard itself acting in `tenant` (jobs, webhooks, the CLI).
+    pub fn system(tenant_id: TenantId, via: Via) -> Self {
+        TenantCtx {
+            tenant_id,
+            actor: Actor::System { via },
+            ip: None,
         }
     }
 }

@@ -5,8 +5,9 @@
 
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::tenancy::limits::Limit;
 use domain::messaging::MessageStatus;
-use domain::{ChannelId, ConversationId, MessageId, PlanLimits, TenantId, Timestamp};
+use domain::{ChannelId, ConversationId, MessageId, TenantId, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use store::StoreError;
@@ -48,18 +49,6 @@ pub struct Outgoing {
     pub reply_to: Option<String>,
     pub content: OutgoingContent,
     pub lane: Lane,
-}
-
-/// The first day of `now`'s month, UTC (the quota period).
-pub fn month_start(now: Timestamp) -> Timestamp {
-    let Ok(t) = time::OffsetDateTime::from_unix_timestamp(now.as_unix_seconds()) else {
-        return now;
-    };
-    let start = t
-        .replace_day(1)
-        .map(|d| d.replace_time(time::Time::MIDNIGHT))
-        .unwrap_or(t);
-    Timestamp::from_unix_seconds(start.unix_timestamp())
 }
 
 fn check_wa_id(to: &str) -> AppResult<()> {
@@ -140,19 +129,7 @@ pub async fn queue_message(
             "the customer has not written in the last 24 hours: only templates may be sent".into(),
         ));
     }
-    let plan = tx.find_plan().await?;
-    let used = tx.count_outbound_since(month_start(now)).await?;
-    if !PlanLimits::admits(plan.limits.messages_per_month, used) {
-        return Err(AppError::TooManyRequests(
-            "quota_exceeded",
-            format!(
-                "the {} plan allows {} messages a month; {used} sent",
-                plan.name,
-                plan.limits.messages_per_month.unwrap_or(0)
-            ),
-            0,
-        ));
-    }
+    crate::tenancy::limits::take(&mut tx, Limit::MessagesThisMonth, now).await?;
     let content = serde_json::to_value(&out.content).map_err(AppError::internal)?;
     let id = MessageId::new();
     let message = tx

@@ -1,6 +1,7 @@
 //! Tenant life-cycle, shared by the operator API and `switchboard admin`.
 
 pub mod api;
+pub mod limits;
 
 use crate::auth::tokens::{hash_token, new_api_key, new_token};
 use crate::error::{AppError, AppResult};

@@ -4,7 +4,6 @@
 //! `/app/operator` and is checked by the API's `require_operator`.
 
 use crate::auth::OperatorCtx;
-use crate::channels::send::month_start;
 use crate::dashboard::csrf::CsrfToken;
 use crate::dashboard::guard::OPERATOR_COOKIE;
 use crate::dashboard::page::render;
@@ -13,6 +12,7 @@ use crate::error::{AppError, AppResult};
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::operator::api::{CreateTenantRequest, OperatorLogin, SuspendRequest};
 use crate::state::AppState;
+use crate::tenancy::limits::month_start;
 use askama::Template;
 use axum::Form;
 use axum::extract::State;

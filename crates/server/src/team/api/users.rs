@@ -169,7 +169,7 @@ pub async fn delete_user(
 fn check_may_manage(ctx: &crate::auth::TenantCtx, target: Role) -> AppResult<()> {
     let allowed = match &ctx.actor {
         crate::auth::Actor::User { role, .. } => role.may_manage(target),
-        crate::auth::Actor::ApiKey { .. } => target != Role::Owner,
+        _ => target != Role::Owner,
     };
     if allowed {
         Ok(())

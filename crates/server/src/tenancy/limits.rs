@@ -1,0 +1,93 @@
+//! The plan's limits: one check per limit, used by every rule that takes a
+//! unit of one (a seat, a number, a contact, a message this month).
+//!
+//! [`take`] runs inside the transaction that takes the unit: it locks the
+//! tenant's resource until that transaction ends, counts what is in use and
+//! refuses the last-plus-one, so two concurrent requests can never both take
+//! the last unit (see `TenantTx::lock_resource`).
+
+use crate::error::{AppError, AppResult};
+use domain::{PlanLimits, Timestamp};
+use store::TenantTx;
+
+/// A limited resource of a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// Active (not disabled) users, whatever their role.
+    Seats,
+    /// Connected WhatsApp numbers.
+    Numbers,
+    /// Contacts.
+    Contacts,
+    /// Outbound messages queued since the start of the month (UTC).
+    MessagesThisMonth,
+}
+
+impl Limit {
+    fn name(self) -> &'static str {
+        match self {
+            Limit::Seats => "seats",
+            Limit::Numbers => "numbers",
+            Limit::Contacts => "contacts",
+            Limit::MessagesThisMonth => "messages",
+        }
+    }
+
+    fn of(self, limits: &PlanLimits) -> Option<i64> {
+        match self {
+            Limit::Seats => limits.agents,
+            Limit::Numbers => limits.numbers,
+            Limit::Contacts => limits.contacts,
+            Limit::MessagesThisMonth => limits.messages_per_month,
+        }
+    }
+
+    async fn used(self, tx: &mut TenantTx, now: Timestamp) -> store::StoreResult<i64> {
+        match self {
+            Limit::Seats => tx.count_active_users().await,
+            Limit::Numbers => tx.count_channels().await,
+            Limit::Contacts => tx.count_contacts().await,
+            Limit::MessagesThisMonth => tx.count_outbound_since(month_start(now)).await,
+        }
+    }
+}
+
+/// Checks that the tenant may take one more unit of `limit`, and keeps
+/// every other taker of it waiting until the caller's transaction ends.
+/// Call it before inserting the unit, in the same transaction.
+pub async fn take(tx: &mut TenantTx, limit: Limit, now: Timestamp) -> AppResult<()> {
+    tx.lock_resource(limit.name()).await?;
+    let plan = tx.find_plan().await?;
+    let allowed = limit.of(&plan.limits);
+    let used = limit.used(tx, now).await?;
+    if PlanLimits::admits(allowed, used) {
+        return Ok(());
+    }
+    let allowed = allowed.unwrap_or(0);
+    let (code, what) = match limit {
+        Limit::MessagesThisMonth => (
+            "quota_exceeded",
+            format!("{allowed} messages a month; {used} sent"),
+        ),
+        Limit::Seats => ("plan_limit_reached", format!("{allowed} users")),
+        Limit::Numbers => ("plan_limit_reached", format!("{allowed} number(s)")),
+        Limit::Contacts => ("plan_limit_reached", format!("{allowed} contacts")),
+    };
+    Err(AppError::TooManyRequests(
+        code,
+        format!("the {} plan allows {what}", plan.name),
+        0,
+    ))
+}
+
+/// The first day of `now`'s month, UTC (the quota period).
+pub fn month_start(now: Timestamp) -> Timestamp {
+    let Ok(t) = time::OffsetDateTime::from_unix_timestamp(now.as_unix_seconds()) else {
+        return now;
+    };
+    let start = t
+        .replace_day(1)
+        .map(|d| d.replace_time(time::Time::MIDNIGHT))
+        .unwrap_or(t);
+    Timestamp::from_unix_seconds(start.unix_timestamp())
+}
