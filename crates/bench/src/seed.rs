@@ -2,16 +2,18 @@
 //! server child will open, before it starts. Tenants are made by the same
 //! `create_tenant` the operator API calls; numbers, messages and queued
 //! sends are written by the same code paths as `POST /api/v1/channels`, the
-//! webhook worker (`process::apply`) and `POST /api/v1/messages`
-//! (`queue_message`), minus the HTTP round trips.
+//! webhook worker (`apply::apply`) and `POST /api/v1/messages`
+//! (`send_message`), minus the HTTP round trips.
 
 use anyhow::Context as _;
 use domain::{ChannelId, Email, Slug, TenantId, TenantStatus};
 use futures::StreamExt as _;
 use serde_json::json;
 use server::AppState;
-use server::channels::process::{InboundEvent, apply};
-use server::channels::send::{Lane, Outgoing, queue_message};
+use server::auth::{TenantCtx, Via};
+use server::channels::apply::{InboundEvent, apply};
+use server::channels::send::{Lane, Outgoing, send_message};
+use server::tenancy::Staff;
 use server::tenancy::{CreateTenant, create_tenant};
 use store::audit::{Actor, NewAuditEntry};
 use store::channels::{AppKind, NewChannel};
@@ -76,17 +78,15 @@ async fn one_tenant(
     let now = state.now();
     let slug = format!("bench-{t:05}");
     let created = create_tenant(
-        &state.store,
-        now,
-        Actor::System,
-        None,
+        state,
+        Staff::Cli,
         CreateTenant {
             name: format!("Bench tenant {t}"),
             slug: Slug::parse(&slug).map_err(|e| anyhow::anyhow!("slug: {e:?}"))?,
-            plan: "enterprise".into(),
+            plan: Some("enterprise".into()),
             owner_email: Email::parse(&format!("owner@{slug}.example.com"))
                 .map_err(|e| anyhow::anyhow!("email: {e:?}"))?,
-            status: TenantStatus::Active,
+            status: Some(TenantStatus::Active),
         },
     )
     .await
@@ -171,16 +171,16 @@ async fn tenant_inbox(
         let wa_id = format!("49{:06}{:05}", t, c);
         for m in 0..per_conversation {
             let event = InboundEvent::Message {
-                contact: Some(
+                contact: Some(serde_json::from_value(
                     json!({ "profile": { "name": format!("Customer {c}") }, "wa_id": wa_id }),
-                ),
-                message: json!({
+                )?),
+                message: Box::new(serde_json::from_value(json!({
                     "from": wa_id,
                     "id": format!("wamid.seed.{t}.{c}.{m}"),
                     "timestamp": (base_secs + (m * conversations + c) as i64).to_string(),
                     "type": "text",
                     "text": { "body": format!("Seeded message {m} in conversation {c}: when is my order arriving?") }
-                }),
+                }))?),
             };
             apply(&mut tx, &channel, &event, state.now()).await?;
         }
@@ -219,9 +219,12 @@ pub async fn campaign(
         .map(|(tenant, channel, to)| {
             let content = content.clone();
             async move {
-                queue_message(
+                let ctx = TenantCtx::system(tenant, Via::Cli);
+                let to = domain::messaging::WaId::parse(&to)
+                    .map_err(|e| anyhow::anyhow!("recipient: {e}"))?;
+                send_message(
                     state,
-                    tenant,
+                    &ctx,
                     Outgoing {
                         conversation_id: None,
                         channel_id: Some(channel),

@@ -130,3 +130,47 @@ mod tests {
         assert_eq!(window_closes_at(t).as_millis(), 1_000 + 86_400_000);
     }
 }
+
+/// A customer's WhatsApp id: the phone number's digits with country code,
+/// as Meta uses it in `from`, `wa_id` and `to`. Parsed once, where it
+/// enters, so what holds one never checks it again.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct WaId(String);
+
+impl WaId {
+    /// Digits only, 1 to 20 of them (E.164 allows 15; Meta's group and
+    /// test ids run longer).
+    pub fn parse(s: &str) -> Result<WaId, crate::InvalidValue> {
+        let s = s.trim();
+        if s.is_empty() || s.len() > 20 || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(crate::InvalidValue::new(
+                "to",
+                "a WhatsApp id: digits only, with country code",
+            ));
+        }
+        Ok(WaId(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for WaId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod wa_id_tests {
+    use super::WaId;
+
+    #[test]
+    fn wa_ids_are_digits_only() {
+        assert_eq!(WaId::parse("15551234567").unwrap().as_str(), "15551234567");
+        for bad in ["", "+1555", "1555 123", "123456789012345678901", "abc"] {
+            assert!(WaId::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -90,7 +90,11 @@
   var stream = new EventSource('/api/v1/events');
   stream.addEventListener('open', function () { document.body.dataset.live = 'on'; });
   stream.addEventListener('error', function () { document.body.dataset.live = 'off'; });
-  ['message.received', 'message.status', 'message.queued', 'conversation.updated', 'conversation.read']
+  // Every event that changes what the inbox shows (docs/EVENTS.md).
+  ['message.received', 'message.queued', 'message.sent', 'message.delivered', 'message.read',
+   'message.failed', 'conversation.opened', 'conversation.assigned',
+   'conversation.status_changed', 'conversation.read', 'contact.opted_out', 'contact.opted_in',
+   'media.stored', 'media.failed']
     .forEach(function (kind) { stream.addEventListener(kind, schedule); });
   stream.onmessage = schedule;
 })();

@@ -1,21 +1,21 @@
 //! `switchboard admin …`: the operator's tasks without the HTTP API. They
 //! run the same code as the API and are audited as the `system` actor.
 
-use crate::auth::password;
 use crate::cli::AdminCommand;
 use crate::config::Config;
-use crate::crypto::{SecretBox, random_token, write_private};
+use crate::crypto::{SecretBox, write_private};
+use crate::error::AppError;
+use crate::operator::sessions;
 use crate::state::AppState;
-use crate::tenancy::{self, CreateTenant};
+use crate::tenancy::{self, CreateTenant, Staff};
 use anyhow::{Context as _, anyhow};
 use domain::{Clock as _, Email, Slug, TenantStatus};
 use std::sync::Arc;
-use store::audit::Actor;
 use store::page::PageRequest;
 
-fn err(e: crate::error::AppError) -> anyhow::Error {
+fn err(e: AppError) -> anyhow::Error {
     match e {
-        crate::error::AppError::Validation(fields) => anyhow!(
+        AppError::Validation(fields) => anyhow!(
             "{}",
             fields
                 .iter()
@@ -32,7 +32,6 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
         return rotate_master_key(config).await;
     }
     let state = crate::build_state(config, Arc::new(domain::SystemClock)).await?;
-    let now = state.now();
     match command {
         AdminCommand::CreateTenant {
             name,
@@ -40,21 +39,16 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
             owner_email,
             plan,
         } => {
-            let created = tenancy::create_tenant(
-                &state.store,
-                now,
-                Actor::System,
-                None,
-                CreateTenant {
-                    name,
-                    slug: Slug::parse(&slug)?,
-                    plan,
-                    owner_email: Email::parse(&owner_email)?,
-                    status: TenantStatus::Trial,
-                },
-            )
-            .await
-            .map_err(err)?;
+            let input = CreateTenant {
+                name,
+                slug: Slug::parse(&slug)?,
+                plan: Some(plan),
+                owner_email: Email::parse(&owner_email)?,
+                status: Some(TenantStatus::Trial),
+            };
+            let created = tenancy::create_tenant(&state, Staff::Cli, input)
+                .await
+                .map_err(err)?;
             println!(
                 "tenant       {} ({})",
                 created.tenant.slug, created.tenant.id
@@ -68,9 +62,11 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
         }
         AdminCommand::ListTenants => {
             let mut after = None;
-            let mut sys = state.store.system().await?;
             loop {
-                let page = sys.list_tenants(PageRequest::new(after, 200)).await?;
+                let page = PageRequest::new(after, PageRequest::MAX_LIMIT);
+                let page = tenancy::list_tenants(&state, Staff::Cli, page)
+                    .await
+                    .map_err(err)?;
                 for t in &page.items {
                     println!(
                         "{}  {:<24} {:<10} {}",
@@ -88,45 +84,34 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
         }
         AdminCommand::SuspendTenant { slug, reason } => {
             let id = tenant_id(&state, &slug).await?;
-            tenancy::set_status(&state.store, now, Actor::System, None, id, Some(&reason))
+            tenancy::suspend_tenant(&state, Staff::Cli, id, &reason)
                 .await
                 .map_err(err)?;
             println!("suspended {slug}");
         }
         AdminCommand::ReactivateTenant { slug } => {
             let id = tenant_id(&state, &slug).await?;
-            tenancy::set_status(&state.store, now, Actor::System, None, id, None)
+            tenancy::reactivate_tenant(&state, Staff::Cli, id)
                 .await
                 .map_err(err)?;
             println!("reactivated {slug}");
         }
         AdminCommand::SetPlan { slug, plan } => {
             let id = tenant_id(&state, &slug).await?;
-            tenancy::update_tenant(
-                &state.store,
-                now,
-                Actor::System,
-                None,
-                id,
-                None,
-                Some(&plan),
-            )
-            .await
-            .map_err(err)?;
+            tenancy::set_plan(&state, Staff::Cli, id, plan.clone())
+                .await
+                .map_err(err)?;
             println!("{slug} is now on {plan}");
         }
         AdminCommand::ResetOperatorPassword => {
-            let password = random_token::<18>();
-            let hash = password::hash(&password).await.map_err(err)?;
-            let mut sys = state.store.system().await?;
-            sys.set_operator_password(&state.config.operator_email, &hash, now)
+            let email = &state.config.operator_email;
+            let password = sessions::reset_password(&state, email)
                 .await
-                .context("no operator with the configured email")?;
-            sys.commit().await?;
-            println!(
-                "operator {} password: {password}",
-                state.config.operator_email
-            );
+                .map_err(|e| match e {
+                    AppError::NotFound => anyhow!("no operator with the configured email"),
+                    other => err(other),
+                })?;
+            println!("operator {email} password: {password}");
             println!("Shown once.");
         }
         // Handled before the state is built (it may rewrite the key file).
@@ -137,11 +122,12 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
 }
 
 async fn tenant_id(state: &AppState, slug: &str) -> anyhow::Result<domain::TenantId> {
-    let mut sys = state.store.system().await?;
-    let t = sys
-        .find_tenant_by_slug(slug)
+    let t = tenancy::find_tenant_by_slug(state, Staff::Cli, slug)
         .await
-        .with_context(|| format!("no tenant `{slug}`"))?;
+        .map_err(|e| match e {
+            AppError::NotFound => anyhow!("no tenant `{slug}`"),
+            other => err(other),
+        })?;
     Ok(t.id)
 }
 

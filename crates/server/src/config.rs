@@ -26,6 +26,11 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// By default a send in flight when the process died is resent only after
+/// this long without any word from Meta about it (docs/SENDING.md;
+/// `SWITCHBOARD_RECONCILE_SECONDS`).
+pub const RECONCILE_SECONDS: i64 = 120;
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// `sqlite://…` (default, under `data_dir`) or `postgres://…`.
@@ -79,7 +84,7 @@ impl Default for Config {
             body_limit: 1024 * 1024,
             worker_concurrency: 64,
             job_lease_seconds: 30,
-            reconcile_seconds: crate::channels::send::RECONCILE_SECONDS,
+            reconcile_seconds: RECONCILE_SECONDS,
             operator_email: "operator@switchboard.local".into(),
         }
     }

@@ -26,6 +26,13 @@ pub mod telemetry;
 pub mod tenancy;
 
 pub use config::Config;
+
+/// Every job kind the workers run, from each area's `jobs::register`.
+pub fn job_registry() -> jobs::Registry {
+    let mut registry = jobs::Registry::default();
+    channels::jobs::register(&mut registry);
+    registry
+}
 pub use http::app;
 pub use server::{RunningServer, build_state, start};
 pub use state::AppState;

@@ -28,6 +28,8 @@ pub struct Inner {
     pub media: crate::channels::media::MediaStore,
     /// Commits webhook deliveries in groups.
     pub intake: crate::channels::intake::Intake,
+    /// The job kinds the workers run.
+    pub jobs: crate::jobs::Registry,
     /// Wakes background workers when new work was committed.
     pub work_notify: tokio::sync::Notify,
     /// Flipped to `true` when the server begins to shut down, so endless
@@ -67,6 +69,7 @@ impl AppState {
             metrics: crate::telemetry::prometheus(),
             graph,
             intake: Default::default(),
+            jobs: crate::job_registry(),
             work_notify: tokio::sync::Notify::new(),
             closing: tokio::sync::watch::Sender::new(false),
         })))

@@ -61,8 +61,6 @@ pub async fn list_audit_log(
     ctx: Authorized<perm::AuditRead>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> AppResult<Json<Paged<AuditEntryView>>> {
-    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
-    let page = tx.list_audit(q.request()?).await?;
-    tx.commit().await?;
+    let page = crate::audit::list_audit_log(&state, &ctx, q.request()?).await?;
     Ok(Json(Paged::from_page(page, AuditEntryView::from)))
 }

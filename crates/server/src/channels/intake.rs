@@ -130,7 +130,13 @@ async fn write(store: &Store, batch: &[Pending]) -> Committed {
         .collect();
     let jobs: Vec<_> = batch
         .iter()
-        .map(|p| (None, crate::jobs::delivery_job(p.id, p.now)))
+        .map(|p| {
+            let job = super::jobs::WebhookRef { delivery_id: p.id };
+            (
+                None,
+                crate::jobs::new_job::<super::jobs::ProcessWebhook>(&job, p.now),
+            )
+        })
         .collect();
     let mut sys = store.system_first().await?;
     sys.insert_deliveries(&deliveries).await?;

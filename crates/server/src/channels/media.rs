@@ -6,8 +6,9 @@
 //! per media under its tenant's folder, written to a temporary name and
 //! renamed so a reader never sees half a file.
 
-use crate::jobs::Outcome;
+use crate::events::{Event, record};
 use crate::state::AppState;
+use domain::events::{MediaFailed, MediaRef};
 use domain::{MediaId, TenantId};
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
@@ -61,13 +62,22 @@ impl MediaStore {
     }
 }
 
-/// The `media.fetch` job: downloads media `id` of `tenant` from Meta.
-pub async fn fetch(state: &AppState, tenant: TenantId, id: MediaId) -> anyhow::Result<Outcome> {
+/// What a fetch attempt concluded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fetch {
+    /// Stored, failed for good, or nothing to fetch.
+    Settled,
+    /// Meta could not answer now: try again later.
+    Retry(String),
+}
+
+/// Downloads media `id` of `tenant` from Meta into the media store.
+pub async fn fetch(state: &AppState, tenant: TenantId, id: MediaId) -> anyhow::Result<Fetch> {
     let mut tx = state.store.tenant_read(tenant).await?;
     let media = tx.find_media(id).await?;
     if media.status != MediaStatus::Pending {
         tx.commit().await?;
-        return Ok(Outcome::Done);
+        return Ok(Fetch::Settled);
     }
     let channel = tx.find_channel(media.channel_id).await?;
     tx.commit().await?;
@@ -99,37 +109,39 @@ pub async fn fetch(state: &AppState, tenant: TenantId, id: MediaId) -> anyhow::R
                 now,
             )
             .await?;
-            tx.insert_event(
-                "media.stored",
-                Some(id.as_uuid()),
-                &serde_json::json!({ "media_id": id, "message_id": media.message_id }),
-                now,
-            )
-            .await?;
+            let event = Event::MediaStored(MediaRef {
+                media_id: id,
+                message_id: media.message_id,
+            });
+            record(&mut tx, event, now).await?;
             tx.commit().await?;
             metrics::counter!("switchboard_media_fetches_total", "outcome" => "stored")
                 .increment(1);
-            Ok(Outcome::Done)
+            Ok(Fetch::Settled)
         }
         Err(e) => match e.class() {
             ErrorClass::Retryable { .. } => {
                 metrics::counter!("switchboard_media_fetches_total", "outcome" => "retry")
                     .increment(1);
-                Ok(Outcome::Retry {
-                    error: e.to_string(),
-                    after_ms: None,
-                })
+                Ok(Fetch::Retry(e.to_string()))
             }
             // An expired token is fixed by new credentials, which the send
             // path reports; a permanent refusal (media gone, too large) ends
             // here with the reason kept for the tenant to see.
             ErrorClass::Permanent { .. } | ErrorClass::Credentials { .. } => {
                 let mut tx = state.store.tenant(tenant).await?;
-                tx.set_media_failed(id, &e.to_string(), now).await?;
+                let reason = e.to_string();
+                tx.set_media_failed(id, &reason, now).await?;
+                let event = Event::MediaFailed(MediaFailed {
+                    media_id: id,
+                    message_id: media.message_id,
+                    reason,
+                });
+                record(&mut tx, event, now).await?;
                 tx.commit().await?;
                 metrics::counter!("switchboard_media_fetches_total", "outcome" => "failed")
                     .increment(1);
-                Ok(Outcome::Done)
+                Ok(Fetch::Settled)
             }
         },
     }

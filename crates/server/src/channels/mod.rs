@@ -4,10 +4,14 @@
 //! pacing per number, and delivery to Meta.
 
 pub mod api;
+pub mod apply;
+pub mod deliver;
 pub mod ingest;
 pub mod intake;
+pub mod jobs;
 pub mod media;
 pub mod pacing;
 pub mod pages;
 pub mod process;
 pub mod send;
+pub mod setup;

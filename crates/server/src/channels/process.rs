@@ -3,38 +3,16 @@
 //! id) to exactly one tenant, then applied under unique keys so repeats
 //! and reorderings are harmless.
 
+use super::apply::{InboundEvent, apply};
 use crate::state::AppState;
-use anyhow::Context as _;
-use domain::messaging::MessageStatus;
-use domain::{MessageId, TenantId, TenantStatus, Timestamp, WebhookId};
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use domain::{TenantId, TenantStatus, WebhookId};
 use store::channels::Channel;
-use store::inbox::{NewInbound, StatusUpdate};
-use store::{StoreError, SystemTx, TenantTx};
-use whatsapp::{InboundMessage, StatusKind, WebhookEvent};
+use store::{StoreError, SystemTx};
+use whatsapp::WebhookEvent;
 
-/// One routed inbound event, in the form it is held in while its tenant is
-/// suspended (and applied from when it is not).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum InboundEvent {
-    Message {
-        contact: Option<Value>,
-        message: Value,
-    },
-    Status {
-        status: Value,
-    },
-    Other {
-        field: String,
-        value: Value,
-    },
-}
-
-/// What became of one delivery.
+/// What became of the events of one stored webhook.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Outcome {
+pub struct Processed {
     pub applied: usize,
     pub held: usize,
     pub unroutable: usize,
@@ -55,24 +33,23 @@ struct ForNobody {
     payload: String,
 }
 
-/// Processes delivery `id` completely: routing in one read-only system
-/// transaction, then one transaction per tenant for all of that tenant's
-/// events (in their order in the body), then one that records the events
-/// nobody owns, marks the delivery processed and completes its job (`job`,
-/// held by `worker`). Safe to run twice: every tenant write is keyed, and a
-/// processed delivery is not routed again.
-pub async fn process_delivery(
+/// Processes stored webhook `id` completely: routing in one read-only
+/// system transaction, then one transaction per tenant for all of that
+/// tenant's events (in their order in the body), then one that records the
+/// events nobody owns and marks the webhook processed. That last one is
+/// returned uncommitted, for the caller to commit with its own bookkeeping
+/// (`None`: it was processed already). Safe to run twice: every tenant
+/// write is keyed, and a processed webhook is not routed again.
+pub async fn process_webhook(
     state: &AppState,
     id: WebhookId,
-    (job, worker): (uuid::Uuid, &str),
-) -> anyhow::Result<Outcome> {
+) -> anyhow::Result<Option<(Processed, SystemTx)>> {
     let now = state.now();
     let mut sys = state.store.system_read().await?;
     let delivery = sys.find_delivery(id).await?;
     if delivery.status == "processed" {
         sys.commit().await?;
-        state.store.complete_job(job, worker, now).await?;
-        return Ok(Outcome::default());
+        return Ok(None);
     }
     let (routed, nobody) = match whatsapp::parse_webhook(&delivery.body) {
         Ok(payload) => route_all(&mut sys, delivery.source_tenant, &payload).await?,
@@ -89,7 +66,7 @@ pub async fn process_delivery(
     };
     sys.commit().await?;
 
-    let mut outcome = Outcome::default();
+    let mut outcome = Processed::default();
     let mut by_tenant: Vec<(TenantId, Vec<ForTenant>)> = Vec::new();
     for r in routed {
         let tenant = r.channel.tenant_id;
@@ -126,9 +103,6 @@ pub async fn process_delivery(
         .await?;
     }
     sys.mark_delivery_processed(id, now).await?;
-    // False if the lease was lost: the other holder finds it processed.
-    sys.complete_job(job, worker, now).await?;
-    sys.commit().await?;
     outcome.unroutable = nobody.len();
     for (label, n) in [
         ("applied", outcome.applied),
@@ -138,7 +112,7 @@ pub async fn process_delivery(
         metrics::counter!("switchboard_webhook_events_total", "outcome" => label)
             .increment(n as u64);
     }
-    Ok(outcome)
+    Ok(Some((outcome, sys)))
 }
 
 /// Routes every event of a parsed delivery: those a tenant owns, and those
@@ -206,8 +180,8 @@ fn inbound_event(event: WebhookEvent<'_>) -> anyhow::Result<(Route<'_>, InboundE
         } => (
             Route::Number(phone_number_id),
             InboundEvent::Message {
-                contact: contact.and_then(|c| serde_json::to_value(c).ok()),
-                message: message.to_value().context("re-encoding a message")?,
+                contact: contact.cloned(),
+                message: Box::new(message.clone()),
             },
         ),
         WebhookEvent::Status {
@@ -217,7 +191,7 @@ fn inbound_event(event: WebhookEvent<'_>) -> anyhow::Result<(Route<'_>, InboundE
         } => (
             Route::Number(phone_number_id),
             InboundEvent::Status {
-                status: serde_json::to_value(status)?,
+                status: Box::new(status.clone()),
             },
         ),
         WebhookEvent::ValueError {
@@ -288,218 +262,4 @@ async fn route(
         .into_iter()
         .filter(|c| source.is_none_or(|t| t == c.tenant_id))
         .collect())
-}
-
-/// Applies one event to a tenant's inbox.
-pub async fn apply(
-    tx: &mut TenantTx,
-    channel: &Channel,
-    event: &InboundEvent,
-    now: Timestamp,
-) -> anyhow::Result<()> {
-    match event {
-        InboundEvent::Message { contact, message } => {
-            apply_message(tx, channel, contact.as_ref(), message, now).await
-        }
-        InboundEvent::Status { status } => apply_status(tx, status, now).await,
-        InboundEvent::Other { field, value } => {
-            tx.insert_event(
-                &format!("whatsapp.{field}"),
-                Some(channel.id.as_uuid()),
-                &json!({ "channel_id": channel.id, "value": value }),
-                now,
-            )
-            .await?;
-            Ok(())
-        }
-    }
-}
-
-async fn apply_message(
-    tx: &mut TenantTx,
-    channel: &Channel,
-    contact: Option<&Value>,
-    raw: &Value,
-    now: Timestamp,
-) -> anyhow::Result<()> {
-    let Value::Object(map) = raw else {
-        return Ok(());
-    };
-    let message = InboundMessage::from_map(map.clone());
-    let Some(sender) = message
-        .from
-        .clone()
-        .or_else(|| message.from_user_id.clone())
-    else {
-        tracing::warn!(tenant_id = %channel.tenant_id, "inbound message without a sender id; kept as an event");
-        tx.insert_event("whatsapp.message_without_sender", None, raw, now)
-            .await?;
-        return Ok(());
-    };
-    let profile_name = contact.and_then(|c| c["profile"]["name"].as_str());
-    let contact = tx
-        .upsert_contact(&sender, message.from_user_id.as_deref(), profile_name, now)
-        .await?;
-    let conversation = tx.upsert_conversation(contact.id, channel.id, now).await?;
-    let sent_at = message
-        .timestamp_secs()
-        .map(Timestamp::from_unix_seconds)
-        .unwrap_or(now);
-    let stored = tx
-        .insert_inbound_message(NewInbound {
-            conversation: conversation.id,
-            channel: channel.id,
-            wamid: &message.id,
-            kind: message.kind(),
-            content: raw,
-            reply_to_wamid: message.context.as_ref().and_then(|c| c.id.as_deref()),
-            provider_time: sent_at,
-            now,
-        })
-        .await?;
-    if let Some(m) = stored {
-        tx.note_inbound(conversation.id, sent_at, now).await?;
-        if let whatsapp::webhook::MessageContent::Text(text) = &message.content
-            && let Some(opt_out) = domain::messaging::consent_keyword(&text.body)
-        {
-            set_consent(tx, &contact, opt_out, "keyword", now).await?;
-        }
-        if let Some((wa_media_id, mime_type)) = super::media::media_of(&message.content)
-            && let Some(media) = tx
-                .insert_media(m.id, channel.id, wa_media_id, mime_type, now)
-                .await?
-        {
-            crate::jobs::enqueue_media_fetch(tx, media.id, now).await?;
-        }
-        tx.insert_event(
-            "message.received",
-            Some(m.id.as_uuid()),
-            &json!({ "conversation_id": conversation.id, "message_id": m.id, "kind": m.kind }),
-            now,
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-/// Records a contact's opt-out (`true`) or opt-in, once, with an event.
-pub async fn set_consent(
-    tx: &mut TenantTx,
-    contact: &store::inbox::Contact,
-    opt_out: bool,
-    via: &str,
-    now: Timestamp,
-) -> store::StoreResult<()> {
-    if contact.opted_out_at.is_some() == opt_out {
-        return Ok(());
-    }
-    tx.set_contact_opt_out(contact.id, opt_out.then_some(now), now)
-        .await?;
-    tx.insert_event(
-        if opt_out {
-            "contact.opted_out"
-        } else {
-            "contact.opted_in"
-        },
-        Some(contact.id.as_uuid()),
-        &json!({ "contact_id": contact.id, "via": via }),
-        now,
-    )
-    .await?;
-    Ok(())
-}
-
-async fn apply_status(tx: &mut TenantTx, raw: &Value, now: Timestamp) -> anyhow::Result<()> {
-    let status: whatsapp::Status = serde_json::from_value(raw.clone())?;
-    let next = match &status.status {
-        StatusKind::Sent => MessageStatus::Sent,
-        StatusKind::Delivered => MessageStatus::Delivered,
-        StatusKind::Read => MessageStatus::Read,
-        StatusKind::Failed => MessageStatus::Failed,
-        _ => {
-            tx.insert_event("whatsapp.status", None, raw, now).await?;
-            return Ok(());
-        }
-    };
-    // Match by wamid; if our send's answer was never recorded (a crash
-    // between Meta's 200 and our commit), by the message id we put in
-    // biz_opaque_callback_data.
-    let message = match tx.find_message_by_wamid(&status.id).await {
-        Ok(m) => Some(m),
-        Err(StoreError::NotFound) => {
-            let ours = status
-                .biz_opaque_callback_data
-                .as_deref()
-                .and_then(|d| d.parse::<MessageId>().ok());
-            match ours {
-                Some(id) => match tx.find_message(id).await {
-                    Ok(m) => {
-                        tx.set_message_wamid(m.id, &status.id, now).await?;
-                        Some(m)
-                    }
-                    Err(StoreError::NotFound) => None,
-                    Err(e) => return Err(e.into()),
-                },
-                None => None,
-            }
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let Some(message) = message else {
-        tx.insert_event("whatsapp.status_unmatched", None, raw, now)
-            .await?;
-        return Ok(());
-    };
-    let error = status.errors.first();
-    let occurred = status
-        .timestamp_secs()
-        .map(Timestamp::from_unix_seconds)
-        .unwrap_or(now);
-    let changed = tx
-        .apply_message_status(
-            message.id,
-            StatusUpdate {
-                status: next,
-                occurred_at: occurred,
-                error_code: error.and_then(|e| e.code),
-                error_title: error.and_then(|e| e.title.as_deref()),
-                error_detail: error.and_then(|e| e.details()),
-                now,
-            },
-        )
-        .await?;
-    if changed {
-        tx.insert_event(
-            "message.status",
-            Some(message.id.as_uuid()),
-            &json!({ "conversation_id": message.conversation_id, "message_id": message.id, "status": next }),
-            now,
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-/// Applies a tenant's held events in arrival order (on reactivation).
-pub async fn release_held(state: &AppState, tenant: TenantId) -> anyhow::Result<usize> {
-    let mut released = 0;
-    loop {
-        let now = state.now();
-        let mut tx = state.store.tenant(tenant).await?;
-        let batch = tx.list_held_events(100).await?;
-        if batch.is_empty() {
-            tx.commit().await?;
-            return Ok(released);
-        }
-        let channels = tx.list_channels().await?;
-        for held in batch {
-            let event: InboundEvent = serde_json::from_str(&held.payload)?;
-            if let Some(channel) = channels.iter().find(|c| c.id == held.channel_id) {
-                apply(&mut tx, channel, &event, now).await?;
-            }
-            tx.delete_held_event(held.id).await?;
-            released += 1;
-        }
-        tx.commit().await?;
-    }
 }

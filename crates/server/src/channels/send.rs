@@ -1,25 +1,23 @@
-//! Sending: the rules every sender obeys (checked before anything is
-//! queued), the queueing itself (message row and send job in one
-//! transaction), and the delivery to Meta with reconciliation, so a crash
-//! never sends a message twice.
+//! Sending: the rules every sender obeys (agent, API key, and later
+//! automations, campaigns, the bot and the Genesys bridge), checked before
+//! anything is queued, and the queueing itself: message row, event and
+//! send job in one transaction. [`super::deliver`] hands it to Meta.
 
+use super::apply::message_ref;
+use super::jobs::SendMessage;
+use crate::auth::TenantCtx;
 use crate::error::{AppError, AppResult};
+use crate::events::{Event, record};
 use crate::state::AppState;
 use crate::tenancy::limits::Limit;
-use domain::messaging::MessageStatus;
-use domain::{ChannelId, ConversationId, MessageId, TenantId, Timestamp};
+use domain::events::{ContactRef, ConversationRef};
+use domain::messaging::WaId;
+use domain::{ChannelId, ConversationId, MessageId, Timestamp};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
-use store::StoreError;
-use store::channels::ChannelStatus;
-use store::inbox::{Message, NewOutbound, StatusUpdate};
-use whatsapp::outgoing::{OutgoingContent, ReplyContext};
-use whatsapp::{ErrorClass, OutgoingMessage};
-
-/// By default a send in flight when the process died is resent only after
-/// this long without any word from Meta about it (see docs/SENDING.md;
-/// `SWITCHBOARD_RECONCILE_SECONDS`).
-pub const RECONCILE_SECONDS: i64 = 120;
+use store::channels::{Channel, ChannelStatus};
+use store::inbox::{Conversation, Message, NewOutbound};
+use store::{StoreError, TenantTx};
+use whatsapp::outgoing::OutgoingContent;
 
 /// Which lane a message waits in: replies go before bulk sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -44,61 +42,18 @@ impl Lane {
 pub struct Outgoing {
     pub conversation_id: Option<ConversationId>,
     pub channel_id: Option<ChannelId>,
-    /// The customer's WhatsApp id, when no conversation is named.
-    pub to: Option<String>,
+    /// The customer, when no conversation is named.
+    pub to: Option<WaId>,
     pub reply_to: Option<String>,
     pub content: OutgoingContent,
     pub lane: Lane,
 }
 
-fn check_wa_id(to: &str) -> AppResult<()> {
-    if to.is_empty() || to.len() > 20 || !to.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(AppError::validation(
-            "to",
-            "a WhatsApp id: digits only, with country code",
-        ));
-    }
-    Ok(())
-}
-
 /// Checks the rules and queues the message. Returns it as stored.
-pub async fn queue_message(
-    state: &AppState,
-    tenant: TenantId,
-    out: Outgoing,
-) -> AppResult<Message> {
+pub async fn send_message(state: &AppState, ctx: &TenantCtx, out: Outgoing) -> AppResult<Message> {
     let now = state.now();
-    let mut tx = state.store.tenant(tenant).await?;
-    let conversation = match (out.conversation_id, out.to.as_deref()) {
-        (Some(id), _) => tx.find_conversation(id).await.map_err(|e| match e {
-            StoreError::NotFound => AppError::validation("conversation_id", "no such conversation"),
-            other => other.into(),
-        })?,
-        (None, Some(to)) => {
-            check_wa_id(to)?;
-            let channel = match out.channel_id {
-                Some(id) => tx.find_channel(id).await.map_err(|e| match e {
-                    StoreError::NotFound => AppError::validation("channel_id", "no such channel"),
-                    other => other.into(),
-                })?,
-                None => {
-                    let mut all = tx.list_channels().await?;
-                    if all.len() != 1 {
-                        return Err(AppError::validation(
-                            "channel_id",
-                            "name the number to send from (this tenant has several, or none)",
-                        ));
-                    }
-                    all.remove(0)
-                }
-            };
-            let contact = tx.upsert_contact(to, None, None, now).await?;
-            tx.upsert_conversation(contact.id, channel.id, now).await?
-        }
-        (None, None) => {
-            return Err(AppError::validation("to", "give `to` or `conversation_id`"));
-        }
-    };
+    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let conversation = find_or_start_conversation(&mut tx, &out, now).await?;
     let channel = tx
         .find_channel(conversation.channel_id)
         .await
@@ -144,247 +99,72 @@ pub async fn queue_message(
         })
         .await?;
     tx.note_outbound(conversation.id, now).await?;
-    tx.insert_event(
-        "message.queued",
-        Some(id.as_uuid()),
-        &json!({ "conversation_id": conversation.id, "message_id": id, "kind": message.kind }),
-        now,
-    )
-    .await?;
-    crate::jobs::enqueue_send(&mut tx, id, out.lane, now).await?;
+    record(&mut tx, Event::MessageQueued(message_ref(&message)), now).await?;
+    let job = super::jobs::Send {
+        message_id: id,
+        lane: out.lane,
+    };
+    crate::jobs::enqueue::<SendMessage>(&mut tx, &job, now).await?;
     tx.commit().await?;
     state.wake_workers();
     Ok(message)
 }
 
-/// What a delivery attempt concluded.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Delivery {
-    /// Already settled, or nothing to send: the job is done.
-    Done,
-    /// Sent or failed for good, and the job completed in the transaction
-    /// that recorded it.
-    Finished,
-    /// Try again in `after_ms`.
-    Retry { reason: String, after_ms: i64 },
-}
-
-/// One attempt to hand a queued message to Meta, for job `job` held by
-/// `worker`.
-pub async fn deliver(
-    state: &AppState,
-    tenant: TenantId,
-    id: MessageId,
-    (job, worker): (uuid::Uuid, &str),
-) -> anyhow::Result<Delivery> {
-    let now = state.now();
-    // Look first, without the write lock: most attempts only need to read
-    // before they send.
-    let mut tx = state.store.tenant_read(tenant).await?;
-    let message = match tx.find_message(id).await {
-        Ok(m) => m,
-        Err(StoreError::NotFound) => return Ok(Delivery::Done),
-        Err(e) => return Err(e.into()),
-    };
-    if message.status != MessageStatus::Queued {
-        return Ok(Delivery::Done);
-    }
-    // A send was in flight when a previous attempt died: Meta may have it.
-    let marker = tx.find_send_attempt(id).await?;
-    if let Some(started) = marker {
-        if tx.message_reached_meta(id).await? {
-            drop(tx);
-            let mut tx = state.store.tenant(tenant).await?;
-            tx.set_send_attempt(id, None).await?;
-            tx.commit().await?;
-            return Ok(Delivery::Done);
-        }
-        let settle = started.plus_seconds(state.config.reconcile_seconds);
-        if now < settle {
-            return Ok(Delivery::Retry {
-                reason: "waiting to learn whether an interrupted send reached Meta".into(),
-                after_ms: settle.as_millis() - now.as_millis(),
+/// The conversation `out` goes to: the one it names, or the one between
+/// its customer and its number (started if new).
+async fn find_or_start_conversation(
+    tx: &mut TenantTx,
+    out: &Outgoing,
+    now: Timestamp,
+) -> AppResult<Conversation> {
+    let to = match (out.conversation_id, &out.to) {
+        (Some(id), _) => {
+            return tx.find_conversation(id).await.map_err(|e| match e {
+                StoreError::NotFound => {
+                    AppError::validation("conversation_id", "no such conversation")
+                }
+                other => other.into(),
             });
         }
-    }
-    let channel = tx.find_channel(message.channel_id).await?;
-    if channel.status != ChannelStatus::Active {
-        return Ok(Delivery::Retry {
-            reason: "channel needs credentials".into(),
-            after_ms: 60_000,
-        });
-    }
-    let conversation = tx.find_conversation(message.conversation_id).await?;
-    let contact = tx.find_contact(conversation.contact_id).await?;
-    tx.commit().await?;
-    let Some(to) = contact.wa_id.clone() else {
-        let mut tx = state.store.tenant(tenant).await?;
-        fail(&mut tx, id, None, "no WhatsApp id for this contact", now).await?;
-        tx.commit().await?;
-        return Ok(Delivery::Done);
-    };
-    let content: OutgoingContent = serde_json::from_value(message.content.clone())?;
-
-    // Claim the send (compare-and-set on the in-flight marker) and the
-    // number's next slot together; a crash before the slot comes leaves a
-    // marker for a send that never left, which reconciliation resends.
-    let now = state.now();
-    let mut tx = state.store.tenant(tenant).await?;
-    if !tx.begin_send_attempt(id, marker, now).await? {
-        // Another run of this job is sending it (or it was settled).
-        tx.commit().await?;
-        return Ok(Delivery::Retry {
-            reason: "another attempt of this send is in flight".into(),
-            after_ms: 1000,
-        });
-    }
-    let slot =
-        crate::channels::pacing::reserve_slot(&mut tx, channel.id, channel.rate_limit).await?;
-    tx.commit().await?;
-    crate::channels::pacing::wait_for(slot).await;
-
-    let token = state.secrets.open_str(&channel.access_token)?;
-    let mut body = OutgoingMessage {
-        messaging_product: whatsapp::outgoing::MESSAGING_PRODUCT.to_owned(),
-        recipient_type: "individual".to_owned(),
-        to: Some(to),
-        recipient: None,
-        content,
-        context: None,
-        biz_opaque_callback_data: Some(id.to_string()),
-    };
-    if let Some(reply) = &message.reply_to_wamid {
-        body.context = Some(ReplyContext {
-            message_id: reply.clone(),
-        });
-    }
-    let started = std::time::Instant::now();
-    let result = state
-        .graph
-        .send(&channel.phone_number_id, &token, &body)
-        .await;
-    metrics::histogram!("switchboard_graph_send_seconds").record(started.elapsed().as_secs_f64());
-
-    let now = state.now();
-    let mut tx = state.store.tenant(tenant).await?;
-    let outcome = match result {
-        Ok(resp) => {
-            if let Some(wamid) = resp.messages.first().map(|m| m.id.clone()) {
-                tx.set_message_wamid(id, &wamid, now).await?;
-            }
-            let update = StatusUpdate {
-                status: MessageStatus::Sent,
-                occurred_at: now,
-                error_code: None,
-                error_title: None,
-                error_detail: None,
-                now,
-            };
-            tx.apply_message_status(id, update).await?;
-            tx.set_send_attempt(id, None).await?;
-            tx.insert_event(
-                "message.status",
-                Some(id.as_uuid()),
-                &json!({ "conversation_id": message.conversation_id, "message_id": id, "status": "sent" }),
-                now,
-            )
-            .await?;
-            metrics::counter!("switchboard_graph_sends_total", "outcome" => "sent").increment(1);
-            Delivery::Finished
-        }
-        Err(e) => {
-            let ambiguous = matches!(e, whatsapp::GraphError::Transport { .. })
-                || e.http_status().is_some_and(|s| s >= 500);
-            let code = e.code();
-            match e.class() {
-                ErrorClass::Retryable { advice } => {
-                    if !ambiguous {
-                        // Meta answered with a refusal: it did not take the message.
-                        tx.set_send_attempt(id, None).await?;
-                    }
-                    metrics::counter!("switchboard_graph_sends_total", "outcome" => "retry")
-                        .increment(1);
-                    let jitter: f64 = rand::random();
-                    let delay = advice.jittered_delay(1, jitter);
-                    Delivery::Retry {
-                        reason: e.to_string(),
-                        after_ms: i64::try_from(delay.as_millis()).unwrap_or(60_000).max(1),
-                    }
-                }
-                ErrorClass::Permanent { .. } => {
-                    let meta = e.meta();
-                    let title = meta
-                        .map(|m| m.message.clone())
-                        .unwrap_or_else(|| e.to_string());
-                    let detail = meta.and_then(|m| m.details().map(str::to_owned));
-                    tx.set_send_attempt(id, None).await?;
-                    fail(&mut tx, id, code, &title, now).await?;
-                    if let Some(d) = detail {
-                        tracing::debug!(%d, "send failed permanently");
-                    }
-                    metrics::counter!("switchboard_graph_sends_total", "outcome" => "failed")
-                        .increment(1);
-                    Delivery::Finished
-                }
-                ErrorClass::Credentials { .. } => {
-                    tx.set_send_attempt(id, None).await?;
-                    tx.set_channel_status(
-                        channel.id,
-                        ChannelStatus::NeedsCredentials,
-                        Some(&e.to_string()),
-                        now,
-                    )
-                    .await?;
-                    tx.insert_event(
-                        "channel.needs_credentials",
-                        Some(channel.id.as_uuid()),
-                        &json!({ "channel_id": channel.id }),
-                        now,
-                    )
-                    .await?;
-                    metrics::counter!("switchboard_graph_sends_total", "outcome" => "credentials")
-                        .increment(1);
-                    Delivery::Retry {
-                        reason: "channel needs credentials".into(),
-                        after_ms: 60_000,
-                    }
-                }
-            }
+        (None, Some(to)) => to,
+        (None, None) => {
+            return Err(AppError::validation("to", "give `to` or `conversation_id`"));
         }
     };
-    if outcome == Delivery::Finished {
-        tx.complete_job(job, worker, now).await?;
+    let channel = sending_channel(tx, out.channel_id).await?;
+    let (contact, created) = tx.upsert_contact(to.as_str(), None, None, now).await?;
+    if created {
+        let event = Event::ContactCreated(ContactRef {
+            contact_id: contact.id,
+        });
+        record(tx, event, now).await?;
     }
-    tx.commit().await?;
-    Ok(outcome)
+    let (conversation, opened) = tx.upsert_conversation(contact.id, channel.id, now).await?;
+    if opened {
+        let event = Event::ConversationOpened(ConversationRef {
+            conversation_id: conversation.id,
+            contact_id: contact.id,
+            channel_id: channel.id,
+        });
+        record(tx, event, now).await?;
+    }
+    Ok(conversation)
 }
 
-async fn fail(
-    tx: &mut store::TenantTx,
-    id: MessageId,
-    code: Option<i64>,
-    title: &str,
-    now: Timestamp,
-) -> anyhow::Result<()> {
-    let m = tx.find_message(id).await?;
-    tx.apply_message_status(
-        id,
-        StatusUpdate {
-            status: MessageStatus::Failed,
-            occurred_at: now,
-            error_code: code,
-            error_title: Some(title),
-            error_detail: None,
-            now,
-        },
-    )
-    .await?;
-    tx.insert_event(
-        "message.status",
-        Some(id.as_uuid()),
-        &json!({ "conversation_id": m.conversation_id, "message_id": id, "status": "failed", "error_code": code }),
-        now,
-    )
-    .await?;
-    Ok(())
+/// The number to send from: the one named, or the tenant's only one.
+async fn sending_channel(tx: &mut TenantTx, named: Option<ChannelId>) -> AppResult<Channel> {
+    if let Some(id) = named {
+        return tx.find_channel(id).await.map_err(|e| match e {
+            StoreError::NotFound => AppError::validation("channel_id", "no such channel"),
+            other => other.into(),
+        });
+    }
+    let mut all = tx.list_channels().await?;
+    if all.len() != 1 {
+        return Err(AppError::validation(
+            "channel_id",
+            "name the number to send from (this tenant has several, or none)",
+        ));
+    }
+    Ok(all.remove(0))
 }

@@ -9,9 +9,10 @@
 //! message id (Meta's wamid is only known once the queued send goes out);
 //! status webhooks are Switchboard's to give, through the inbox and events.
 
+use super::MarkReadError;
 use crate::auth::TenantCtx;
 use crate::auth::principal::{client_ip, resolve_tenant};
-use crate::channels::send::{Lane, Outgoing, queue_message};
+use crate::channels::send::{Lane, Outgoing, send_message};
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::Router;
@@ -21,6 +22,7 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use domain::Permission;
+use domain::messaging::WaId;
 use serde_json::{Value, json};
 use store::channels::Channel;
 use whatsapp::outgoing::MessagesRequest;
@@ -143,15 +145,8 @@ async fn authenticate(
 
 /// The channel `phone_number_id` names, if it is this tenant's.
 async fn own_channel(state: &AppState, ctx: &TenantCtx, pnid: &str) -> Result<Channel, MetaError> {
-    let mut tx = state
-        .store
-        .tenant(ctx.tenant_id)
-        .await
-        .map_err(AppError::from)?;
-    let channels = tx.list_channels().await.map_err(AppError::from)?;
-    channels
-        .into_iter()
-        .find(|c| c.phone_number_id == pnid)
+    super::find_channel(state, ctx, pnid)
+        .await?
         .ok_or_else(|| MetaError::unknown_object(pnid))
 }
 
@@ -198,10 +193,11 @@ async fn post_messages(
             let Some(to) = m.to.clone() else {
                 return Err(MetaError::invalid("the parameter `to` is required"));
             };
-            let wa_id: String = to.chars().filter(char::is_ascii_digit).collect();
-            let message = queue_message(
+            let digits: String = to.chars().filter(char::is_ascii_digit).collect();
+            let wa_id = WaId::parse(&digits).map_err(AppError::from)?;
+            let message = send_message(
                 &state,
-                ctx.tenant_id,
+                &ctx,
                 Outgoing {
                     conversation_id: None,
                     channel_id: Some(channel.id),
@@ -218,44 +214,24 @@ async fn post_messages(
             }
             Ok(axum::Json(json!({
                 "messaging_product": "whatsapp",
-                "contacts": [{ "input": to, "wa_id": wa_id }],
+                "contacts": [{ "input": to, "wa_id": wa_id.as_str() }],
                 "messages": [sent],
             })))
         }
         MessagesRequest::MarkRead(r) => {
-            let now = state.now();
-            let mut tx = state
-                .store
-                .tenant(ctx.tenant_id)
+            let typing = r.typing_indicator.is_some();
+            super::mark_read(&state, &ctx, &channel, &r.message_id, typing)
                 .await
-                .map_err(AppError::from)?;
-            let m = tx
-                .find_message_by_wamid(&r.message_id)
-                .await
-                .map_err(|_| MetaError::invalid(format!("message {} not found", r.message_id)))?;
-            tx.mark_conversation_read(m.conversation_id, now)
-                .await
-                .map_err(AppError::from)?;
-            tx.commit().await.map_err(AppError::from)?;
-            let token = state
-                .secrets
-                .open_str(&channel.access_token)
-                .map_err(AppError::internal)?;
-            state
-                .graph
-                .mark_as_read(
-                    &channel.phone_number_id,
-                    &token,
-                    &r.message_id,
-                    r.typing_indicator.is_some(),
-                )
-                .await
-                .map_err(|e| {
-                    MetaError::new(
+                .map_err(|e| match e {
+                    MarkReadError::UnknownMessage => {
+                        MetaError::invalid(format!("message {} not found", r.message_id))
+                    }
+                    MarkReadError::App(e) => e.into(),
+                    MarkReadError::Graph(e) => MetaError::new(
                         StatusCode::BAD_GATEWAY,
                         e.code().unwrap_or(1),
                         e.to_string(),
-                    )
+                    ),
                 })?;
             Ok(axum::Json(json!({ "success": true })))
         }

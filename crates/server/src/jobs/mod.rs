@@ -1,16 +1,160 @@
-//! Background work: what each job kind does, and the workers that run
-//! them.
+//! The job runtime: typed jobs that areas declare, a registry that
+//! dispatches them, and the workers that claim and run them.
 //!
-//! Queues: `webhooks` (process a stored delivery), `send` (hand a message
-//! to Meta, paced per number), `tenants` (release a reactivated tenant's
-//! held events), `media` (download inbound media from Meta). Every job is claimed under a lease; a handler that
-//! panics is retried, never takes the worker down.
+//! An area declares each of its jobs as a type implementing [`JobKind`]
+//! (its kind name, queue, payload type and handler) in its own `jobs.rs`,
+//! and registers them in [`crate::job_registry`]. Work is enqueued with
+//! [`enqueue`] in the transaction that causes it. The runtime knows nothing
+//! of any area; job ids and worker names never reach an area's rules: a
+//! handler that wants its completion recorded with its last write returns
+//! that transaction in [`Outcome::CommitTenant`] / [`Outcome::CommitSystem`].
+//!
+//! Every job is claimed under a lease; a handler that panics is retried and
+//! never takes the worker down. Jobs of one queue are claimed fairly between
+//! tenants (see `store::jobs`).
 
-mod enqueue;
+mod registry;
 mod worker;
 
-pub use enqueue::{delivery_job, enqueue_media_fetch, enqueue_release_held, enqueue_send};
-pub use worker::{Outcome, Worker, drain};
+pub use registry::Registry;
+pub use worker::{Worker, drain};
 
-/// The queues, in the order a drain visits them.
-pub const QUEUES: [&str; 4] = ["webhooks", "send", "media", "tenants"];
+use crate::state::AppState;
+use domain::{TenantId, Timestamp};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::future::Future;
+use store::jobs::NewJob;
+use store::{SystemTx, TenantTx};
+
+/// The queues. Each has its own worker loop; a slow queue never holds up
+/// another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Queue {
+    /// Processing stored webhooks.
+    Webhooks,
+    /// Handing messages to Meta, paced per number.
+    Send,
+    /// Fetching inbound media.
+    Media,
+    /// Tenant-wide work (releasing a reactivated tenant's held events).
+    Tenants,
+}
+
+impl Queue {
+    /// Every queue, in the order a drain visits them.
+    pub const ALL: [Queue; 4] = [Queue::Webhooks, Queue::Send, Queue::Media, Queue::Tenants];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Queue::Webhooks => "webhooks",
+            Queue::Send => "send",
+            Queue::Media => "media",
+            Queue::Tenants => "tenants",
+        }
+    }
+}
+
+/// What a job's handler concluded.
+pub enum Outcome {
+    Done,
+    /// Done: commit this transaction, which records the job's completion
+    /// too (one commit instead of two, and no window in which the work is
+    /// committed but the job is not).
+    CommitTenant(TenantTx),
+    /// As [`Outcome::CommitTenant`], for work done in the system scope.
+    CommitSystem(SystemTx),
+    Retry {
+        error: String,
+        after_ms: Option<i64>,
+    },
+    Fail {
+        error: String,
+    },
+}
+
+impl std::fmt::Debug for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Outcome::Done => f.write_str("Done"),
+            Outcome::CommitTenant(_) => f.write_str("CommitTenant"),
+            Outcome::CommitSystem(_) => f.write_str("CommitSystem"),
+            Outcome::Retry { error, after_ms } => f
+                .debug_struct("Retry")
+                .field("error", error)
+                .field("after_ms", after_ms)
+                .finish(),
+            Outcome::Fail { error } => f.debug_struct("Fail").field("error", error).finish(),
+        }
+    }
+}
+
+impl Outcome {
+    /// A retry after the default back-off.
+    pub fn retry(error: impl std::fmt::Display) -> Self {
+        Outcome::Retry {
+            error: error.to_string(),
+            after_ms: None,
+        }
+    }
+}
+
+/// A kind of job: declared by its area, dispatched by the [`Registry`].
+pub trait JobKind: Send + Sync + 'static {
+    /// The stable name stored with each job (`message.send`).
+    const KIND: &'static str;
+    const QUEUE: Queue;
+    /// How many times the job is tried before it fails for good.
+    const MAX_ATTEMPTS: i64 = 25;
+    type Payload: Serialize + DeserializeOwned + Send + Sync;
+
+    /// Enqueueing a job whose key is already queued is a no-op.
+    fn dedupe_key(payload: &Self::Payload) -> Option<String>;
+
+    /// Lower lanes are claimed first (0: conversational, 10: bulk).
+    fn lane(_payload: &Self::Payload) -> i64 {
+        0
+    }
+
+    /// Runs the job. `tenant` is the tenant it was enqueued for, if any.
+    fn run(
+        state: &AppState,
+        tenant: Option<TenantId>,
+        payload: Self::Payload,
+    ) -> impl Future<Output = Outcome> + Send;
+}
+
+/// The row that enqueues `payload` as a job of kind `K`.
+pub fn new_job<K: JobKind>(payload: &K::Payload, now: Timestamp) -> NewJob {
+    let encoded = serde_json::to_value(payload).unwrap_or(serde_json::Value::Null);
+    let mut job = NewJob::new(K::QUEUE.as_str(), K::KIND, encoded, now)
+        .lane(K::lane(payload))
+        .max_attempts(K::MAX_ATTEMPTS);
+    if let Some(key) = K::dedupe_key(payload) {
+        job = job.dedupe(key);
+    }
+    job
+}
+
+/// Enqueues a job of kind `K` for this transaction's tenant; it runs once
+/// the transaction commits.
+pub async fn enqueue<K: JobKind>(
+    tx: &mut TenantTx,
+    payload: &K::Payload,
+    now: Timestamp,
+) -> store::StoreResult<()> {
+    tx.enqueue_job(new_job::<K>(payload, now)).await?;
+    Ok(())
+}
+
+/// Enqueues a job of kind `K` from the system scope, for `tenant` if it is
+/// one tenant's work.
+pub async fn enqueue_system<K: JobKind>(
+    sys: &mut SystemTx,
+    tenant: Option<TenantId>,
+    payload: &K::Payload,
+    now: Timestamp,
+) -> store::StoreResult<()> {
+    sys.enqueue_job(tenant, new_job::<K>(payload, now)).await?;
+    Ok(())
+}

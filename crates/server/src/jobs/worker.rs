@@ -1,8 +1,6 @@
-use super::QUEUES;
-use super::enqueue::{FETCH_MEDIA, PROCESS_DELIVERY, RELEASE_HELD, SEND_MESSAGE};
-use crate::channels::send::{Delivery, deliver};
+use super::{Outcome, Queue};
 use crate::state::AppState;
-use domain::{MediaId, MessageId, TenantId, Timestamp, WebhookId};
+use domain::Timestamp;
 use futures::FutureExt as _;
 use std::time::Duration;
 use store::jobs::Job;
@@ -35,77 +33,6 @@ async fn keep_leases(state: AppState, queue: &'static str, worker: String) {
     }
 }
 
-/// What a handler concluded.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
-    Done,
-    /// Done, and the handler already completed the job in its own last
-    /// transaction (one commit instead of two).
-    Completed,
-    Retry {
-        error: String,
-        after_ms: Option<i64>,
-    },
-    Fail {
-        error: String,
-    },
-}
-
-fn field<T: std::str::FromStr>(job: &Job, name: &str) -> Result<T, String> {
-    let payload = job.payload().map_err(|e| e.to_string())?;
-    payload[name]
-        .as_str()
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| format!("job payload lacks `{name}`"))
-}
-
-/// Runs one job's handler.
-async fn handle(state: &AppState, worker: &str, job: &Job) -> Outcome {
-    let result: anyhow::Result<Outcome> = async {
-        match job.kind.as_str() {
-            PROCESS_DELIVERY => {
-                let id: WebhookId = field(job, "delivery_id").map_err(anyhow::Error::msg)?;
-                crate::channels::process::process_delivery(state, id, (job.id, worker)).await?;
-                Ok(Outcome::Completed)
-            }
-            SEND_MESSAGE => {
-                let tenant = job
-                    .tenant()
-                    .ok_or_else(|| anyhow::anyhow!("send job without tenant"))?;
-                let id: MessageId = field(job, "message_id").map_err(anyhow::Error::msg)?;
-                Ok(match deliver(state, tenant, id, (job.id, worker)).await? {
-                    Delivery::Done => Outcome::Done,
-                    Delivery::Finished => Outcome::Completed,
-                    Delivery::Retry { reason, after_ms } => Outcome::Retry {
-                        error: reason,
-                        after_ms: Some(after_ms),
-                    },
-                })
-            }
-            FETCH_MEDIA => {
-                let tenant = job
-                    .tenant()
-                    .ok_or_else(|| anyhow::anyhow!("media job without tenant"))?;
-                let id: MediaId = field(job, "media_id").map_err(anyhow::Error::msg)?;
-                crate::channels::media::fetch(state, tenant, id).await
-            }
-            RELEASE_HELD => {
-                let tenant: TenantId = field(job, "tenant_id").map_err(anyhow::Error::msg)?;
-                crate::channels::process::release_held(state, tenant).await?;
-                Ok(Outcome::Done)
-            }
-            other => Ok(Outcome::Fail {
-                error: format!("unknown job kind `{other}`"),
-            }),
-        }
-    }
-    .await;
-    result.unwrap_or_else(|e| Outcome::Retry {
-        error: format!("{e:#}"),
-        after_ms: None,
-    })
-}
-
 /// Default back-off: exponential from 1 s, capped at 10 minutes, full jitter.
 fn backoff_ms(attempts: i64) -> i64 {
     let exp = attempts.clamp(0, 20) as u32;
@@ -119,7 +46,7 @@ fn backoff_ms(attempts: i64) -> i64 {
 async fn run(state: &AppState, worker: &str, job: Job) {
     let span = tracing::info_span!("job", kind = %job.kind, tenant_id = ?job.tenant_id, attempt = job.attempts);
     let started = std::time::Instant::now();
-    let outcome = std::panic::AssertUnwindSafe(handle(state, worker, &job))
+    let outcome = std::panic::AssertUnwindSafe(state.jobs.run(state, &job))
         .catch_unwind()
         .instrument(span.clone())
         .await
@@ -136,7 +63,7 @@ async fn run(state: &AppState, worker: &str, job: Job) {
         });
     let now = state.now();
     let label = match &outcome {
-        Outcome::Done | Outcome::Completed => "done",
+        Outcome::Done | Outcome::CommitTenant(_) | Outcome::CommitSystem(_) => "done",
         Outcome::Retry { .. } => "retry",
         Outcome::Fail { .. } => "failed",
     };
@@ -145,7 +72,14 @@ async fn run(state: &AppState, worker: &str, job: Job) {
         .record(started.elapsed().as_secs_f64());
     let recorded = match outcome {
         Outcome::Done => state.store.complete_job(job.id, worker, now).await,
-        Outcome::Completed => Ok(true),
+        Outcome::CommitTenant(mut tx) => match tx.complete_job(job.id, worker, now).await {
+            Ok(_) => tx.commit().await.map(|()| true),
+            Err(e) => Err(e),
+        },
+        Outcome::CommitSystem(mut sys) => match sys.complete_job(job.id, worker, now).await {
+            Ok(_) => sys.commit().await.map(|()| true),
+            Err(e) => Err(e),
+        },
         Outcome::Retry { error, after_ms } => {
             let _e = span.enter();
             tracing::warn!(error = %error, "job will be retried");
@@ -193,8 +127,8 @@ pub async fn drain(state: &AppState) -> usize {
     let mut total = 0;
     loop {
         let mut ran = 0;
-        for queue in QUEUES {
-            for job in claim(state, queue, &worker, state.now(), 64).await {
+        for queue in Queue::ALL {
+            for job in claim(state, queue.as_str(), &worker, state.now(), 64).await {
                 run(state, &worker, job).await;
                 ran += 1;
             }
@@ -216,13 +150,13 @@ impl Worker {
         shutdown: watch::Receiver<bool>,
     ) -> Vec<tokio::task::JoinHandle<()>> {
         let node = format!("{}-{}", hostname(), uuid::Uuid::now_v7());
-        QUEUES
+        Queue::ALL
             .iter()
             .map(|queue| {
                 let state = state.clone();
                 let mut shutdown = shutdown.clone();
+                let queue = queue.as_str();
                 let worker = format!("{node}/{queue}");
-                let queue = *queue;
                 tokio::spawn(async move {
                     let heartbeat = tokio::spawn(keep_leases(state.clone(), queue, worker.clone()));
                     let mut running = JoinSet::new();

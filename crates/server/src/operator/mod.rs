@@ -1,5 +1,10 @@
-//! The platform operator: tenants, plans, the audit log and health across
-//! tenants.
+//! The platform operator: signing in, tenants, plans, the audit log and
+//! health across tenants. The tenant life-cycle itself lives in
+//! `crate::tenancy`, shared with `switchboard admin`.
 
 pub mod api;
+pub mod health;
 pub mod pages;
+pub mod plans;
+pub mod sessions;
+pub mod tenants;

@@ -31,6 +31,19 @@ pub struct OwnTenantView {
     pub usage: Usage,
 }
 
+impl From<crate::tenancy::OwnTenant> for OwnTenantView {
+    fn from(o: crate::tenancy::OwnTenant) -> Self {
+        OwnTenantView {
+            tenant: o.tenant.into(),
+            plan_name: o.plan.name,
+            limits: o.plan.limits,
+            usage: Usage {
+                users: o.usage.users,
+            },
+        }
+    }
+}
+
 /// My tenant: its status, plan, limits and usage.
 #[utoipa::path(get, path = "/api/v1/tenant", tag = "tenant",
     responses((status = 200, body = OwnTenantView)),
@@ -39,15 +52,6 @@ pub async fn get_tenant(
     State(state): State<AppState>,
     ctx: Authorized<perm::TenantRead>,
 ) -> AppResult<Json<OwnTenantView>> {
-    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
-    let tenant = tx.find_tenant().await?;
-    let plan = tx.find_plan().await?;
-    let users = tx.count_active_users().await?;
-    tx.commit().await?;
-    Ok(Json(OwnTenantView {
-        tenant: tenant.into(),
-        plan_name: plan.name,
-        limits: plan.limits,
-        usage: Usage { users },
-    }))
+    let own = crate::tenancy::get_own_tenant(&state, &ctx).await?;
+    Ok(Json(own.into()))
 }

@@ -12,6 +12,7 @@ mod compat;
 mod conventions;
 mod crash;
 mod dashboard;
+mod events;
 mod hostile;
 mod isolation;
 mod media;

@@ -47,14 +47,15 @@ impl From<ContactRow> for Contact {
 
 impl TenantTx {
     /// Finds or creates the contact for an inbound sender, refreshing the
-    /// profile name when Meta sends one.
+    /// profile name when Meta sends one; `true` with it if it was created.
     pub async fn upsert_contact(
         &mut self,
         wa_id: &str,
         user_id: Option<&str>,
         profile_name: Option<&str>,
         now: Timestamp,
-    ) -> StoreResult<Contact> {
+    ) -> StoreResult<(Contact, bool)> {
+        let new_id = ContactId::new();
         let phone = wa_id
             .bytes()
             .all(|b| b.is_ascii_digit())
@@ -70,7 +71,7 @@ impl TenantTx {
              RETURNING id, wa_id, user_id, profile_name, phone, opted_out_at, created_at, updated_at"
         )
         .bind(self.tenant.as_uuid())
-        .bind(ContactId::new().as_uuid())
+        .bind(new_id.as_uuid())
         .bind(wa_id)
         .bind(user_id)
         .bind(profile_name)
@@ -78,7 +79,11 @@ impl TenantTx {
         .bind(now.as_millis())
         .fetch_one(c)
         .await)
-        .map(Contact::from)
+        .map(|row| {
+            let contact = Contact::from(row);
+            let created = contact.id == new_id;
+            (contact, created)
+        })
     }
 
     pub async fn find_contact(&mut self, id: ContactId) -> StoreResult<Contact> {

@@ -105,13 +105,15 @@ pub struct ConversationFilter {
 }
 
 impl TenantTx {
-    /// Finds or starts the conversation between a contact and a number.
+    /// Finds or starts the conversation between a contact and a number;
+    /// `true` with it if it was started.
     pub async fn upsert_conversation(
         &mut self,
         contact: ContactId,
         channel: ChannelId,
         now: Timestamp,
-    ) -> StoreResult<Conversation> {
+    ) -> StoreResult<(Conversation, bool)> {
+        let new_id = ConversationId::new();
         let row = run!(&mut self.tx, |c| {
             sqlx::query_as::<_, Row>(
             "INSERT INTO conversations (tenant_id, id, contact_id, channel_id, status, \
@@ -122,14 +124,16 @@ impl TenantTx {
                        last_message_at, last_inbound_at, window_closes_at, created_at, updated_at"
         )
         .bind(self.tenant.as_uuid())
-        .bind(ConversationId::new().as_uuid())
+        .bind(new_id.as_uuid())
         .bind(contact.as_uuid())
         .bind(channel.as_uuid())
         .bind(now.as_millis())
         .fetch_one(c)
         .await
         })?;
-        row.try_into()
+        let conversation: Conversation = row.try_into()?;
+        let created = conversation.id == new_id;
+        Ok((conversation, created))
     }
 
     pub async fn find_conversation(&mut self, id: ConversationId) -> StoreResult<Conversation> {

@@ -1,5 +1,5 @@
 //! Settings: usage against the plan, WhatsApp numbers, team, API keys,
-//! security (TOTP) and the audit log. Changes call the API's handlers.
+//! security (TOTP) and the audit log. Each page calls its area's rules.
 
 use crate::channels::pages as numbers;
 use crate::team::pages::{keys, security, team};
@@ -9,7 +9,6 @@ use super::render::when;
 use crate::auth::{Authorized, perm};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::tenancy::limits::month_start;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -113,28 +112,22 @@ pub async fn view_usage(
     shell: Shell,
     ctx: Authorized<perm::TenantRead>,
 ) -> AppResult<Response> {
-    let now = state.now();
-    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
-    let tenant = tx.find_tenant().await?;
-    let plan = tx.find_plan().await?;
-    let messages = tx.count_outbound_since(month_start(now)).await?;
-    let users = tx.count_active_users().await?;
-    let numbers = tx.count_channels().await?;
-    tx.commit().await?;
+    let own = crate::tenancy::get_own_tenant(&state, &ctx).await?;
+    let (limits, usage) = (own.plan.limits, own.usage);
     Ok(render(&UsagePage {
         shell: shell.with_tab("settings"),
         tab: "usage",
-        plan: plan.name,
-        status: tenant.status.as_str().to_owned(),
-        slug: tenant.slug,
+        plan: own.plan.name,
+        status: own.tenant.status.as_str().to_owned(),
+        slug: own.tenant.slug,
         meters: vec![
             meter(
                 "Messages sent this month",
-                messages,
-                plan.limits.messages_per_month,
+                usage.messages_this_month,
+                limits.messages_per_month,
             ),
-            meter("Team members", users, plan.limits.agents),
-            meter("WhatsApp numbers", numbers, plan.limits.numbers),
+            meter("Team members", usage.users, limits.agents),
+            meter("WhatsApp numbers", usage.numbers, limits.numbers),
         ],
     }))
 }
@@ -161,9 +154,7 @@ pub async fn view_audit(
     ctx: Authorized<perm::AuditRead>,
 ) -> AppResult<Response> {
     let now = state.now();
-    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
-    let page = tx.list_audit(PageRequest::new(None, 100)).await?;
-    tx.commit().await?;
+    let page = crate::audit::list_audit_log(&state, &ctx, PageRequest::new(None, 100)).await?;
     Ok(render(&AuditPage {
         shell: shell.with_tab("settings"),
         tab: "audit",

@@ -2,7 +2,7 @@
 //! under the same authorisation as the inbox: the URL alone gives nothing.
 
 use crate::auth::{Authorized, perm};
-use crate::error::{AppError, AppResult, ErrorBody};
+use crate::error::{AppResult, ErrorBody};
 use crate::http::extract::ApiPath;
 use crate::state::AppState;
 use axum::extract::State;
@@ -10,7 +10,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use domain::MediaId;
 use serde::Serialize;
-use store::inbox::{Media, MediaStatus};
+use store::inbox::Media;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -76,18 +76,7 @@ pub async fn get_media(
     ctx: Authorized<perm::InboxRead>,
     ApiPath(id): ApiPath<MediaId>,
 ) -> AppResult<Response> {
-    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
-    let media = tx.find_media(id).await?;
-    tx.commit().await?;
-    let (MediaStatus::Stored, Some(path)) = (media.status, media.path.as_deref()) else {
-        return Err(AppError::Conflict(
-            "media_not_ready",
-            format!("this media is {}", media.status.as_str()),
-        ));
-    };
-    let bytes = tokio::fs::read(state.media.path_of(path))
-        .await
-        .map_err(|e| AppError::internal(anyhow::anyhow!("reading stored media: {e}")))?;
+    let (media, bytes) = crate::inbox::messages::get_media(&state, &ctx, id).await?;
     let mime = media
         .mime_type
         .as_deref()

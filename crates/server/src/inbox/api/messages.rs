@@ -1,14 +1,15 @@
 //! Sending messages (`POST /api/v1/messages`).
 
+use super::views::{MessageView, message_view};
 use crate::auth::{Authorized, perm};
-use crate::channels::send::{Lane, Outgoing, queue_message};
+use crate::channels::send::{Lane, Outgoing, send_message};
 use crate::error::{AppResult, ErrorBody};
 use crate::http::extract::ApiJson;
-use crate::inbox::api::conversations::{MessageView, message_view};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use domain::messaging::WaId;
 use domain::{ChannelId, ConversationId};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -54,13 +55,14 @@ pub async fn create_message(
     ctx: Authorized<perm::InboxWrite>,
     ApiJson(body): ApiJson<SendMessage>,
 ) -> AppResult<(StatusCode, Json<MessageView>)> {
-    let message = queue_message(
+    let to = body.to.as_deref().map(WaId::parse).transpose()?;
+    let message = send_message(
         &state,
-        ctx.tenant_id,
+        &ctx,
         Outgoing {
             conversation_id: body.conversation_id,
             channel_id: body.channel_id,
-            to: body.to,
+            to,
             reply_to: body.reply_to,
             content: body.content,
             lane: body.lane,

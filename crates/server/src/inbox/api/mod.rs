@@ -1,14 +1,17 @@
 //! The inbox's JSON routes.
 
+pub mod contacts;
 pub mod conversations;
 pub mod media;
 pub mod messages;
+pub mod views;
 
 use crate::state::AppState;
 use utoipa_axum::router::OpenApiRouter;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .merge(contacts::router())
         .merge(conversations::router())
         .merge(media::router())
         .merge(messages::router())

@@ -52,12 +52,8 @@ pub async fn view_contacts(
         cursor: Some(query.cursor.clone()),
     }
     .request()?;
-    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
-    let term = query.q.trim();
-    let contacts = tx
-        .list_contacts(Some(term).filter(|t| !t.is_empty()), page)
-        .await?;
-    tx.commit().await?;
+    let contacts =
+        crate::inbox::contacts::list_contacts(&state, &ctx, Some(query.q.trim()), page).await?;
     Ok(render(&ContactsPage {
         shell: shell.with_tab("contacts"),
         q: query.q.clone(),
@@ -99,10 +95,8 @@ pub async fn view_contact(
     ApiPath(id): ApiPath<ContactId>,
 ) -> AppResult<Response> {
     let now = state.now();
-    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
-    let c = tx.find_contact(id).await?;
-    let conversations = tx.list_contact_conversations(id).await?;
-    tx.commit().await?;
+    let detail = crate::inbox::contacts::get_contact(&state, &ctx, id).await?;
+    let (c, conversations) = (detail.contact, detail.conversations);
     Ok(render(&ContactPage {
         shell: shell.with_tab("contacts"),
         contact: ContactRow {

@@ -5,6 +5,7 @@ use crate::auth::{Authorized, TenantCtx, perm};
 use crate::dashboard::page::{Shell, render};
 use crate::dashboard::render::{body, contact_name, when};
 use crate::error::{AppError, AppResult};
+use crate::inbox::conversations::InboxRow;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -12,7 +13,6 @@ use axum::response::Response;
 use domain::{ChannelId, ConversationId, UserId};
 use serde::Deserialize;
 use store::inbox::{ConversationFilter, ConversationStatus};
-use store::page::PageRequest;
 
 /// The list's filters, kept in the URL so every view can be linked.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -104,42 +104,24 @@ pub async fn conversation_rows(
         ),
     };
     let now = state.now();
-    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
-    // Search narrows to matching contacts first (name, WhatsApp id, phone).
-    let matching: Option<Vec<_>> = match q.q.trim() {
-        "" => None,
-        term => Some(
-            tx.list_contacts(Some(term), PageRequest::new(None, 200))
-                .await?
-                .items
-                .into_iter()
-                .map(|c| c.id)
-                .collect(),
-        ),
+    let filter = ConversationFilter {
+        status,
+        channel,
+        assigned_to,
+        unassigned_only,
+        ..ConversationFilter::default()
     };
-    let conversations = tx
-        .list_conversations(&ConversationFilter {
-            status,
-            channel,
-            assigned_to,
-            unassigned_only,
-            limit: if matching.is_some() { 200 } else { 50 },
-            ..ConversationFilter::default()
-        })
-        .await?;
+    let (found, channels) =
+        crate::inbox::conversations::list_inbox(state, ctx, filter, Some(q.q.trim())).await?;
     let mut rows = Vec::new();
-    for c in conversations {
-        if matching
-            .as_ref()
-            .is_some_and(|m| !m.contains(&c.contact_id))
-        {
-            continue;
-        }
-        let contact = tx.find_contact(c.contact_id).await?;
-        let last = tx.list_messages(c.id, PageRequest::new(None, 1)).await?;
+    for InboxRow {
+        conversation: c,
+        contact,
+        last,
+    } in found
+    {
         let snippet = last
-            .items
-            .first()
+            .as_ref()
             .map(|m| {
                 let (label, text) = body(&m.kind, &m.content);
                 let t = if text.is_empty() {
@@ -164,13 +146,8 @@ pub async fn conversation_rows(
             time: when(c.last_message_at, now),
             active: Some(c.id) == active,
         });
-        if rows.len() >= 50 {
-            break;
-        }
     }
-    let numbers = tx
-        .list_channels()
-        .await?
+    let numbers = channels
         .into_iter()
         .map(|c| NumberOption {
             id: c.id.to_string(),
@@ -181,7 +158,6 @@ pub async fn conversation_rows(
                 .unwrap_or(c.display_phone_number),
         })
         .collect();
-    tx.commit().await?;
     Ok((rows, numbers))
 }
 

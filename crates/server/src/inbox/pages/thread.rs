@@ -1,17 +1,17 @@
 //! One conversation: its messages with status ticks, the reply box (which
 //! knows the 24-hour window), and assign / resolve / reopen. Every change
-//! calls the API's own handler, so the rules are the API's.
+//! calls the same inbox and channel rules as the API.
 
 use super::compose::{TemplateChoice, approved_templates, template_content};
 use super::list::{ConversationRow, ListQuery, NumberOption, conversation_rows};
 use crate::auth::{Authorized, TenantCtx, perm};
-use crate::channels::send::Lane;
+use crate::channels::send::{Lane, Outgoing, send_message};
 use crate::dashboard::page::{Shell, render};
 use crate::dashboard::render::{MediaView, MessageRow, contact_name, message_rows, when};
 use crate::error::{AppError, AppResult};
-use crate::http::extract::{ApiJson, ApiPath};
-use crate::inbox::api::conversations::UpdateConversation;
-use crate::inbox::api::messages::SendMessage;
+use crate::http::extract::ApiPath;
+use crate::inbox;
+use crate::inbox::conversations::{ConversationChanges, Thread};
 use crate::state::AppState;
 use askama::Template;
 use axum::Form;
@@ -19,7 +19,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::{ConversationId, UserId};
 use serde::Deserialize;
-use store::page::PageRequest;
+use store::inbox::ConversationStatus;
 use whatsapp::outgoing::{OutgoingContent, TextBody};
 
 #[derive(Debug, Clone)]
@@ -61,21 +61,9 @@ pub async fn view_thread(
     ApiPath(id): ApiPath<ConversationId>,
     Query(list): Query<ListQuery>,
 ) -> AppResult<Response> {
-    let unread = {
-        let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
-        let c = tx.find_conversation(id).await?;
-        tx.commit().await?;
-        c.unread_count
-    };
-    if let Ok(w) = write
-        && unread > 0
-    {
-        let _ = crate::inbox::api::conversations::mark_conversation_read(
-            State(state.clone()),
-            w,
-            ApiPath(id),
-        )
-        .await?;
+    let conversation = inbox::conversations::get_conversation(&state, &ctx, id).await?;
+    if write.is_ok() && conversation.unread_count > 0 {
+        inbox::conversations::mark_read(&state, &ctx, id).await?;
     }
     thread_page(&state, shell, &ctx, id, list, None).await
 }
@@ -89,18 +77,15 @@ async fn thread_page(
     flash: Option<String>,
 ) -> AppResult<Response> {
     let now = state.now();
-    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
-    let conversation = tx.find_conversation(id).await?;
-    let contact = tx.find_contact(conversation.contact_id).await?;
-    let channel = tx.find_channel(conversation.channel_id).await.ok();
-    let messages = tx
-        .list_messages(id, PageRequest::new(None, 100))
-        .await?
-        .items;
-    let ids: Vec<_> = messages.iter().map(|m| m.id).collect();
-    let media: Vec<MediaView> = tx
-        .list_media_of_messages(&ids)
-        .await?
+    let Thread {
+        conversation,
+        contact,
+        channel,
+        messages,
+        media,
+        team,
+    } = inbox::conversations::get_thread(state, ctx, id).await?;
+    let media: Vec<MediaView> = media
         .iter()
         .map(|m| {
             let view = crate::inbox::api::media::MediaView::from(m);
@@ -112,18 +97,13 @@ async fn thread_page(
             }
         })
         .collect();
-    let team: Vec<Teammate> = tx
-        .list_users(PageRequest::new(None, 200))
-        .await?
-        .items
+    let team: Vec<Teammate> = team
         .into_iter()
-        .filter(|u| u.disabled_at.is_none())
         .map(|u| Teammate {
             id: u.id.to_string(),
             name: if u.name.is_empty() { u.email } else { u.name },
         })
         .collect();
-    tx.commit().await?;
     let window_open = conversation.window_open(now);
     let window_text = match (window_open, conversation.window_closes_at) {
         (true, Some(t)) => format!("Replies are open until {}.", when(t, now)),
@@ -205,7 +185,7 @@ async fn send(
     reply_to: Option<String>,
     content: OutgoingContent,
 ) -> AppResult<Response> {
-    let body = SendMessage {
+    let out = Outgoing {
         conversation_id: Some(id),
         to: None,
         channel_id: None,
@@ -213,8 +193,7 @@ async fn send(
         lane: Lane::Conversational,
         content,
     };
-    match crate::inbox::api::messages::create_message(State(state.clone()), w, ApiJson(body)).await
-    {
+    match send_message(state, &w, out).await {
         Ok(_) => Ok(Redirect::to(&format!("/app/inbox/{id}#composer")).into_response()),
         Err(e) if shown_inline(&e) => {
             let status = e.status();
@@ -305,9 +284,9 @@ pub async fn update_conversation(
 ) -> AppResult<Response> {
     let me = w.user_id();
     let (status, assigned_user_id) = match form.action.as_str() {
-        "resolve" => (Some("resolved"), None),
-        "reopen" => (Some("open"), None),
-        "pending" => (Some("pending"), None),
+        "resolve" => (Some(ConversationStatus::Resolved), None),
+        "reopen" => (Some(ConversationStatus::Open), None),
+        "pending" => (Some(ConversationStatus::Pending), None),
         "assign_me" => (None, Some(me)),
         "unassign" => (None, Some(None)),
         "assign" => {
@@ -319,16 +298,10 @@ pub async fn update_conversation(
         }
         _ => return Err(AppError::validation("action", "unknown action")),
     };
-    let body = UpdateConversation {
-        status: status.map(str::to_owned),
+    let changes = ConversationChanges {
+        status,
         assigned_user_id,
     };
-    let _ = crate::inbox::api::conversations::update_conversation(
-        State(state),
-        w,
-        ApiPath(id),
-        ApiJson(body),
-    )
-    .await?;
+    inbox::conversations::update_conversation(&state, &w, id, changes).await?;
     Ok(Redirect::to(&format!("/app/inbox/{id}")).into_response())
 }

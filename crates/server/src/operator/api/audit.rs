@@ -2,7 +2,7 @@ use crate::audit::api::AuditEntryView;
 use crate::auth::OperatorCtx;
 use crate::error::AppResult;
 use crate::http::extract::ApiQuery;
-use crate::http::pagination::Paged;
+use crate::http::pagination::{PageQuery, Paged};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -25,16 +25,14 @@ pub struct OperatorAuditQuery {
     responses((status = 200, body = Paged<AuditEntryView>)), security(("bearer" = [])))]
 pub async fn list_audit_log(
     State(state): State<AppState>,
-    _ctx: OperatorCtx,
+    ctx: OperatorCtx,
     ApiQuery(q): ApiQuery<OperatorAuditQuery>,
 ) -> AppResult<Json<Paged<AuditEntryView>>> {
-    let page = crate::http::pagination::PageQuery {
+    let page = PageQuery {
         limit: q.limit,
         cursor: q.cursor,
     }
     .request()?;
-    let mut sys = state.store.system_read().await?;
-    let entries = sys.list_audit(q.tenant_id, page).await?;
-    sys.commit().await?;
+    let entries = crate::audit::list_platform_audit_log(&state, &ctx, q.tenant_id, page).await?;
     Ok(Json(Paged::from_page(entries, AuditEntryView::from)))
 }

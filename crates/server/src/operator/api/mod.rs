@@ -12,11 +12,7 @@ use axum::middleware::from_fn_with_state;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub use login::{OperatorLogin, login_operator, logout_operator};
-pub use tenants::{
-    CreateTenantRequest, SuspendRequest, TenantView, create_tenant, reactivate_tenant,
-    suspend_tenant,
-};
+pub use tenants::TenantView;
 
 /// Routes that need an operator token.
 pub fn router(state: &AppState) -> OpenApiRouter<AppState> {

@@ -1,12 +1,12 @@
 use crate::auth::OperatorCtx;
-use crate::error::{AppError, AppResult, ErrorBody};
+use crate::error::{AppResult, ErrorBody};
 use crate::http::extract::{ApiJson, ApiPath};
+use crate::operator::plans::{self, PlanChange};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use domain::{PlanLimits, Timestamp};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use store::tenancy::Plan;
 use utoipa::ToSchema;
 
@@ -35,11 +35,9 @@ impl From<Plan> for PlanView {
     responses((status = 200, body = Vec<PlanView>)), security(("bearer" = [])))]
 pub async fn list_plans(
     State(state): State<AppState>,
-    _ctx: OperatorCtx,
+    ctx: OperatorCtx,
 ) -> AppResult<Json<Vec<PlanView>>> {
-    let mut sys = state.store.system_read().await?;
-    let plans = sys.list_plans().await?;
-    sys.commit().await?;
+    let plans = plans::list_plans(&state, &ctx).await?;
     Ok(Json(plans.into_iter().map(PlanView::from).collect()))
 }
 
@@ -63,39 +61,10 @@ pub async fn update_plan(
     ApiPath(code): ApiPath<String>,
     ApiJson(body): ApiJson<UpdatePlanRequest>,
 ) -> AppResult<Json<PlanView>> {
-    let now = state.now();
-    let mut sys = state.store.system().await?;
-    let current = sys.find_plan(&code).await?;
-    let name = body.name.unwrap_or(current.name);
-    let limits = body.limits.unwrap_or(current.limits);
-    let negative = [
-        ("limits.messages_per_month", limits.messages_per_month),
-        ("limits.agents", limits.agents),
-        ("limits.numbers", limits.numbers),
-        ("limits.contacts", limits.contacts),
-    ]
-    .into_iter()
-    .find(|(_, v)| v.is_some_and(|v| v < 0));
-    if let Some((field, _)) = negative {
-        return Err(AppError::validation(
-            field,
-            "must be 0 or more, or null for unlimited",
-        ));
-    }
-    if name.trim().is_empty() {
-        return Err(AppError::validation("name", "must not be empty"));
-    }
-    let plan = sys.update_plan(&code, name.trim(), limits, now).await?;
-    crate::audit::operator_action(
-        &mut sys,
-        &ctx,
-        None,
-        now,
-        "plan.update",
-        ("plan", code.clone()),
-        json!({ "limits": limits }),
-    )
-    .await?;
-    sys.commit().await?;
+    let change = PlanChange {
+        name: body.name,
+        limits: body.limits,
+    };
+    let plan = plans::update_plan(&state, &ctx, &code, change).await?;
     Ok(Json(plan.into()))
 }

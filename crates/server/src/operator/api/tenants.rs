@@ -3,13 +3,12 @@ use crate::error::{AppResult, ErrorBody};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::pagination::{PageQuery, Paged};
 use crate::state::AppState;
-use crate::tenancy::{self, CreateTenant};
+use crate::tenancy::{self, CreateTenant, CreatedTenant, TenantChange};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::{Email, Slug, TenantId, TenantStatus, Timestamp};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use store::tenancy::Tenant;
 use utoipa::ToSchema;
 
@@ -81,6 +80,25 @@ pub struct FirstApiKey {
     pub prefix: String,
 }
 
+impl From<CreatedTenant> for CreatedTenantView {
+    fn from(c: CreatedTenant) -> Self {
+        CreatedTenantView {
+            tenant: c.tenant.into(),
+            owner_invite: OwnerInvite {
+                email: c.owner_invite.email,
+                token: c.owner_invite_token,
+                accept_url: c.owner_invite_url,
+                expires_at: c.owner_invite.expires_at,
+            },
+            api_key: FirstApiKey {
+                id: c.api_key.id,
+                secret: c.api_key_secret,
+                prefix: c.api_key.prefix,
+            },
+        }
+    }
+}
+
 /// Create a tenant with its first owner invitation and API key.
 #[utoipa::path(post, path = "/api/v1/operator/tenants", tag = "operator",
     request_body = CreateTenantRequest,
@@ -92,48 +110,15 @@ pub async fn create_tenant(
     ctx: OperatorCtx,
     ApiJson(body): ApiJson<CreateTenantRequest>,
 ) -> AppResult<(StatusCode, Json<CreatedTenantView>)> {
-    let status = body.status.unwrap_or(TenantStatus::Trial);
-    if status == TenantStatus::Suspended {
-        return Err(crate::error::AppError::validation(
-            "status",
-            "a new tenant is `trial` or `active`",
-        ));
-    }
-    let created = tenancy::create_tenant(
-        &state.store,
-        state.now(),
-        ctx.audit_actor(),
-        ctx.ip.as_deref(),
-        CreateTenant {
-            name: body.name,
-            slug: body.slug,
-            plan: body.plan.unwrap_or_else(|| "starter".into()),
-            owner_email: body.owner_email,
-            status,
-        },
-    )
-    .await?;
-    let accept_url = format!(
-        "{}/app/accept-invite?token={}",
-        state.config.public_url, created.owner_invite_token
-    );
-    Ok((
-        StatusCode::CREATED,
-        Json(CreatedTenantView {
-            tenant: created.tenant.into(),
-            owner_invite: OwnerInvite {
-                email: created.owner_invite.email,
-                token: created.owner_invite_token,
-                accept_url,
-                expires_at: created.owner_invite.expires_at,
-            },
-            api_key: FirstApiKey {
-                id: created.api_key.id,
-                secret: created.api_key_secret,
-                prefix: created.api_key.prefix,
-            },
-        }),
-    ))
+    let input = CreateTenant {
+        name: body.name,
+        slug: body.slug,
+        plan: body.plan,
+        owner_email: body.owner_email,
+        status: body.status,
+    };
+    let created = tenancy::create_tenant(&state, &ctx, input).await?;
+    Ok((StatusCode::CREATED, Json(created.into())))
 }
 
 /// List tenants, newest first.
@@ -141,12 +126,10 @@ pub async fn create_tenant(
     responses((status = 200, body = Paged<TenantView>)), security(("bearer" = [])))]
 pub async fn list_tenants(
     State(state): State<AppState>,
-    _ctx: OperatorCtx,
+    ctx: OperatorCtx,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> AppResult<Json<Paged<TenantView>>> {
-    let mut sys = state.store.system_read().await?;
-    let page = sys.list_tenants(q.request()?).await?;
-    sys.commit().await?;
+    let page = tenancy::list_tenants(&state, &ctx, q.request()?).await?;
     Ok(Json(Paged::from_page(page, TenantView::from)))
 }
 
@@ -160,19 +143,7 @@ pub async fn get_tenant(
     ctx: OperatorCtx,
     ApiPath(id): ApiPath<TenantId>,
 ) -> AppResult<Json<TenantView>> {
-    let mut sys = state.store.system().await?;
-    let tenant = sys.find_tenant(id).await?;
-    crate::audit::operator_action(
-        &mut sys,
-        &ctx,
-        Some(id),
-        state.now(),
-        "operator.view_tenant",
-        ("tenant", id.to_string()),
-        json!({}),
-    )
-    .await?;
-    sys.commit().await?;
+    let tenant = crate::operator::tenants::get_tenant(&state, &ctx, id).await?;
     Ok(Json(tenant.into()))
 }
 
@@ -196,17 +167,12 @@ pub async fn update_tenant(
     ApiPath(id): ApiPath<TenantId>,
     ApiJson(body): ApiJson<UpdateTenantRequest>,
 ) -> AppResult<Json<TenantView>> {
-    let t = tenancy::update_tenant(
-        &state.store,
-        state.now(),
-        ctx.audit_actor(),
-        ctx.ip.as_deref(),
-        id,
-        body.name.as_deref(),
-        body.plan.as_deref(),
-    )
-    .await?;
-    Ok(Json(t.into()))
+    let change = TenantChange {
+        name: body.name,
+        plan: body.plan,
+    };
+    let tenant = tenancy::update_tenant(&state, &ctx, id, change).await?;
+    Ok(Json(tenant.into()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -228,23 +194,8 @@ pub async fn suspend_tenant(
     ApiPath(id): ApiPath<TenantId>,
     ApiJson(body): ApiJson<SuspendRequest>,
 ) -> AppResult<Json<TenantView>> {
-    let reason = body.reason.trim();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(crate::error::AppError::validation(
-            "reason",
-            "must be 1 to 500 characters",
-        ));
-    }
-    let t = tenancy::set_status(
-        &state.store,
-        state.now(),
-        ctx.audit_actor(),
-        ctx.ip.as_deref(),
-        id,
-        Some(reason),
-    )
-    .await?;
-    Ok(Json(t.into()))
+    let tenant = tenancy::suspend_tenant(&state, &ctx, id, &body.reason).await?;
+    Ok(Json(tenant.into()))
 }
 
 /// Reactivate a suspended tenant.
@@ -257,14 +208,6 @@ pub async fn reactivate_tenant(
     ctx: OperatorCtx,
     ApiPath(id): ApiPath<TenantId>,
 ) -> AppResult<Json<TenantView>> {
-    let t = tenancy::set_status(
-        &state.store,
-        state.now(),
-        ctx.audit_actor(),
-        ctx.ip.as_deref(),
-        id,
-        None,
-    )
-    .await?;
-    Ok(Json(t.into()))
+    let tenant = tenancy::reactivate_tenant(&state, &ctx, id).await?;
+    Ok(Json(tenant.into()))
 }

@@ -7,6 +7,7 @@ use axum::Json;
 use axum::extract::State;
 use domain::Timestamp;
 use serde::Serialize;
+use store::webhooks::Unroutable;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -21,24 +22,28 @@ pub struct UnroutableView {
     pub received_at: Timestamp,
 }
 
+impl From<Unroutable> for UnroutableView {
+    fn from(u: Unroutable) -> Self {
+        UnroutableView {
+            id: u.id,
+            delivery_id: u.delivery_id,
+            phone_number_id: u.phone_number_id,
+            waba_id: u.waba_id,
+            reason: u.reason,
+            received_at: Timestamp::from_millis(u.created_at),
+        }
+    }
+}
+
 /// Webhook events no tenant may have, newest first. Their content stays
 /// with the platform and is shown to nobody else.
 #[utoipa::path(get, path = "/api/v1/operator/unroutable", tag = "operator", params(PageQuery),
     responses((status = 200, body = Paged<UnroutableView>)), security(("bearer" = [])))]
 pub async fn list_unroutable(
     State(state): State<AppState>,
-    _ctx: OperatorCtx,
+    ctx: OperatorCtx,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> AppResult<Json<Paged<UnroutableView>>> {
-    let mut sys = state.store.system_read().await?;
-    let page = sys.list_unroutable(q.request()?).await?;
-    sys.commit().await?;
-    Ok(Json(Paged::from_page(page, |u| UnroutableView {
-        id: u.id,
-        delivery_id: u.delivery_id,
-        phone_number_id: u.phone_number_id,
-        waba_id: u.waba_id,
-        reason: u.reason,
-        received_at: Timestamp::from_millis(u.created_at),
-    })))
+    let page = crate::operator::health::list_unroutable(&state, &ctx, q.request()?).await?;
+    Ok(Json(Paged::from_page(page, UnroutableView::from)))
 }

@@ -11,7 +11,6 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use domain::Timestamp;
-use store::page::PageRequest;
 
 #[derive(Debug, Clone)]
 pub struct QueueRow {
@@ -43,29 +42,24 @@ struct HealthPage {
 
 pub async fn view_health(
     State(state): State<AppState>,
-    _ctx: OperatorCtx,
+    ctx: OperatorCtx,
     CsrfToken(csrf): CsrfToken,
 ) -> AppResult<Response> {
     let now = state.now();
-    let depths = state.store.queue_depths().await?;
-    let mut sys = state.store.system_read().await?;
-    let processed = sys.count_deliveries("processed").await?;
-    let pending = sys.count_deliveries("pending").await?;
-    let unroutable = sys.list_unroutable(PageRequest::new(None, 50)).await?;
-    sys.commit().await?;
-    let failed_jobs = depths
-        .iter()
-        .filter(|d| d.status == "failed")
-        .map(|d| d.jobs)
-        .sum();
-    let webhook_success = match processed + pending {
-        0 => "no webhooks yet".to_owned(),
-        total => format!("{}% processed", processed * 100 / total),
+    let health = crate::operator::health::get_health(&state, &ctx).await?;
+    let webhook_success = match health.webhook_success_percent() {
+        None => "no webhooks yet".to_owned(),
+        Some(p) => format!("{p}% processed"),
     };
     Ok(render(&HealthPage {
         csrf,
         tab: "health",
-        queues: depths
+        failed_jobs: health.failed_jobs,
+        webhooks_processed: health.webhooks_processed,
+        webhooks_pending: health.webhooks_pending,
+        webhook_success,
+        queues: health
+            .queues
             .into_iter()
             .map(|d| QueueRow {
                 queue: d.queue,
@@ -73,12 +67,8 @@ pub async fn view_health(
                 jobs: d.jobs,
             })
             .collect(),
-        failed_jobs,
-        webhooks_processed: processed,
-        webhooks_pending: pending,
-        webhook_success,
-        unroutable: unroutable
-            .items
+        unroutable: health
+            .unroutable
             .into_iter()
             .map(|u| UnroutableRow {
                 time: when(Timestamp::from_millis(u.created_at), now),

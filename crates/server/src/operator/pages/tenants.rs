@@ -1,18 +1,20 @@
 //! The operator console: tenants with status, plan and usage; create,
-//! suspend and reactivate; system health. Sign-in goes through the
-//! operator API's login; the token lives in an HttpOnly cookie scoped to
-//! `/app/operator` and is checked by the API's `require_operator`.
+//! suspend and reactivate. Sign-in runs the operator's sign-in rule; the
+//! token lives in an HttpOnly cookie scoped to `/app/operator` and is
+//! checked by the API's `require_operator`.
 
 use crate::auth::OperatorCtx;
+use crate::auth::principal::client_ip;
 use crate::dashboard::csrf::CsrfToken;
 use crate::dashboard::guard::OPERATOR_COOKIE;
 use crate::dashboard::page::render;
 use crate::dashboard::render::when;
+use crate::dashboard::settings::inline;
 use crate::error::{AppError, AppResult};
-use crate::http::extract::{ApiJson, ApiPath};
-use crate::operator::api::{CreateTenantRequest, OperatorLogin, SuspendRequest};
+use crate::http::extract::ApiPath;
+use crate::operator::sessions::{self, OperatorSignIn};
 use crate::state::AppState;
-use crate::tenancy::limits::month_start;
+use crate::tenancy::{self, CreateTenant};
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
@@ -20,7 +22,6 @@ use axum::http::{Extensions, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::{Email, Slug, TenantId};
 use serde::Deserialize;
-use store::page::PageRequest;
 
 #[derive(Template)]
 #[template(path = "operator_login.html")]
@@ -50,13 +51,12 @@ pub async fn create_session(
     extensions: Extensions,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
-    let body = OperatorLogin {
+    let input = OperatorSignIn {
         email: form.email.clone(),
         password: form.password,
+        ip: client_ip(&extensions),
     };
-    match crate::operator::api::login_operator(State(state.clone()), extensions, ApiJson(body))
-        .await
-    {
+    match sessions::sign_in(&state, input).await {
         Ok(token) => {
             let secure = if state.config.secure_cookies() {
                 "; Secure"
@@ -65,7 +65,7 @@ pub async fn create_session(
             };
             let cookie = format!(
                 "{OPERATOR_COOKIE}={}; Path=/app/operator; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
-                token.0.access_token, token.0.expires_in
+                token.access_token, token.expires_in
             );
             let mut res = Redirect::to("/app/operator").into_response();
             let v = HeaderValue::from_str(&cookie).map_err(AppError::internal)?;
@@ -86,7 +86,7 @@ pub async fn create_session(
 }
 
 pub async fn logout(State(state): State<AppState>, ctx: OperatorCtx) -> AppResult<Response> {
-    crate::operator::api::logout_operator(State(state), ctx).await?;
+    sessions::sign_out(&state, &ctx).await?;
     let mut res = Redirect::to("/app/operator/login").into_response();
     res.headers_mut().insert(
         header::SET_COOKIE,
@@ -131,44 +131,37 @@ struct TenantsPage {
 
 async fn tenants_page(
     state: &AppState,
+    ctx: &OperatorCtx,
     csrf: String,
     created: Option<Created>,
     error: Option<String>,
 ) -> AppResult<Response> {
     let now = state.now();
-    let mut sys = state.store.system_read().await?;
-    let tenants = sys.list_tenants(PageRequest::new(None, 200)).await?.items;
-    let plans = sys.list_plans().await?;
-    sys.commit().await?;
-    let mut rows = Vec::with_capacity(tenants.len());
-    for t in tenants {
-        // Counts only, no tenant data: not an audited look.
-        let mut tx = state.store.tenant_read(t.id).await?;
-        let messages = tx.count_outbound_since(month_start(now)).await?;
-        let users = tx.count_active_users().await?;
-        tx.commit().await?;
-        let limit = plans
-            .iter()
-            .find(|p| p.code == t.plan_code)
-            .and_then(|p| p.limits.messages_per_month);
-        rows.push(TenantRow {
-            id: t.id.to_string(),
-            name: t.name,
-            slug: t.slug,
-            status: t.status.as_str(),
-            reason: t.status_reason.unwrap_or_default(),
-            plan: t.plan_code,
-            messages,
-            message_limit: limit.map(|l| l.to_string()).unwrap_or_else(|| "∞".into()),
-            users,
-            created: when(t.created_at, now),
-        });
-    }
+    let overview = crate::operator::tenants::get_overview(state, ctx).await?;
+    let tenants = overview
+        .tenants
+        .into_iter()
+        .map(|s| TenantRow {
+            id: s.tenant.id.to_string(),
+            name: s.tenant.name,
+            slug: s.tenant.slug,
+            status: s.tenant.status.as_str(),
+            reason: s.tenant.status_reason.unwrap_or_default(),
+            plan: s.tenant.plan_code,
+            messages: s.messages_this_month,
+            message_limit: s
+                .message_limit
+                .map(|l| l.to_string())
+                .unwrap_or_else(|| "∞".into()),
+            users: s.users,
+            created: when(s.tenant.created_at, now),
+        })
+        .collect();
     Ok(render(&TenantsPage {
         csrf,
         tab: "tenants",
-        tenants: rows,
-        plans: plans.into_iter().map(|p| p.code).collect(),
+        tenants,
+        plans: overview.plans.into_iter().map(|p| p.code).collect(),
         created,
         error,
     }))
@@ -176,10 +169,10 @@ async fn tenants_page(
 
 pub async fn view_tenants(
     State(state): State<AppState>,
-    _ctx: OperatorCtx,
+    ctx: OperatorCtx,
     CsrfToken(csrf): CsrfToken,
 ) -> AppResult<Response> {
-    tenants_page(&state, csrf, None, None).await
+    tenants_page(&state, &ctx, csrf, None, None).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -191,40 +184,39 @@ pub struct CreateForm {
     plan: String,
 }
 
+impl CreateForm {
+    fn parse(self) -> AppResult<CreateTenant> {
+        Ok(CreateTenant {
+            slug: Slug::parse(self.slug.trim())?,
+            owner_email: Email::parse(self.owner_email.trim())?,
+            name: self.name,
+            plan: Some(self.plan).filter(|p| !p.is_empty()),
+            status: None,
+        })
+    }
+}
+
 pub async fn create_tenant(
     State(state): State<AppState>,
     ctx: OperatorCtx,
     CsrfToken(csrf): CsrfToken,
     Form(form): Form<CreateForm>,
 ) -> AppResult<Response> {
-    let input = Slug::parse(form.slug.trim())
-        .and_then(|slug| Ok((slug, Email::parse(form.owner_email.trim())?)))
-        .map_err(AppError::from);
-    let result = match input {
-        Ok((slug, owner_email)) => {
-            let body = CreateTenantRequest {
-                name: form.name,
-                slug,
-                plan: Some(form.plan).filter(|p| !p.is_empty()),
-                owner_email,
-                status: None,
-            };
-            crate::operator::api::create_tenant(State(state.clone()), ctx, ApiJson(body)).await
-        }
+    let result = match form.parse() {
+        Ok(input) => tenancy::create_tenant(&state, &ctx, input).await,
         Err(e) => Err(e),
     };
     match result {
-        Ok((_, c)) => {
-            let c = c.0;
+        Ok(c) => {
             let created = Created {
-                invite_url: c.owner_invite.accept_url,
+                invite_url: c.owner_invite_url,
                 slug: c.tenant.slug,
-                api_key: c.api_key.secret,
+                api_key: c.api_key_secret,
             };
-            tenants_page(&state, csrf, Some(created), None).await
+            tenants_page(&state, &ctx, csrf, Some(created), None).await
         }
-        Err(e) => match crate::dashboard::settings::inline(&e) {
-            Some(msg) => tenants_page(&state, csrf, None, Some(msg)).await,
+        Err(e) => match inline(&e) {
+            Some(msg) => tenants_page(&state, &ctx, csrf, None, Some(msg)).await,
             None => Err(e),
         },
     }
@@ -242,20 +234,10 @@ pub async fn suspend_tenant(
     ApiPath(id): ApiPath<TenantId>,
     Form(form): Form<SuspendForm>,
 ) -> AppResult<Response> {
-    let body = SuspendRequest {
-        reason: form.reason,
-    };
-    match crate::operator::api::suspend_tenant(
-        State(state.clone()),
-        ctx,
-        ApiPath(id),
-        ApiJson(body),
-    )
-    .await
-    {
+    match tenancy::suspend_tenant(&state, &ctx, id, &form.reason).await {
         Ok(_) => Ok(Redirect::to("/app/operator").into_response()),
-        Err(e) => match crate::dashboard::settings::inline(&e) {
-            Some(msg) => tenants_page(&state, csrf, None, Some(msg)).await,
+        Err(e) => match inline(&e) {
+            Some(msg) => tenants_page(&state, &ctx, csrf, None, Some(msg)).await,
             None => Err(e),
         },
     }
@@ -266,6 +248,6 @@ pub async fn reactivate_tenant(
     ctx: OperatorCtx,
     ApiPath(id): ApiPath<TenantId>,
 ) -> AppResult<Response> {
-    let _ = crate::operator::api::reactivate_tenant(State(state), ctx, ApiPath(id)).await?;
+    tenancy::reactivate_tenant(&state, &ctx, id).await?;
     Ok(Redirect::to("/app/operator").into_response())
 }

@@ -1,19 +1,18 @@
-//! Tenant API keys (`/api/v1/api-keys`). The secret is shown once; only its
-//! SHA-256 is stored.
+//! Tenant API keys (`/api/v1/api-keys`): adapters over [`crate::team::keys`].
+//! The secret is shown once; only its SHA-256 is stored.
 
-use crate::auth::tokens::{hash_token, new_api_key};
 use crate::auth::{Authorized, perm};
-use crate::error::{AppError, AppResult, ErrorBody};
+use crate::error::{AppResult, ErrorBody};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::pagination::{PageQuery, Paged};
 use crate::state::AppState;
+use crate::team::keys;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::{ApiKeyId, Permission, Timestamp, UserId};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
-use store::auth::{ApiKey, NewApiKey};
+use store::auth::ApiKey;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -82,59 +81,17 @@ pub async fn create_api_key(
     ctx: Authorized<perm::ApiKeysManage>,
     ApiJson(body): ApiJson<CreateApiKey>,
 ) -> AppResult<(StatusCode, Json<CreatedApiKey>)> {
-    let now = state.now();
-    let name = body.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(AppError::validation("name", "must be 1 to 100 characters"));
-    }
-    let mine = ctx.permissions();
-    let mut scopes = body.scopes.unwrap_or_else(|| mine.clone());
-    scopes.sort();
-    scopes.dedup();
-    if scopes.is_empty() {
-        return Err(AppError::validation(
-            "scopes",
-            "give the key at least one scope",
-        ));
-    }
-    if let Some(extra) = scopes.iter().find(|s| !mine.contains(s)) {
-        return Err(AppError::Forbidden(
-            "permission_denied",
-            format!("you cannot give a key the `{extra}` scope you do not hold"),
-        ));
-    }
-    if body.expires_at.is_some_and(|e| e <= now) {
-        return Err(AppError::validation("expires_at", "must be in the future"));
-    }
-    let (secret, prefix) = new_api_key();
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
-    let key = tx
-        .insert_api_key(NewApiKey {
-            id: ApiKeyId::new(),
-            name,
-            prefix: &prefix,
-            key_hash: &hash_token(&secret),
-            scopes: &scopes,
-            created_by: ctx.user_id(),
-            expires_at: body.expires_at,
-            now,
-        })
-        .await?;
-    crate::audit::tenant_change(
-        &mut tx,
-        &ctx,
-        now,
-        "api_key.create",
-        ("api_key", key.id.to_string()),
-        json!({ "name": key.name, "scopes": key.scopes }),
-    )
-    .await?;
-    tx.commit().await?;
+    let input = keys::NewApiKey {
+        name: body.name,
+        scopes: body.scopes,
+        expires_at: body.expires_at,
+    };
+    let created = keys::create_api_key(&state, &ctx, input).await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedApiKey {
-            api_key: key.into(),
-            secret,
+            api_key: created.api_key.into(),
+            secret: created.secret,
         }),
     ))
 }
@@ -148,9 +105,7 @@ pub async fn list_api_keys(
     ctx: Authorized<perm::ApiKeysManage>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> AppResult<Json<Paged<ApiKeyView>>> {
-    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
-    let page = tx.list_api_keys(q.request()?).await?;
-    tx.commit().await?;
+    let page = keys::list_api_keys(&state, &ctx, q.request()?).await?;
     Ok(Json(Paged::from_page(page, ApiKeyView::from)))
 }
 
@@ -164,10 +119,7 @@ pub async fn get_api_key(
     ctx: Authorized<perm::ApiKeysManage>,
     ApiPath(id): ApiPath<ApiKeyId>,
 ) -> AppResult<Json<ApiKeyView>> {
-    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
-    let key = tx.find_api_key(id).await?;
-    tx.commit().await?;
-    Ok(Json(key.into()))
+    Ok(Json(keys::get_api_key(&state, &ctx, id).await?.into()))
 }
 
 /// Revoke an API key; it stops working at once.
@@ -180,18 +132,5 @@ pub async fn delete_api_key(
     ctx: Authorized<perm::ApiKeysManage>,
     ApiPath(id): ApiPath<ApiKeyId>,
 ) -> AppResult<Json<ApiKeyView>> {
-    let now = state.now();
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
-    let key = tx.revoke_api_key(id, now).await?;
-    crate::audit::tenant_change(
-        &mut tx,
-        &ctx,
-        now,
-        "api_key.revoke",
-        ("api_key", id.to_string()),
-        json!({}),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Json(key.into()))
+    Ok(Json(keys::revoke_api_key(&state, &ctx, id).await?.into()))
 }

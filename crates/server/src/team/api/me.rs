@@ -1,13 +1,16 @@
-use crate::auth::{TenantCtx, password};
-use crate::error::{AppError, AppResult, ErrorBody};
+//! The caller (`/api/v1/me`, `/api/v1/me/password`): adapters over
+//! [`crate::team::users`].
+
+use crate::auth::TenantCtx;
+use crate::error::{AppResult, ErrorBody};
 use crate::http::extract::ApiJson;
 use crate::state::AppState;
+use crate::team::users;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::{Permission, Role, TenantId, Timestamp, UserId};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use store::auth::User;
 use utoipa::ToSchema;
 
@@ -51,19 +54,11 @@ pub struct MeView {
     responses((status = 200, body = MeView), (status = 401, body = ErrorBody)),
     security(("bearer" = []), ("api_key" = []), ("session_cookie" = [])))]
 pub async fn get_me(State(state): State<AppState>, ctx: TenantCtx) -> AppResult<Json<MeView>> {
-    let user = match ctx.user_id() {
-        Some(id) => {
-            let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
-            let u = tx.find_user(id).await?;
-            tx.commit().await?;
-            Some(UserView::from(u))
-        }
-        None => None,
-    };
+    let me = users::get_me(&state, &ctx).await?;
     Ok(Json(MeView {
-        tenant_id: ctx.tenant_id,
-        user,
-        permissions: ctx.permissions(),
+        tenant_id: me.tenant_id,
+        user: me.user.map(UserView::from),
+        permissions: me.permissions,
     }))
 }
 
@@ -84,29 +79,10 @@ pub async fn update_password(
     ctx: TenantCtx,
     ApiJson(body): ApiJson<PasswordChange>,
 ) -> AppResult<StatusCode> {
-    let (user_id, _, session) = ctx.require_user()?;
-    password::check_policy(&body.new_password)?;
-    let now = state.now();
-    let user = {
-        let mut tx = state.store.tenant(ctx.tenant_id).await?;
-        tx.find_user(user_id).await?
+    let input = users::NewPassword {
+        current_password: body.current_password,
+        new_password: body.new_password,
     };
-    if !password::verify(&body.current_password, Some(&user.password_hash)).await {
-        return Err(AppError::validation("current_password", "is wrong"));
-    }
-    let hash = password::hash(&body.new_password).await?;
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
-    tx.set_user_password(user_id, &hash, now).await?;
-    tx.revoke_user_sessions(user_id, now).await?;
-    crate::audit::tenant_change(
-        &mut tx,
-        &ctx,
-        now,
-        "user.password_change",
-        ("user", user_id.to_string()),
-        json!({ "session": session.to_string() }),
-    )
-    .await?;
-    tx.commit().await?;
+    users::change_password(&state, &ctx, input).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,5 +1,6 @@
 //! The team's JSON routes: signing in and out (`/api/v1/auth/…`, public),
-//! `/api/v1/me/…`, users and invitations, API keys.
+//! `/api/v1/me/…`, users and invitations, API keys. Each handler parses,
+//! calls one rule of `crate::team` and renders JSON.
 
 mod accept;
 pub mod keys;
@@ -12,10 +13,7 @@ use crate::state::AppState;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-pub use accept::{AcceptInvite, accept_invite};
-pub use login::{LoginMode, LoginRequest, SessionTokens, issue_access_token, login, logout};
 pub use me::UserView;
-pub use mfa::{DisableTotp, TotpCode, confirm_totp, create_totp, delete_totp};
 
 /// Routes reachable without credentials.
 pub fn public_router() -> OpenApiRouter<AppState> {

@@ -1,20 +1,19 @@
 //! The team: users and invitations (`/api/v1/users`, `/api/v1/invites`).
+//! Adapters over [`crate::team::users`] and [`crate::team::invites`].
 
-use crate::auth::tokens::{hash_token, new_token};
 use crate::auth::{Authorized, perm};
-use crate::error::{AppError, AppResult, ErrorBody};
+use crate::error::{AppResult, ErrorBody};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::pagination::{PageQuery, Paged};
 use crate::state::AppState;
 use crate::team::api::UserView;
-use crate::tenancy::INVITE_DAYS;
+use crate::team::{invites, users};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use domain::{Email, InviteId, PlanLimits, Role, Timestamp, UserId};
+use domain::{Email, InviteId, Role, Timestamp, UserId};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
-use store::auth::{Invite, NewInvite};
+use store::auth::Invite;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -36,9 +35,7 @@ pub async fn list_users(
     ctx: Authorized<perm::UsersRead>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> AppResult<Json<Paged<UserView>>> {
-    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
-    let page = tx.list_users(q.request()?).await?;
-    tx.commit().await?;
+    let page = users::list_users(&state, &ctx, q.request()?).await?;
     Ok(Json(Paged::from_page(page, UserView::from)))
 }
 
@@ -52,10 +49,7 @@ pub async fn get_user(
     ctx: Authorized<perm::UsersRead>,
     ApiPath(id): ApiPath<UserId>,
 ) -> AppResult<Json<UserView>> {
-    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
-    let user = tx.find_user(id).await?;
-    tx.commit().await?;
-    Ok(Json(user.into()))
+    Ok(Json(users::get_user(&state, &ctx, id).await?.into()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -79,51 +73,14 @@ pub async fn update_user(
     ApiPath(id): ApiPath<UserId>,
     ApiJson(body): ApiJson<UpdateUser>,
 ) -> AppResult<Json<UserView>> {
-    let now = state.now();
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
-    let user = tx.find_user(id).await?;
-    let role = body.role.unwrap_or(user.role);
-    check_may_manage(&ctx, user.role)?;
-    check_may_manage(&ctx, role)?;
-    let name = match body.name.as_deref() {
-        Some(n) => crate::tenancy::check_name(n)?,
-        None => user.name.clone(),
+    let change = users::UserChange {
+        name: body.name,
+        role: body.role,
+        disabled: body.disabled,
     };
-    let disabled_at = match body.disabled {
-        Some(true) => user.disabled_at.or(Some(now)),
-        Some(false) => None,
-        None => user.disabled_at,
-    };
-    let loses_owner = user.role == Role::Owner
-        && user.disabled_at.is_none()
-        && (role != Role::Owner || disabled_at.is_some());
-    if loses_owner && tx.count_active_owners().await? <= 1 {
-        return Err(AppError::Rule(
-            "last_owner",
-            "a tenant keeps at least one active owner".into(),
-        ));
-    }
-    if user.disabled_at.is_some() && disabled_at.is_none() {
-        let plan = tx.find_plan().await?;
-        if !PlanLimits::admits(plan.limits.agents, tx.count_active_users().await?) {
-            return Err(seat_limit(plan.limits.agents));
-        }
-    }
-    let updated = tx.update_user(id, &name, role, disabled_at, now).await?;
-    if role != user.role || disabled_at.is_some() {
-        tx.revoke_user_sessions(id, now).await?;
-    }
-    crate::audit::tenant_change(
-        &mut tx,
-        &ctx,
-        now,
-        "user.update",
-        ("user", id.to_string()),
-        json!({ "role": role, "previous_role": user.role, "disabled": disabled_at.is_some() }),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Json(updated.into()))
+    Ok(Json(
+        users::update_user(&state, &ctx, id, change).await?.into(),
+    ))
 }
 
 /// Remove a user from the team.
@@ -137,59 +94,8 @@ pub async fn delete_user(
     ctx: Authorized<perm::UsersManage>,
     ApiPath(id): ApiPath<UserId>,
 ) -> AppResult<StatusCode> {
-    let now = state.now();
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
-    let user = tx.find_user(id).await?;
-    check_may_manage(&ctx, user.role)?;
-    if user.role == Role::Owner
-        && user.disabled_at.is_none()
-        && tx.count_active_owners().await? <= 1
-    {
-        return Err(AppError::Rule(
-            "last_owner",
-            "a tenant keeps at least one active owner".into(),
-        ));
-    }
-    tx.delete_user(id).await?;
-    crate::audit::tenant_change(
-        &mut tx,
-        &ctx,
-        now,
-        "user.delete",
-        ("user", id.to_string()),
-        json!({ "email": user.email, "role": user.role }),
-    )
-    .await?;
-    tx.commit().await?;
+    users::delete_user(&state, &ctx, id).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Only owners manage owners; an API key acts with its scopes and may not
-/// touch owners either.
-fn check_may_manage(ctx: &crate::auth::TenantCtx, target: Role) -> AppResult<()> {
-    let allowed = match &ctx.actor {
-        crate::auth::Actor::User { role, .. } => role.may_manage(target),
-        _ => target != Role::Owner,
-    };
-    if allowed {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "permission_denied",
-            format!("you may not manage users with the `{target}` role"),
-        ))
-    }
-}
-
-fn seat_limit(limit: Option<i64>) -> AppError {
-    AppError::TooManyRequests(
-        "plan_limit_reached",
-        format!(
-            "the plan allows {} active users; upgrade or disable someone",
-            limit.unwrap_or(0)
-        ),
-        0,
-    )
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -239,50 +145,17 @@ pub async fn create_invite(
     ctx: Authorized<perm::UsersManage>,
     ApiJson(body): ApiJson<CreateInvite>,
 ) -> AppResult<(StatusCode, Json<CreatedInvite>)> {
-    check_may_manage(&ctx, body.role)?;
-    let now = state.now();
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
-    let plan = tx.find_plan().await?;
-    if !PlanLimits::admits(plan.limits.agents, tx.count_active_users().await?) {
-        return Err(seat_limit(plan.limits.agents));
-    }
-    if tx.find_user_by_email(body.email.as_str()).await.is_ok() {
-        return Err(AppError::Conflict(
-            "email_taken",
-            "this person is already on the team".into(),
-        ));
-    }
-    let token = new_token("sbi_");
-    let invite = tx
-        .insert_invite(NewInvite {
-            email: body.email.as_str(),
-            role: body.role,
-            token_hash: &hash_token(&token),
-            invited_by: ctx.user_id(),
-            expires_at: now.plus_seconds(INVITE_DAYS * 86_400),
-            now,
-        })
-        .await?;
-    crate::audit::tenant_change(
-        &mut tx,
-        &ctx,
-        now,
-        "invite.create",
-        ("invite", invite.id.to_string()),
-        json!({ "email": invite.email, "role": invite.role }),
-    )
-    .await?;
-    tx.commit().await?;
-    let accept_url = format!(
-        "{}/app/accept-invite?token={token}",
-        state.config.public_url
-    );
+    let input = invites::NewInvite {
+        email: body.email,
+        role: body.role,
+    };
+    let created = invites::invite_user(&state, &ctx, input).await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedInvite {
-            invite: invite.into(),
-            token,
-            accept_url,
+            invite: created.invite.into(),
+            token: created.token,
+            accept_url: created.accept_url,
         }),
     ))
 }
@@ -296,9 +169,7 @@ pub async fn list_invites(
     ctx: Authorized<perm::UsersRead>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> AppResult<Json<Paged<InviteView>>> {
-    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
-    let page = tx.list_pending_invites(q.request()?).await?;
-    tx.commit().await?;
+    let page = invites::list_invites(&state, &ctx, q.request()?).await?;
     Ok(Json(Paged::from_page(page, InviteView::from)))
 }
 
@@ -312,20 +183,6 @@ pub async fn delete_invite(
     ctx: Authorized<perm::UsersManage>,
     ApiPath(id): ApiPath<InviteId>,
 ) -> AppResult<StatusCode> {
-    let now = state.now();
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
-    let invite = tx.find_invite(id).await?;
-    check_may_manage(&ctx, invite.role)?;
-    tx.delete_invite(id).await?;
-    crate::audit::tenant_change(
-        &mut tx,
-        &ctx,
-        now,
-        "invite.delete",
-        ("invite", id.to_string()),
-        json!({}),
-    )
-    .await?;
-    tx.commit().await?;
+    invites::delete_invite(&state, &ctx, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

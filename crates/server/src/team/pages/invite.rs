@@ -1,19 +1,16 @@
 //! Accepting an invitation from its link: name and password, then on to
-//! the sign-in form. The API's `accept-invite` handler does the work.
+//! the sign-in form. [`crate::team::invites::accept_invite`] does the work.
 
-use crate::auth::tokens::hash_token;
 use crate::dashboard::csrf::CsrfToken;
 use crate::dashboard::page::render;
 use crate::error::AppResult;
-use crate::http::extract::ApiJson;
 use crate::state::AppState;
-use crate::team::api::AcceptInvite;
+use crate::team::invites::{self, Acceptance};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use store::StoreError;
 
 #[derive(Template)]
 #[template(path = "accept_invite.html")]
@@ -46,38 +43,24 @@ pub struct InviteForm {
     password: String,
 }
 
-/// Where the new member signs in: their workspace and email.
-async fn sign_in_target(state: &AppState, token: &str) -> AppResult<Option<(String, String)>> {
-    let mut sys = state.store.system_read().await?;
-    let invite = match sys.find_invite_by_token_hash(&hash_token(token)).await {
-        Ok(i) => i,
-        Err(StoreError::NotFound) => return Ok(None),
-        Err(e) => return Err(e.into()),
-    };
-    let tenant = sys.find_tenant(invite.tenant_id).await?;
-    sys.commit().await?;
-    Ok(Some((tenant.slug, invite.email)))
-}
-
 pub async fn accept_invite(
     State(state): State<AppState>,
     CsrfToken(csrf): CsrfToken,
     Form(form): Form<InviteForm>,
 ) -> AppResult<Response> {
-    let target = sign_in_target(&state, &form.token).await?;
-    let body = AcceptInvite {
+    let input = Acceptance {
         token: form.token.clone(),
         name: form.name.clone(),
         password: form.password,
     };
-    match crate::team::api::accept_invite(State(state), ApiJson(body)).await {
-        Ok(_) => {
-            let mut q = url::form_urlencoded::Serializer::new(String::new());
-            if let Some((tenant, email)) = target {
-                q.append_pair("tenant", &tenant)
-                    .append_pair("email", &email);
-            }
-            Ok(Redirect::to(&format!("/app/login?{}", q.finish())).into_response())
+    match invites::accept_invite(&state, input).await {
+        Ok(accepted) => {
+            // On to the sign-in form, with their workspace and email filled in.
+            let q = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("tenant", &accepted.tenant_slug)
+                .append_pair("email", &accepted.user.email)
+                .finish();
+            Ok(Redirect::to(&format!("/app/login?{q}")).into_response())
         }
         Err(e) => match crate::dashboard::settings::inline(&e) {
             Some(message) => {

@@ -1,14 +1,14 @@
 //! API keys: create (the secret is shown once, on the answer to the form)
-//! and revoke, through the API's handlers.
+//! and revoke, through the rules in [`crate::team::keys`].
 
 use crate::auth::{Authorized, TenantCtx, perm};
 use crate::dashboard::page::{Shell, render};
 use crate::dashboard::render::when;
 use crate::dashboard::settings::inline;
 use crate::error::AppResult;
-use crate::http::extract::{ApiJson, ApiPath};
+use crate::http::extract::ApiPath;
 use crate::state::AppState;
-use crate::team::api::keys::CreateApiKey;
+use crate::team::keys::{self, NewApiKey};
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
@@ -46,9 +46,7 @@ async fn page(
     error: Option<String>,
 ) -> AppResult<Response> {
     let now = state.now();
-    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
-    let keys = tx.list_api_keys(PageRequest::new(None, 200)).await?;
-    tx.commit().await?;
+    let listed = keys::list_api_keys(state, ctx, PageRequest::new(None, 200)).await?;
     Ok(render(&KeysPage {
         shell: shell.with_tab("settings"),
         tab: "api-keys",
@@ -57,7 +55,7 @@ async fn page(
             .into_iter()
             .map(Permission::as_str)
             .collect(),
-        keys: keys
+        keys: listed
             .items
             .into_iter()
             .map(|k| KeyRow {
@@ -94,8 +92,7 @@ pub async fn view_keys(
 pub async fn create_key(
     State(state): State<AppState>,
     shell: Shell,
-    ctx: TenantCtx,
-    auth: Authorized<perm::ApiKeysManage>,
+    ctx: Authorized<perm::ApiKeysManage>,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let name = fields
@@ -108,13 +105,13 @@ pub async fn create_key(
         .filter(|(k, _)| k == "scope")
         .filter_map(|(_, v)| v.parse().ok())
         .collect();
-    let body = CreateApiKey {
+    let input = NewApiKey {
         name,
         scopes: Some(scopes).filter(|s| !s.is_empty()),
         expires_at: None,
     };
-    match crate::team::api::keys::create_api_key(State(state.clone()), auth, ApiJson(body)).await {
-        Ok((_, created)) => page(&state, shell, &ctx, Some(created.0.secret), None).await,
+    match keys::create_api_key(&state, &ctx, input).await {
+        Ok(created) => page(&state, shell, &ctx, Some(created.secret), None).await,
         Err(e) => match inline(&e) {
             Some(msg) => page(&state, shell, &ctx, None, Some(msg)).await,
             None => Err(e),
@@ -124,9 +121,9 @@ pub async fn create_key(
 
 pub async fn revoke_key(
     State(state): State<AppState>,
-    auth: Authorized<perm::ApiKeysManage>,
+    ctx: Authorized<perm::ApiKeysManage>,
     ApiPath(id): ApiPath<ApiKeyId>,
 ) -> AppResult<Response> {
-    let _ = crate::team::api::keys::delete_api_key(State(state), auth, ApiPath(id)).await?;
+    keys::revoke_api_key(&state, &ctx, id).await?;
     Ok(Redirect::to("/app/settings/api-keys").into_response())
 }

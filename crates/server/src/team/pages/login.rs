@@ -1,21 +1,22 @@
 //! Signing in to the dashboard: email and password, then the TOTP step when
-//! the account has it. Both steps call the API's own login handler (cookie
-//! mode), so throttling, suspension, audit and MFA rules are the API's.
+//! the account has it. Both steps run [`crate::team::sessions::sign_in`]
+//! (cookie sessions), so throttling, suspension, audit and MFA rules are
+//! the same as the API's.
 
 use crate::auth::TenantCtx;
 use crate::auth::principal::{SESSION_COOKIE, client_ip, cookie, host_slug};
 use crate::dashboard::csrf::CsrfToken;
 use crate::dashboard::page::render;
 use crate::error::{AppError, AppResult};
-use crate::http::extract::ApiJson;
 use crate::state::AppState;
-use crate::team::api::{LoginMode, LoginRequest};
+use crate::team::sessions::{self, SIGNED_OUT_COOKIE, SignIn};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::{Extensions, HeaderMap, StatusCode, header};
+use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
+use store::auth::SessionKind;
 
 /// How long the password step stays good for the TOTP step.
 const PENDING_SECONDS: i64 = 300;
@@ -90,33 +91,33 @@ struct Pending {
     exp: i64,
 }
 
-async fn api_login(
+/// Runs the sign-in rule for a cookie session and, on success, sets the
+/// cookie and goes to the inbox.
+async fn sign_in(
     state: &AppState,
-    headers: HeaderMap,
-    extensions: Extensions,
+    headers: &HeaderMap,
+    extensions: &Extensions,
     pending: &Pending,
     totp_code: Option<String>,
     recovery_code: Option<String>,
 ) -> AppResult<Response> {
-    let res = crate::team::api::login(
-        State(state.clone()),
-        headers,
-        extensions,
-        ApiJson(LoginRequest {
-            tenant: pending.tenant.clone(),
-            email: pending.email.clone(),
-            password: pending.password.clone(),
-            totp_code,
-            recovery_code,
-            mode: LoginMode::Cookie,
-        }),
-    )
-    .await?;
-    // Keep the session cookie the API set; go to the inbox.
+    let input = SignIn {
+        tenant: pending
+            .tenant
+            .clone()
+            .or_else(|| host_slug(state, headers).map(str::to_owned)),
+        email: pending.email.clone(),
+        password: pending.password.clone(),
+        totp_code,
+        recovery_code,
+        kind: SessionKind::Cookie,
+        ip: client_ip(extensions),
+    };
+    let signed_in = sessions::sign_in(state, input).await?;
+    let cookie = sessions::session_cookie(state, &signed_in.secret);
     let mut out = Redirect::to("/app/inbox").into_response();
-    for v in res.headers().get_all(header::SET_COOKIE) {
-        out.headers_mut().append(header::SET_COOKIE, v.clone());
-    }
+    let v = HeaderValue::from_str(&cookie).map_err(AppError::internal)?;
+    out.headers_mut().append(header::SET_COOKIE, v);
     Ok(out)
 }
 
@@ -134,7 +135,7 @@ pub async fn create_session(
         password: form.password,
         exp: state.now().plus_seconds(PENDING_SECONDS).as_unix_seconds(),
     };
-    match api_login(&state, headers, extensions, &pending, None, None).await {
+    match sign_in(&state, &headers, &extensions, &pending, None, None).await {
         Ok(res) => Ok(res),
         Err(AppError::Unauthorized("mfa_required", _)) => {
             let json = serde_json::to_string(&pending).map_err(AppError::internal)?;
@@ -197,7 +198,7 @@ pub async fn create_session_mfa(
         (None, Some(code))
     };
     let ip = client_ip(&extensions);
-    match api_login(&state, headers, extensions, &pending, totp, recovery).await {
+    match sign_in(&state, &headers, &extensions, &pending, totp, recovery).await {
         Ok(res) => Ok(res),
         Err(e @ (AppError::Unauthorized(..) | AppError::TooManyRequests(..))) => {
             tracing::info!(
@@ -216,13 +217,14 @@ pub async fn create_session_mfa(
     }
 }
 
-/// Signs out through the API's logout (the session is revoked).
+/// Signs out: the session is revoked and the cookie cleared.
 pub async fn logout(State(state): State<AppState>, ctx: TenantCtx) -> AppResult<Response> {
-    let res = crate::team::api::logout(State(state), ctx).await?;
+    sessions::sign_out(&state, &ctx).await?;
     let mut out = Redirect::to("/app/login").into_response();
-    for v in res.headers().get_all(header::SET_COOKIE) {
-        out.headers_mut().append(header::SET_COOKIE, v.clone());
-    }
+    out.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_static(SIGNED_OUT_COOKIE),
+    );
     *out.status_mut() = StatusCode::SEE_OTHER;
     Ok(out)
 }

@@ -1,13 +1,12 @@
 //! Security: TOTP enrolment with a QR code, confirmation (recovery codes
-//! shown once) and turning it off, through the API's MFA handlers.
+//! shown once) and turning it off, through the rules in [`crate::team::mfa`].
 
-use crate::auth::{TenantCtx, totp};
+use crate::auth::TenantCtx;
 use crate::dashboard::page::{Shell, render};
 use crate::dashboard::settings::inline;
 use crate::error::AppResult;
-use crate::http::extract::ApiJson;
 use crate::state::AppState;
-use crate::team::api::{DisableTotp, TotpCode};
+use crate::team::mfa;
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
@@ -51,30 +50,16 @@ async fn page(
     recovery_codes: Vec<String>,
     error: Option<String>,
 ) -> AppResult<Response> {
-    let (user_id, _, _) = ctx.require_user()?;
-    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
-    let user = tx.find_user(user_id).await?;
-    tx.commit().await?;
-    let enabled = user.mfa_enabled();
-    let pending = match (&user.totp_secret, enabled) {
-        (Some(sealed), false) => {
-            let secret = state
-                .secrets
-                .open_str(sealed)
-                .map_err(crate::error::AppError::internal)?;
-            let url = totp::provisioning_url(&secret, &user.email).unwrap_or_default();
-            Some(Enrolment {
-                qr_data_uri: qr_data_uri(&url).unwrap_or_default(),
-                secret,
-            })
-        }
-        _ => None,
-    };
+    let status = mfa::get_mfa_status(state, ctx).await?;
+    let pending = status.pending.map(|p| Enrolment {
+        qr_data_uri: qr_data_uri(&p.otpauth_url).unwrap_or_default(),
+        secret: p.secret,
+    });
     Ok(render(&SecurityPage {
         shell: shell.with_tab("settings"),
         tab: "security",
-        email: user.email,
-        enabled,
+        email: status.email,
+        enabled: status.enabled,
         pending,
         recovery_codes,
         error,
@@ -94,7 +79,7 @@ pub async fn start_totp(
     shell: Shell,
     ctx: TenantCtx,
 ) -> AppResult<Response> {
-    match crate::team::api::create_totp(State(state.clone()), ctx.clone()).await {
+    match mfa::start_totp(&state, &ctx).await {
         Ok(_) => Ok(Redirect::to("/app/settings/security").into_response()),
         Err(e) => match inline(&e) {
             Some(msg) => page(&state, shell, &ctx, Vec::new(), Some(msg)).await,
@@ -114,11 +99,8 @@ pub async fn confirm_totp(
     ctx: TenantCtx,
     Form(form): Form<CodeForm>,
 ) -> AppResult<Response> {
-    let body = TotpCode {
-        code: form.code.trim().to_owned(),
-    };
-    match crate::team::api::confirm_totp(State(state.clone()), ctx.clone(), ApiJson(body)).await {
-        Ok(codes) => page(&state, shell, &ctx, codes.0.recovery_codes, None).await,
+    match mfa::confirm_totp(&state, &ctx, form.code.trim()).await {
+        Ok(codes) => page(&state, shell, &ctx, codes, None).await,
         Err(e) => match inline(&e) {
             Some(msg) => page(&state, shell, &ctx, Vec::new(), Some(msg)).await,
             None => Err(e),
@@ -137,10 +119,7 @@ pub async fn disable_totp(
     ctx: TenantCtx,
     Form(form): Form<PasswordForm>,
 ) -> AppResult<Response> {
-    let body = DisableTotp {
-        password: form.password,
-    };
-    match crate::team::api::delete_totp(State(state.clone()), ctx.clone(), ApiJson(body)).await {
+    match mfa::disable_totp(&state, &ctx, &form.password).await {
         Ok(_) => Ok(Redirect::to("/app/settings/security").into_response()),
         Err(e) => match inline(&e) {
             Some(msg) => page(&state, shell, &ctx, Vec::new(), Some(msg)).await,

@@ -1,15 +1,17 @@
 //! The team: members with their roles, pending invitations, inviting
 //! (the link is shown once), changing a role and removing someone. The
-//! API's handlers enforce who may manage whom.
+//! rules in [`crate::team::users`] and [`crate::team::invites`] enforce who
+//! may manage whom.
 
 use crate::auth::{Authorized, TenantCtx, perm};
 use crate::dashboard::page::{Shell, render};
 use crate::dashboard::render::when;
 use crate::dashboard::settings::inline;
 use crate::error::{AppError, AppResult};
-use crate::http::extract::{ApiJson, ApiPath};
+use crate::http::extract::ApiPath;
 use crate::state::AppState;
-use crate::team::api::users::{CreateInvite, UpdateUser};
+use crate::team::invites::{self, NewInvite};
+use crate::team::users::{self, UserChange};
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
@@ -57,21 +59,19 @@ async fn page(
     error: Option<String>,
 ) -> AppResult<Response> {
     let now = state.now();
-    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
-    let users = tx.list_users(PageRequest::new(None, 200)).await?;
+    let members = users::list_users(state, ctx, PageRequest::new(None, 200)).await?;
     let can_manage = ctx.allows(Permission::UsersManage);
-    let invites = if can_manage {
-        tx.list_pending_invites(PageRequest::new(None, 200))
+    let pending = if can_manage {
+        invites::list_invites(state, ctx, PageRequest::new(None, 200))
             .await?
             .items
     } else {
         Vec::new()
     };
-    tx.commit().await?;
     Ok(render(&TeamPage {
         shell: shell.with_tab("settings"),
         tab: "team",
-        members: users
+        members: members
             .items
             .into_iter()
             .map(|u| MemberRow {
@@ -84,7 +84,7 @@ async fn page(
                 role: u.role.as_str(),
             })
             .collect(),
-        invites: invites
+        invites: pending
             .into_iter()
             .map(|i| InviteRow {
                 email: i.email,
@@ -116,20 +116,16 @@ pub struct InviteForm {
 pub async fn create_invite(
     State(state): State<AppState>,
     shell: Shell,
-    ctx: TenantCtx,
-    auth: Authorized<perm::UsersManage>,
+    ctx: Authorized<perm::UsersManage>,
     Form(form): Form<InviteForm>,
 ) -> AppResult<Response> {
     let parsed = Email::parse(form.email.trim())
         .map_err(AppError::from)
         .and_then(|email| Ok((email, form.role.parse::<Role>()?)));
     let result = match parsed {
-        Ok((email, role)) => {
-            let body = CreateInvite { email, role };
-            crate::team::api::users::create_invite(State(state.clone()), auth, ApiJson(body))
-                .await
-                .map(|(_, created)| created.0.accept_url)
-        }
+        Ok((email, role)) => invites::invite_user(&state, &ctx, NewInvite { email, role })
+            .await
+            .map(|created| created.accept_url),
         Err(e) => Err(e),
     };
     match result {
@@ -149,24 +145,15 @@ pub struct RoleForm {
 pub async fn update_role(
     State(state): State<AppState>,
     shell: Shell,
-    ctx: TenantCtx,
-    auth: Authorized<perm::UsersManage>,
+    ctx: Authorized<perm::UsersManage>,
     ApiPath(id): ApiPath<UserId>,
     Form(form): Form<RoleForm>,
 ) -> AppResult<Response> {
-    let body = UpdateUser {
-        name: None,
+    let change = UserChange {
         role: Some(form.role.parse::<Role>()?),
-        disabled: None,
+        ..UserChange::default()
     };
-    match crate::team::api::users::update_user(
-        State(state.clone()),
-        auth,
-        ApiPath(id),
-        ApiJson(body),
-    )
-    .await
-    {
+    match users::update_user(&state, &ctx, id, change).await {
         Ok(_) => Ok(Redirect::to("/app/settings/team").into_response()),
         Err(e) => match inline(&e) {
             Some(msg) => page(&state, shell, &ctx, None, Some(msg)).await,
@@ -178,12 +165,11 @@ pub async fn update_role(
 pub async fn delete_member(
     State(state): State<AppState>,
     shell: Shell,
-    ctx: TenantCtx,
-    auth: Authorized<perm::UsersManage>,
+    ctx: Authorized<perm::UsersManage>,
     ApiPath(id): ApiPath<UserId>,
 ) -> AppResult<Response> {
-    match crate::team::api::users::delete_user(State(state.clone()), auth, ApiPath(id)).await {
-        Ok(_) => Ok(Redirect::to("/app/settings/team").into_response()),
+    match users::delete_user(&state, &ctx, id).await {
+        Ok(()) => Ok(Redirect::to("/app/settings/team").into_response()),
         Err(e) => match inline(&e) {
             Some(msg) => page(&state, shell, &ctx, None, Some(msg)).await,
             None => Err(e),

@@ -1,0 +1,253 @@
+//! Delivery to Meta: one attempt to hand a queued message to the Graph
+//! API, with reconciliation, so a crash never sends a message twice (see
+//! docs/SENDING.md), paced per number ([`super::pacing`]).
+
+use super::apply::status_event;
+use crate::events::{Event, record};
+use crate::state::AppState;
+use domain::events::{ChannelStatusChanged, MessageError};
+use domain::messaging::MessageStatus;
+use domain::{MessageId, TenantId, Timestamp};
+use store::channels::ChannelStatus;
+use store::inbox::StatusUpdate;
+use store::{StoreError, TenantTx};
+use whatsapp::outgoing::{OutgoingContent, ReplyContext};
+use whatsapp::{ErrorClass, OutgoingMessage};
+
+/// What a send attempt concluded.
+pub enum SendAttempt {
+    /// Already settled, or nothing to send.
+    Settled,
+    /// Sent, or failed for good: the result is written in this transaction,
+    /// left for the caller to commit (with its own bookkeeping).
+    Recorded(TenantTx),
+    /// Try again in `after_ms`.
+    Retry { reason: String, after_ms: i64 },
+}
+
+/// One attempt to hand queued message `id` of `tenant` to Meta.
+pub async fn deliver(
+    state: &AppState,
+    tenant: TenantId,
+    id: MessageId,
+) -> anyhow::Result<SendAttempt> {
+    let now = state.now();
+    // Look first, without the write lock: most attempts only need to read
+    // before they send.
+    let mut tx = state.store.tenant_read(tenant).await?;
+    let message = match tx.find_message(id).await {
+        Ok(m) => m,
+        Err(StoreError::NotFound) => return Ok(SendAttempt::Settled),
+        Err(e) => return Err(e.into()),
+    };
+    if message.status != MessageStatus::Queued {
+        return Ok(SendAttempt::Settled);
+    }
+    // A send was in flight when a previous attempt died: Meta may have it.
+    let marker = tx.find_send_attempt(id).await?;
+    if let Some(started) = marker {
+        if tx.message_reached_meta(id).await? {
+            drop(tx);
+            let mut tx = state.store.tenant(tenant).await?;
+            tx.set_send_attempt(id, None).await?;
+            tx.commit().await?;
+            return Ok(SendAttempt::Settled);
+        }
+        let settle = started.plus_seconds(state.config.reconcile_seconds);
+        if now < settle {
+            return Ok(SendAttempt::Retry {
+                reason: "waiting to learn whether an interrupted send reached Meta".into(),
+                after_ms: settle.as_millis() - now.as_millis(),
+            });
+        }
+    }
+    let channel = tx.find_channel(message.channel_id).await?;
+    if channel.status != ChannelStatus::Active {
+        return Ok(SendAttempt::Retry {
+            reason: "channel needs credentials".into(),
+            after_ms: 60_000,
+        });
+    }
+    let conversation = tx.find_conversation(message.conversation_id).await?;
+    let contact = tx.find_contact(conversation.contact_id).await?;
+    tx.commit().await?;
+    let Some(to) = contact.wa_id.clone() else {
+        let mut tx = state.store.tenant(tenant).await?;
+        fail(&mut tx, id, None, "no WhatsApp id for this contact", now).await?;
+        return Ok(SendAttempt::Recorded(tx));
+    };
+    let content: OutgoingContent = serde_json::from_value(message.content.clone())?;
+
+    // Claim the send (compare-and-set on the in-flight marker) and the
+    // number's next slot together; a crash before the slot comes leaves a
+    // marker for a send that never left, which reconciliation resends.
+    let now = state.now();
+    let mut tx = state.store.tenant(tenant).await?;
+    if !tx.begin_send_attempt(id, marker, now).await? {
+        // Another run of this job is sending it (or it was settled).
+        tx.commit().await?;
+        return Ok(SendAttempt::Retry {
+            reason: "another attempt of this send is in flight".into(),
+            after_ms: 1000,
+        });
+    }
+    let slot =
+        crate::channels::pacing::reserve_slot(&mut tx, channel.id, channel.rate_limit).await?;
+    tx.commit().await?;
+    crate::channels::pacing::wait_for(slot).await;
+
+    let token = state.secrets.open_str(&channel.access_token)?;
+    let mut body = OutgoingMessage {
+        messaging_product: whatsapp::outgoing::MESSAGING_PRODUCT.to_owned(),
+        recipient_type: "individual".to_owned(),
+        to: Some(to),
+        recipient: None,
+        content,
+        context: None,
+        biz_opaque_callback_data: Some(id.to_string()),
+    };
+    if let Some(reply) = &message.reply_to_wamid {
+        body.context = Some(ReplyContext {
+            message_id: reply.clone(),
+        });
+    }
+    let started = std::time::Instant::now();
+    let result = state
+        .graph
+        .send(&channel.phone_number_id, &token, &body)
+        .await;
+    metrics::histogram!("switchboard_graph_send_seconds").record(started.elapsed().as_secs_f64());
+
+    let now = state.now();
+    let mut tx = state.store.tenant(tenant).await?;
+    let outcome = match result {
+        Ok(resp) => {
+            if let Some(wamid) = resp.messages.first().map(|m| m.id.clone()) {
+                tx.set_message_wamid(id, &wamid, now).await?;
+            }
+            let update = StatusUpdate {
+                status: MessageStatus::Sent,
+                occurred_at: now,
+                error_code: None,
+                error_title: None,
+                error_detail: None,
+                now,
+            };
+            if tx.apply_message_status(id, update).await?
+                && let Some(event) = status_event(&message, MessageStatus::Sent, None)
+            {
+                record(&mut tx, event, now).await?;
+            }
+            tx.set_send_attempt(id, None).await?;
+            metrics::counter!("switchboard_graph_sends_total", "outcome" => "sent").increment(1);
+            Answer::Recorded
+        }
+        Err(e) => {
+            let ambiguous = matches!(e, whatsapp::GraphError::Transport { .. })
+                || e.http_status().is_some_and(|s| s >= 500);
+            let code = e.code();
+            match e.class() {
+                ErrorClass::Retryable { advice } => {
+                    if !ambiguous {
+                        // Meta answered with a refusal: it did not take the message.
+                        tx.set_send_attempt(id, None).await?;
+                    }
+                    metrics::counter!("switchboard_graph_sends_total", "outcome" => "retry")
+                        .increment(1);
+                    let jitter: f64 = rand::random();
+                    let delay = advice.jittered_delay(1, jitter);
+                    Answer::Retry {
+                        reason: e.to_string(),
+                        after_ms: i64::try_from(delay.as_millis()).unwrap_or(60_000).max(1),
+                    }
+                }
+                ErrorClass::Permanent { .. } => {
+                    let meta = e.meta();
+                    let title = meta
+                        .map(|m| m.message.clone())
+                        .unwrap_or_else(|| e.to_string());
+                    let detail = meta.and_then(|m| m.details().map(str::to_owned));
+                    tx.set_send_attempt(id, None).await?;
+                    fail(&mut tx, id, code, &title, now).await?;
+                    if let Some(d) = detail {
+                        tracing::debug!(%d, "send failed permanently");
+                    }
+                    metrics::counter!("switchboard_graph_sends_total", "outcome" => "failed")
+                        .increment(1);
+                    Answer::Recorded
+                }
+                ErrorClass::Credentials { .. } => {
+                    tx.set_send_attempt(id, None).await?;
+                    tx.set_channel_status(
+                        channel.id,
+                        ChannelStatus::NeedsCredentials,
+                        Some(&e.to_string()),
+                        now,
+                    )
+                    .await?;
+                    let event = Event::ChannelStatusChanged(ChannelStatusChanged {
+                        channel_id: channel.id,
+                        status: ChannelStatus::NeedsCredentials.as_str().to_owned(),
+                        reason: Some(e.to_string()),
+                    });
+                    record(&mut tx, event, now).await?;
+                    metrics::counter!("switchboard_graph_sends_total", "outcome" => "credentials")
+                        .increment(1);
+                    Answer::Retry {
+                        reason: "channel needs credentials".into(),
+                        after_ms: 60_000,
+                    }
+                }
+            }
+        }
+    };
+    Ok(match outcome {
+        Answer::Recorded => SendAttempt::Recorded(tx),
+        Answer::Retry { reason, after_ms } => {
+            tx.commit().await?;
+            SendAttempt::Retry { reason, after_ms }
+        }
+    })
+}
+
+/// What Meta's answer to a send means for the message.
+enum Answer {
+    /// Sent or failed for good, written in the transaction.
+    Recorded,
+    Retry {
+        reason: String,
+        after_ms: i64,
+    },
+}
+
+/// Records that message `id` failed for good, with Meta's code if any.
+async fn fail(
+    tx: &mut TenantTx,
+    id: MessageId,
+    code: Option<i64>,
+    title: &str,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    let m = tx.find_message(id).await?;
+    let changed = tx
+        .apply_message_status(
+            id,
+            StatusUpdate {
+                status: MessageStatus::Failed,
+                occurred_at: now,
+                error_code: code,
+                error_title: Some(title),
+                error_detail: None,
+                now,
+            },
+        )
+        .await?;
+    let error = MessageError {
+        code,
+        title: title.to_owned(),
+    };
+    if changed && let Some(event) = status_event(&m, MessageStatus::Failed, Some(error)) {
+        record(tx, event, now).await?;
+    }
+    Ok(())
+}

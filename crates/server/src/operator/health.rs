@@ -1,0 +1,74 @@
+//! The platform's health as the operator sees it: queue depths, webhook
+//! processing, failed jobs, and the webhook events no tenant may have
+//! (unroutable), whose content stays with the platform.
+
+use crate::auth::OperatorCtx;
+use crate::error::AppResult;
+use crate::state::AppState;
+use store::jobs::QueueDepth;
+use store::page::{Page, PageRequest};
+use store::webhooks::Unroutable;
+
+/// How many unroutable events the health page shows.
+const HEALTH_UNROUTABLE: u32 = 50;
+
+/// The health page's figures.
+#[derive(Debug, Clone)]
+pub struct Health {
+    /// Jobs per queue and status.
+    pub queues: Vec<QueueDepth>,
+    /// Jobs that failed for good, over every queue.
+    pub failed_jobs: i64,
+    pub webhooks_processed: i64,
+    pub webhooks_pending: i64,
+    /// The newest unroutable events.
+    pub unroutable: Vec<Unroutable>,
+}
+
+impl Health {
+    /// The share of stored webhooks already processed, in percent; `None`
+    /// before the first webhook.
+    pub fn webhook_success_percent(&self) -> Option<i64> {
+        match self.webhooks_processed + self.webhooks_pending {
+            0 => None,
+            total => Some(self.webhooks_processed * 100 / total),
+        }
+    }
+}
+
+/// The platform's health now.
+pub async fn get_health(state: &AppState, _ctx: &OperatorCtx) -> AppResult<Health> {
+    let queues = state.store.queue_depths().await?;
+    let mut sys = state.store.system_read().await?;
+    let webhooks_processed = sys.count_deliveries("processed").await?;
+    let webhooks_pending = sys.count_deliveries("pending").await?;
+    let unroutable = sys
+        .list_unroutable(PageRequest::new(None, HEALTH_UNROUTABLE))
+        .await?
+        .items;
+    sys.commit().await?;
+    let failed_jobs = queues
+        .iter()
+        .filter(|d| d.status == "failed")
+        .map(|d| d.jobs)
+        .sum();
+    Ok(Health {
+        queues,
+        failed_jobs,
+        webhooks_processed,
+        webhooks_pending,
+        unroutable,
+    })
+}
+
+/// Webhook events no tenant may have, newest first.
+pub async fn list_unroutable(
+    state: &AppState,
+    _ctx: &OperatorCtx,
+    page: PageRequest,
+) -> AppResult<Page<Unroutable>> {
+    let mut sys = state.store.system_read().await?;
+    let events = sys.list_unroutable(page).await?;
+    sys.commit().await?;
+    Ok(events)
+}

@@ -1,0 +1,109 @@
+//! The operator's sign-in and sign-out, and the command line's reset of
+//! the operator's password.
+
+use crate::auth::OperatorCtx;
+use crate::auth::password;
+use crate::auth::throttle::{PER_ACCOUNT, PER_IP, too_many};
+use crate::auth::tokens::{Claims, hash_token, new_token};
+use crate::crypto::random_token;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use store::StoreError;
+
+/// Operator tokens last 12 hours.
+pub const OPERATOR_TOKEN_SECONDS: i64 = 12 * 3600;
+
+/// An operator's sign-in attempt.
+#[derive(Debug, Clone)]
+pub struct OperatorSignIn {
+    pub email: String,
+    pub password: String,
+    /// The caller's address, throttled alongside the account.
+    pub ip: Option<String>,
+}
+
+/// A signed-in operator's access token.
+#[derive(Debug, Clone)]
+pub struct OperatorToken {
+    pub access_token: String,
+    /// Seconds until the token expires.
+    pub expires_in: i64,
+}
+
+/// Signs the operator in. Failures are throttled per account and per
+/// address, and a wrong email costs as much as a wrong password.
+pub async fn sign_in(state: &AppState, input: OperatorSignIn) -> AppResult<OperatorToken> {
+    let now = state.now();
+    let email = input.email.trim().to_lowercase();
+    let ip = input.ip.unwrap_or_default();
+    let account_key = format!("operator:{email}");
+    let ip_key = format!("ip:{ip}");
+    for (key, limit) in [(&account_key, PER_ACCOUNT), (&ip_key, PER_IP)] {
+        if let Err(wait) = state.throttle.check(key, limit, now) {
+            return Err(too_many(wait));
+        }
+    }
+    let mut sys = state.store.system().await?;
+    let operator = match sys.find_operator_by_email(&email).await {
+        Ok(o) => Some(o),
+        Err(StoreError::NotFound) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let ok = password::verify(
+        &input.password,
+        operator.as_ref().map(|o| o.password_hash.as_str()),
+    )
+    .await;
+    let Some(operator) = operator.filter(|_| ok) else {
+        state
+            .throttle
+            .record_failure(&account_key, PER_ACCOUNT, now);
+        state.throttle.record_failure(&ip_key, PER_IP, now);
+        return Err(AppError::Unauthorized(
+            "invalid_credentials",
+            "wrong email or password".into(),
+        ));
+    };
+    state.throttle.reset(&account_key);
+    let expires = now.plus_seconds(OPERATOR_TOKEN_SECONDS);
+    let sid = sys
+        .insert_operator_session(operator.id, &hash_token(&new_token("sbo_")), now, expires)
+        .await?;
+    sys.commit().await?;
+    let claims = Claims {
+        sub: operator.id.as_uuid(),
+        tid: None,
+        sid: sid.as_uuid(),
+        kind: "operator".into(),
+        iat: now.as_unix_seconds(),
+        exp: expires.as_unix_seconds(),
+    };
+    let access_token = state
+        .jwt
+        .sign(&claims)
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("signing operator token")))?;
+    Ok(OperatorToken {
+        access_token,
+        expires_in: OPERATOR_TOKEN_SECONDS,
+    })
+}
+
+/// Signs the operator out: the session's token stops working at once.
+pub async fn sign_out(state: &AppState, ctx: &OperatorCtx) -> AppResult<()> {
+    let mut sys = state.store.system().await?;
+    sys.revoke_operator_session(ctx.session_id, state.now())
+        .await?;
+    sys.commit().await?;
+    Ok(())
+}
+
+/// Gives the operator with this email a new random password, returned once
+/// (`switchboard admin reset-operator-password`, for a forgotten one).
+pub async fn reset_password(state: &AppState, email: &str) -> AppResult<String> {
+    let password = random_token::<18>();
+    let hash = password::hash(&password).await?;
+    let mut sys = state.store.system().await?;
+    sys.set_operator_password(email, &hash, state.now()).await?;
+    sys.commit().await?;
+    Ok(password)
+}
