@@ -316,7 +316,7 @@ async fn an_opted_out_contact_gets_nothing_until_they_opt_back_in() {
         let consent: Vec<&str> = kinds
             .iter()
             .map(String::as_str)
-            .filter(|k| k.starts_with("contact."))
+            .filter(|k| k.starts_with("contact.opted"))
             .collect();
         assert_eq!(
             consent,
