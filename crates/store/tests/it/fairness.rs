@@ -113,6 +113,35 @@ async fn tenants_with_backlogs_take_turns() {
     .await;
 }
 
+/// A tenant's own bulk backlog (another lane) and its jobs scheduled for
+/// later do not push its next job behind other tenants' backlogs.
+#[tokio::test]
+async fn bulk_and_scheduled_work_do_not_push_a_tenants_next_job_back() {
+    testkit::each_engine(|app| async move {
+        let store = app.state.store.clone();
+        let a = new_tenant(&store, "mix-a", app.clock.now()).await;
+        let b = new_tenant(&store, "mix-b", app.clock.now()).await;
+        let now = app.clock.now();
+        let mut jobs: Vec<_> = (0..200).map(|n| (Some(a), job("mix", n, now))).collect();
+        jobs.extend((0..100).map(|n| (Some(b), job("mix", 1000 + n, now).lane(10))));
+        let mut tomorrow = job("mix", 2000, now);
+        tomorrow.run_at = now.plus_seconds(86_400);
+        jobs.push((Some(b), tomorrow));
+        let mut sys = store.system().await.unwrap();
+        sys.enqueue_jobs(&jobs).await.unwrap();
+        sys.commit().await.unwrap();
+
+        app.advance(10);
+        enqueue_one(&store, b, job("mix", 1, app.clock.now())).await;
+        let claimed = claim(&store, "mix", app.clock.now(), 16).await;
+        assert!(
+            claimed.contains(&(b, 1)),
+            "B's job waits behind A's backlog"
+        );
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_tenant_alone_gets_its_jobs_in_enqueue_order() {
     testkit::each_engine(|app| async move {
