@@ -9,6 +9,7 @@ mod events;
 mod fairness;
 mod rls;
 mod schema;
+mod upgrade;
 
 use domain::{TenantId, TenantStatus, Timestamp};
 use store::tenancy::NewTenant;
