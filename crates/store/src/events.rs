@@ -194,7 +194,8 @@ pub(crate) async fn write_pending_by_tenant(
 
 impl TenantTx {
     /// Records `event` to be written when this transaction commits (and
-    /// forgotten if it does not). Returns the event's id.
+    /// forgotten if it does not). Returns the event's id. Until the commit
+    /// the event is not in the log, not even for this transaction's reads.
     pub fn record_event(&mut self, event: NewEvent, now: Timestamp) -> EventId {
         let id = EventId::new();
         self.events.push(PendingEvent {
