@@ -153,13 +153,24 @@ pub async fn inbox(
                         .push_bind(now);
                 });
                 q.build().execute(&mut *tx).await?;
+                // The events' numbers, taken as the store does at commit.
+                let n = chunk.len() as i64;
+                let last: i64 = sqlx::query_scalar(
+                    "INSERT INTO event_counters (tenant_id, last_seq) VALUES ($1, $2) \
+                     ON CONFLICT (tenant_id) DO UPDATE \
+                     SET last_seq = event_counters.last_seq + excluded.last_seq RETURNING last_seq",
+                )
+                .bind(tid)
+                .bind(n)
+                .fetch_one(&mut *tx)
+                .await?;
                 let mut e = QueryBuilder::new(
-                    "INSERT INTO events (tenant_id, id, kind, subject_id, payload, created_at) ",
+                    "INSERT INTO events (tenant_id, seq, id, name, version, subject_id, payload, created_at) ",
                 );
-                e.push_values(chunk.iter().zip(ids), |mut b, (r, (id, ev))| {
+                e.push_values(chunk.iter().zip(ids).zip(last - n + 1..), |mut b, ((r, (id, ev)), seq)| {
                     let payload = json!({ "conversation_id": r.conversation, "message_id": id, "kind": "text" });
-                    b.push_bind(tid).push_bind(*ev).push_bind("message.received").push_bind(Some(*id))
-                        .push_bind(payload.to_string()).push_bind(now);
+                    b.push_bind(tid).push_bind(seq).push_bind(*ev).push_bind("message.received")
+                        .push_bind(1i64).push_bind(Some(*id)).push_bind(payload.to_string()).push_bind(now);
                 });
                 e.build().execute(&mut *tx).await?;
             }

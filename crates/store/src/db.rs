@@ -1,6 +1,7 @@
 //! Engines, connections, migrations and scoped transactions.
 
 use crate::error::{StoreResult, classify};
+use crate::events::{self, PendingEvent};
 use crate::gate::{Line, WriteGate, WritePass};
 use domain::TenantId;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -124,6 +125,9 @@ impl Tx {
 pub struct TenantTx {
     pub(crate) tx: Tx,
     pub(crate) tenant: TenantId,
+    /// Events recorded in this transaction, written at commit (see
+    /// [`crate::events`]).
+    pub(crate) events: Vec<PendingEvent>,
     /// SQLite's write turn, held until the transaction ends (declared after
     /// `tx`, so it is released after the transaction). Only ever dropped.
     _pass: Option<WritePass>,
@@ -133,6 +137,8 @@ pub struct TenantTx {
 /// lookups that discover which tenant a request belongs to.
 pub struct SystemTx {
     pub(crate) tx: Tx,
+    /// As in [`TenantTx`], with the tenant of each.
+    pub(crate) events: Vec<(TenantId, PendingEvent)>,
     /// As in [`TenantTx`].
     pass: Option<WritePass>,
 }
@@ -245,6 +251,7 @@ impl Store {
         Ok(TenantTx {
             tx,
             tenant,
+            events: Vec::new(),
             _pass: pass,
         })
     }
@@ -257,6 +264,7 @@ impl Store {
         Ok(TenantTx {
             tx,
             tenant,
+            events: Vec::new(),
             _pass: pass,
         })
     }
@@ -265,7 +273,11 @@ impl Store {
     /// work and for lookups that discover the tenant.
     pub async fn system(&self) -> StoreResult<SystemTx> {
         let (tx, pass) = self.scoped(None, Access::Write(Line::Normal)).await?;
-        Ok(SystemTx { tx, pass })
+        Ok(SystemTx {
+            tx,
+            events: Vec::new(),
+            pass,
+        })
     }
 
     /// Like [`system`](Self::system), served before every other waiting
@@ -273,13 +285,21 @@ impl Store {
     /// webhook intake, whose callers (Meta) wait for its commit.
     pub async fn system_first(&self) -> StoreResult<SystemTx> {
         let (tx, pass) = self.scoped(None, Access::Write(Line::First)).await?;
-        Ok(SystemTx { tx, pass })
+        Ok(SystemTx {
+            tx,
+            events: Vec::new(),
+            pass,
+        })
     }
 
     /// Like [`system`](Self::system), read-only (see [`tenant_read`](Self::tenant_read)).
     pub async fn system_read(&self) -> StoreResult<SystemTx> {
         let (tx, pass) = self.scoped(None, Access::Read).await?;
-        Ok(SystemTx { tx, pass })
+        Ok(SystemTx {
+            tx,
+            events: Vec::new(),
+            pass,
+        })
     }
 
     /// Begins a transaction in `tenant`'s scope (every tenant for `None`).
@@ -342,7 +362,10 @@ impl TenantTx {
         self.tenant
     }
 
-    pub async fn commit(self) -> StoreResult<()> {
+    /// Writes the events recorded in this transaction, then commits.
+    pub async fn commit(mut self) -> StoreResult<()> {
+        let pending = std::mem::take(&mut self.events);
+        events::write_pending(&mut self.tx, self.tenant, &pending).await?;
         self.tx.commit().await
     }
 
@@ -358,13 +381,24 @@ impl TenantTx {
 }
 
 impl SystemTx {
-    pub async fn commit(self) -> StoreResult<()> {
+    /// Writes the events recorded in this transaction, then commits.
+    pub async fn commit(mut self) -> StoreResult<()> {
+        let pending = std::mem::take(&mut self.events);
+        events::write_pending_by_tenant(&mut self.tx, pending).await?;
         self.tx.commit().await
     }
 
     /// Narrows this transaction to one tenant, keeping everything done so
     /// far in it (for work that creates a tenant and its first rows at once).
-    pub async fn enter_tenant(self, tenant: TenantId) -> StoreResult<TenantTx> {
+    /// Events recorded for `tenant` stay buffered until the commit; those of
+    /// other tenants are written now, while the scope still lets them be
+    /// (this takes their counters' locks early; no caller records events
+    /// for several tenants and then narrows).
+    pub async fn enter_tenant(mut self, tenant: TenantId) -> StoreResult<TenantTx> {
+        let (mine, others): (Vec<_>, Vec<_>) = std::mem::take(&mut self.events)
+            .into_iter()
+            .partition(|(t, _)| *t == tenant);
+        events::write_pending_by_tenant(&mut self.tx, others).await?;
         let (mut tx, pass) = (self.tx, self.pass);
         if let Tx::Postgres(t) = &mut tx {
             enter_scope(t, Some(tenant)).await?;
@@ -372,6 +406,7 @@ impl SystemTx {
         Ok(TenantTx {
             tx,
             tenant,
+            events: mine.into_iter().map(|(_, e)| e).collect(),
             _pass: pass,
         })
     }

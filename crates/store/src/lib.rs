@@ -20,6 +20,7 @@ mod gate;
 pub mod audit;
 pub mod auth;
 pub mod channels;
+pub mod events;
 pub mod idempotency;
 pub mod inbox;
 pub mod jobs;

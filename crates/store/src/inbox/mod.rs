@@ -1,14 +1,14 @@
 //! The shared inbox: contacts, conversations, messages with their status
-//! history, and the tenant's event log.
+//! history.
 
 mod contacts;
 mod conversations;
-mod events;
 mod media;
 mod messages;
 
+/// The event log moved to [`crate::events`]; kept here for old imports.
+pub use crate::events::Event;
 pub use contacts::Contact;
 pub use conversations::{Conversation, ConversationFilter, ConversationStatus};
-pub use events::Event;
 pub use media::{Media, MediaStatus, StoredMedia};
 pub use messages::{Direction, Message, NewInbound, NewOutbound, StatusUpdate};

@@ -1,0 +1,19 @@
+-- Fair claiming between tenants within a queue: jobs are claimed in
+-- (lane, fair_key) order, where a tenant's fair_key runs ahead of the clock
+-- by its backlog (see crates/store/src/jobs/fair.rs). Existing jobs keep
+-- their run_at order.
+-- Keep in step with ../sqlite/0007_job_fairness.sql (a test compares them).
+
+-- The migration runs as the table's owner, whom FORCE ROW LEVEL SECURITY
+-- also binds: update every tenant's jobs.
+SELECT set_config('app.scope', 'system', true);
+
+ALTER TABLE jobs ADD COLUMN fair_key BIGINT NOT NULL DEFAULT 0;
+UPDATE jobs SET fair_key = run_at;
+ALTER TABLE jobs ALTER COLUMN fair_key DROP DEFAULT;
+
+-- The claim order; run_at last so the "is it due" test is checked in the index.
+DROP INDEX jobs_due;
+CREATE INDEX jobs_due ON jobs (queue, status, lane, fair_key, run_at);
+-- A tenant's greatest pending key in a lane, taken at enqueue.
+CREATE INDEX jobs_tenant_backlog ON jobs (queue, tenant_id, status, lane, fair_key, run_at);

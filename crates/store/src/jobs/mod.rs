@@ -1,0 +1,211 @@
+//! The durable job queue. A job is enqueued in the same transaction as the
+//! change that causes it, claimed under a lease in a short transaction,
+//! and completed, retried or failed by the worker that holds the lease.
+//!
+//! Within a queue jobs are claimed by lane, then by a fair key that keeps
+//! one tenant's backlog from holding up the others (see [`SPACING`]).
+//!
+//! Claiming is the one place the engines differ: PostgreSQL takes rows
+//! with `FOR UPDATE SKIP LOCKED`, so many nodes claim at once without
+//! blocking; on SQLite, writers already take turns (one writer connection).
+
+mod fair;
+mod worker;
+
+pub use fair::SPACING;
+
+use crate::db::{SystemTx, TenantTx, Tx, exec, values_rows};
+use crate::error::{StoreError, StoreResult};
+use domain::{TenantId, Timestamp};
+use serde_json::Value;
+use uuid::Uuid;
+
+/// Work to do later.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    pub queue: &'static str,
+    /// Lower lanes are claimed first (0: conversational, 10: bulk).
+    pub lane: i64,
+    pub kind: &'static str,
+    pub payload: Value,
+    /// Enqueueing the same key on the same queue twice is a no-op.
+    pub dedupe_key: Option<String>,
+    pub run_at: Timestamp,
+    pub max_attempts: i64,
+}
+
+impl NewJob {
+    pub fn new(queue: &'static str, kind: &'static str, payload: Value, now: Timestamp) -> Self {
+        NewJob {
+            queue,
+            lane: 0,
+            kind,
+            payload,
+            dedupe_key: None,
+            run_at: now,
+            max_attempts: 25,
+        }
+    }
+    pub fn lane(mut self, lane: i64) -> Self {
+        self.lane = lane;
+        self
+    }
+    pub fn dedupe(mut self, key: impl Into<String>) -> Self {
+        self.dedupe_key = Some(key.into());
+        self
+    }
+    pub fn max_attempts(mut self, n: i64) -> Self {
+        self.max_attempts = n;
+        self
+    }
+}
+
+/// A claimed job.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Job {
+    pub id: Uuid,
+    pub tenant_id: Option<Uuid>,
+    pub queue: String,
+    pub lane: i64,
+    pub kind: String,
+    pub payload: String,
+    pub attempts: i64,
+    pub max_attempts: i64,
+    pub run_at: i64,
+    /// Where the job stood in the claim order (see [`SPACING`]).
+    pub fair_key: i64,
+}
+
+impl Job {
+    pub fn tenant(&self) -> Option<TenantId> {
+        self.tenant_id.map(TenantId::from_uuid)
+    }
+    pub fn payload(&self) -> StoreResult<Value> {
+        serde_json::from_str(&self.payload).map_err(StoreError::corrupt)
+    }
+}
+
+async fn enqueue(tx: &mut Tx, tenant: Option<TenantId>, job: NewJob) -> StoreResult<Option<Uuid>> {
+    let id = Uuid::now_v7();
+    let n = insert_jobs(tx, &[(id, tenant, &job)]).await?;
+    Ok((n == 1).then_some(id))
+}
+
+/// Inserts jobs in one statement, skipping those whose dedupe key is taken;
+/// returns how many were added. Tenants' jobs first get their fair keys
+/// (one look-up per tenant, queue and lane).
+async fn insert_jobs(tx: &mut Tx, jobs: &[(Uuid, Option<TenantId>, &NewJob)]) -> StoreResult<u64> {
+    if jobs.is_empty() {
+        return Ok(0);
+    }
+    let keys = fair::fair_keys(tx, jobs).await?;
+    let sql = format!(
+        "INSERT INTO jobs (id, tenant_id, queue, lane, kind, payload, dedupe_key, run_at, \
+                           attempts, max_attempts, status, created_at, updated_at, fair_key) \
+         VALUES {} ON CONFLICT (queue, dedupe_key) DO NOTHING",
+        values_rows(jobs.len(), 10, |p| format!(
+            "({}, {}, {}, {}, {}, {}, {}, {}, 0, {}, 'pending', {}, {}, {})",
+            p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[7], p[7], p[9]
+        ))
+    );
+    exec!(tx, |c| {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+        for ((id, tenant, job), key) in jobs.iter().zip(&keys) {
+            q = q
+                .bind(*id)
+                .bind(tenant.map(|t| t.as_uuid()))
+                .bind(job.queue)
+                .bind(job.lane)
+                .bind(job.kind)
+                .bind(job.payload.to_string())
+                .bind(job.dedupe_key.as_deref())
+                .bind(job.run_at.as_millis())
+                .bind(job.max_attempts)
+                .bind(*key);
+        }
+        q.execute(c).await
+    })
+}
+
+/// Marks job `id` done if `worker` still holds it (and, given a tenant, if
+/// it is that tenant's).
+async fn complete(
+    tx: &mut Tx,
+    tenant: Option<TenantId>,
+    id: Uuid,
+    worker: &str,
+    now: Timestamp,
+) -> StoreResult<bool> {
+    let n = exec!(tx, |c| {
+        sqlx::query(
+            "UPDATE jobs SET status = 'done', finished_at = $3, updated_at = $3, \
+                             locked_until = NULL \
+             WHERE id = $1 AND locked_by = $2 AND status = 'running' \
+               AND ($4 IS NULL OR tenant_id = $4)",
+        )
+        .bind(id)
+        .bind(worker)
+        .bind(now.as_millis())
+        .bind(tenant.map(|t| t.as_uuid()))
+        .execute(c)
+        .await
+    })?;
+    Ok(n == 1)
+}
+
+impl TenantTx {
+    /// [`Store::complete_job`] for one of this tenant's jobs, inside this
+    /// transaction.
+    pub async fn complete_job(
+        &mut self,
+        id: Uuid,
+        worker: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        complete(&mut self.tx, Some(self.tenant), id, worker, now).await
+    }
+
+    /// Enqueues `job` for this tenant; `None` if its dedupe key was taken.
+    pub async fn enqueue_job(&mut self, job: NewJob) -> StoreResult<Option<Uuid>> {
+        enqueue(&mut self.tx, Some(self.tenant), job).await
+    }
+}
+
+impl SystemTx {
+    pub async fn enqueue_job(
+        &mut self,
+        tenant: Option<TenantId>,
+        job: NewJob,
+    ) -> StoreResult<Option<Uuid>> {
+        enqueue(&mut self.tx, tenant, job).await
+    }
+
+    /// [`Store::complete_job`] inside a transaction, for a handler whose
+    /// last write and the job's completion can commit together.
+    pub async fn complete_job(
+        &mut self,
+        id: Uuid,
+        worker: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        complete(&mut self.tx, None, id, worker, now).await
+    }
+
+    /// Enqueues many jobs in one statement; those whose dedupe key is
+    /// taken are skipped. Returns how many were added.
+    pub async fn enqueue_jobs(&mut self, jobs: &[(Option<TenantId>, NewJob)]) -> StoreResult<u64> {
+        let rows: Vec<_> = jobs
+            .iter()
+            .map(|(tenant, job)| (Uuid::now_v7(), *tenant, job))
+            .collect();
+        insert_jobs(&mut self.tx, &rows).await
+    }
+}
+
+/// How many jobs of each queue are in each state.
+#[derive(Debug, Clone, sqlx::FromRow, PartialEq, Eq)]
+pub struct QueueDepth {
+    pub queue: String,
+    pub status: String,
+    pub jobs: i64,
+}
