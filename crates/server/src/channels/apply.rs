@@ -63,7 +63,7 @@ pub async fn apply(
                 }
                 _ => Event::WhatsAppAccountUpdated(update),
             };
-            record(tx, event, now).await?;
+            record(tx, event, now);
             Ok(())
         }
     }
@@ -87,7 +87,7 @@ async fn apply_message(
     let Some(sender) = message.from.as_deref().or(message.from_user_id.as_deref()) else {
         tracing::warn!(tenant_id = %channel.tenant_id, "inbound message without a sender id; kept as an event");
         let raw = serde_json::to_value(message)?;
-        record(tx, unhandled(channel, "message_without_sender", raw), now).await?;
+        record(tx, unhandled(channel, "message_without_sender", raw), now);
         return Ok(());
     };
     let profile_name = contact.and_then(|c| c.profile.as_ref()?.name.as_deref());
@@ -127,7 +127,7 @@ async fn apply_message(
             contact_id: contact.id,
             channel_id: channel.id,
         });
-        record(tx, event, now).await?;
+        record(tx, event, now);
     }
     tx.note_inbound(conversation.id, sent_at, now).await?;
     if conversation.status == ConversationStatus::Resolved {
@@ -136,7 +136,7 @@ async fn apply_message(
             status: ConversationStatus::Open.as_str().to_owned(),
             previous_status: conversation.status.as_str().to_owned(),
         });
-        record(tx, event, now).await?;
+        record(tx, event, now);
     }
     if let MessageContent::Text(text) = &message.content
         && let Some(opt_out) = domain::messaging::consent_keyword(&text.body)
@@ -151,7 +151,7 @@ async fn apply_message(
         let job = super::jobs::MediaJob { media_id: media.id };
         crate::jobs::enqueue::<super::jobs::FetchMedia>(tx, &job, now).await?;
     }
-    record(tx, Event::MessageReceived(message_ref(&m)), now).await?;
+    record(tx, Event::MessageReceived(message_ref(&m)), now);
     Ok(())
 }
 
@@ -194,7 +194,7 @@ async fn sender_contact(
             changed,
         })
     };
-    record(tx, event, now).await?;
+    record(tx, event, now);
     Ok(contact)
 }
 
@@ -243,13 +243,13 @@ async fn apply_status(
         StatusKind::Failed => MessageStatus::Failed,
         _ => {
             let raw = serde_json::to_value(status)?;
-            record(tx, unhandled(channel, "status_unknown", raw), now).await?;
+            record(tx, unhandled(channel, "status_unknown", raw), now);
             return Ok(());
         }
     };
     let Some(message) = find_status_target(tx, status, now).await? else {
         let raw = serde_json::to_value(status)?;
-        record(tx, unhandled(channel, "status_unmatched", raw), now).await?;
+        record(tx, unhandled(channel, "status_unmatched", raw), now);
         return Ok(());
     };
     let error = status.errors.first();
@@ -276,7 +276,7 @@ async fn apply_status(
             title: e.title.clone().unwrap_or_default(),
         });
         if let Some(event) = status_event(&message, next, failure) {
-            record(tx, event, now).await?;
+            record(tx, event, now);
         }
     }
     Ok(())

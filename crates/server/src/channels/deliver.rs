@@ -136,7 +136,7 @@ pub async fn deliver(
             if tx.apply_message_status(id, update).await?
                 && let Some(event) = status_event(&message, MessageStatus::Sent, None)
             {
-                record(&mut tx, event, now).await?;
+                record(&mut tx, event, now);
             }
             tx.set_send_attempt(id, None).await?;
             metrics::counter!("switchboard_graph_sends_total", "outcome" => "sent").increment(1);
@@ -190,7 +190,7 @@ pub async fn deliver(
                         status: ChannelStatus::NeedsCredentials.as_str().to_owned(),
                         reason: Some(e.to_string()),
                     });
-                    record(&mut tx, event, now).await?;
+                    record(&mut tx, event, now);
                     metrics::counter!("switchboard_graph_sends_total", "outcome" => "credentials")
                         .increment(1);
                     Answer::Retry {
@@ -247,7 +247,7 @@ async fn fail(
         title: title.to_owned(),
     };
     if changed && let Some(event) = status_event(&m, MessageStatus::Failed, Some(error)) {
-        record(tx, event, now).await?;
+        record(tx, event, now);
     }
     Ok(())
 }

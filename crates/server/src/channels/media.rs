@@ -113,7 +113,7 @@ pub async fn fetch(state: &AppState, tenant: TenantId, id: MediaId) -> anyhow::R
                 media_id: id,
                 message_id: media.message_id,
             });
-            record(&mut tx, event, now).await?;
+            record(&mut tx, event, now);
             tx.commit().await?;
             metrics::counter!("switchboard_media_fetches_total", "outcome" => "stored")
                 .increment(1);
@@ -137,7 +137,7 @@ pub async fn fetch(state: &AppState, tenant: TenantId, id: MediaId) -> anyhow::R
                     message_id: media.message_id,
                     reason,
                 });
-                record(&mut tx, event, now).await?;
+                record(&mut tx, event, now);
                 tx.commit().await?;
                 metrics::counter!("switchboard_media_fetches_total", "outcome" => "failed")
                     .increment(1);

@@ -99,7 +99,7 @@ pub async fn send_message(state: &AppState, ctx: &TenantCtx, out: Outgoing) -> A
         })
         .await?;
     tx.note_outbound(conversation.id, now).await?;
-    record(&mut tx, Event::MessageQueued(message_ref(&message)), now).await?;
+    record(&mut tx, Event::MessageQueued(message_ref(&message)), now);
     let job = super::jobs::Send {
         message_id: id,
         lane: out.lane,
@@ -137,7 +137,7 @@ async fn find_or_start_conversation(
         let event = Event::ContactCreated(ContactRef {
             contact_id: contact.id,
         });
-        record(tx, event, now).await?;
+        record(tx, event, now);
     }
     let (conversation, opened) = tx.upsert_conversation(contact.id, channel.id, now).await?;
     if opened {
@@ -146,7 +146,7 @@ async fn find_or_start_conversation(
             contact_id: contact.id,
             channel_id: channel.id,
         });
-        record(tx, event, now).await?;
+        record(tx, event, now);
     }
     Ok(conversation)
 }

@@ -207,7 +207,7 @@ pub async fn connect_channel(
         channel_id: channel.id,
         phone_number_id: channel.phone_number_id.clone(),
     };
-    events::record(&mut tx, Event::ChannelConnected(connected), now).await?;
+    events::record(&mut tx, Event::ChannelConnected(connected), now);
     tx.commit().await?;
     details(state, channel)
 }
@@ -325,7 +325,7 @@ pub async fn update_channel_credentials(
             status: channel.status.as_str().to_owned(),
             reason: channel.status_reason.clone(),
         };
-        events::record(&mut tx, Event::ChannelStatusChanged(changed), now).await?;
+        events::record(&mut tx, Event::ChannelStatusChanged(changed), now);
     }
     tx.commit().await?;
     details(state, channel)
@@ -350,7 +350,7 @@ pub async fn delete_channel(state: &AppState, ctx: &TenantCtx, id: ChannelId) ->
         channel_id: id,
         phone_number_id: channel.phone_number_id,
     };
-    events::record(&mut tx, Event::ChannelRemoved(removed), now).await?;
+    events::record(&mut tx, Event::ChannelRemoved(removed), now);
     tx.commit().await?;
     Ok(())
 }
@@ -368,7 +368,7 @@ pub async fn mark_needs_credentials(state: &AppState, c: &Channel, reason: &str)
             status: ChannelStatus::NeedsCredentials.as_str().to_owned(),
             reason: Some(reason.to_owned()),
         };
-        events::record(&mut tx, Event::ChannelStatusChanged(changed), now).await?;
+        events::record(&mut tx, Event::ChannelStatusChanged(changed), now);
     }
     tx.commit().await?;
     Ok(())

@@ -2,6 +2,7 @@
 //! message and conversation events, read from the tenant's event log, so
 //! it resumes exactly where a dropped connection left off (`Last-Event-ID`).
 
+use super::Position;
 use crate::auth::{Authorized, perm};
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -21,10 +22,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 const POLL: Duration = Duration::from_millis(250);
 
-/// A stream of this tenant's events (`message.received`, `message.status`,
-/// `message.queued`, `conversation.updated`, …) as server-sent events. Each
-/// event's id can be sent back as `Last-Event-ID` to resume; without it the
-/// stream starts with new events only.
+/// A stream of this tenant's events (`message.received`, `message.sent`,
+/// `conversation.assigned`, …; docs/EVENTS.md lists them) as server-sent
+/// events: `id` is the event's number in the tenant's log, `event` its
+/// name, `data` its payload. Send the last `id` back as `Last-Event-ID` to
+/// resume exactly there; without it the stream starts with new events only.
 #[utoipa::path(get, path = "/api/v1/events", tag = "inbox",
     responses((status = 200, description = "text/event-stream of events", content_type = "text/event-stream")),
     security(("bearer" = []), ("api_key" = []), ("session_cookie" = [])))]
@@ -34,18 +36,38 @@ pub async fn stream_events(
     headers: HeaderMap,
 ) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     let tenant = ctx.tenant_id;
-    let mut after: Option<EventId> = headers
+    let resume = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok());
-    if after.is_none() {
+        .map(str::trim);
+    let after = match resume {
+        Some(id) => resume_after(&state, tenant, id).await?,
         // Start from now: after the newest existing event.
-        let mut tx = state.store.tenant_read(tenant).await?;
-        after = tx.latest_event_id().await?;
-        tx.commit().await?;
-    }
+        None => None,
+    };
+    let after = match after {
+        Some(p) => p,
+        None => super::latest(&state, tenant).await?,
+    };
     Ok(Sse::new(live_events(state, tenant, after))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+/// The position a `Last-Event-ID` names: an event number, or (from
+/// streams opened before events were numbered) an event id. `None` if it
+/// names nothing of this tenant's: the stream then starts from now.
+async fn resume_after(
+    state: &AppState,
+    tenant: domain::TenantId,
+    last_event_id: &str,
+) -> AppResult<Option<Position>> {
+    if let Ok(seq) = last_event_id.parse::<Position>() {
+        return Ok(Some(seq.max(0)));
+    }
+    let Ok(id) = last_event_id.parse::<EventId>() else {
+        return Ok(None);
+    };
+    Ok(super::position_of(state, tenant, id).await?)
 }
 
 /// Polls the event log for `tenant` after `after`, yielding each event once,
@@ -53,7 +75,7 @@ pub async fn stream_events(
 fn live_events(
     state: AppState,
     tenant: domain::TenantId,
-    after: Option<EventId>,
+    after: Position,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     let closing = state.closing.subscribe();
     // A first comment goes out at once, so clients (and proxies) see the
@@ -69,22 +91,14 @@ fn live_events(
                 if *closing.borrow() {
                     return None;
                 }
-                let batch = match state.store.tenant_read(tenant).await {
-                    Ok(mut tx) => {
-                        let batch = tx.list_events_after(after, 100).await;
-                        let _ = tx.commit().await;
-                        batch.unwrap_or_else(|e| {
-                            tracing::warn!(error = %e, "event stream: reading events");
-                            Vec::new()
-                        })
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "event stream: opening a transaction");
+                let batch = super::read_after(&state, tenant, after, 100)
+                    .await
+                    .unwrap_or_else(|e| {
+                        tracing::warn!(error = %e, "event stream: reading events");
                         Vec::new()
-                    }
-                };
+                    });
                 if let Some(last) = batch.last() {
-                    after = Some(last.id);
+                    after = last.seq;
                 }
                 // Reversed, so `pop` yields them oldest first.
                 pending = batch
@@ -92,8 +106,8 @@ fn live_events(
                     .rev()
                     .map(|e| {
                         Event::default()
-                            .id(e.id.to_string())
-                            .event(e.kind)
+                            .id(e.seq.to_string())
+                            .event(e.name)
                             .data(e.payload.to_string())
                     })
                     .collect();

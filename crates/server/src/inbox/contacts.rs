@@ -112,5 +112,6 @@ pub(crate) async fn set_consent(
     } else {
         Event::ContactOptedIn(change)
     };
-    record(tx, event, now).await
+    record(tx, event, now);
+    Ok(())
 }

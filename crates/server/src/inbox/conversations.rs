@@ -175,7 +175,7 @@ pub async fn update_conversation(
             status: status.as_str().to_owned(),
             previous_status: current.status.as_str().to_owned(),
         });
-        record(&mut tx, event, now).await?;
+        record(&mut tx, event, now);
         let details = json!({ "status": status.as_str(), "previous": current.status.as_str() });
         crate::audit::tenant_change(
             &mut tx,
@@ -193,7 +193,7 @@ pub async fn update_conversation(
             assigned_user_id: assigned,
             previous_user_id: current.assigned_user_id,
         });
-        record(&mut tx, event, now).await?;
+        record(&mut tx, event, now);
         let details = json!({ "assigned_user_id": assigned, "previous": current.assigned_user_id });
         crate::audit::tenant_change(&mut tx, ctx, now, "conversation.assign", target, details)
             .await?;
@@ -215,7 +215,7 @@ pub async fn mark_read(
     let event = Event::ConversationRead(ConversationRead {
         conversation_id: id,
     });
-    record(&mut tx, event, now).await?;
+    record(&mut tx, event, now);
     tx.commit().await?;
     Ok(c)
 }
