@@ -1,5 +1,7 @@
-//! Raw webhook deliveries (stored before Meta gets its 200), events no
-//! tenant may have, and a suspended tenant's held events.
+//! Stored webhooks (raw bodies, stored before Meta gets its 200; the table
+//! is `webhook_deliveries`), events no tenant may have, and a suspended
+//! tenant's held events. A "delivery" elsewhere is a send to Meta
+//! (`channels::deliver`); here it is only the table's old name.
 
 use crate::db::{SystemTx, TenantTx, exec, run, values_rows};
 use crate::error::{OrNotFound, StoreResult};
@@ -9,7 +11,7 @@ use uuid::Uuid;
 
 /// A webhook body exactly as received.
 #[derive(Debug, Clone)]
-pub struct Delivery {
+pub struct StoredWebhook {
     pub id: WebhookId,
     /// Set when it arrived on a tenant's own webhook URL.
     pub source_tenant: Option<TenantId>,
@@ -19,7 +21,7 @@ pub struct Delivery {
 }
 
 #[derive(sqlx::FromRow)]
-struct DeliveryRow {
+struct WebhookRow {
     id: Uuid,
     source_tenant: Option<Uuid>,
     body: Vec<u8>,
@@ -27,9 +29,9 @@ struct DeliveryRow {
     received_at: i64,
 }
 
-/// A delivery to store.
+/// A webhook body to store.
 #[derive(Debug, Clone, Copy)]
-pub struct NewDelivery<'a> {
+pub struct NewWebhook<'a> {
     pub id: WebhookId,
     /// Set when it arrived on a tenant's own webhook URL.
     pub source_tenant: Option<TenantId>,
@@ -67,7 +69,7 @@ struct HeldRow {
 impl SystemTx {
     /// Inserts many deliveries in one statement (the webhook intake's group
     /// commit).
-    pub async fn insert_deliveries(&mut self, deliveries: &[NewDelivery<'_>]) -> StoreResult<()> {
+    pub async fn insert_webhooks(&mut self, deliveries: &[NewWebhook<'_>]) -> StoreResult<()> {
         if deliveries.is_empty() {
             return Ok(());
         }
@@ -92,8 +94,8 @@ impl SystemTx {
         Ok(())
     }
 
-    pub async fn find_delivery(&mut self, id: WebhookId) -> StoreResult<Delivery> {
-        let row = run!(&mut self.tx, |c| sqlx::query_as::<_, DeliveryRow>(
+    pub async fn find_webhook(&mut self, id: WebhookId) -> StoreResult<StoredWebhook> {
+        let row = run!(&mut self.tx, |c| sqlx::query_as::<_, WebhookRow>(
             "SELECT id, source_tenant, body, status, received_at FROM webhook_deliveries \
              WHERE id = $1"
         )
@@ -101,7 +103,7 @@ impl SystemTx {
         .fetch_optional(c)
         .await)?;
         let r = row.or_not_found()?;
-        Ok(Delivery {
+        Ok(StoredWebhook {
             id: WebhookId::from_uuid(r.id),
             source_tenant: r.source_tenant.map(TenantId::from_uuid),
             body: r.body,
@@ -110,7 +112,7 @@ impl SystemTx {
         })
     }
 
-    pub async fn mark_delivery_processed(
+    pub async fn mark_webhook_processed(
         &mut self,
         id: WebhookId,
         now: Timestamp,
@@ -125,7 +127,7 @@ impl SystemTx {
         Ok(())
     }
 
-    pub async fn count_deliveries(&mut self, status: &str) -> StoreResult<i64> {
+    pub async fn count_webhooks(&mut self, status: &str) -> StoreResult<i64> {
         run!(&mut self.tx, |c| sqlx::query_scalar::<_, i64>(
             "SELECT COUNT(*) FROM webhook_deliveries WHERE status = $1"
         )

@@ -55,8 +55,8 @@ async fn paced(
 
 async fn stored(store: &Store) -> anyhow::Result<(i64, i64)> {
     let mut sys = store.system().await?;
-    let pending = sys.count_deliveries("pending").await?;
-    let processed = sys.count_deliveries("processed").await?;
+    let pending = sys.count_webhooks("pending").await?;
+    let processed = sys.count_webhooks("processed").await?;
     sys.commit().await?;
     Ok((pending, processed))
 }

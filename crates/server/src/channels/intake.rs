@@ -1,12 +1,12 @@
-//! Group commit for webhook deliveries.
+//! Group commit for webhook webhooks.
 //!
-//! Every delivery must be committed before Meta gets its 200, and a commit
+//! Every webhook must be committed before Meta gets its 200, and a commit
 //! costs far more than the insert it makes durable (a WAL flush on
 //! PostgreSQL, the single write lock on SQLite). So one task commits for
-//! everyone: the deliveries that arrive while a commit is in progress are
+//! everyone: the webhooks that arrive while a commit is in progress are
 //! written together in the next one, and each request is answered only when
 //! the transaction holding its row has committed. Under light load a batch
-//! is one delivery and nothing waits; under a flood the batches grow
+//! is one webhook and nothing waits; under a flood the batches grow
 //! instead of the queue for the write lock. The intake also goes ahead of
 //! every other writer (`Store::system_first`: first in line for SQLite's
 //! writer, its own connections on PostgreSQL): the workers' writes can
@@ -16,18 +16,18 @@ use crate::error::{AppError, AppResult};
 use bytes::Bytes;
 use domain::{TenantId, Timestamp, WebhookId};
 use std::sync::Arc;
-use store::webhooks::NewDelivery;
+use store::webhooks::NewWebhook;
 use store::{Store, StoreError};
 use tokio::sync::{mpsc, oneshot};
 
 /// A batch's outcome, shared by every request in it.
 type Committed = Result<(), Arc<StoreError>>;
 
-/// At most this many deliveries, or this many body bytes, share a commit.
+/// At most this many webhooks, or this many body bytes, share a commit.
 const MAX_BATCH: usize = 256;
 const MAX_BATCH_BYTES: usize = 8 * 1024 * 1024;
 
-/// One delivery waiting for its commit.
+/// One webhook waiting for its commit.
 struct Pending {
     id: WebhookId,
     source: Option<TenantId>,
@@ -45,7 +45,7 @@ pub struct Intake {
 }
 
 impl Intake {
-    /// Stores one delivery and its processing job; returns once they are
+    /// Stores one webhook and its processing job; returns once they are
     /// committed, or 503 (Meta retries) if they could not be. Must be called
     /// inside the Tokio runtime (the first call starts the committing task).
     pub async fn store(
@@ -72,14 +72,14 @@ impl Intake {
         let not_stored = || {
             AppError::Unavailable(
                 "webhook_not_stored",
-                "the delivery could not be stored; retry later".into(),
+                "the webhook could not be stored; retry later".into(),
             )
         };
         queue.send(pending).map_err(|_| not_stored())?;
         match done.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => {
-                tracing::error!(error = %e, "storing a webhook delivery failed");
+                tracing::error!(error = %e, "storing a webhook webhook failed");
                 Err(not_stored())
             }
             Err(_) => Err(not_stored()),
@@ -110,7 +110,7 @@ async fn commit_batches(store: Store, mut rx: mpsc::UnboundedReceiver<Pending>) 
             }
             continue;
         }
-        // One bad delivery must not fail the others: write them one by one.
+        // One bad webhook must not fail the others: write them one by one.
         for p in batch.drain(..) {
             let one = write(&store, std::slice::from_ref(&p)).await;
             let _ = p.committed.send(one);
@@ -119,9 +119,9 @@ async fn commit_batches(store: Store, mut rx: mpsc::UnboundedReceiver<Pending>) 
 }
 
 async fn write(store: &Store, batch: &[Pending]) -> Committed {
-    let deliveries: Vec<_> = batch
+    let webhooks: Vec<_> = batch
         .iter()
-        .map(|p| NewDelivery {
+        .map(|p| NewWebhook {
             id: p.id,
             source_tenant: p.source,
             body: &p.body,
@@ -139,7 +139,7 @@ async fn write(store: &Store, batch: &[Pending]) -> Committed {
         })
         .collect();
     let mut sys = store.system_first().await?;
-    sys.insert_deliveries(&deliveries).await?;
+    sys.insert_webhooks(&webhooks).await?;
     sys.enqueue_jobs(&jobs).await?;
     sys.commit().await?;
     Ok(())

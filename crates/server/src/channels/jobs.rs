@@ -39,6 +39,8 @@ impl JobKind for ProcessWebhook {
     }
 }
 
+/// A stored webhook, by id. The field keeps the name jobs were stored with
+/// before, so jobs queued by an earlier version still run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WebhookRef {
     pub delivery_id: WebhookId,

@@ -1,4 +1,4 @@
-//! Processing a stored webhook delivery: every entry, change, message and
+//! Processing a stored webhook webhook: every entry, change, message and
 //! status in it, each routed by `phone_number_id` (template events by WABA
 //! id) to exactly one tenant, then applied under unique keys so repeats
 //! and reorderings are harmless.
@@ -46,13 +46,13 @@ pub async fn process_webhook(
 ) -> anyhow::Result<Option<(Processed, SystemTx)>> {
     let now = state.now();
     let mut sys = state.store.system_read().await?;
-    let delivery = sys.find_delivery(id).await?;
-    if delivery.status == "processed" {
+    let webhook = sys.find_webhook(id).await?;
+    if webhook.status == "processed" {
         sys.commit().await?;
         return Ok(None);
     }
-    let (routed, nobody) = match whatsapp::parse_webhook(&delivery.body) {
-        Ok(payload) => route_all(&mut sys, delivery.source_tenant, &payload).await?,
+    let (routed, nobody) = match whatsapp::parse_webhook(&webhook.body) {
+        Ok(payload) => route_all(&mut sys, webhook.source_tenant, &payload).await?,
         // Signed by Meta but not JSON we can read: keep it for the operator.
         Err(e) => {
             let unparseable = ForNobody {
@@ -102,7 +102,7 @@ pub async fn process_webhook(
         )
         .await?;
     }
-    sys.mark_delivery_processed(id, now).await?;
+    sys.mark_webhook_processed(id, now).await?;
     outcome.unroutable = nobody.len();
     for (label, n) in [
         ("applied", outcome.applied),
@@ -115,7 +115,7 @@ pub async fn process_webhook(
     Ok(Some((outcome, sys)))
 }
 
-/// Routes every event of a parsed delivery: those a tenant owns, and those
+/// Routes every event of a parsed webhook: those a tenant owns, and those
 /// nobody does. Each distinct number or WABA is looked up once (a batch
 /// usually carries several events of one number).
 async fn route_all(

@@ -40,8 +40,8 @@ impl Health {
 pub async fn get_health(state: &AppState, _ctx: &OperatorCtx) -> AppResult<Health> {
     let queues = state.store.queue_depths().await?;
     let mut sys = state.store.system_read().await?;
-    let webhooks_processed = sys.count_deliveries("processed").await?;
-    let webhooks_pending = sys.count_deliveries("pending").await?;
+    let webhooks_processed = sys.count_webhooks("processed").await?;
+    let webhooks_pending = sys.count_webhooks("pending").await?;
     let unroutable = sys
         .list_unroutable(PageRequest::new(None, HEALTH_UNROUTABLE))
         .await?

@@ -332,7 +332,7 @@ async fn an_oversized_webhook_is_refused_and_stores_nothing() {
             .status();
         assert_eq!(status, 413);
         let mut sys = wa.state.store.system().await.unwrap();
-        assert_eq!(sys.count_deliveries("pending").await.unwrap(), 0);
+        assert_eq!(sys.count_webhooks("pending").await.unwrap(), 0);
         sys.commit().await.unwrap();
         wa.stop().await;
     })

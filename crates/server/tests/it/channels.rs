@@ -49,8 +49,8 @@ async fn messages(app: &TestApp, t: &TestTenant, conversation: &str) -> Vec<Valu
 
 async fn deliveries(app: &TestApp) -> i64 {
     let mut sys = app.state.store.system().await.unwrap();
-    let n = sys.count_deliveries("pending").await.unwrap()
-        + sys.count_deliveries("processed").await.unwrap();
+    let n = sys.count_webhooks("pending").await.unwrap()
+        + sys.count_webhooks("processed").await.unwrap();
     sys.commit().await.unwrap();
     n
 }

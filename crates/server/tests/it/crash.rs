@@ -213,13 +213,13 @@ async fn crash_during_a_webhook_flood_loses_and_duplicates_nothing() {
         server
             .eventually("every stored delivery is processed", || async {
                 let mut sys = store.system().await.unwrap();
-                let pending = sys.count_deliveries("pending").await.unwrap();
+                let pending = sys.count_webhooks("pending").await.unwrap();
                 sys.commit().await.unwrap();
                 pending == 0 && testkit::process::queue_settled(&store, "webhooks").await
             })
             .await;
         let mut sys = store.system().await.unwrap();
-        let processed = sys.count_deliveries("processed").await.unwrap();
+        let processed = sys.count_webhooks("processed").await.unwrap();
         sys.commit().await.unwrap();
         assert!(
             processed >= BATCHES as i64,

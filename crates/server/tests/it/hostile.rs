@@ -135,8 +135,8 @@ async fn truncated_on_the_wire(app: &TestApp, body: &[u8]) {
 
 async fn stored(app: &TestApp) -> (i64, i64) {
     let mut sys = app.state.store.system().await.unwrap();
-    let pending = sys.count_deliveries("pending").await.unwrap();
-    let processed = sys.count_deliveries("processed").await.unwrap();
+    let pending = sys.count_webhooks("pending").await.unwrap();
+    let processed = sys.count_webhooks("processed").await.unwrap();
     sys.commit().await.unwrap();
     (pending, processed)
 }

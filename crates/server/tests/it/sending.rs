@@ -132,6 +132,32 @@ async fn the_monthly_quota_stops_sends() {
     .await;
 }
 
+/// Many concurrent sends against the last units of the monthly quota: the
+/// plan's limit is one check under a lock, so exactly the allowed number
+/// are queued and the rest refused, on both engines (PostgreSQL's READ
+/// COMMITTED would let count-then-insert take the last unit twice).
+#[tokio::test]
+async fn concurrent_sends_never_take_the_last_unit_of_the_quota_twice() {
+    each_engine_with_sandbox(|wa: WhatsAppTest| async move {
+        let op = wa.operator_token().await;
+        let r = wa.patch("/api/v1/operator/plans/starter", Auth::Bearer(&op), json!({ "limits": { "messages_per_month": 3, "agents": 5, "numbers": 1, "contacts": 100 } })).await;
+        assert_eq!(r.status, 200);
+        let t = wa.create_tenant("send-quota-race").await;
+        wa.connect_number(&t, PNID, WABA).await;
+        add_template(&wa);
+        let sends = (0..12).map(|_| wa.post("/api/v1/messages", Auth::ApiKey(&t.api_key), template()));
+        let answers = futures::future::join_all(sends).await;
+        let accepted = answers.iter().filter(|r| r.status == 202).count();
+        let refused = answers
+            .iter()
+            .filter(|r| (r.status, r.code()) == (429, "quota_exceeded"))
+            .count();
+        assert_eq!((accepted, refused), (3, 9), "{:?}", answers.iter().map(|r| r.status).collect::<Vec<_>>());
+        wa.stop().await;
+    })
+    .await;
+}
+
 /// Meta fails a share of calls (5xx, timeouts after accepting, throughput
 /// errors): every message still ends sent exactly once, or failed with a
 /// reason, and none is left queued.
