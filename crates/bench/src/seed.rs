@@ -190,7 +190,7 @@ async fn tenant_inbox(
 }
 
 /// Queues `per_number` template messages on every number of `tenants`
-/// through `queue_message`, each to its own recipient, in the bulk lane.
+/// through `send_message`, each to its own recipient, in the bulk lane.
 pub async fn campaign(
     state: &AppState,
     tenants: &[SeedTenant],

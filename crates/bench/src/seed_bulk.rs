@@ -3,7 +3,7 @@
 //! than the benchmark itself).
 //!
 //! The first message of every conversation goes through the worker's own
-//! `process::apply` (so contacts and conversations are exactly what it
+//! `channels::apply::apply` (so contacts and conversations are exactly what it
 //! creates). The rest are multi-row inserts of the very rows `apply` writes
 //! for a new text message — the `messages` row and its `message.received`
 //! event — followed by one update per conversation with the effect of that
