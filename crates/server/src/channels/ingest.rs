@@ -13,9 +13,7 @@ use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use domain::{TenantId, WebhookId};
 use std::collections::HashMap;
-use store::StoreError;
 use subtle::ConstantTimeEq;
 
 /// Meta sends up to about 3 MB; anything larger is refused with 413.
@@ -62,7 +60,7 @@ async fn verify_own(
     Path(token): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let channel = find_by_token(&state, &token).await?;
+    let channel = super::intake::find_own_app_channel(&state, &token).await?;
     let expected = channel
         .verify_token
         .as_deref()
@@ -105,7 +103,7 @@ async fn receive_platform(
         )
     })?;
     check_signature(secret.expose().as_bytes(), &bytes, &headers)?;
-    store_delivery(&state, None, bytes).await?;
+    super::intake::store_webhook(&state, None, bytes).await?;
     Ok(StatusCode::OK)
 }
 
@@ -116,44 +114,13 @@ async fn receive_own(
     bytes: Result<Bytes, BytesRejection>,
 ) -> AppResult<StatusCode> {
     let bytes = body(bytes)?;
-    let channel = find_by_token(&state, &token).await?;
+    let channel = super::intake::find_own_app_channel(&state, &token).await?;
     let secret = channel
         .app_secret
         .as_deref()
         .ok_or(AppError::NotFound)
         .and_then(|sealed| state.secrets.open(sealed).map_err(AppError::internal))?;
     check_signature(&secret, &bytes, &headers)?;
-    store_delivery(&state, Some(channel.tenant_id), bytes).await?;
+    super::intake::store_webhook(&state, Some(channel.tenant_id), bytes).await?;
     Ok(StatusCode::OK)
-}
-
-async fn find_by_token(state: &AppState, token: &str) -> AppResult<store::channels::Channel> {
-    let mut sys = state.store.system_read().await?;
-    let found = sys
-        .find_channel_by_webhook_token(&crate::auth::tokens::hash_token(token))
-        .await;
-    sys.commit().await?;
-    match found {
-        Ok(c) => Ok(c),
-        Err(StoreError::NotFound) => Err(AppError::NotFound),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// Commits the raw body and the job that will process it (by group commit,
-/// see [`super::intake`]), then wakes the workers. Only after this returns
-/// does Meta get its 200.
-pub async fn store_delivery(
-    state: &AppState,
-    source: Option<TenantId>,
-    body: Bytes,
-) -> AppResult<WebhookId> {
-    let id = WebhookId::new();
-    state
-        .intake
-        .store(&state.store, id, source, body, state.now())
-        .await?;
-    metrics::counter!("switchboard_webhook_deliveries_total", "outcome" => "stored").increment(1);
-    state.wake_workers();
-    Ok(id)
 }

@@ -1,4 +1,4 @@
-//! Group commit for webhook webhooks.
+//! Group commit for incoming webhooks.
 //!
 //! Every webhook must be committed before Meta gets its 200, and a commit
 //! costs far more than the insert it makes durable (a WAL flush on
@@ -13,12 +13,48 @@
 //! wait, Meta's open requests should not.
 
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use bytes::Bytes;
 use domain::{TenantId, Timestamp, WebhookId};
 use std::sync::Arc;
 use store::webhooks::NewWebhook;
 use store::{Store, StoreError};
 use tokio::sync::{mpsc, oneshot};
+
+/// The channel whose own-app webhook URL carries `token`.
+pub async fn find_own_app_channel(
+    state: &AppState,
+    token: &str,
+) -> AppResult<store::channels::Channel> {
+    let mut sys = state.store.system_read().await?;
+    let found = sys
+        .find_channel_by_webhook_token(&crate::auth::tokens::hash_token(token))
+        .await;
+    sys.commit().await?;
+    match found {
+        Ok(c) => Ok(c),
+        Err(StoreError::NotFound) => Err(AppError::NotFound),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Commits the raw body and the job that will process it (by group commit,
+/// see [`super::intake`]), then wakes the workers. Only after this returns
+/// does Meta get its 200.
+pub async fn store_webhook(
+    state: &AppState,
+    source: Option<TenantId>,
+    body: Bytes,
+) -> AppResult<WebhookId> {
+    let id = WebhookId::new();
+    state
+        .intake
+        .store(&state.store, id, source, body, state.now())
+        .await?;
+    metrics::counter!("switchboard_webhook_deliveries_total", "outcome" => "stored").increment(1);
+    state.wake_workers();
+    Ok(id)
+}
 
 /// A batch's outcome, shared by every request in it.
 type Committed = Result<(), Arc<StoreError>>;
