@@ -1,6 +1,7 @@
 //! Who is calling: passwords, tokens, TOTP, login throttling, and the
 //! extractors that turn credentials into a [`TenantCtx`] or [`OperatorCtx`].
 
+pub mod actor;
 pub mod password;
 pub mod principal;
 pub mod throttle;
