@@ -122,12 +122,7 @@ async fn apply_message(
         return Ok(());
     };
     if opened {
-        let event = Event::ConversationOpened(ConversationRef {
-            conversation_id: conversation.id,
-            contact_id: contact.id,
-            channel_id: channel.id,
-        });
-        record(tx, event, now);
+        record(tx, conversation_opened(&conversation), now);
     }
     tx.note_inbound(conversation.id, sent_at, now).await?;
     if conversation.status == ConversationStatus::Resolved {
@@ -196,6 +191,15 @@ async fn sender_contact(
     };
     record(tx, event, now);
     Ok(contact)
+}
+
+/// The event of a conversation that just started.
+pub fn conversation_opened(c: &store::inbox::Conversation) -> Event {
+    Event::ConversationOpened(ConversationRef {
+        conversation_id: c.id,
+        contact_id: c.contact_id,
+        channel_id: c.channel_id,
+    })
 }
 
 /// A stored message, by its ids.

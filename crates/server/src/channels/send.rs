@@ -3,14 +3,14 @@
 //! anything is queued, and the queueing itself: message row, event and
 //! send job in one transaction. [`super::deliver`] hands it to Meta.
 
-use super::apply::message_ref;
+use super::apply::{conversation_opened, message_ref};
 use super::jobs::SendMessage;
 use crate::auth::TenantCtx;
 use crate::error::{AppError, AppResult};
 use crate::events::{Event, record};
 use crate::state::AppState;
 use crate::tenancy::limits::Limit;
-use domain::events::{ContactRef, ConversationRef};
+use domain::events::ContactRef;
 use domain::messaging::WaId;
 use domain::{ChannelId, ConversationId, MessageId, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -141,12 +141,7 @@ async fn find_or_start_conversation(
     }
     let (conversation, opened) = tx.upsert_conversation(contact.id, channel.id, now).await?;
     if opened {
-        let event = Event::ConversationOpened(ConversationRef {
-            conversation_id: conversation.id,
-            contact_id: contact.id,
-            channel_id: channel.id,
-        });
-        record(tx, event, now);
+        record(tx, conversation_opened(&conversation), now);
     }
     Ok(conversation)
 }
