@@ -15,5 +15,8 @@ ALTER TABLE jobs ALTER COLUMN fair_key DROP DEFAULT;
 -- The claim order; run_at last so the "is it due" test is checked in the index.
 DROP INDEX jobs_due;
 CREATE INDEX jobs_due ON jobs (queue, status, lane, fair_key, run_at);
--- A tenant's greatest pending key in a lane, taken at enqueue.
-CREATE INDEX jobs_tenant_backlog ON jobs (queue, tenant_id, status, lane, fair_key, run_at);
+-- A tenant's greatest pending key in a lane, taken at enqueue. Partial: only
+-- tenants' pending jobs are in it, so the webhook intake's jobs (no tenant)
+-- and every job once claimed cost it nothing.
+CREATE INDEX jobs_tenant_backlog ON jobs (queue, tenant_id, lane, fair_key, run_at)
+    WHERE status = 'pending' AND tenant_id IS NOT NULL;
