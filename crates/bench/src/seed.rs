@@ -11,7 +11,7 @@ use futures::StreamExt as _;
 use serde_json::json;
 use server::AppState;
 use server::auth::{TenantCtx, Via};
-use server::channels::apply::{InboundEvent, apply};
+use server::channels::apply::{InboundEvent, KnownContacts, apply};
 use server::channels::send::{Lane, Outgoing, send_message};
 use server::tenancy::Staff;
 use server::tenancy::{CreateTenant, create_tenant};
@@ -182,7 +182,14 @@ async fn tenant_inbox(
                     "text": { "body": format!("Seeded message {m} in conversation {c}: when is my order arriving?") }
                 }))?),
             };
-            apply(&mut tx, &channel, &event, state.now()).await?;
+            apply(
+                &mut tx,
+                &channel,
+                &event,
+                &KnownContacts::default(),
+                state.now(),
+            )
+            .await?;
         }
     }
     tx.commit().await?;

@@ -13,6 +13,7 @@ use domain::messaging::MessageStatus;
 use domain::{MessageId, TenantId, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::collections::HashMap;
 use store::channels::Channel;
 use store::inbox::{ConversationStatus, Message, NewInbound, StatusUpdate};
 use store::{StoreError, TenantTx};
@@ -38,16 +39,65 @@ pub enum InboundEvent {
     },
 }
 
-/// Applies one event to `channel`'s tenant inbox, in `tx`.
+impl InboundEvent {
+    /// The WhatsApp id of a message's sender.
+    pub fn sender(&self) -> Option<&str> {
+        match self {
+            InboundEvent::Message { message, .. } => {
+                message.from.as_deref().or(message.from_user_id.as_deref())
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Senders' contacts as they were read before the write transaction (off
+/// SQLite's one writer, whose time bounds webhook processing): for each
+/// sender looked up, its contact, or `None` if it had none yet.
+#[derive(Debug, Default)]
+pub struct KnownContacts(HashMap<String, Option<store::inbox::Contact>>);
+
+impl KnownContacts {
+    /// Looks up the senders of `events` in `tenant`'s contacts.
+    pub async fn read(
+        state: &AppState,
+        tenant: TenantId,
+        events: &[&InboundEvent],
+    ) -> store::StoreResult<Self> {
+        let senders: Vec<&str> = events.iter().filter_map(|e| e.sender()).collect();
+        if senders.is_empty() {
+            return Ok(Self::default());
+        }
+        let mut tx = state.store.tenant_read(tenant).await?;
+        let found = tx.find_contacts_by_wa_ids(&senders).await?;
+        tx.commit().await?;
+        let mut known: HashMap<String, Option<store::inbox::Contact>> =
+            senders.iter().map(|s| ((*s).to_owned(), None)).collect();
+        for c in found {
+            if let Some(wa_id) = c.wa_id.clone() {
+                known.insert(wa_id, Some(c));
+            }
+        }
+        Ok(Self(known))
+    }
+
+    fn get(&self, sender: &str) -> Option<Option<&store::inbox::Contact>> {
+        self.0.get(sender).map(Option::as_ref)
+    }
+}
+
+/// Applies one event to `channel`'s tenant inbox, in `tx`. `known` may
+/// hold the sender's contact as read before `tx` began.
 pub async fn apply(
     tx: &mut TenantTx,
     channel: &Channel,
     event: &InboundEvent,
+    known: &KnownContacts,
     now: Timestamp,
 ) -> anyhow::Result<()> {
     match event {
         InboundEvent::Message { contact, message } => {
-            apply_message(tx, channel, contact.as_ref(), message, now).await
+            apply_message(tx, channel, contact.as_ref(), message, known, now).await
         }
         InboundEvent::Status { status } => apply_status(tx, channel, status, now).await,
         InboundEvent::Other { field, value } => {
@@ -82,6 +132,7 @@ async fn apply_message(
     channel: &Channel,
     contact: Option<&Contact>,
     message: &InboundMessage,
+    known: &KnownContacts,
     now: Timestamp,
 ) -> anyhow::Result<()> {
     let Some(sender) = message.from.as_deref().or(message.from_user_id.as_deref()) else {
@@ -91,14 +142,12 @@ async fn apply_message(
         return Ok(());
     };
     let profile_name = contact.and_then(|c| c.profile.as_ref()?.name.as_deref());
-    let contact = sender_contact(
-        tx,
-        sender,
-        message.from_user_id.as_deref(),
+    let facts = SenderFacts {
+        wa_id: sender,
+        user_id: message.from_user_id.as_deref(),
         profile_name,
-        now,
-    )
-    .await?;
+    };
+    let contact = sender_contact(tx, facts, known.get(sender), now).await?;
     let (conversation, opened) = tx.upsert_conversation(contact.id, channel.id, now).await?;
     let sent_at = message
         .timestamp_secs()
@@ -150,46 +199,61 @@ async fn apply_message(
     Ok(())
 }
 
+/// What an inbound message tells about its sender.
+struct SenderFacts<'a> {
+    wa_id: &'a str,
+    user_id: Option<&'a str>,
+    profile_name: Option<&'a str>,
+}
+
 /// The contact of an inbound message's sender: found, created, or
 /// refreshed when Meta tells us something new about them (most messages
 /// come from known contacts with nothing new, and write nothing here).
+/// `known` is the contact as read before this transaction (`Some(None)`:
+/// there was none), or `None` if it was not looked up.
 async fn sender_contact(
     tx: &mut TenantTx,
-    sender: &str,
-    user_id: Option<&str>,
-    profile_name: Option<&str>,
+    facts: SenderFacts<'_>,
+    known: Option<Option<&store::inbox::Contact>>,
     now: Timestamp,
 ) -> anyhow::Result<store::inbox::Contact> {
+    let found = match known {
+        Some(k) => k.cloned(),
+        None => match tx.find_contact_by_wa_id(facts.wa_id).await {
+            Ok(c) => Some(c),
+            Err(StoreError::NotFound) => None,
+            Err(e) => return Err(e.into()),
+        },
+    };
     let mut changed = Vec::new();
-    match tx.find_contact_by_wa_id(sender).await {
-        Ok(known) => {
-            if profile_name.is_some() && profile_name != known.profile_name.as_deref() {
-                changed.push("profile_name".to_owned());
-            }
-            if user_id.is_some() && user_id != known.user_id.as_deref() {
-                changed.push("user_id".to_owned());
-            }
-            if changed.is_empty() {
-                return Ok(known);
-            }
+    if let Some(c) = found {
+        if facts.profile_name.is_some() && facts.profile_name != c.profile_name.as_deref() {
+            changed.push("profile_name".to_owned());
         }
-        Err(StoreError::NotFound) => {}
-        Err(e) => return Err(e.into()),
+        if facts.user_id.is_some() && facts.user_id != c.user_id.as_deref() {
+            changed.push("user_id".to_owned());
+        }
+        if changed.is_empty() {
+            return Ok(c);
+        }
     }
     let (contact, created) = tx
-        .upsert_contact(sender, user_id, profile_name, now)
+        .upsert_contact(facts.wa_id, facts.user_id, facts.profile_name, now)
         .await?;
-    let event = if created {
-        Event::ContactCreated(ContactRef {
+    if created {
+        let event = Event::ContactCreated(ContactRef {
             contact_id: contact.id,
-        })
-    } else {
-        Event::ContactUpdated(ContactUpdated {
+        });
+        record(tx, event, now);
+    } else if !changed.is_empty() {
+        let event = Event::ContactUpdated(ContactUpdated {
             contact_id: contact.id,
             changed,
-        })
-    };
-    record(tx, event, now);
+        });
+        record(tx, event, now);
+    }
+    // Neither: another transaction created the contact after it was read;
+    // that one recorded `contact.created`.
     Ok(contact)
 }
 
@@ -332,7 +396,7 @@ pub async fn release_held(state: &AppState, tenant: TenantId) -> anyhow::Result<
         for held in batch {
             let event: InboundEvent = serde_json::from_str(&held.payload)?;
             if let Some(channel) = channels.iter().find(|c| c.id == held.channel_id) {
-                apply(&mut tx, channel, &event, now).await?;
+                apply(&mut tx, channel, &event, &KnownContacts::default(), now).await?;
             }
             tx.delete_held_event(held.id).await?;
             released += 1;

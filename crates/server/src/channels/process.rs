@@ -3,7 +3,7 @@
 //! id) to exactly one tenant, then applied under unique keys so repeats
 //! and reorderings are harmless.
 
-use super::apply::{InboundEvent, apply};
+use super::apply::{InboundEvent, KnownContacts, apply};
 use crate::state::AppState;
 use domain::{TenantId, TenantStatus, WebhookId};
 use store::channels::Channel;
@@ -76,6 +76,12 @@ pub async fn process_webhook(
         }
     }
     for (tenant, events) in by_tenant {
+        let applied: Vec<&InboundEvent> = events
+            .iter()
+            .filter(|r| !r.suspended)
+            .map(|r| &r.event)
+            .collect();
+        let known = KnownContacts::read(state, tenant, &applied).await?;
         let mut tx = state.store.tenant(tenant).await?;
         for r in &events {
             if r.suspended {
@@ -83,7 +89,7 @@ pub async fn process_webhook(
                     .await?;
                 outcome.held += 1;
             } else {
-                apply(&mut tx, &r.channel, &r.event, now).await?;
+                apply(&mut tx, &r.channel, &r.event, &known, now).await?;
                 outcome.applied += 1;
             }
         }

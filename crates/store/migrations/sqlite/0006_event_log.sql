@@ -36,6 +36,16 @@ CREATE TABLE event_counters (
 );
 INSERT INTO event_counters (tenant_id, last_seq)
 SELECT tenant_id, MAX(seq) FROM events GROUP BY tenant_id;
+-- SQLite has one writer at a time, so an insert numbers its events from
+-- the counter in the same statement and this trigger moves the counter
+-- (one statement instead of two; see crates/store/src/events.rs). The
+-- counter never goes back, so numbers are never reused, even if old
+-- events are deleted.
+CREATE TRIGGER events_counted AFTER INSERT ON events
+BEGIN
+    INSERT INTO event_counters (tenant_id, last_seq) VALUES (NEW.tenant_id, NEW.seq)
+    ON CONFLICT (tenant_id) DO UPDATE SET last_seq = MAX(last_seq, excluded.last_seq);
+END;
 
 -- Where each consumer (the live stream, outbound webhooks, automations…)
 -- is in each tenant's log: the last sequence number it has processed.

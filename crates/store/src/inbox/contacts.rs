@@ -114,6 +114,29 @@ impl TenantTx {
         Ok(row.or_not_found()?.into())
     }
 
+    /// The contacts with these WhatsApp ids (those that exist), in one
+    /// query.
+    pub async fn find_contacts_by_wa_ids(&mut self, wa_ids: &[&str]) -> StoreResult<Vec<Contact>> {
+        if wa_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list: Vec<String> = (0..wa_ids.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT id, wa_id, user_id, profile_name, phone, opted_out_at, created_at, updated_at \
+             FROM contacts WHERE tenant_id = $1 AND wa_id IN ({})",
+            list.join(", ")
+        );
+        let rows = run!(&mut self.tx, |c| {
+            let mut q = sqlx::query_as::<_, ContactRow>(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(self.tenant.as_uuid());
+            for wa_id in wa_ids {
+                q = q.bind(*wa_id);
+            }
+            q.fetch_all(c).await
+        })?;
+        Ok(rows.into_iter().map(Contact::from).collect())
+    }
+
     /// Contacts, newest first; `search` matches name, WhatsApp id or phone.
     pub async fn list_contacts(
         &mut self,
