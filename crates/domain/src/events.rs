@@ -233,8 +233,8 @@ pub struct WhatsAppUpdate {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WhatsAppUnhandled {
     pub channel_id: ChannelId,
-    /// `status_unmatched`, `status_unknown`, `message_without_sender`,
-    /// `errors`, or `field:<name>`.
+    /// `status_unmatched`, `status_for_inbound`, `status_unknown`,
+    /// `message_without_sender` or `errors`.
     pub reason: String,
     /// What Meta sent, unchanged.
     pub value: Value,

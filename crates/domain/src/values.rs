@@ -69,3 +69,38 @@ mod tests {
         }
     }
 }
+
+/// A name people read (a tenant's, a person's, an API key's): trimmed, 1
+/// to `max` characters, and no control characters (NUL, newlines, escape
+/// sequences), which would corrupt lists, logs and exports.
+pub fn display_name(raw: &str, max: usize) -> Result<String, crate::InvalidValue> {
+    let name = raw.trim();
+    if name.is_empty() || name.chars().count() > max {
+        return Err(crate::InvalidValue::new(
+            "name",
+            format!("must be 1 to {max} characters"),
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(crate::InvalidValue::new(
+            "name",
+            "must not contain control characters",
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::display_name;
+
+    #[test]
+    fn names_are_trimmed_bounded_and_printable() {
+        assert_eq!(display_name("  Ana Lima ", 20).unwrap(), "Ana Lima");
+        assert!(display_name("", 20).is_err());
+        assert!(display_name(&"x".repeat(21), 20).is_err());
+        for bad in ["a\0b", "a\nb", "a\u{1b}[31mb", "a\u{7f}"] {
+            assert!(display_name(bad, 20).is_err(), "{bad:?}");
+        }
+    }
+}

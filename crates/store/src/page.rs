@@ -43,3 +43,18 @@ impl PageRequest {
         Page { items: rows, next }
     }
 }
+
+/// A `LIKE … ESCAPE '\'` pattern matching text that contains `needle`
+/// (lower-cased) literally: `%`, `_` and `\` in it match only themselves.
+pub(crate) fn contains_pattern(needle: &str) -> String {
+    let mut pattern = String::with_capacity(needle.len() + 2);
+    pattern.push('%');
+    for ch in needle.to_lowercase().chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(ch);
+    }
+    pattern.push('%');
+    pattern
+}

@@ -163,10 +163,18 @@ pub(crate) async fn resolve_tenant(
     ip: Option<String>,
 ) -> AppResult<TenantCtx> {
     let now = state.now();
-    let api_key = headers
-        .get("x-api-key")
-        .and_then(|v| v.to_str().ok())
-        .or_else(|| bearer(headers).filter(|t| t.starts_with(API_KEY_PREFIX)));
+    let header_key = headers.get("x-api-key").and_then(|v| v.to_str().ok());
+    // Two credentials must agree: a valid key must not carry a bad (or
+    // someone else's) bearer token through.
+    if let (Some(key), true) = (header_key, headers.contains_key(header::AUTHORIZATION))
+        && bearer(headers) != Some(key)
+    {
+        return Err(AppError::Unauthorized(
+            "conflicting_credentials",
+            "X-API-Key and Authorization name different credentials; send one".into(),
+        ));
+    }
+    let api_key = header_key.or_else(|| bearer(headers).filter(|t| t.starts_with(API_KEY_PREFIX)));
 
     let (tenant_id, actor) = if let Some(key) = api_key {
         let mut sys = state.store.system_read().await?;

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::HashMap;
 use store::channels::Channel;
-use store::inbox::{ConversationStatus, Message, NewInbound, StatusUpdate};
+use store::inbox::{ConversationStatus, Direction, Message, NewInbound, StatusUpdate};
 use store::{StoreError, TenantTx};
 use whatsapp::webhook::{Contact, MessageContent};
 use whatsapp::{InboundMessage, Status, StatusKind};
@@ -315,10 +315,20 @@ async fn apply_status(
             return Ok(());
         }
     };
-    let Some(message) = find_status_target(tx, status, now).await? else {
-        let raw = serde_json::to_value(status)?;
-        record(tx, unhandled(channel, "status_unmatched", raw), now);
-        return Ok(());
+    let message = match find_status_target(tx, status, now).await? {
+        Some(m) if m.direction == Direction::Outbound => m,
+        // Statuses are about what the business sent: one naming a
+        // customer's message changes nothing.
+        Some(_) => {
+            let raw = serde_json::to_value(status)?;
+            record(tx, unhandled(channel, "status_for_inbound", raw), now);
+            return Ok(());
+        }
+        None => {
+            let raw = serde_json::to_value(status)?;
+            record(tx, unhandled(channel, "status_unmatched", raw), now);
+            return Ok(());
+        }
     };
     let error = status.errors.first();
     let occurred = status

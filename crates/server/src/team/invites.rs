@@ -143,10 +143,7 @@ fn invite_invalid(message: &str) -> AppError {
 /// seat. The caller has no tenant yet: the token names it.
 pub async fn accept_invite(state: &AppState, input: Acceptance) -> AppResult<AcceptedInvite> {
     let now = state.now();
-    let name = input.name.trim();
-    if name.is_empty() || name.chars().count() > 120 {
-        return Err(AppError::validation("name", "must be 1 to 120 characters"));
-    }
+    let name = crate::tenancy::check_name(&input.name)?;
     password::check_policy(&input.password)?;
     let mut sys = state.store.system().await?;
     let invite = match sys
@@ -183,7 +180,7 @@ pub async fn accept_invite(state: &AppState, input: Acceptance) -> AppResult<Acc
     let user = tx
         .insert_user(NewUser {
             email: &invite.email,
-            name,
+            name: &name,
             role: invite.role,
             password_hash: &hash,
             now,

@@ -35,10 +35,7 @@ pub async fn create_api_key(
     input: NewApiKey,
 ) -> AppResult<CreatedApiKey> {
     let now = state.now();
-    let name = input.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(AppError::validation("name", "must be 1 to 100 characters"));
-    }
+    let name = domain::values::display_name(&input.name, 100)?;
     let mine = ctx.permissions();
     let mut scopes = input.scopes.unwrap_or_else(|| mine.clone());
     scopes.sort();
@@ -63,7 +60,7 @@ pub async fn create_api_key(
     let key = tx
         .insert_api_key(store::auth::NewApiKey {
             id: ApiKeyId::new(),
-            name,
+            name: &name,
             prefix: &prefix,
             key_hash: &hash_token(&secret),
             scopes: &scopes,

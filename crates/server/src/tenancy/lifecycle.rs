@@ -246,6 +246,15 @@ async fn set_status(
 ) -> AppResult<Tenant> {
     let now = state.now();
     let mut sys = state.store.system().await?;
+    if suspend.is_none() {
+        // Reactivating a tenant that is not suspended changes nothing (a
+        // trial stays a trial).
+        let current = sys.find_tenant(id).await?;
+        if current.status != TenantStatus::Suspended {
+            sys.commit().await?;
+            return Ok(current);
+        }
+    }
     let (status, action) = match suspend {
         Some(_) => (TenantStatus::Suspended, "tenant.suspend"),
         None => (TenantStatus::Active, "tenant.reactivate"),

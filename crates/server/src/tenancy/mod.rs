@@ -14,19 +14,16 @@ pub use lifecycle::{
 pub use own::{OwnTenant, TenantUsage, get_own_tenant};
 
 use crate::auth::{Actor, OperatorCtx, TenantCtx, Via};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use domain::TenantId;
 
 /// How long an invitation stays valid.
 pub const INVITE_DAYS: i64 = 7;
 
-/// A tenant's or a person's display name: 1 to 120 characters, trimmed.
+/// A tenant's or a person's display name: 1 to 120 characters, trimmed,
+/// printable.
 pub fn check_name(name: &str) -> AppResult<String> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 120 {
-        return Err(AppError::validation("name", "must be 1 to 120 characters"));
-    }
-    Ok(name.to_owned())
+    Ok(domain::values::display_name(name, 120)?)
 }
 
 /// Who runs a tenant's life-cycle from outside it: the signed-in operator

@@ -36,6 +36,30 @@ async fn a_key_is_shown_once_and_works_in_both_headers() {
             app.get("/api/v1/users", Auth::ApiKey(&secret)).await.status,
             200
         );
+        // A valid key with a bearer that names something else (garbage, or
+        // a user's token) is refused: two credentials must agree.
+        for other in ["Bearer not-a-token", &format!("Bearer {}", t.owner.token)] {
+            let r = app
+                .client
+                .get(format!("{}/api/v1/users", app.url))
+                .header("x-api-key", &secret)
+                .header("authorization", other)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 401, "{other}");
+            let body: serde_json::Value = r.json().await.unwrap();
+            assert_eq!(body["error"]["code"], json!("conflicting_credentials"));
+        }
+        let same = app
+            .client
+            .get(format!("{}/api/v1/users", app.url))
+            .header("x-api-key", &secret)
+            .header("authorization", format!("Bearer {secret}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(same.status().as_u16(), 200, "the same key twice agrees");
         assert_eq!(
             app.get("/api/v1/users", Auth::Bearer(&secret)).await.status,
             200

@@ -83,8 +83,23 @@ async fn a_customer_message_reaches_the_inbox_through_a_signed_webhook() {
             .get("/api/v1/contacts?search=1650555", Auth::ApiKey(&t.api_key))
             .await;
         assert_eq!(contacts.body["items"][0]["wa_id"], json!(CUSTOMER));
+        // `%` and `_` are literal characters, not wildcards.
+        for search in ["%25", "_", "%5C"] {
+            let found = app
+                .get(
+                    &format!("/api/v1/contacts?search={search}"),
+                    Auth::ApiKey(&t.api_key),
+                )
+                .await;
+            assert_eq!(found.body["items"], json!([]), "contacts, search {search}");
+        }
         // Conversations are searchable by the contact too.
-        for (search, expected) in [("1650555", 1), ("nobody-like-this", 0)] {
+        for (search, expected) in [
+            ("1650555", 1),
+            ("nobody-like-this", 0),
+            ("%25", 0),
+            ("_", 0),
+        ] {
             let found = app
                 .get(
                     &format!("/api/v1/conversations?search={search}"),
@@ -189,6 +204,36 @@ async fn a_duplicate_delivery_stores_one_message() {
             1
         );
         assert_eq!(deliveries(&wa).await, 3, "every delivery was stored");
+        wa.stop().await;
+    })
+    .await;
+}
+
+/// A status naming a customer's own message (not one the business sent)
+/// changes nothing: statuses only move outbound messages.
+#[tokio::test]
+async fn a_status_for_an_inbound_message_changes_nothing() {
+    each_engine_with_sandbox(|wa: WhatsAppTest| async move {
+        let t = wa.create_tenant("chan-status-in").await;
+        wa.connect_number(&t, PNID_A, WABA_A).await;
+        let inbound = fixture("inbound-text.json");
+        assert_eq!(post_webhook(&wa, &inbound, Some(APP_SECRET)).await, 200);
+        wa.drain().await;
+        let inbound: Value = serde_json::from_slice(&inbound).unwrap();
+        let wamid = &inbound["entry"][0]["changes"][0]["value"]["messages"][0]["id"];
+        let mut status: Value = serde_json::from_slice(&fixture("status-read.json")).unwrap();
+        let s = &mut status["entry"][0]["changes"][0]["value"]["statuses"][0];
+        s["id"] = wamid.clone();
+        s.as_object_mut()
+            .unwrap()
+            .remove("biz_opaque_callback_data");
+        let body = serde_json::to_vec(&status).unwrap();
+        assert_eq!(post_webhook(&wa, &body, Some(APP_SECRET)).await, 200);
+        wa.drain().await;
+        let convs = conversations(&wa, &t).await;
+        let msgs = messages(&wa, &t, convs[0]["id"].as_str().unwrap()).await;
+        assert_eq!(msgs.len(), 1);
+        assert_eq!(msgs[0]["status"], json!("received"), "{}", msgs[0]);
         wa.stop().await;
     })
     .await;

@@ -20,6 +20,13 @@ async fn the_operator_creates_lists_updates_and_reads_tenants() {
             .post("/api/v1/operator/tenants", Auth::Bearer(&op), json!({ "name": "Bad", "slug": "ops-plan", "owner_email": "o@x.example.com", "plan": "gold" }))
             .await;
         assert_eq!((r.status, r.body["error"]["fields"][0]["field"].as_str()), (422, Some("plan")));
+        // Control characters (NUL, escape sequences) are not a name.
+        for name in ["Bad\0Name", "Bad\u{1b}[31mName", "Two\nlines"] {
+            let r = app
+                .post("/api/v1/operator/tenants", Auth::Bearer(&op), json!({ "name": name, "slug": "ops-ctrl", "owner_email": "o@x.example.com" }))
+                .await;
+            assert_eq!((r.status, r.body["error"]["fields"][0]["field"].as_str()), (422, Some("name")), "{name:?}");
+        }
 
         let r = app.patch(&format!("/api/v1/operator/tenants/{}", t.id), Auth::Bearer(&op), json!({ "plan": "professional" })).await;
         assert_eq!((r.status, r.body["plan"].as_str()), (200, Some("professional")));
@@ -63,6 +70,27 @@ async fn a_suspended_tenant_gets_423_with_the_reason_until_reactivated() {
     each_engine(|app| async move {
         let op = app.operator_token().await;
         let t = app.create_tenant("ops-suspend").await;
+        // Reactivating a tenant that was never suspended leaves it as it was.
+        let before = app
+            .get(
+                &format!("/api/v1/operator/tenants/{}", t.id),
+                Auth::Bearer(&op),
+            )
+            .await;
+        let r = app
+            .post(
+                &format!("/api/v1/operator/tenants/{}/reactivate", t.id),
+                Auth::Bearer(&op),
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.body["status"], before.body["status"]);
+        assert_ne!(
+            r.body["status"],
+            json!("active"),
+            "test tenants start as trial"
+        );
         let r = app
             .post(
                 &format!("/api/v1/operator/tenants/{}/suspend", t.id),

@@ -143,13 +143,14 @@ impl TenantTx {
         search: Option<&str>,
         page: PageRequest,
     ) -> StoreResult<Page<Contact>> {
-        let pattern = search.map(|s| format!("%{}%", s.to_lowercase()));
+        let pattern = search.map(crate::page::contains_pattern);
         let rows = run!(&mut self.tx, |c| {
             sqlx::query_as::<_, ContactRow>(
             "SELECT id, wa_id, user_id, profile_name, phone, opted_out_at, created_at, updated_at \
              FROM contacts WHERE tenant_id = $1 AND ($2 IS NULL OR id < $2) \
-               AND ($3 IS NULL OR LOWER(COALESCE(profile_name, '')) LIKE $3 \
-                    OR COALESCE(wa_id, '') LIKE $3 OR COALESCE(phone, '') LIKE $3) \
+               AND ($3 IS NULL OR LOWER(COALESCE(profile_name, '')) LIKE $3 ESCAPE '\\' \
+                    OR COALESCE(wa_id, '') LIKE $3 ESCAPE '\\' \
+                    OR COALESCE(phone, '') LIKE $3 ESCAPE '\\') \
              ORDER BY id DESC LIMIT $4"
         )
         .bind(self.tenant.as_uuid())

@@ -163,7 +163,7 @@ impl TenantTx {
             .as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .map(|s| format!("%{}%", s.to_lowercase()));
+            .map(crate::page::contains_pattern);
         let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, Row>(
             "SELECT id, contact_id, channel_id, status, unread_count, assigned_user_id, \
                     last_message_at, last_inbound_at, window_closes_at, created_at, updated_at \
@@ -176,8 +176,9 @@ impl TenantTx {
                AND ($7 IS NULL OR last_message_at < $7 OR (last_message_at = $7 AND id < $8)) \
                AND ($10 IS NULL OR contact_id IN ( \
                     SELECT id FROM contacts WHERE tenant_id = $1 \
-                      AND (LOWER(COALESCE(profile_name, '')) LIKE $10 \
-                           OR COALESCE(wa_id, '') LIKE $10 OR COALESCE(phone, '') LIKE $10))) \
+                      AND (LOWER(COALESCE(profile_name, '')) LIKE $10 ESCAPE '\\' \
+                           OR COALESCE(wa_id, '') LIKE $10 ESCAPE '\\' \
+                           OR COALESCE(phone, '') LIKE $10 ESCAPE '\\'))) \
              ORDER BY last_message_at DESC, id DESC LIMIT $9"
         )
         .bind(self.tenant.as_uuid())
