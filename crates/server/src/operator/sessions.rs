@@ -8,7 +8,9 @@ use crate::auth::tokens::{Claims, hash_token, new_token};
 use crate::crypto::random_token;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use serde_json::json;
 use store::StoreError;
+use store::audit::NewAuditEntry;
 
 /// Operator tokens last 12 hours.
 pub const OPERATOR_TOKEN_SECONDS: i64 = 12 * 3600;
@@ -43,12 +45,16 @@ pub async fn sign_in(state: &AppState, input: OperatorSignIn) -> AppResult<Opera
             return Err(too_many(wait));
         }
     }
-    let mut sys = state.store.system().await?;
+    // Look up, then check the password, with no write transaction open:
+    // the hash takes tens of milliseconds, and on SQLite a write
+    // transaction would hold up every writer (the webhook intake first).
+    let mut sys = state.store.system_read().await?;
     let operator = match sys.find_operator_by_email(&email).await {
         Ok(o) => Some(o),
         Err(StoreError::NotFound) => None,
         Err(e) => return Err(e.into()),
     };
+    sys.commit().await?;
     let ok = password::verify(
         &input.password,
         operator.as_ref().map(|o| o.password_hash.as_str()),
@@ -66,9 +72,20 @@ pub async fn sign_in(state: &AppState, input: OperatorSignIn) -> AppResult<Opera
     };
     state.throttle.reset(&account_key);
     let expires = now.plus_seconds(OPERATOR_TOKEN_SECONDS);
+    let mut sys = state.store.system().await?;
     let sid = sys
         .insert_operator_session(operator.id, &hash_token(&new_token("sbo_")), now, expires)
         .await?;
+    let entry = NewAuditEntry {
+        actor: store::audit::Actor::Operator(operator.id),
+        action: "operator.sign_in",
+        target_kind: "operator",
+        target_id: Some(operator.id.to_string()),
+        ip: (!ip.is_empty()).then_some(ip.as_str()),
+        details: json!({}),
+        now,
+    };
+    sys.insert_audit(None, entry).await?;
     sys.commit().await?;
     let claims = Claims {
         sub: operator.id.as_uuid(),
@@ -90,9 +107,19 @@ pub async fn sign_in(state: &AppState, input: OperatorSignIn) -> AppResult<Opera
 
 /// Signs the operator out: the session's token stops working at once.
 pub async fn sign_out(state: &AppState, ctx: &OperatorCtx) -> AppResult<()> {
+    let now = state.now();
     let mut sys = state.store.system().await?;
-    sys.revoke_operator_session(ctx.session_id, state.now())
-        .await?;
+    sys.revoke_operator_session(ctx.session_id, now).await?;
+    let entry = NewAuditEntry {
+        actor: ctx.audit_actor(),
+        action: "operator.sign_out",
+        target_kind: "operator",
+        target_id: Some(ctx.operator_id.to_string()),
+        ip: ctx.ip.as_deref(),
+        details: json!({}),
+        now,
+    };
+    sys.insert_audit(None, entry).await?;
     sys.commit().await?;
     Ok(())
 }

@@ -166,6 +166,19 @@ async fn tenant_credentials_never_reach_the_operator_api_and_operators_sign_out(
                 .status,
             401
         );
+        // Operators' sign-ins and sign-outs are in the platform's audit log.
+        let fresh = app.operator_token().await;
+        let audit = app
+            .get("/api/v1/operator/audit-log", Auth::Bearer(&fresh))
+            .await;
+        let actions: Vec<&str> = audit.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["action"].as_str())
+            .collect();
+        assert!(actions.contains(&"operator.sign_in"), "{actions:?}");
+        assert!(actions.contains(&"operator.sign_out"), "{actions:?}");
         let r = app
             .post(
                 "/api/v1/operator/login",
