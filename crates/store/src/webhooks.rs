@@ -177,18 +177,21 @@ impl SystemTx {
 }
 
 impl TenantTx {
+    /// Holds an event under `id`; an event already held under it is kept
+    /// as it is (processing a webhook again holds nothing twice).
     pub async fn insert_held_event(
         &mut self,
+        id: Uuid,
         channel: ChannelId,
         payload: &str,
         now: Timestamp,
     ) -> StoreResult<()> {
         exec!(&mut self.tx, |c| sqlx::query(
             "INSERT INTO held_events (tenant_id, id, channel_id, payload, created_at) \
-             VALUES ($1, $2, $3, $4, $5)"
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, id) DO NOTHING"
         )
         .bind(self.tenant.as_uuid())
-        .bind(Uuid::now_v7())
+        .bind(id)
         .bind(channel.as_uuid())
         .bind(payload)
         .bind(now.as_millis())

@@ -22,6 +22,8 @@ pub struct Processed {
 struct ForTenant {
     channel: Channel,
     suspended: bool,
+    /// The event's place in the webhook's body.
+    index: usize,
     event: InboundEvent,
 }
 
@@ -85,7 +87,8 @@ pub async fn process_webhook(
         let mut tx = state.store.tenant(tenant).await?;
         for r in &events {
             if r.suspended {
-                tx.insert_held_event(r.channel.id, &serde_json::to_string(&r.event)?, now)
+                let held = held_event_id(id, r.index);
+                tx.insert_held_event(held, r.channel.id, &serde_json::to_string(&r.event)?, now)
                     .await?;
                 outcome.held += 1;
             } else {
@@ -132,7 +135,7 @@ async fn route_all(
     let (mut routed, mut nobody) = (Vec::new(), Vec::new());
     // Each route's channels, with whether their tenant is suspended.
     let mut resolved: Vec<(Route<'_>, Vec<(Channel, bool)>)> = Vec::new();
-    for event in payload.events() {
+    for (index, event) in payload.events().enumerate() {
         let (routing, inbound) = inbound_event(event)?;
         let channels = match resolved.iter().find(|(r, _)| *r == routing) {
             Some((_, channels)) => channels,
@@ -168,6 +171,7 @@ async fn route_all(
             routed.push(ForTenant {
                 channel: channel.clone(),
                 suspended: *suspended,
+                index,
                 event: inbound.clone(),
             });
         }
@@ -268,4 +272,15 @@ async fn route(
         .into_iter()
         .filter(|c| source.is_none_or(|t| t == c.tenant_id))
         .collect())
+}
+
+/// The id a held event is kept under: the webhook's id (a UUIDv7, so held
+/// events are released in arrival order) with the event's place in the
+/// body in its last four bytes. Processing the webhook again after a crash
+/// gives the same ids, so nothing is held twice.
+fn held_event_id(webhook: WebhookId, index: usize) -> uuid::Uuid {
+    let mut bytes = *webhook.as_uuid().as_bytes();
+    let index = u32::try_from(index).unwrap_or(u32::MAX);
+    bytes[12..].copy_from_slice(&index.to_be_bytes());
+    uuid::Uuid::from_bytes(bytes)
 }

@@ -274,6 +274,48 @@ async fn the_subscription_check_needs_the_right_verify_token() {
     .await;
 }
 
+/// A crash after a suspended tenant's events were held but before the
+/// webhook was marked processed: processing it again holds nothing twice.
+#[tokio::test]
+async fn processing_a_webhook_again_holds_its_events_once() {
+    each_engine_with_sandbox(|wa: WhatsAppTest| async move {
+        let t = wa.create_tenant("chan-held-twice").await;
+        wa.connect_number(&t, PNID_A, WABA_A).await;
+        let op = wa.operator_token().await;
+        let r = wa
+            .post(
+                &format!("/api/v1/operator/tenants/{}/suspend", t.id),
+                Auth::Bearer(&op),
+                json!({ "reason": "audit" }),
+            )
+            .await;
+        assert_eq!(r.status, 200);
+        let body = bytes::Bytes::from(fixture("inbound-text.json"));
+        let id = server::channels::intake::store_webhook(&wa.state, None, body)
+            .await
+            .unwrap();
+        // The first run dies before its last commit (its transaction is
+        // dropped); the second finishes.
+        let (first, unfinished) = server::channels::process::process_webhook(&wa.state, id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(first.held, 1);
+        drop(unfinished);
+        let (_, last) = server::channels::process::process_webhook(&wa.state, id)
+            .await
+            .unwrap()
+            .unwrap();
+        last.commit().await.unwrap();
+        let mut tx = wa.state.store.tenant(t.id.parse().unwrap()).await.unwrap();
+        let held = tx.list_held_events(100).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(held.len(), 1, "held once");
+        wa.stop().await;
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_suspended_tenants_traffic_is_held_and_applied_on_reactivation() {
     each_engine_with_sandbox(|wa: WhatsAppTest| async move {
