@@ -90,7 +90,7 @@ pub async fn sign_in(state: &AppState, input: SignIn) -> AppResult<SignedIn> {
         state.throttle.record_failure(&ip_key, PER_IP, now);
     };
 
-    let mut sys = state.store.system().await?;
+    let mut sys = state.store.system_read().await?;
     let tenant = match sys.find_tenant_by_slug(&slug).await {
         Ok(t) => Some(t),
         Err(StoreError::NotFound) => None,
