@@ -14,4 +14,5 @@ pub mod pacing;
 pub mod pages;
 pub mod process;
 pub mod send;
+mod senders;
 pub mod setup;

@@ -5,11 +5,11 @@
 use serde_json::{Value, json};
 use testkit::{APP_SECRET, Auth, Engine, TestTenant, WhatsAppTest, each_engine_with_sandbox};
 
-const PNID: &str = "106540352242922";
-const WABA: &str = "102290129340398";
+pub(crate) const PNID: &str = "106540352242922";
+pub(crate) const WABA: &str = "102290129340398";
 const CUSTOMER: &str = "16505551234";
 
-fn template() -> Value {
+pub(crate) fn template() -> Value {
     json!({
         "to": CUSTOMER, "type": "template",
         "template": { "name": "order_update", "language": { "code": "en_US" },
@@ -17,7 +17,7 @@ fn template() -> Value {
     })
 }
 
-fn add_template(wa: &WhatsAppTest) {
+pub(crate) fn add_template(wa: &WhatsAppTest) {
     wa.sandbox
         .add_template(sandbox::TemplateSpec {
             waba_id: WABA.into(),
@@ -127,41 +127,6 @@ async fn the_monthly_quota_stops_sends() {
         assert_eq!(wa.post("/api/v1/messages", Auth::ApiKey(&t.api_key), template()).await.status, 202);
         let r = wa.post("/api/v1/messages", Auth::ApiKey(&t.api_key), template()).await;
         assert_eq!((r.status, r.code()), (429, "quota_exceeded"));
-        wa.stop().await;
-    })
-    .await;
-}
-
-/// Many concurrent sends against the last units of the monthly quota: the
-/// plan's limit is one check under a lock, so exactly the allowed number
-/// are queued and the rest refused, on both engines (PostgreSQL's READ
-/// COMMITTED would let count-then-insert take the last unit twice).
-#[tokio::test]
-async fn concurrent_sends_never_take_the_last_unit_of_the_quota_twice() {
-    each_engine_with_sandbox(|wa: WhatsAppTest| async move {
-        let op = wa.operator_token().await;
-        let r = wa.patch("/api/v1/operator/plans/starter", Auth::Bearer(&op), json!({ "limits": { "messages_per_month": 3, "agents": 5, "numbers": 1, "contacts": 100 } })).await;
-        assert_eq!(r.status, 200);
-        let t = wa.create_tenant("send-quota-race").await;
-        wa.connect_number(&t, PNID, WABA).await;
-        add_template(&wa);
-        // Each to its own customer, so nothing else (a shared contact row)
-        // makes the sends wait for each other.
-        let bodies: Vec<Value> = (0..12)
-            .map(|i| {
-                let mut body = template();
-                body["to"] = json!(format!("4915100000{i:02}"));
-                body
-            })
-            .collect();
-        let sends = bodies.into_iter().map(|b| wa.post("/api/v1/messages", Auth::ApiKey(&t.api_key), b));
-        let answers = futures::future::join_all(sends).await;
-        let accepted = answers.iter().filter(|r| r.status == 202).count();
-        let refused = answers
-            .iter()
-            .filter(|r| (r.status, r.code()) == (429, "quota_exceeded"))
-            .count();
-        assert_eq!((accepted, refused), (3, 9), "{:?}", answers.iter().map(|r| r.status).collect::<Vec<_>>());
         wa.stop().await;
     })
     .await;

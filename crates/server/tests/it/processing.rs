@@ -1,0 +1,78 @@
+//! Processing stored webhooks: what must hold when a webhook is processed
+//! again, or names something it should not touch.
+
+use crate::channels::{PNID_A, WABA_A, conversations, fixture, messages, post_webhook};
+use serde_json::{Value, json};
+use testkit::{APP_SECRET, Auth, WhatsAppTest, each_engine_with_sandbox};
+
+/// A status naming a customer's own message (not one the business sent)
+/// changes nothing: statuses only move outbound messages.
+#[tokio::test]
+async fn a_status_for_an_inbound_message_changes_nothing() {
+    each_engine_with_sandbox(|wa: WhatsAppTest| async move {
+        let t = wa.create_tenant("chan-status-in").await;
+        wa.connect_number(&t, PNID_A, WABA_A).await;
+        let inbound = fixture("inbound-text.json");
+        assert_eq!(post_webhook(&wa, &inbound, Some(APP_SECRET)).await, 200);
+        wa.drain().await;
+        let inbound: Value = serde_json::from_slice(&inbound).unwrap();
+        let wamid = &inbound["entry"][0]["changes"][0]["value"]["messages"][0]["id"];
+        let mut status: Value = serde_json::from_slice(&fixture("status-read.json")).unwrap();
+        let s = &mut status["entry"][0]["changes"][0]["value"]["statuses"][0];
+        s["id"] = wamid.clone();
+        s.as_object_mut()
+            .unwrap()
+            .remove("biz_opaque_callback_data");
+        let body = serde_json::to_vec(&status).unwrap();
+        assert_eq!(post_webhook(&wa, &body, Some(APP_SECRET)).await, 200);
+        wa.drain().await;
+        let convs = conversations(&wa, &t).await;
+        let msgs = messages(&wa, &t, convs[0]["id"].as_str().unwrap()).await;
+        assert_eq!(msgs.len(), 1);
+        assert_eq!(msgs[0]["status"], json!("received"), "{}", msgs[0]);
+        wa.stop().await;
+    })
+    .await;
+}
+
+/// A crash after a suspended tenant's events were held but before the
+/// webhook was marked processed: processing it again holds nothing twice.
+#[tokio::test]
+async fn processing_a_webhook_again_holds_its_events_once() {
+    each_engine_with_sandbox(|wa: WhatsAppTest| async move {
+        let t = wa.create_tenant("chan-held-twice").await;
+        wa.connect_number(&t, PNID_A, WABA_A).await;
+        let op = wa.operator_token().await;
+        let r = wa
+            .post(
+                &format!("/api/v1/operator/tenants/{}/suspend", t.id),
+                Auth::Bearer(&op),
+                json!({ "reason": "audit" }),
+            )
+            .await;
+        assert_eq!(r.status, 200);
+        let body = bytes::Bytes::from(fixture("inbound-text.json"));
+        let id = server::channels::intake::store_webhook(&wa.state, None, body)
+            .await
+            .unwrap();
+        // The first run dies before its last commit (its transaction is
+        // dropped); the second finishes.
+        let (first, unfinished) = server::channels::process::process_webhook(&wa.state, id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(first.held, 1);
+        drop(unfinished);
+        let (_, last) = server::channels::process::process_webhook(&wa.state, id)
+            .await
+            .unwrap()
+            .unwrap();
+        last.commit().await.unwrap();
+        let mut tx = wa.state.store.tenant(t.id.parse().unwrap()).await.unwrap();
+        let held = tx.list_held_events(100).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(held.len(), 1, "held once");
+        wa.stop().await;
+    })
+    .await;
+}
