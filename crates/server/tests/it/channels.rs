@@ -244,20 +244,27 @@ async fn the_subscription_check_needs_the_right_verify_token() {
     .await;
 }
 
+/// A tenant with number A, suspended by the operator (whose token is
+/// returned too).
+pub(crate) async fn suspended_tenant(wa: &WhatsAppTest, slug: &str) -> (TestTenant, String) {
+    let t = wa.create_tenant(slug).await;
+    wa.connect_number(&t, PNID_A, WABA_A).await;
+    let op = wa.operator_token().await;
+    let r = wa
+        .post(
+            &format!("/api/v1/operator/tenants/{}/suspend", t.id),
+            Auth::Bearer(&op),
+            json!({ "reason": "audit" }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    (t, op)
+}
+
 #[tokio::test]
 async fn a_suspended_tenants_traffic_is_held_and_applied_on_reactivation() {
     each_engine_with_sandbox(|wa: WhatsAppTest| async move {
-        let t = wa.create_tenant("chan-held").await;
-        wa.connect_number(&t, PNID_A, WABA_A).await;
-        let op = wa.operator_token().await;
-        let r = wa
-            .post(
-                &format!("/api/v1/operator/tenants/{}/suspend", t.id),
-                Auth::Bearer(&op),
-                json!({ "reason": "audit" }),
-            )
-            .await;
-        assert_eq!(r.status, 200);
+        let (t, op) = suspended_tenant(&wa, "chan-held").await;
         assert_eq!(
             post_webhook(&wa, &fixture("inbound-text.json"), Some(APP_SECRET)).await,
             200

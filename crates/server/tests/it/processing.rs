@@ -1,9 +1,11 @@
 //! Processing stored webhooks: what must hold when a webhook is processed
 //! again, or names something it should not touch.
 
-use crate::channels::{PNID_A, WABA_A, conversations, fixture, messages, post_webhook};
+use crate::channels::{
+    PNID_A, WABA_A, conversations, fixture, messages, post_webhook, suspended_tenant,
+};
 use serde_json::{Value, json};
-use testkit::{APP_SECRET, Auth, WhatsAppTest, each_engine_with_sandbox};
+use testkit::{APP_SECRET, WhatsAppTest, each_engine_with_sandbox};
 
 /// A status naming a customer's own message (not one the business sent)
 /// changes nothing: statuses only move outbound messages.
@@ -40,17 +42,7 @@ async fn a_status_for_an_inbound_message_changes_nothing() {
 #[tokio::test]
 async fn processing_a_webhook_again_holds_its_events_once() {
     each_engine_with_sandbox(|wa: WhatsAppTest| async move {
-        let t = wa.create_tenant("chan-held-twice").await;
-        wa.connect_number(&t, PNID_A, WABA_A).await;
-        let op = wa.operator_token().await;
-        let r = wa
-            .post(
-                &format!("/api/v1/operator/tenants/{}/suspend", t.id),
-                Auth::Bearer(&op),
-                json!({ "reason": "audit" }),
-            )
-            .await;
-        assert_eq!(r.status, 200);
+        let (t, _) = suspended_tenant(&wa, "chan-held-twice").await;
         let body = bytes::Bytes::from(fixture("inbound-text.json"));
         let id = server::channels::intake::store_webhook(&wa.state, None, body)
             .await
