@@ -3,9 +3,9 @@
 //! docs/SENDING.md), paced per number ([`super::pacing`]).
 
 use super::apply::status_event;
-use crate::events::{Event, record};
+use crate::events::record;
 use crate::state::AppState;
-use domain::events::{ChannelStatusChanged, MessageError};
+use domain::events::MessageError;
 use domain::messaging::MessageStatus;
 use domain::{MessageId, TenantId, Timestamp};
 use store::channels::ChannelStatus;
@@ -178,19 +178,8 @@ pub async fn deliver(
                 }
                 ErrorClass::Credentials { .. } => {
                     tx.set_send_attempt(id, None).await?;
-                    tx.set_channel_status(
-                        channel.id,
-                        ChannelStatus::NeedsCredentials,
-                        Some(&e.to_string()),
-                        now,
-                    )
-                    .await?;
-                    let event = Event::ChannelStatusChanged(ChannelStatusChanged {
-                        channel_id: channel.id,
-                        status: ChannelStatus::NeedsCredentials.as_str().to_owned(),
-                        reason: Some(e.to_string()),
-                    });
-                    record(&mut tx, event, now);
+                    super::setup::mark_needs_credentials(&mut tx, &channel, &e.to_string(), now)
+                        .await?;
                     metrics::counter!("switchboard_graph_sends_total", "outcome" => "credentials")
                         .increment(1);
                     Answer::Retry {

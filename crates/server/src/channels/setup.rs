@@ -11,11 +11,11 @@ use crate::error::{AppError, AppResult};
 use crate::events::{self, Event};
 use crate::state::AppState;
 use crate::tenancy::limits::{self, Limit};
-use domain::ChannelId;
 use domain::events::{ChannelRef, ChannelStatusChanged};
+use domain::{ChannelId, Timestamp};
 use serde_json::json;
-use store::StoreError;
 use store::channels::{AppKind, Channel, ChannelStatus, NewChannel};
+use store::{StoreError, TenantTx};
 use whatsapp::ErrorClass;
 
 /// Meta's default per-number throughput; the most a number may be set to.
@@ -355,11 +355,14 @@ pub async fn delete_channel(state: &AppState, ctx: &TenantCtx, id: ChannelId) ->
     Ok(())
 }
 
-/// Marks a number whose token Meta rejected; sends stop until its
-/// credentials are replaced.
-pub async fn mark_needs_credentials(state: &AppState, c: &Channel, reason: &str) -> AppResult<()> {
-    let now = state.now();
-    let mut tx = state.store.tenant(c.tenant_id).await?;
+/// Marks a number whose token Meta rejected, in the caller's transaction;
+/// sends stop until its credentials are replaced.
+pub(crate) async fn mark_needs_credentials(
+    tx: &mut TenantTx,
+    c: &Channel,
+    reason: &str,
+    now: Timestamp,
+) -> store::StoreResult<()> {
     tx.set_channel_status(c.id, ChannelStatus::NeedsCredentials, Some(reason), now)
         .await?;
     if c.status != ChannelStatus::NeedsCredentials {
@@ -368,8 +371,7 @@ pub async fn mark_needs_credentials(state: &AppState, c: &Channel, reason: &str)
             status: ChannelStatus::NeedsCredentials.as_str().to_owned(),
             reason: Some(reason.to_owned()),
         };
-        events::record(&mut tx, Event::ChannelStatusChanged(changed), now);
+        events::record(tx, Event::ChannelStatusChanged(changed), now);
     }
-    tx.commit().await?;
     Ok(())
 }
