@@ -21,14 +21,13 @@ use crate::db::{SystemTx, TenantTx, Tx, exec, run, values_rows};
 use crate::error::{StoreError, StoreResult};
 use domain::{EventId, TenantId, Timestamp};
 use serde_json::Value;
-use std::borrow::Cow;
 use uuid::Uuid;
 
 /// An event to record: a stable dotted name (`message.received`), the
 /// version of its payload's shape, what it is about, and the payload.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewEvent {
-    pub name: Cow<'static, str>,
+    pub name: &'static str,
     pub version: i64,
     pub subject_id: Option<Uuid>,
     pub payload: Value,
@@ -38,7 +37,7 @@ impl NewEvent {
     /// Version 1 of `name`, about nothing in particular.
     pub fn new(name: &'static str, payload: Value) -> Self {
         NewEvent {
-            name: Cow::Borrowed(name),
+            name,
             version: 1,
             subject_id: None,
             payload,
@@ -71,19 +70,6 @@ pub struct StoredEvent {
     pub id: EventId,
     pub name: String,
     pub version: i64,
-    pub subject_id: Option<Uuid>,
-    pub payload: Value,
-    pub created_at: Timestamp,
-}
-
-/// An event as the live stream knew it before sequence numbers
-/// (see [`TenantTx::list_events_after`]).
-#[derive(Debug, Clone)]
-pub struct Event {
-    pub seq: i64,
-    pub id: EventId,
-    /// The event's name (`message.received`, …).
-    pub kind: String,
     pub subject_id: Option<Uuid>,
     pub payload: Value,
     pub created_at: Timestamp,
@@ -195,7 +181,7 @@ async fn insert_rows(
                 .bind(tenant.as_uuid())
                 .bind(first + i as i64)
                 .bind(e.id.as_uuid())
-                .bind(e.event.name.as_ref())
+                .bind(e.event.name)
                 .bind(e.event.version)
                 .bind(e.event.subject_id)
                 .bind(payload.as_str())
@@ -242,24 +228,6 @@ impl TenantTx {
         id
     }
 
-    /// [`record_event`](Self::record_event) of version 1 of `kind`, for
-    /// callers written before events were typed.
-    pub async fn insert_event(
-        &mut self,
-        kind: &str,
-        subject: Option<Uuid>,
-        payload: &Value,
-        now: Timestamp,
-    ) -> StoreResult<EventId> {
-        let event = NewEvent {
-            name: Cow::Owned(kind.to_owned()),
-            version: 1,
-            subject_id: subject,
-            payload: payload.clone(),
-        };
-        Ok(self.record_event(event, now))
-    }
-
     /// Up to `limit` committed events numbered after `after_seq`, in order.
     pub async fn events_after(
         &mut self,
@@ -298,54 +266,6 @@ impl TenantTx {
         .bind(id.as_uuid())
         .fetch_optional(c)
         .await)
-    }
-
-    /// Events after event `after` (all of them for `None`), oldest first,
-    /// for the live stream that resumes from the last id it sent. An id the
-    /// tenant does not have resumes after the newest event created before
-    /// it (ids are UUIDv7).
-    pub async fn list_events_after(
-        &mut self,
-        after: Option<EventId>,
-        limit: i64,
-    ) -> StoreResult<Vec<Event>> {
-        let after_seq = match after {
-            None => 0,
-            Some(id) => match self.find_event_seq(id).await? {
-                Some(seq) => seq,
-                None => run!(&mut self.tx, |c| sqlx::query_scalar::<_, i64>(
-                    "SELECT COALESCE(MAX(seq), 0) FROM events WHERE tenant_id = $1 AND id < $2"
-                )
-                .bind(self.tenant.as_uuid())
-                .bind(id.as_uuid())
-                .fetch_one(c)
-                .await)?,
-            },
-        };
-        let events = self.events_after(after_seq, limit).await?;
-        Ok(events
-            .into_iter()
-            .map(|e| Event {
-                seq: e.seq,
-                id: e.id,
-                kind: e.name,
-                subject_id: e.subject_id,
-                payload: e.payload,
-                created_at: e.created_at,
-            })
-            .collect())
-    }
-
-    /// The id of the tenant's newest committed event: where a stream that
-    /// starts "from now" begins.
-    pub async fn latest_event_id(&mut self) -> StoreResult<Option<EventId>> {
-        let id: Option<Uuid> = run!(&mut self.tx, |c| sqlx::query_scalar(
-            "SELECT id FROM events WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1"
-        )
-        .bind(self.tenant.as_uuid())
-        .fetch_optional(c)
-        .await)?;
-        Ok(id.map(EventId::from_uuid))
     }
 }
 

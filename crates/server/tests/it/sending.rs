@@ -306,11 +306,11 @@ async fn an_opted_out_contact_gets_nothing_until_they_opt_back_in() {
         // Each change is in the event log.
         let mut tx = wa.state.store.tenant(t.id.parse().unwrap()).await.unwrap();
         let kinds: Vec<String> = tx
-            .list_events_after(None, 100)
+            .events_after(0, 100)
             .await
             .unwrap()
             .into_iter()
-            .map(|e| e.kind)
+            .map(|e| e.name)
             .collect();
         tx.commit().await.unwrap();
         let consent: Vec<&str> = kinds

@@ -7,7 +7,6 @@ mod media;
 mod messages;
 
 /// The event log moved to [`crate::events`]; kept here for old imports.
-pub use crate::events::Event;
 pub use contacts::Contact;
 pub use conversations::{Conversation, ConversationFilter, ConversationStatus};
 pub use media::{Media, MediaStatus, StoredMedia};
