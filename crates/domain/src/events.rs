@@ -11,6 +11,7 @@
 //! (a renamed or removed field, a new meaning) raises the event's version.
 
 use crate::ids::{ChannelId, ContactId, ConversationId, MediaId, MessageId, UserId};
+use crate::messaging::MessageStatus;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -71,6 +72,20 @@ events! {
     MessageDelivered(MessageRef) = "message.delivered", v 1;
     /// The customer read the message.
     MessageRead(MessageRef) = "message.read", v 1;
+    /// The customer played the voice note.
+    MessagePlayed(MessageRef) = "message.played", v 1;
+    /// Meta reported a status the message is already past (a `delivered`
+    /// after `read`, anything after `failed`): kept in its history, the
+    /// message's status unchanged.
+    MessageStatusOutOfOrder(MessageStatusOutOfOrder) = "message.status_out_of_order", v 1;
+    /// The customer edited their message: it has new content; the earlier
+    /// content is kept in its history.
+    MessageEdited(MessageRef) = "message.edited", v 1;
+    /// The customer deleted their message: its content is no longer shown.
+    MessageDeleted(MessageRef) = "message.deleted", v 1;
+    /// The business sent a message from the WhatsApp Business app
+    /// (coexistence); it is in the conversation as sent.
+    MessageEchoed(MessageRef) = "message.echoed", v 1;
     /// The message will not be delivered; `error` says why.
     MessageFailed(MessageFailed) = "message.failed", v 1;
     /// A conversation started (the first message between a customer and a
@@ -138,6 +153,16 @@ pub struct MessageFailed {
     pub error: MessageError,
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageStatusOutOfOrder {
+    #[serde(flatten)]
+    pub message: MessageRef,
+    /// The status Meta reported late.
+    pub status: MessageStatus,
+    /// The message's status, unchanged.
+    pub current_status: MessageStatus,
+}
+
 /// Why a message failed: Meta's error code when Meta gave one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessageError {
@@ -202,7 +227,8 @@ pub struct ChannelRef {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChannelStatusChanged {
     pub channel_id: ChannelId,
-    /// `active` or `needs_credentials`.
+    /// `active`, `needs_credentials`, `restricted`, `disabled` or
+    /// `offboarded`.
     pub status: String,
     pub reason: Option<String>,
 }
@@ -234,7 +260,8 @@ pub struct WhatsAppUpdate {
 pub struct WhatsAppUnhandled {
     pub channel_id: ChannelId,
     /// `status_unmatched`, `status_for_inbound`, `status_unknown`,
-    /// `message_without_sender` or `errors`.
+    /// `message_without_sender`, `edit_unmatched`, `revoke_unmatched`,
+    /// `echo_without_customer` or `errors`.
     pub reason: String,
     /// What Meta sent, unchanged.
     pub value: Value,

@@ -16,6 +16,8 @@ pub enum MessageStatus {
     Sent,
     Delivered,
     Read,
+    /// A voice note was played (after `read`).
+    Played,
     Failed,
 }
 
@@ -27,6 +29,7 @@ impl MessageStatus {
             MessageStatus::Sent => "sent",
             MessageStatus::Delivered => "delivered",
             MessageStatus::Read => "read",
+            MessageStatus::Played => "played",
             MessageStatus::Failed => "failed",
         }
     }
@@ -38,6 +41,7 @@ impl MessageStatus {
             "sent" => MessageStatus::Sent,
             "delivered" => MessageStatus::Delivered,
             "read" => MessageStatus::Read,
+            "played" => MessageStatus::Played,
             "failed" => MessageStatus::Failed,
             _ => return None,
         })
@@ -47,7 +51,7 @@ impl MessageStatus {
     /// its rank is higher than the stored one and the stored one is not
     /// `failed` (which is final). `failed` ranks above `delivered` (Meta
     /// can fail a sent message) but below `read` (a read message did not
-    /// fail).
+    /// fail). `played` (voice notes) comes after `read`.
     pub fn rank(self) -> i32 {
         match self {
             MessageStatus::Received | MessageStatus::Queued => 0,
@@ -55,6 +59,7 @@ impl MessageStatus {
             MessageStatus::Delivered => 20,
             MessageStatus::Failed => 25,
             MessageStatus::Read => 30,
+            MessageStatus::Played => 40,
         }
     }
 

@@ -92,9 +92,13 @@ pub type PlanCode = String;
 /// What a plan allows per tenant. `None` means unlimited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PlanLimits {
+    #[schema(minimum = 0)]
     pub messages_per_month: Option<i64>,
+    #[schema(minimum = 0)]
     pub agents: Option<i64>,
+    #[schema(minimum = 0)]
     pub numbers: Option<i64>,
+    #[schema(minimum = 0)]
     pub contacts: Option<i64>,
 }
 

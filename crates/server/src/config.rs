@@ -64,6 +64,46 @@ pub struct Config {
     pub reconcile_seconds: i64,
     /// The first operator's login, created on first start.
     pub operator_email: String,
+    /// How often an open event stream checks that its credential still
+    /// holds, in milliseconds (`SWITCHBOARD_STREAM_RECHECK_MS`).
+    pub stream_recheck_ms: i64,
+    /// When set, `/metrics` answers only requests carrying
+    /// `Authorization: Bearer <token>` (`SWITCHBOARD_METRICS_TOKEN`).
+    pub metrics_token: Option<Secret>,
+    /// How long finished work is kept before the hourly sweep removes it.
+    pub retention: Retention,
+}
+
+/// How many days each kind of finished work is kept before the hourly
+/// housekeeping sweep removes it (`SWITCHBOARD_RETAIN_<KIND>_DAYS`; 0
+/// keeps it for ever), and how many rows one sweep transaction removes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// Jobs done or failed for good.
+    pub jobs_days: i64,
+    /// Stored webhook bodies, once processed.
+    pub webhooks_days: i64,
+    /// The event log (never an event a consumer has yet to process).
+    pub events_days: i64,
+    /// Idempotency keys: a retry within this many days gets the stored answer.
+    pub idempotency_keys_days: i64,
+    /// Sessions, counted from when they expired or were revoked.
+    pub sessions_days: i64,
+    /// Rows removed per transaction (`SWITCHBOARD_SWEEP_BATCH`).
+    pub batch: i64,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Self {
+            jobs_days: 7,
+            webhooks_days: 7,
+            events_days: 90,
+            idempotency_keys_days: 1,
+            sessions_days: 7,
+            batch: 500,
+        }
+    }
 }
 
 impl Default for Config {
@@ -86,6 +126,9 @@ impl Default for Config {
             job_lease_seconds: 30,
             reconcile_seconds: RECONCILE_SECONDS,
             operator_email: "operator@switchboard.local".into(),
+            stream_recheck_ms: 5_000,
+            metrics_token: None,
+            retention: Retention::default(),
         }
     }
 }
@@ -113,6 +156,14 @@ struct FileConfig {
     job_lease_seconds: Option<i64>,
     reconcile_seconds: Option<i64>,
     operator_email: Option<String>,
+    stream_recheck_ms: Option<i64>,
+    metrics_token: Option<Secret>,
+    retain_jobs_days: Option<i64>,
+    retain_webhooks_days: Option<i64>,
+    retain_events_days: Option<i64>,
+    retain_idempotency_keys_days: Option<i64>,
+    retain_sessions_days: Option<i64>,
+    sweep_batch: Option<i64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -235,6 +286,52 @@ impl Config {
         if let Some(v) = env("OPERATOR_EMAIL").or(f.operator_email) {
             c.operator_email = v;
         }
+        c.stream_recheck_ms = bounded(
+            "SWITCHBOARD_STREAM_RECHECK_MS",
+            env("STREAM_RECHECK_MS"),
+            f.stream_recheck_ms,
+            10..=600_000,
+            c.stream_recheck_ms,
+        )?;
+        c.metrics_token = env("METRICS_TOKEN").map(Secret).or(f.metrics_token);
+        let r = &mut c.retention;
+        for (name, file, days) in [
+            (
+                "SWITCHBOARD_RETAIN_JOBS_DAYS",
+                f.retain_jobs_days,
+                &mut r.jobs_days,
+            ),
+            (
+                "SWITCHBOARD_RETAIN_WEBHOOKS_DAYS",
+                f.retain_webhooks_days,
+                &mut r.webhooks_days,
+            ),
+            (
+                "SWITCHBOARD_RETAIN_EVENTS_DAYS",
+                f.retain_events_days,
+                &mut r.events_days,
+            ),
+            (
+                "SWITCHBOARD_RETAIN_IDEMPOTENCY_KEYS_DAYS",
+                f.retain_idempotency_keys_days,
+                &mut r.idempotency_keys_days,
+            ),
+            (
+                "SWITCHBOARD_RETAIN_SESSIONS_DAYS",
+                f.retain_sessions_days,
+                &mut r.sessions_days,
+            ),
+        ] {
+            let key = name.trim_start_matches("SWITCHBOARD_");
+            *days = bounded(name, env(key), file, 0..=36_500, *days)?;
+        }
+        r.batch = bounded(
+            "SWITCHBOARD_SWEEP_BATCH",
+            env("SWEEP_BATCH"),
+            f.sweep_batch,
+            1..=100_000,
+            r.batch,
+        )?;
         Ok(c)
     }
 

@@ -115,7 +115,7 @@ pub async fn run(base: Config) -> anyhow::Result<()> {
         .context("a fresh demo database has no operator yet")?;
     let server = start(listener, state.clone())?;
     let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
-    let workers = crate::jobs::Worker::spawn(state.clone(), workers_stopped);
+    let workers = crate::server::spawn_workers(&state, workers_stopped).await;
     sandbox.set_webhook(Some(format!("{url}/webhooks/whatsapp")), app_secret);
 
     let api_key = seed(&url, &state.config.operator_email, &operator_password).await?;

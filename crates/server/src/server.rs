@@ -41,6 +41,12 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
              connect as an ordinary role so tenant isolation is enforced twice"
         );
     }
+    if !store.durable_commits().await? {
+        tracing::warn!(
+            "the database does not make commits durable (fsync or synchronous_commit is off): \
+             a power loss can lose webhooks already answered 200"
+        );
+    }
     let mut sys = store.system().await?;
     sys.ensure_default_plans(clock.now()).await?;
     sys.commit().await?;
@@ -152,7 +158,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(addr = %listener.local_addr()?, engine = ?state.store.engine(), "switchboard listening");
     let server = start(listener, state.clone())?;
     let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
-    let workers = crate::jobs::Worker::spawn(state.clone(), workers_stopped);
+    let workers = spawn_workers(&state, workers_stopped).await;
     shutdown_signal().await;
     tracing::info!("shutting down: finishing requests and jobs in flight");
     server.stop().await;
@@ -164,12 +170,25 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Starts this node's background workers and makes sure the periodic
+/// housekeeping sweep is scheduled (once per deployment, whichever node
+/// starts first).
+pub async fn spawn_workers(
+    state: &AppState,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> Vec<JoinHandle<()>> {
+    if let Err(e) = crate::housekeeping::schedule(state).await {
+        tracing::warn!(error = %e, "could not schedule the housekeeping sweep; the next start will");
+    }
+    crate::jobs::Worker::spawn(state.clone(), stop)
+}
+
 /// `switchboard worker`: runs the background workers only (several nodes
 /// can share one PostgreSQL).
 pub async fn work(config: Config) -> anyhow::Result<()> {
     let state = build_state(config, Arc::new(domain::SystemClock)).await?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let workers = crate::jobs::Worker::spawn(state.clone(), stopped);
+    let workers = spawn_workers(&state, stopped).await;
     tracing::info!(engine = ?state.store.engine(), "switchboard worker running");
     shutdown_signal().await;
     let _ = stop.send(true);

@@ -1,13 +1,19 @@
 //! Logs and metrics.
 //!
 //! Logs are `tracing` events; they never carry message bodies, phone
-//! numbers, tokens or secrets. Metrics are Prometheus, served at `/metrics`.
+//! numbers, tokens or secrets (request paths are logged through
+//! [`loggable_path`], which hides the own-app webhook token). Metrics are
+//! Prometheus, served at `/metrics` (behind a bearer token when
+//! `SWITCHBOARD_METRICS_TOKEN` is set), and carry no tenant labels: routes
+//! are labelled by their template, never by a path with ids in it.
 
-use crate::error::InternalErrorReport;
+use crate::error::{AppError, AppResult, InternalErrorReport};
+use crate::state::AppState;
 use axum::extract::{MatchedPath, Request};
 use axum::middleware::Next;
 use axum::response::Response;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use std::borrow::Cow;
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -59,4 +65,61 @@ pub async fn observe(req: Request, next: Next) -> Response {
     metrics::histogram!("switchboard_http_request_duration_seconds", &labels)
         .record(started.elapsed().as_secs_f64());
     res
+}
+
+/// Where own-app webhooks arrive; the next path segment is a secret.
+const OWN_APP_WEBHOOK: &str = "/webhooks/whatsapp/";
+
+/// `path` as logs may show it: the own-app webhook's token (a secret that
+/// routes a delivery to its tenant) is replaced by `{token}`.
+pub fn loggable_path(path: &str) -> Cow<'_, str> {
+    match path.strip_prefix(OWN_APP_WEBHOOK) {
+        Some(rest) if !rest.is_empty() => {
+            let tail = rest.find('/').map_or("", |i| &rest[i..]);
+            Cow::Owned(format!("{OWN_APP_WEBHOOK}{{token}}{tail}"))
+        }
+        _ => Cow::Borrowed(path),
+    }
+}
+
+/// Whether this request may read `/metrics`: anyone when no token is
+/// configured, else only `Authorization: Bearer <SWITCHBOARD_METRICS_TOKEN>`.
+pub fn check_metrics_access(state: &AppState, headers: &axum::http::HeaderMap) -> AppResult<()> {
+    let Some(expected) = state.config.metrics_token.as_ref() else {
+        return Ok(());
+    };
+    let given = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    // Compared as hashes, so the comparison's time says nothing of the token.
+    let hash = crate::auth::tokens::hash_token;
+    match given {
+        Some(g) if hash(g) == hash(expected.expose()) => Ok(()),
+        Some(_) => Err(AppError::Unauthorized(
+            "invalid_credentials",
+            "wrong metrics token".into(),
+        )),
+        None => Err(AppError::Unauthenticated),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn own_app_webhook_tokens_are_hidden_from_logged_paths() {
+        assert_eq!(
+            loggable_path("/webhooks/whatsapp/s3cr3t"),
+            "/webhooks/whatsapp/{token}"
+        );
+        assert_eq!(
+            loggable_path("/webhooks/whatsapp/s3cr3t/x"),
+            "/webhooks/whatsapp/{token}/x"
+        );
+        assert_eq!(loggable_path("/webhooks/whatsapp"), "/webhooks/whatsapp");
+        assert_eq!(loggable_path("/api/v1/users"), "/api/v1/users");
+    }
 }

@@ -15,6 +15,9 @@ pub enum Actor {
     Operator(OperatorId),
     /// The platform itself, or the command line.
     System,
+    /// The platform itself, naming which part acted (`whatsapp`, `worker`,
+    /// `cli`).
+    SystemVia(&'static str),
 }
 
 impl Actor {
@@ -23,7 +26,13 @@ impl Actor {
             Actor::User(_) => "user",
             Actor::ApiKey(_) => "api_key",
             Actor::Operator(_) => "operator",
-            Actor::System => "system",
+            Actor::System | Actor::SystemVia(_) => "system",
+        }
+    }
+    pub fn via(&self) -> Option<&'static str> {
+        match self {
+            Actor::SystemVia(via) => Some(via),
+            _ => None,
         }
     }
     pub fn id(&self) -> Option<Uuid> {
@@ -31,7 +40,7 @@ impl Actor {
             Actor::User(id) => Some(id.as_uuid()),
             Actor::ApiKey(id) => Some(id.as_uuid()),
             Actor::Operator(id) => Some(id.as_uuid()),
-            Actor::System => None,
+            Actor::System | Actor::SystemVia(_) => None,
         }
     }
 }
@@ -43,6 +52,12 @@ pub struct AuditEntry {
     pub tenant_id: Option<TenantId>,
     pub actor_kind: String,
     pub actor_id: Option<Uuid>,
+    /// For the system: which part of it acted.
+    pub actor_via: Option<String>,
+    /// The user's or the API key's name, while they exist.
+    pub actor_name: Option<String>,
+    /// The user's email, while they exist.
+    pub actor_email: Option<String>,
     pub action: String,
     pub target_kind: String,
     pub target_id: Option<String>,
@@ -51,12 +66,30 @@ pub struct AuditEntry {
     pub created_at: Timestamp,
 }
 
+/// Which entries to list; every part is optional.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// `user`, `api_key`, `operator` or `system`.
+    pub actor_kind: Option<String>,
+    pub actor_id: Option<Uuid>,
+    /// An action (`user.update`), or a family of them (`user`).
+    pub action: Option<String>,
+    /// From this time on.
+    pub since: Option<Timestamp>,
+    /// Before this time.
+    pub until: Option<Timestamp>,
+}
+
 #[derive(sqlx::FromRow)]
 struct AuditRow {
     id: Uuid,
     tenant_id: Option<Uuid>,
     actor_kind: String,
     actor_id: Option<Uuid>,
+    actor_via: Option<String>,
+    user_name: Option<String>,
+    user_email: Option<String>,
+    key_name: Option<String>,
     action: String,
     target_kind: String,
     target_id: Option<String>,
@@ -73,6 +106,9 @@ impl TryFrom<AuditRow> for AuditEntry {
             tenant_id: r.tenant_id.map(TenantId::from_uuid),
             actor_kind: r.actor_kind,
             actor_id: r.actor_id,
+            actor_via: r.actor_via,
+            actor_name: r.user_name.or(r.key_name),
+            actor_email: r.user_email,
             action: r.action,
             target_kind: r.target_kind,
             target_id: r.target_id,
@@ -99,8 +135,8 @@ async fn insert(tx: &mut Tx, tenant: Option<TenantId>, e: NewAuditEntry<'_>) -> 
     let details = e.details.to_string();
     exec!(tx, |c| sqlx::query(
         "INSERT INTO audit_log (id, tenant_id, actor_kind, actor_id, action, target_kind, \
-                                target_id, ip, details, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+                                target_id, ip, details, created_at, actor_via) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
     )
     .bind(AuditId::new().as_uuid())
     .bind(tenant.map(|t| t.as_uuid()))
@@ -112,10 +148,21 @@ async fn insert(tx: &mut Tx, tenant: Option<TenantId>, e: NewAuditEntry<'_>) -> 
     .bind(e.ip)
     .bind(&details)
     .bind(e.now.as_millis())
+    .bind(e.actor.via())
     .execute(c)
     .await)?;
     Ok(())
 }
+
+/// The columns of a listing, with the acting user's or key's name.
+const SELECT: &str = "SELECT a.id, a.tenant_id, a.actor_kind, a.actor_id, a.actor_via, a.action, \
+            a.target_kind, a.target_id, a.ip, a.details, a.created_at, \
+            u.name AS user_name, u.email AS user_email, k.name AS key_name \
+     FROM audit_log a \
+     LEFT JOIN users u ON a.actor_kind = 'user' AND u.tenant_id = a.tenant_id \
+                      AND u.id = a.actor_id \
+     LEFT JOIN api_keys k ON a.actor_kind = 'api_key' AND k.tenant_id = a.tenant_id \
+                         AND k.id = a.actor_id ";
 
 fn finish(page: PageRequest, rows: Vec<AuditRow>) -> StoreResult<Page<AuditEntry>> {
     let entries = rows
@@ -130,17 +177,31 @@ impl TenantTx {
         insert(&mut self.tx, Some(self.tenant), e).await
     }
 
-    /// This tenant's audit log, newest first.
-    pub async fn list_audit(&mut self, page: PageRequest) -> StoreResult<Page<AuditEntry>> {
+    /// This tenant's audit log, newest first, narrowed by `filter`.
+    pub async fn list_audit(
+        &mut self,
+        filter: &AuditFilter,
+        page: PageRequest,
+    ) -> StoreResult<Page<AuditEntry>> {
+        let sql = format!(
+            "{SELECT} WHERE a.tenant_id = $1 AND ($2 IS NULL OR a.id < $2) \
+               AND ($4 IS NULL OR a.actor_kind = $4) AND ($5 IS NULL OR a.actor_id = $5) \
+               AND ($6 IS NULL OR a.action = $6 \
+                    OR substr(a.action, 1, length($6) + 1) = $6 || '.') \
+               AND ($7 IS NULL OR a.created_at >= $7) AND ($8 IS NULL OR a.created_at < $8) \
+             ORDER BY a.id DESC LIMIT $3"
+        );
         let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, AuditRow>(
-            "SELECT id, tenant_id, actor_kind, actor_id, action, target_kind, target_id, ip, \
-                    details, created_at \
-             FROM audit_log WHERE tenant_id = $1 AND ($2 IS NULL OR id < $2) \
-             ORDER BY id DESC LIMIT $3"
+            sqlx::AssertSqlSafe(sql.clone())
         )
         .bind(self.tenant.as_uuid())
         .bind(page.after)
         .bind(page.fetch_limit())
+        .bind(filter.actor_kind.as_deref())
+        .bind(filter.actor_id)
+        .bind(filter.action.as_deref())
+        .bind(filter.since.map(Timestamp::as_millis))
+        .bind(filter.until.map(Timestamp::as_millis))
         .fetch_all(c)
         .await)?;
         finish(page, rows)
@@ -163,11 +224,12 @@ impl SystemTx {
         tenant: Option<TenantId>,
         page: PageRequest,
     ) -> StoreResult<Page<AuditEntry>> {
+        let sql = format!(
+            "{SELECT} WHERE ($1 IS NULL OR a.tenant_id = $1) AND ($2 IS NULL OR a.id < $2) \
+             ORDER BY a.id DESC LIMIT $3"
+        );
         let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, AuditRow>(
-            "SELECT id, tenant_id, actor_kind, actor_id, action, target_kind, target_id, ip, \
-                    details, created_at \
-             FROM audit_log WHERE ($1 IS NULL OR tenant_id = $1) AND ($2 IS NULL OR id < $2) \
-             ORDER BY id DESC LIMIT $3"
+            sqlx::AssertSqlSafe(sql.clone())
         )
         .bind(tenant.map(|t| t.as_uuid()))
         .bind(page.after)

@@ -31,12 +31,22 @@ impl AppKind {
     }
 }
 
-/// Whether a number can send.
+/// Whether a number can send. Only `Active` can; `status_reason` says
+/// why the others cannot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChannelStatus {
     Active,
     /// Meta rejected the token; sends stop until it is replaced.
     NeedsCredentials,
+    /// Meta restricted the account's messaging (`account_update`
+    /// ACCOUNT_RESTRICTION), until Meta lifts it.
+    Restricted,
+    /// Meta disabled (banned) the account (`DISABLED_UPDATE`), until
+    /// reinstated.
+    Disabled,
+    /// The account was deleted, unshared from the platform, or offboarded
+    /// (`ACCOUNT_DELETED`, `PARTNER_REMOVED`, `ACCOUNT_OFFBOARDED`).
+    Offboarded,
 }
 
 impl ChannelStatus {
@@ -44,12 +54,18 @@ impl ChannelStatus {
         match self {
             ChannelStatus::Active => "active",
             ChannelStatus::NeedsCredentials => "needs_credentials",
+            ChannelStatus::Restricted => "restricted",
+            ChannelStatus::Disabled => "disabled",
+            ChannelStatus::Offboarded => "offboarded",
         }
     }
     fn parse(s: &str) -> StoreResult<Self> {
         match s {
             "active" => Ok(ChannelStatus::Active),
             "needs_credentials" => Ok(ChannelStatus::NeedsCredentials),
+            "restricted" => Ok(ChannelStatus::Restricted),
+            "disabled" => Ok(ChannelStatus::Disabled),
+            "offboarded" => Ok(ChannelStatus::Offboarded),
             o => Err(StoreError::corrupt(format!("channel status {o}"))),
         }
     }
@@ -348,6 +364,18 @@ impl SystemTx {
         .fetch_optional(c)
         .await)?;
         row.or_not_found()?.try_into()
+    }
+
+    /// Numbers that cannot send (needing credentials, or stopped by Meta),
+    /// most recently changed first: for the operator's health page.
+    pub async fn list_channels_not_sending(&mut self, limit: u32) -> StoreResult<Vec<Channel>> {
+        let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, ChannelRow>(
+            "SELECT * FROM channels WHERE status <> 'active' ORDER BY updated_at DESC LIMIT $1"
+        )
+        .bind(i64::from(limit))
+        .fetch_all(c)
+        .await)?;
+        channels(rows)
     }
 
     /// Every channel (for workers that pace each number).

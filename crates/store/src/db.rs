@@ -128,6 +128,9 @@ pub struct TenantTx {
     /// Events recorded in this transaction, written at commit (see
     /// [`crate::events`]).
     pub(crate) events: Vec<PendingEvent>,
+    /// It claimed an `Idempotency-Key`: its commit waits for the answer
+    /// (see [`crate::idempotency`]).
+    pub(crate) holds_claim: bool,
     /// SQLite's write turn, held until the transaction ends (declared after
     /// `tx`, so it is released after the transaction). Only ever dropped.
     _pass: Option<WritePass>,
@@ -165,7 +168,12 @@ impl Store {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                // Every commit is on disk before it returns, so a 200 for a
+                // stored webhook (or a send recorded as sent) survives power
+                // loss, not only a crash of this process. With one writer
+                // and the intake's group commits, that is one WAL fsync per
+                // batch (docs/BENCHMARKS.md has the cost).
+                .synchronous(SqliteSynchronous::Full)
                 // Another process on the same file (a second node, a CLI
                 // command) still contends for the lock.
                 .busy_timeout(Duration::from_secs(10))
@@ -219,6 +227,31 @@ impl Store {
         }
     }
 
+    /// Whether a commit is on disk when it returns, so it survives power
+    /// loss: SQLite's `synchronous` is `FULL` (or `EXTRA`) on the writer;
+    /// PostgreSQL has `fsync` and `synchronous_commit` on.
+    pub async fn durable_commits(&self) -> StoreResult<bool> {
+        match &self.db {
+            Db::Sqlite { writer, .. } => {
+                // 2 = FULL, 3 = EXTRA.
+                let level: i64 = sqlx::query_scalar("PRAGMA synchronous")
+                    .fetch_one(writer)
+                    .await
+                    .map_err(classify)?;
+                Ok(level >= 2)
+            }
+            Db::Postgres { pool, .. } => {
+                let (fsync, commit): (String, String) = sqlx::query_as(
+                    "SELECT current_setting('fsync'), current_setting('synchronous_commit')",
+                )
+                .fetch_one(pool)
+                .await
+                .map_err(classify)?;
+                Ok(fsync == "on" && commit != "off")
+            }
+        }
+    }
+
     /// A cheap round trip, for readiness checks.
     pub async fn ping(&self) -> StoreResult<()> {
         match &self.db {
@@ -245,15 +278,23 @@ impl Store {
 
     /// Opens a transaction that can only see and change `tenant`'s rows.
     pub async fn tenant(&self, tenant: TenantId) -> StoreResult<TenantTx> {
+        // Inside an idempotent request, its held transaction continues, and
+        // its first write transaction claims the key (crate::idempotency).
+        if let Some(held) = crate::idempotency::resume(tenant) {
+            return Ok(held);
+        }
         let (tx, pass) = self
             .scoped(Some(tenant), Access::Write(Line::Normal))
             .await?;
-        Ok(TenantTx {
+        let mut tx = TenantTx {
             tx,
             tenant,
             events: Vec::new(),
+            holds_claim: false,
             _pass: pass,
-        })
+        };
+        crate::idempotency::claim_in(&mut tx).await?;
+        Ok(tx)
     }
 
     /// Like [`tenant`](Self::tenant), read-only: for requests that only
@@ -265,6 +306,7 @@ impl Store {
             tx,
             tenant,
             events: Vec::new(),
+            holds_claim: false,
             _pass: pass,
         })
     }
@@ -309,6 +351,14 @@ impl Store {
         access: Access,
     ) -> StoreResult<(Tx, Option<WritePass>)> {
         Ok(match (&self.db, access) {
+            (Db::Sqlite { .. }, Access::Write(_)) if crate::idempotency::holds_parked() => {
+                // The held transaction of this idempotent request has the
+                // one writer: waiting for it here would never end.
+                return Err(sqlx::Error::Protocol(
+                    "a second write transaction inside an idempotent request".into(),
+                )
+                .into());
+            }
             (Db::Sqlite { writer, gate, .. }, Access::Write(line)) => {
                 // A bounded wait, like a pool's: a writer that never ends
                 // (or one that waits for itself) becomes an error, not a hang.
@@ -363,7 +413,20 @@ impl TenantTx {
     }
 
     /// Writes the events recorded in this transaction, then commits.
-    pub async fn commit(mut self) -> StoreResult<()> {
+    pub async fn commit(self) -> StoreResult<()> {
+        if self.holds_claim {
+            // An idempotent request's change: committed with its answer.
+            return match crate::idempotency::park(self) {
+                None => Ok(()),
+                Some(tx) => tx.commit_now().await,
+            };
+        }
+        self.commit_now().await
+    }
+
+    /// Writes the events recorded in this transaction, then commits, even
+    /// if it holds an idempotency claim.
+    pub(crate) async fn commit_now(mut self) -> StoreResult<()> {
         let pending = std::mem::take(&mut self.events);
         events::write_pending(&mut self.tx, self.tenant, &pending).await?;
         self.tx.commit().await
@@ -407,6 +470,7 @@ impl SystemTx {
             tx,
             tenant,
             events: mine.into_iter().map(|(_, e)| e).collect(),
+            holds_claim: false,
             _pass: pass,
         })
     }

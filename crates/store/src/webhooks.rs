@@ -136,27 +136,21 @@ impl SystemTx {
         .await)
     }
 
-    pub async fn insert_unroutable(
-        &mut self,
-        delivery: WebhookId,
-        phone_number_id: Option<&str>,
-        waba_id: Option<&str>,
-        reason: &str,
-        payload: &str,
-        now: Timestamp,
-    ) -> StoreResult<()> {
+    /// Keeps an event nobody owns; a second insert of one id (the webhook
+    /// processed again) is a no-op.
+    pub async fn insert_unroutable(&mut self, event: &Unroutable) -> StoreResult<()> {
         exec!(&mut self.tx, |c| sqlx::query(
             "INSERT INTO unroutable_events (id, delivery_id, phone_number_id, waba_id, reason, \
                                             payload, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)"
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING"
         )
-        .bind(Uuid::now_v7())
-        .bind(delivery.as_uuid())
-        .bind(phone_number_id)
-        .bind(waba_id)
-        .bind(reason)
-        .bind(payload)
-        .bind(now.as_millis())
+        .bind(event.id)
+        .bind(event.delivery_id)
+        .bind(event.phone_number_id.as_deref())
+        .bind(event.waba_id.as_deref())
+        .bind(&event.reason)
+        .bind(&event.payload)
+        .bind(event.created_at)
         .execute(c)
         .await)?;
         Ok(())
@@ -229,5 +223,23 @@ impl TenantTx {
         .execute(c)
         .await)?;
         Ok(())
+    }
+}
+
+impl SystemTx {
+    /// Tenants on plan `plan_code` with held events (to release them when
+    /// the plan's limits change), suspended tenants left out.
+    pub async fn find_tenants_holding_events(
+        &mut self,
+        plan_code: &str,
+    ) -> StoreResult<Vec<TenantId>> {
+        let rows = run!(&mut self.tx, |c| sqlx::query_scalar::<_, Uuid>(
+            "SELECT DISTINCT t.id FROM tenants t JOIN held_events h ON h.tenant_id = t.id \
+             WHERE t.plan_code = $1 AND t.status <> 'suspended' ORDER BY t.id"
+        )
+        .bind(plan_code)
+        .fetch_all(c)
+        .await)?;
+        Ok(rows.into_iter().map(TenantId::from_uuid).collect())
     }
 }

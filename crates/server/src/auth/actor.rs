@@ -80,7 +80,7 @@ impl TenantCtx {
             Actor::User { user_id, .. } => store::audit::Actor::User(*user_id),
             Actor::ApiKey { key_id, .. } => store::audit::Actor::ApiKey(*key_id),
             Actor::Operator { operator_id } => store::audit::Actor::Operator(*operator_id),
-            Actor::System { .. } => store::audit::Actor::System,
+            Actor::System { via } => store::audit::Actor::SystemVia(via.as_str()),
         }
     }
 

@@ -2,6 +2,7 @@
 //! extractors that turn credentials into a [`TenantCtx`] or [`OperatorCtx`].
 
 pub mod actor;
+pub mod live;
 pub mod password;
 pub mod principal;
 pub mod throttle;

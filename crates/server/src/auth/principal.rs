@@ -193,7 +193,7 @@ pub(crate) async fn resolve_tenant(
         }
         let actor = Actor::ApiKey {
             key_id: k.id,
-            scopes: k.scopes.into(),
+            scopes: super::live::key_scopes(state, &k).await?.into(),
         };
         (k.tenant_id, actor)
     } else if let Some(token) = bearer(headers).filter(|t| looks_like_jwt(t)) {
@@ -239,6 +239,16 @@ pub(crate) async fn resolve_tenant(
         return Err(AppError::Unauthenticated);
     };
 
+    tenant_not_suspended(state, tenant_id).await?;
+    Ok(TenantCtx {
+        tenant_id,
+        actor,
+        ip,
+    })
+}
+
+/// 423 when the tenant is suspended.
+pub(super) async fn tenant_not_suspended(state: &AppState, tenant_id: TenantId) -> AppResult<()> {
     let mut tx = state.store.tenant_read(tenant_id).await?;
     let tenant = tx.find_tenant().await.map_err(not_found_is_unauthorized)?;
     tx.commit().await?;
@@ -249,15 +259,11 @@ pub(crate) async fn resolve_tenant(
                 .unwrap_or_else(|| "no reason given".into()),
         ));
     }
-    Ok(TenantCtx {
-        tenant_id,
-        actor,
-        ip,
-    })
+    Ok(())
 }
 
 /// The user's current role, if the session is live and the user enabled.
-async fn live_user_role(
+pub(super) async fn live_user_role(
     state: &AppState,
     tenant: TenantId,
     session: SessionId,

@@ -66,16 +66,21 @@ pub fn provisioning_url(secret_b32: &str, account: &str) -> Option<String> {
 /// Whether `code` is valid at `unix_seconds` (one step of drift allowed
 /// either way).
 pub fn check(secret_b32: &str, code: &str, unix_seconds: i64) -> bool {
+    matching_step(secret_b32, code, unix_seconds).is_some()
+}
+
+/// The time step whose code `code` is, if valid at `unix_seconds` (one
+/// step of drift allowed either way). Callers keep the last step used so
+/// a code works once.
+pub fn matching_step(secret_b32: &str, code: &str, unix_seconds: i64) -> Option<i64> {
     let code = code.trim();
     if code.len() != DIGITS as usize || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
+        return None;
     }
-    let Some(key) = base32_decode(secret_b32) else {
-        return false;
-    };
+    let key = base32_decode(secret_b32)?;
     let step = unix_seconds.div_euclid(STEP_SECONDS);
-    (step - 1..=step + 1).any(|s| {
-        u64::try_from(s)
+    (step - 1..=step + 1).find(|s| {
+        u64::try_from(*s)
             .ok()
             .and_then(|c| hotp(&key, c))
             .is_some_and(|v| format!("{v:06}") == code)

@@ -85,9 +85,14 @@ impl From<AppChoice> for AppKind {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateChannel {
+    /// Meta's numeric id of the phone number.
+    #[schema(pattern = "^[0-9]{1,32}$")]
     pub phone_number_id: String,
+    /// Meta's numeric id of the WhatsApp Business Account.
+    #[schema(pattern = "^[0-9]{1,32}$")]
     pub waba_id: String,
     /// A Meta access token with access to the number.
+    #[schema(min_length = 1, pattern = r"\S")]
     pub access_token: String,
     /// Whose Meta app delivers this number's webhooks (default `platform`).
     #[serde(default)]
@@ -95,13 +100,17 @@ pub struct CreateChannel {
     /// Required with `app: own`.
     pub app_secret: Option<String>,
     /// Messages per second, 1 to 1000 (default 80).
+    #[schema(minimum = 1, maximum = 1000)]
     pub rate_limit: Option<i64>,
 }
 
 /// Connect a WhatsApp number.
 #[utoipa::path(post, path = "/api/v1/channels", tag = "channels", request_body = CreateChannel,
-    responses((status = 201, body = ChannelView), (status = 409, body = ErrorBody),
-              (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)),
+    responses((status = 201, body = ChannelView),
+              (status = 409, description = "The number is connected already (`phone_number_taken`).", body = ErrorBody),
+              (status = 422, description = "A field is invalid, or Meta refused the credentials.", body = ErrorBody),
+              (status = 429, description = "The plan's numbers are taken (`plan_limit_reached`).", body = ErrorBody),
+              (status = 503, description = "Meta could not be reached; try again.", body = ErrorBody)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn create_channel(
     State(state): State<AppState>,
@@ -154,6 +163,7 @@ pub async fn get_channel(
 #[serde(deny_unknown_fields)]
 pub struct UpdateChannel {
     /// Messages per second, 1 to 1000.
+    #[schema(minimum = 1, maximum = 1000)]
     pub rate_limit: Option<i64>,
 }
 
@@ -179,6 +189,7 @@ pub async fn update_channel(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCredentials {
+    #[schema(min_length = 1, pattern = r"\S")]
     pub access_token: String,
     /// For own-app numbers: a new app secret (optional).
     pub app_secret: Option<String>,

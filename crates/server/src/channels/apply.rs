@@ -1,28 +1,30 @@
 //! Applying one routed inbound event to its tenant's inbox: messages
-//! (contact, conversation, message, media, consent keywords), statuses
-//! (forward only) and everything else Meta reports about the number.
-//! Every write is keyed, so applying an event twice changes nothing.
+//! (contact, conversation, message, media, consent keywords; edits and
+//! deletions of earlier ones in [`super::revisions`]), statuses
+//! ([`super::statuses`]), the business's own messages from the WhatsApp
+//! Business app ([`super::echoes`]), and what Meta reports about the
+//! account ([`super::account`]). Every write is keyed, so applying an
+//! event twice changes nothing.
 
 pub use super::senders::KnownContacts;
-use super::senders::{SenderFacts, sender_contact};
+use super::senders::{SenderFacts, apply_system, sender_contact};
+pub use super::statuses::status_event;
 use crate::events::{Event, record};
 use crate::state::AppState;
 use domain::events::{
-    ConversationRef, ConversationStatusChanged, MessageError, MessageFailed, MessageRef,
-    WhatsAppUnhandled, WhatsAppUpdate,
+    ConversationRef, ConversationStatusChanged, MessageRef, WhatsAppUnhandled, WhatsAppUpdate,
 };
-use domain::messaging::MessageStatus;
-use domain::{MessageId, TenantId, Timestamp};
+use domain::{TenantId, TenantStatus, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use store::TenantTx;
 use store::channels::Channel;
-use store::inbox::{ConversationStatus, Direction, Message, NewInbound, StatusUpdate};
-use store::{StoreError, TenantTx};
+use store::inbox::{ConversationStatus, Message, NewInbound};
 use whatsapp::webhook::{Contact, MessageContent};
-use whatsapp::{InboundMessage, Status, StatusKind};
+use whatsapp::{InboundMessage, Status};
 
 /// One routed inbound event, parsed once: the form it is applied in, and
-/// held in (as JSON) while its tenant is suspended.
+/// held in (as JSON) while it cannot be applied.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum InboundEvent {
@@ -33,6 +35,10 @@ pub enum InboundEvent {
     Status {
         status: Box<Status>,
     },
+    /// A message the business sent from the WhatsApp Business app.
+    Echo {
+        message: Box<InboundMessage>,
+    },
     /// Anything else, by Meta's webhook field.
     Other {
         field: String,
@@ -41,15 +47,33 @@ pub enum InboundEvent {
 }
 
 impl InboundEvent {
-    /// The WhatsApp id of a message's sender.
-    pub fn sender(&self) -> Option<&str> {
+    /// The ids (WhatsApp id, business-scoped user id) of the customer whose
+    /// contact this event may create.
+    pub fn sender(&self) -> Option<(Option<&str>, Option<&str>)> {
         match self {
-            InboundEvent::Message { message, .. } => {
-                message.from.as_deref().or(message.from_user_id.as_deref())
-            }
+            InboundEvent::Message { message, contact } => Some((
+                message
+                    .from
+                    .as_deref()
+                    .or(contact.as_ref().and_then(|c| c.wa_id.as_deref())),
+                message
+                    .from_user_id
+                    .as_deref()
+                    .or(contact.as_ref().and_then(|c| c.user_id.as_deref())),
+            )),
+            InboundEvent::Echo { message } => Some((message.to.as_deref(), None)),
             _ => None,
         }
     }
+}
+
+/// What applying an event did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    Done,
+    /// It needs a new contact and the plan's contact limit is reached:
+    /// nothing was written; the caller holds it.
+    OverContactLimit,
 }
 
 /// Applies one event to `channel`'s tenant inbox, in `tx`. `known` may
@@ -60,12 +84,18 @@ pub async fn apply(
     event: &InboundEvent,
     known: &KnownContacts,
     now: Timestamp,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Applied> {
     match event {
         InboundEvent::Message { contact, message } => {
             apply_message(tx, channel, contact.as_ref(), message, known, now).await
         }
-        InboundEvent::Status { status } => apply_status(tx, channel, status, now).await,
+        InboundEvent::Status { status } => {
+            super::statuses::apply_status(tx, channel, status, now).await?;
+            Ok(Applied::Done)
+        }
+        InboundEvent::Echo { message } => {
+            super::echoes::apply_echo(tx, channel, message, known, now).await
+        }
         InboundEvent::Other { field, value } => {
             let update = WhatsAppUpdate {
                 channel_id: channel.id,
@@ -77,15 +107,18 @@ pub async fn apply(
                 f if f.starts_with("message_template") || f.starts_with("template") => {
                     Event::WhatsAppTemplateUpdated(update)
                 }
-                _ => Event::WhatsAppAccountUpdated(update),
+                _ => {
+                    super::account::apply_account_update(tx, channel, field, value, now).await?;
+                    Event::WhatsAppAccountUpdated(update)
+                }
             };
             record(tx, event, now);
-            Ok(())
+            Ok(Applied::Done)
         }
     }
 }
 
-fn unhandled(channel: &Channel, reason: &str, value: Value) -> Event {
+pub(super) fn unhandled(channel: &Channel, reason: &str, value: Value) -> Event {
     Event::WhatsAppUnhandled(WhatsAppUnhandled {
         channel_id: channel.id,
         reason: reason.to_owned(),
@@ -100,25 +133,42 @@ async fn apply_message(
     message: &InboundMessage,
     known: &KnownContacts,
     now: Timestamp,
-) -> anyhow::Result<()> {
-    let Some(sender) = message.from.as_deref().or(message.from_user_id.as_deref()) else {
-        tracing::warn!(tenant_id = %channel.tenant_id, "inbound message without a sender id; kept as an event");
-        let raw = serde_json::to_value(message)?;
-        record(tx, unhandled(channel, "message_without_sender", raw), now);
-        return Ok(());
-    };
-    let profile_name = contact.and_then(|c| c.profile.as_ref()?.name.as_deref());
-    let facts = SenderFacts {
-        wa_id: sender,
-        user_id: message.from_user_id.as_deref(),
-        profile_name,
-    };
-    let contact = sender_contact(tx, facts, known.get(sender), now).await?;
-    let (conversation, opened) = tx.upsert_conversation(contact.id, channel.id, now).await?;
+) -> anyhow::Result<Applied> {
     let sent_at = message
         .timestamp_secs()
         .map(Timestamp::from_unix_seconds)
         .unwrap_or(now);
+    // An edit or deletion changes an earlier message; it is no message of
+    // its own (and needs no contact).
+    if matches!(
+        message.content,
+        MessageContent::Edit { .. } | MessageContent::Revoke { .. }
+    ) {
+        super::revisions::apply_revision(tx, channel, message, sent_at, now).await?;
+        return Ok(Applied::Done);
+    }
+    let facts = SenderFacts {
+        wa_id: message
+            .from
+            .as_deref()
+            .or(contact.and_then(|c| c.wa_id.as_deref())),
+        user_id: message
+            .from_user_id
+            .as_deref()
+            .or(contact.and_then(|c| c.user_id.as_deref())),
+        username: contact.and_then(|c| c.profile.as_ref()?.username.as_deref()),
+        profile_name: contact.and_then(|c| c.profile.as_ref()?.name.as_deref()),
+    };
+    if facts.wa_id.is_none() && facts.user_id.is_none() {
+        tracing::warn!(tenant_id = %channel.tenant_id, "inbound message without a sender id; kept as an event");
+        let raw = serde_json::to_value(message)?;
+        record(tx, unhandled(channel, "message_without_sender", raw), now);
+        return Ok(Applied::Done);
+    }
+    let Some(contact) = sender_contact(tx, facts, known, now).await? else {
+        return Ok(Applied::OverContactLimit);
+    };
+    let (conversation, opened) = tx.upsert_conversation(contact.id, channel.id, now).await?;
     let content = serde_json::to_value(message)?;
     let stored = tx
         .insert_inbound_message(NewInbound {
@@ -134,7 +184,7 @@ async fn apply_message(
         .await?;
     let Some(m) = stored else {
         // A repeat of a message we have: nothing changes.
-        return Ok(());
+        return Ok(Applied::Done);
     };
     if opened {
         record(tx, conversation_opened(&conversation), now);
@@ -148,10 +198,14 @@ async fn apply_message(
         });
         record(tx, event, now);
     }
-    if let MessageContent::Text(text) = &message.content
-        && let Some(opt_out) = domain::messaging::consent_keyword(&text.body)
-    {
-        crate::inbox::contacts::set_consent(tx, &contact, opt_out, "keyword", now).await?;
+    match &message.content {
+        MessageContent::Text(text) => {
+            if let Some(opt_out) = domain::messaging::consent_keyword(&text.body) {
+                crate::inbox::contacts::set_consent(tx, &contact, opt_out, "keyword", now).await?;
+            }
+        }
+        MessageContent::System(system) => apply_system(tx, &contact, system, sent_at, now).await?,
+        _ => {}
     }
     if let Some((wa_media_id, mime_type)) = super::media::media_of(&message.content)
         && let Some(media) = tx
@@ -162,7 +216,7 @@ async fn apply_message(
         crate::jobs::enqueue::<super::jobs::FetchMedia>(tx, &job, now).await?;
     }
     record(tx, Event::MessageReceived(message_ref(&m)), now);
-    Ok(())
+    Ok(Applied::Done)
 }
 
 /// The event of a conversation that just started.
@@ -184,127 +238,19 @@ pub fn message_ref(m: &Message) -> MessageRef {
     }
 }
 
-/// The event of an outbound message reaching `status`, if it has one.
-pub fn status_event(
-    m: &Message,
-    status: MessageStatus,
-    error: Option<MessageError>,
-) -> Option<Event> {
-    let r = message_ref(m);
-    Some(match status {
-        MessageStatus::Sent => Event::MessageSent(r),
-        MessageStatus::Delivered => Event::MessageDelivered(r),
-        MessageStatus::Read => Event::MessageRead(r),
-        MessageStatus::Failed => Event::MessageFailed(MessageFailed {
-            message: r,
-            error: error.unwrap_or(MessageError {
-                code: None,
-                title: "failed".into(),
-            }),
-        }),
-        MessageStatus::Received | MessageStatus::Queued => return None,
-    })
-}
-
-async fn apply_status(
-    tx: &mut TenantTx,
-    channel: &Channel,
-    status: &Status,
-    now: Timestamp,
-) -> anyhow::Result<()> {
-    let next = match &status.status {
-        StatusKind::Sent => MessageStatus::Sent,
-        StatusKind::Delivered => MessageStatus::Delivered,
-        StatusKind::Read => MessageStatus::Read,
-        StatusKind::Failed => MessageStatus::Failed,
-        _ => {
-            let raw = serde_json::to_value(status)?;
-            record(tx, unhandled(channel, "status_unknown", raw), now);
-            return Ok(());
-        }
-    };
-    let message = match find_status_target(tx, status, now).await? {
-        Some(m) if m.direction == Direction::Outbound => m,
-        // Statuses are about what the business sent: one naming a
-        // customer's message changes nothing.
-        Some(_) => {
-            let raw = serde_json::to_value(status)?;
-            record(tx, unhandled(channel, "status_for_inbound", raw), now);
-            return Ok(());
-        }
-        None => {
-            let raw = serde_json::to_value(status)?;
-            record(tx, unhandled(channel, "status_unmatched", raw), now);
-            return Ok(());
-        }
-    };
-    let error = status.errors.first();
-    let occurred = status
-        .timestamp_secs()
-        .map(Timestamp::from_unix_seconds)
-        .unwrap_or(now);
-    let changed = tx
-        .apply_message_status(
-            message.id,
-            StatusUpdate {
-                status: next,
-                occurred_at: occurred,
-                error_code: error.and_then(|e| e.code),
-                error_title: error.and_then(|e| e.title.as_deref()),
-                error_detail: error.and_then(|e| e.details()),
-                now,
-            },
-        )
-        .await?;
-    if changed {
-        let failure = error.map(|e| MessageError {
-            code: e.code,
-            title: e.title.clone().unwrap_or_default(),
-        });
-        if let Some(event) = status_event(&message, next, failure) {
-            record(tx, event, now);
-        }
-    }
-    Ok(())
-}
-
-/// The message a status is about: by wamid; or, if our send's answer was
-/// never recorded (a crash between Meta's 200 and our commit), by the
-/// message id we put in `biz_opaque_callback_data` (and the wamid is
-/// recorded now).
-async fn find_status_target(
-    tx: &mut TenantTx,
-    status: &Status,
-    now: Timestamp,
-) -> anyhow::Result<Option<Message>> {
-    match tx.find_message_by_wamid(&status.id).await {
-        Ok(m) => return Ok(Some(m)),
-        Err(StoreError::NotFound) => {}
-        Err(e) => return Err(e.into()),
-    }
-    let Some(id) = status
-        .biz_opaque_callback_data
-        .as_deref()
-        .and_then(|d| d.parse::<MessageId>().ok())
-    else {
-        return Ok(None);
-    };
-    match tx.find_message(id).await {
-        Ok(m) => {
-            tx.set_message_wamid(m.id, &status.id, now).await?;
-            Ok(Some(m))
-        }
-        Err(StoreError::NotFound) => Ok(None),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// Applies a tenant's held events in arrival order (on reactivation).
+/// Applies a tenant's held events in arrival order: on reactivation, and
+/// when the plan's limits change. Stops at the first event that still
+/// cannot be applied (the contact limit still reached), leaving it and
+/// those after it held; a suspended tenant's events stay held.
 pub async fn release_held(state: &AppState, tenant: TenantId) -> anyhow::Result<usize> {
     let mut released = 0;
     loop {
         let now = state.now();
         let mut tx = state.store.tenant(tenant).await?;
+        if tx.find_tenant().await?.status == TenantStatus::Suspended {
+            tx.commit().await?;
+            return Ok(released);
+        }
         let batch = tx.list_held_events(100).await?;
         if batch.is_empty() {
             tx.commit().await?;
@@ -314,7 +260,12 @@ pub async fn release_held(state: &AppState, tenant: TenantId) -> anyhow::Result<
         for held in batch {
             let event: InboundEvent = serde_json::from_str(&held.payload)?;
             if let Some(channel) = channels.iter().find(|c| c.id == held.channel_id) {
-                apply(&mut tx, channel, &event, &KnownContacts::default(), now).await?;
+                let known = KnownContacts::default();
+                if apply(&mut tx, channel, &event, &known, now).await? == Applied::OverContactLimit
+                {
+                    tx.commit().await?;
+                    return Ok(released);
+                }
             }
             tx.delete_held_event(held.id).await?;
             released += 1;

@@ -7,8 +7,8 @@ use crate::events::record;
 use crate::state::AppState;
 use domain::events::MessageError;
 use domain::messaging::MessageStatus;
-use domain::{MessageId, TenantId, Timestamp};
-use store::channels::ChannelStatus;
+use domain::{MessageId, TenantId, TenantStatus, Timestamp};
+use store::channels::{Channel, ChannelStatus};
 use store::inbox::StatusUpdate;
 use store::{StoreError, TenantTx};
 use whatsapp::outgoing::{OutgoingContent, ReplyContext};
@@ -23,7 +23,18 @@ pub enum SendAttempt {
     Recorded(TenantTx),
     /// Try again in `after_ms`.
     Retry { reason: String, after_ms: i64 },
+    /// Held back until something changes (new credentials for its number,
+    /// its tenant reactivated); the reason is shown on the message.
+    Wait { reason: String },
 }
+
+/// Why a message waits while its number needs new credentials.
+pub const WAITING_FOR_CREDENTIALS: &str =
+    "the number needs new credentials; sent once they are replaced";
+/// Why a message waits while its tenant is suspended.
+pub const WAITING_FOR_REACTIVATION: &str = "the account is suspended; sent once it is reactivated";
+/// Why a message fails when its number was disconnected before it went.
+pub const NUMBER_DISCONNECTED: &str = "the number was disconnected before the message was sent";
 
 /// One attempt to hand queued message `id` of `tenant` to Meta.
 pub async fn deliver(
@@ -61,12 +72,35 @@ pub async fn deliver(
             });
         }
     }
-    let channel = tx.find_channel(message.channel_id).await?;
-    if channel.status != ChannelStatus::Active {
-        return Ok(SendAttempt::Retry {
-            reason: "channel needs credentials".into(),
-            after_ms: 60_000,
-        });
+    if tx.find_tenant().await?.status == TenantStatus::Suspended {
+        drop(tx);
+        return wait(state, tenant, id, WAITING_FOR_REACTIVATION).await;
+    }
+    let channel = match tx.find_channel(message.channel_id).await {
+        Ok(c) => c,
+        Err(StoreError::NotFound) => {
+            drop(tx);
+            let mut tx = state.store.tenant(tenant).await?;
+            fail(&mut tx, id, None, NUMBER_DISCONNECTED, now).await?;
+            return Ok(SendAttempt::Recorded(tx));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    match channel.status {
+        ChannelStatus::Active => {}
+        ChannelStatus::NeedsCredentials => {
+            drop(tx);
+            return wait(state, tenant, id, WAITING_FOR_CREDENTIALS).await;
+        }
+        // Any other status (restricted, disabled, offboarded…): this
+        // number cannot send, and waiting would not change that.
+        #[allow(unreachable_patterns)]
+        _ => {
+            drop(tx);
+            let mut tx = state.store.tenant(tenant).await?;
+            fail(&mut tx, id, None, &cannot_send(&channel), now).await?;
+            return Ok(SendAttempt::Recorded(tx));
+        }
     }
     let conversation = tx.find_conversation(message.conversation_id).await?;
     let contact = tx.find_contact(conversation.contact_id).await?;
@@ -90,6 +124,9 @@ pub async fn deliver(
             reason: "another attempt of this send is in flight".into(),
             after_ms: 1000,
         });
+    }
+    if message.waiting_reason.is_some() {
+        tx.set_message_waiting(id, None, now).await?;
     }
     let slot =
         crate::channels::pacing::reserve_slot(&mut tx, channel.id, channel.rate_limit).await?;
@@ -180,12 +217,11 @@ pub async fn deliver(
                     tx.set_send_attempt(id, None).await?;
                     super::setup::mark_needs_credentials(&mut tx, &channel, &e.to_string(), now)
                         .await?;
+                    tx.set_message_waiting(id, Some(WAITING_FOR_CREDENTIALS), now)
+                        .await?;
                     metrics::counter!("switchboard_graph_sends_total", "outcome" => "credentials")
                         .increment(1);
-                    Answer::Retry {
-                        reason: "channel needs credentials".into(),
-                        after_ms: 60_000,
-                    }
+                    Answer::Wait
                 }
             }
         }
@@ -196,7 +232,64 @@ pub async fn deliver(
             tx.commit().await?;
             SendAttempt::Retry { reason, after_ms }
         }
+        Answer::Wait => {
+            tx.commit().await?;
+            SendAttempt::Wait {
+                reason: WAITING_FOR_CREDENTIALS.into(),
+            }
+        }
     })
+}
+
+/// Holds message `id` back for `reason`, shown on the message.
+async fn wait(
+    state: &AppState,
+    tenant: TenantId,
+    id: MessageId,
+    reason: &str,
+) -> anyhow::Result<SendAttempt> {
+    let mut tx = state.store.tenant(tenant).await?;
+    tx.set_message_waiting(id, Some(reason), state.now())
+        .await?;
+    tx.commit().await?;
+    Ok(SendAttempt::Wait {
+        reason: reason.to_owned(),
+    })
+}
+
+/// Why a number in a status other than active or needing credentials
+/// cannot send.
+fn cannot_send(channel: &Channel) -> String {
+    match &channel.status_reason {
+        Some(reason) => format!("the number is {}: {reason}", channel.status.as_str()),
+        None => format!("the number is {}", channel.status.as_str()),
+    }
+}
+
+/// Wakes the tenant's sends that wait, in the caller's transaction (new
+/// credentials were saved, the tenant was reactivated): each runs again
+/// and goes, or waits again if its number still cannot send.
+pub async fn wake_waiting_sends(tx: &mut TenantTx, now: Timestamp) -> store::StoreResult<u64> {
+    tx.wake_parked_jobs(crate::jobs::Queue::Send.as_str(), now)
+        .await
+}
+
+/// The send job of message `id` was given up (`error`): a message still
+/// queued fails with the reason, so none stays queued for ever.
+pub async fn give_up(
+    tx: &mut TenantTx,
+    id: MessageId,
+    error: &str,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    match tx.find_message(id).await {
+        Ok(m) if m.status == MessageStatus::Queued => {
+            tx.set_send_attempt(id, None).await?;
+            fail(tx, id, None, &format!("not sent: {error}"), now).await
+        }
+        Ok(_) | Err(StoreError::NotFound) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// What Meta's answer to a send means for the message.
@@ -207,6 +300,8 @@ enum Answer {
         reason: String,
         after_ms: i64,
     },
+    /// The number needs new credentials: the message waits for them.
+    Wait,
 }
 
 /// Records that message `id` failed for good, with Meta's code if any.
@@ -218,6 +313,9 @@ async fn fail(
     now: Timestamp,
 ) -> anyhow::Result<()> {
     let m = tx.find_message(id).await?;
+    if m.waiting_reason.is_some() {
+        tx.set_message_waiting(id, None, now).await?;
+    }
     let changed = tx
         .apply_message_status(
             id,

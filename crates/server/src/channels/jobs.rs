@@ -6,8 +6,9 @@ use super::media::Fetch;
 use super::send::Lane;
 use crate::jobs::{JobKind, Outcome, Queue, Registry};
 use crate::state::AppState;
-use domain::{MediaId, MessageId, TenantId, WebhookId};
+use domain::{MediaId, MessageId, TenantId, Timestamp, WebhookId};
 use serde::{Deserialize, Serialize};
+use store::TenantTx;
 
 /// Registers the channel's jobs.
 pub fn register(registry: &mut Registry) {
@@ -85,8 +86,18 @@ impl JobKind for SendMessage {
                 error: reason,
                 after_ms: Some(after_ms),
             },
+            Ok(SendAttempt::Wait { reason }) => Outcome::Wait { reason },
             Err(e) => Outcome::retry(format!("{e:#}")),
         }
+    }
+
+    async fn given_up(
+        tx: &mut TenantTx,
+        p: Send,
+        error: &str,
+        now: Timestamp,
+    ) -> anyhow::Result<()> {
+        super::deliver::give_up(tx, p.message_id, error, now).await
     }
 }
 
@@ -115,6 +126,15 @@ impl JobKind for FetchMedia {
             Ok(Fetch::Retry(error)) => Outcome::retry(error),
             Err(e) => Outcome::retry(format!("{e:#}")),
         }
+    }
+
+    async fn given_up(
+        tx: &mut TenantTx,
+        p: MediaJob,
+        error: &str,
+        now: Timestamp,
+    ) -> anyhow::Result<()> {
+        super::media::give_up(tx, p.media_id, error, now).await
     }
 }
 

@@ -9,10 +9,11 @@
 use crate::events::{Event, record};
 use crate::state::AppState;
 use domain::events::{MediaFailed, MediaRef};
-use domain::{MediaId, TenantId};
+use domain::{MediaId, MessageId, TenantId, Timestamp};
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use store::inbox::{MediaStatus, StoredMedia};
+use store::{StoreError, TenantTx};
 use whatsapp::ErrorClass;
 use whatsapp::webhook::MessageContent;
 
@@ -79,7 +80,17 @@ pub async fn fetch(state: &AppState, tenant: TenantId, id: MediaId) -> anyhow::R
         tx.commit().await?;
         return Ok(Fetch::Settled);
     }
-    let channel = tx.find_channel(media.channel_id).await?;
+    let channel = match tx.find_channel(media.channel_id).await {
+        Ok(c) => c,
+        Err(StoreError::NotFound) => {
+            drop(tx);
+            let mut tx = state.store.tenant(tenant).await?;
+            failed(&mut tx, id, media.message_id, CHANNEL_GONE, state.now()).await?;
+            tx.commit().await?;
+            return Ok(Fetch::Settled);
+        }
+        Err(e) => return Err(e.into()),
+    };
     tx.commit().await?;
     let token = state.secrets.open_str(&channel.access_token)?;
 
@@ -130,19 +141,51 @@ pub async fn fetch(state: &AppState, tenant: TenantId, id: MediaId) -> anyhow::R
             // here with the reason kept for the tenant to see.
             ErrorClass::Permanent { .. } | ErrorClass::Credentials { .. } => {
                 let mut tx = state.store.tenant(tenant).await?;
-                let reason = e.to_string();
-                tx.set_media_failed(id, &reason, now).await?;
-                let event = Event::MediaFailed(MediaFailed {
-                    media_id: id,
-                    message_id: media.message_id,
-                    reason,
-                });
-                record(&mut tx, event, now);
+                failed(&mut tx, id, media.message_id, &e.to_string(), now).await?;
                 tx.commit().await?;
                 metrics::counter!("switchboard_media_fetches_total", "outcome" => "failed")
                     .increment(1);
                 Ok(Fetch::Settled)
             }
         },
+    }
+}
+
+/// Why media fails when its number was disconnected before it was fetched.
+pub const CHANNEL_GONE: &str = "the number was disconnected before the media was fetched";
+
+/// Records that media `id` of message `message_id` failed for good.
+async fn failed(
+    tx: &mut TenantTx,
+    id: MediaId,
+    message_id: MessageId,
+    reason: &str,
+    now: Timestamp,
+) -> store::StoreResult<()> {
+    tx.set_media_failed(id, reason, now).await?;
+    let event = Event::MediaFailed(MediaFailed {
+        media_id: id,
+        message_id,
+        reason: reason.to_owned(),
+    });
+    record(tx, event, now);
+    Ok(())
+}
+
+/// The fetch job of media `id` was given up (`error`): media still
+/// pending fails with the reason, so none stays pending for ever.
+pub async fn give_up(
+    tx: &mut TenantTx,
+    id: MediaId,
+    error: &str,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    match tx.find_media(id).await {
+        Ok(m) if m.status == MediaStatus::Pending => {
+            let reason = format!("not fetched: {error}");
+            Ok(failed(tx, id, m.message_id, &reason, now).await?)
+        }
+        Ok(_) | Err(StoreError::NotFound) => Ok(()),
+        Err(e) => Err(e.into()),
     }
 }

@@ -3,9 +3,11 @@
 //! one tenant and applying it to that tenant's inbox, the sending rules,
 //! pacing per number, and delivery to Meta.
 
+pub mod account;
 pub mod api;
 pub mod apply;
 pub mod deliver;
+mod echoes;
 pub mod ingest;
 pub mod intake;
 pub mod jobs;
@@ -13,6 +15,8 @@ pub mod media;
 pub mod pacing;
 pub mod pages;
 pub mod process;
+mod revisions;
 pub mod send;
 mod senders;
 pub mod setup;
+mod statuses;

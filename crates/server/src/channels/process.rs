@@ -1,9 +1,11 @@
-//! Processing a stored webhook webhook: every entry, change, message and
-//! status in it, each routed by `phone_number_id` (template events by WABA
-//! id) to exactly one tenant, then applied under unique keys so repeats
-//! and reorderings are harmless.
+//! Processing a stored webhook: every entry, change, message and status
+//! in it, each routed by the `metadata.phone_number_id` its value carries
+//! (messages, statuses, echoes, calls, any field naming a number) to
+//! exactly one tenant, and only account-level events without one (templates,
+//! `account_update`, …) by WABA id; then applied under unique keys so
+//! repeats and reorderings are harmless.
 
-use super::apply::{InboundEvent, KnownContacts, apply};
+use super::apply::{Applied, InboundEvent, KnownContacts, apply};
 use crate::state::AppState;
 use domain::{TenantId, TenantStatus, WebhookId};
 use store::channels::Channel;
@@ -86,13 +88,17 @@ pub async fn process_webhook(
         let known = KnownContacts::read(state, tenant, &applied).await?;
         let mut tx = state.store.tenant(tenant).await?;
         for r in &events {
-            if r.suspended {
-                let held = held_event_id(id, r.index);
+            // Held while the tenant is suspended, or while the plan's
+            // contact limit keeps a new customer's message out.
+            let hold = r.suspended
+                || apply(&mut tx, &r.channel, &r.event, &known, now).await?
+                    == Applied::OverContactLimit;
+            if hold {
+                let held = record_id(id, r.index);
                 tx.insert_held_event(held, r.channel.id, &serde_json::to_string(&r.event)?, now)
                     .await?;
                 outcome.held += 1;
             } else {
-                apply(&mut tx, &r.channel, &r.event, &known, now).await?;
                 outcome.applied += 1;
             }
         }
@@ -100,19 +106,20 @@ pub async fn process_webhook(
     }
 
     let mut sys = state.store.system().await?;
-    for n in &nobody {
-        sys.insert_unroutable(
-            id,
-            n.phone_number_id.as_deref(),
-            n.waba_id.as_deref(),
-            n.reason,
-            &n.payload,
-            now,
-        )
+    for (index, n) in nobody.into_iter().enumerate() {
+        sys.insert_unroutable(&store::webhooks::Unroutable {
+            id: record_id(id, index),
+            delivery_id: id.as_uuid(),
+            phone_number_id: n.phone_number_id,
+            waba_id: n.waba_id,
+            reason: n.reason.to_owned(),
+            payload: n.payload,
+            created_at: now.as_millis(),
+        })
         .await?;
+        outcome.unroutable += 1;
     }
     sys.mark_webhook_processed(id, now).await?;
-    outcome.unroutable = nobody.len();
     for (label, n) in [
         ("applied", outcome.applied),
         ("held", outcome.held),
@@ -204,6 +211,16 @@ fn inbound_event(event: WebhookEvent<'_>) -> anyhow::Result<(Route<'_>, InboundE
                 status: Box::new(status.clone()),
             },
         ),
+        WebhookEvent::Echo {
+            phone_number_id,
+            message,
+            ..
+        } => (
+            Route::Number(phone_number_id),
+            InboundEvent::Echo {
+                message: Box::new(message.clone()),
+            },
+        ),
         WebhookEvent::ValueError {
             phone_number_id,
             error,
@@ -226,10 +243,11 @@ fn inbound_event(event: WebhookEvent<'_>) -> anyhow::Result<(Route<'_>, InboundE
         ),
         WebhookEvent::Other {
             waba_id,
+            phone_number_id,
             field,
             value,
         } => (
-            Route::Waba(waba_id),
+            phone_number_id.map_or(Route::Waba(waba_id), Route::Number),
             InboundEvent::Other {
                 field: field.to_owned(),
                 value: value.clone(),
@@ -274,11 +292,12 @@ async fn route(
         .collect())
 }
 
-/// The id a held event is kept under: the webhook's id (a UUIDv7, so held
-/// events are released in arrival order) with the event's place in the
-/// body in its last four bytes. Processing the webhook again after a crash
-/// gives the same ids, so nothing is held twice.
-fn held_event_id(webhook: WebhookId, index: usize) -> uuid::Uuid {
+/// The id a held or unroutable event is kept under: the webhook's id (a
+/// UUIDv7, so held events are released in arrival order) with the event's
+/// place (in the body, or among the unroutable ones) in its last four
+/// bytes. Processing the webhook again, after a crash or by a second node
+/// whose lease overlapped, gives the same ids, so nothing is kept twice.
+fn record_id(webhook: WebhookId, index: usize) -> uuid::Uuid {
     let mut bytes = *webhook.as_uuid().as_bytes();
     let index = u32::try_from(index).unwrap_or(u32::MAX);
     bytes[12..].copy_from_slice(&index.to_be_bytes());

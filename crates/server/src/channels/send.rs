@@ -64,12 +64,7 @@ pub async fn send_message(state: &AppState, ctx: &TenantCtx, out: Outgoing) -> A
             ),
             other => other.into(),
         })?;
-    if channel.status != ChannelStatus::Active {
-        return Err(AppError::Rule(
-            "channel_needs_credentials",
-            "Meta rejected this number's access token; update its credentials first".into(),
-        ));
-    }
+    refuse_unless_active(&channel)?;
     let contact = tx.find_contact(conversation.contact_id).await?;
     if contact.opted_out_at.is_some() {
         return Err(AppError::Rule(
@@ -108,6 +103,32 @@ pub async fn send_message(state: &AppState, ctx: &TenantCtx, out: Outgoing) -> A
     tx.commit().await?;
     state.wake_workers();
     Ok(message)
+}
+
+/// Refuses a send from a number that cannot send, with a stable code
+/// naming why and Meta's reason where Meta gave one.
+fn refuse_unless_active(channel: &Channel) -> AppResult<()> {
+    let reason = channel.status_reason.as_deref();
+    let (code, what) = match channel.status {
+        ChannelStatus::Active => return Ok(()),
+        ChannelStatus::NeedsCredentials => {
+            return Err(AppError::Rule(
+                "channel_needs_credentials",
+                "Meta rejected this number's access token; update its credentials first".into(),
+            ));
+        }
+        ChannelStatus::Restricted => ("channel_restricted", "Meta restricted this number"),
+        ChannelStatus::Disabled => ("channel_disabled", "Meta disabled this number's account"),
+        ChannelStatus::Offboarded => (
+            "channel_offboarded",
+            "this number is no longer connected to the platform",
+        ),
+    };
+    let detail = match reason {
+        Some(r) => format!("{what}: {r}"),
+        None => what.to_owned(),
+    };
+    Err(AppError::Rule(code, detail))
 }
 
 /// The conversation `out` goes to: the one it names, or the one between

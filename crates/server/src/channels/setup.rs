@@ -327,6 +327,8 @@ pub async fn update_channel_credentials(
         };
         events::record(&mut tx, Event::ChannelStatusChanged(changed), now);
     }
+    // Sends that waited for these credentials go now.
+    super::deliver::wake_waiting_sends(&mut tx, now).await?;
     tx.commit().await?;
     details(state, channel)
 }

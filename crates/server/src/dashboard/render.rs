@@ -73,6 +73,20 @@ fn s(v: &Value, path: &str) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
+/// The readable text and a label of a stored message: a deleted one
+/// shows no content, an edited one says so.
+pub fn message_body(m: &Message) -> (Option<String>, String) {
+    if m.deleted_at.is_some() {
+        return (Some("This message was deleted".to_owned()), String::new());
+    }
+    let (label, text) = body(&m.kind, &m.content);
+    match (m.edited_at, label) {
+        (Some(_), Some(l)) => (Some(format!("{l} (edited)")), text),
+        (Some(_), None) => (Some("Edited".to_owned()), text),
+        (None, label) => (label, text),
+    }
+}
+
 /// The readable text and a label for any message type.
 pub fn body(kind: &str, c: &Value) -> (Option<String>, String) {
     let media = |k: &str, label: &str| {
@@ -166,6 +180,7 @@ fn tick(status: MessageStatus) -> (&'static str, &'static str) {
         MessageStatus::Sent => ("✓", "sent"),
         MessageStatus::Delivered => ("✓✓", "delivered"),
         MessageStatus::Read => ("✓✓", "read"),
+        MessageStatus::Played => ("✓✓", "played"),
         MessageStatus::Failed => ("✕", "failed"),
     }
 }
@@ -181,7 +196,7 @@ pub fn message_rows(
     let snippets: Vec<(String, String)> = messages
         .iter()
         .filter_map(|m| {
-            let (label, text) = body(&m.kind, &m.content);
+            let (label, text) = message_body(m);
             let t = if text.is_empty() {
                 label.unwrap_or_default()
             } else {
@@ -193,8 +208,11 @@ pub fn message_rows(
     messages
         .into_iter()
         .map(|m| {
-            let (label, text) = body(&m.kind, &m.content);
-            let found = media.iter().find(|x| x.message_id == m.id);
+            let (label, text) = message_body(&m);
+            let found = media
+                .iter()
+                .find(|x| x.message_id == m.id)
+                .filter(|_| m.deleted_at.is_none());
             let (symbol, name) = tick(m.status);
             let failure = (m.status == MessageStatus::Failed).then(|| {
                 let title = m.error_title.clone().unwrap_or_else(|| "failed".into());

@@ -2,21 +2,42 @@
 //! plain-text rejections.
 
 use crate::error::AppError;
+use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
 use serde::de::DeserializeOwned;
 
 /// `Json<T>` with our errors: 400 for malformed JSON, 415 for a missing
 /// content type (reported as 400 `unsupported_media_type`), 413 when too
-/// large, 422 naming the field for JSON of the wrong shape.
+/// large, 422 naming the field for JSON of the wrong shape. Every request
+/// body of the API is a JSON object, as the document says: an array is
+/// refused too (serde would otherwise read `[…]` as a struct's fields in
+/// order).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ApiJson<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
-        match axum::Json::<T>::from_request(req, state).await {
+        if !json_content_type(req.headers()) {
+            return Err(AppError::BadRequest(
+                "unsupported_media_type",
+                "send the body as Content-Type: application/json".into(),
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::PayloadTooLarge(0)
+            } else {
+                AppError::BadRequest("unreadable_body", e.body_text())
+            }
+        })?;
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+            return Err(AppError::validation("body", "must be a JSON object"));
+        }
+        match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(v)) => Ok(ApiJson(v)),
             Err(JsonRejection::JsonDataError(e)) => {
                 // serde_path_to_error style text: "path: message".
@@ -49,6 +70,22 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             Err(other) => Err(AppError::BadRequest("invalid_body", other.body_text())),
         }
     }
+}
+
+/// `application/json` or `application/<something>+json`, as axum's `Json`.
+fn json_content_type(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or("").trim();
+    let Some((kind, subtype)) = essence.split_once('/') else {
+        return false;
+    };
+    let subtype = subtype.to_ascii_lowercase();
+    kind.eq_ignore_ascii_case("application") && (subtype == "json" || subtype.ends_with("+json"))
 }
 
 /// `Path<T>`: an id that does not parse is simply not found.

@@ -28,9 +28,16 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-/// Prometheus metrics, text exposition format.
-#[utoipa::path(get, path = "/metrics", tag = "health", responses((status = 200, body = String)))]
-pub async fn metrics(State(state): State<AppState>) -> AppResult<impl IntoResponse> {
+/// Prometheus metrics, text exposition format. With
+/// `SWITCHBOARD_METRICS_TOKEN` set, only for `Authorization: Bearer <token>`.
+#[utoipa::path(get, path = "/metrics", tag = "health", responses((status = 200, body = String),
+    (status = 401, description = "`SWITCHBOARD_METRICS_TOKEN` is set and the bearer token is missing or wrong.",
+     body = crate::error::ErrorBody)))]
+pub async fn metrics(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> AppResult<impl IntoResponse> {
+    crate::telemetry::check_metrics_access(&state, &headers)?;
     let handle = state
         .metrics
         .as_ref()

@@ -4,6 +4,7 @@
 pub mod extract;
 pub mod health;
 pub mod idempotency;
+mod openapi;
 pub mod pagination;
 
 use crate::auth::principal::require_tenant;
@@ -14,6 +15,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::IntoResponse;
+use openapi::SharedResponses;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -63,7 +65,7 @@ fn routes(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .route_layer(from_fn_with_state(state.clone(), idempotency::idempotency))
         .route_layer(from_fn_with_state(state.clone(), require_tenant));
 
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(health::metrics))
@@ -71,7 +73,10 @@ fn routes(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::operator::api::public_router())
         .merge(crate::operator::api::router(state))
         .merge(tenant_api)
-        .split_for_parts()
+        .split_for_parts();
+    // Needs the paths, which the routers add after `ApiDoc::openapi()`.
+    utoipa::Modify::modify(&SharedResponses, &mut doc);
+    (router, doc)
 }
 
 /// The OpenAPI document (also served at `/api/openapi.json`).
@@ -99,7 +104,7 @@ pub fn app(state: AppState) -> Router {
                 .get("x-request-id")
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("-");
-            tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            tracing::info_span!("http", method = %req.method(), path = %crate::telemetry::loggable_path(req.uri().path()), request_id = %id)
         }))
         .layer(PropagateRequestIdLayer::new(HeaderName::from_static("x-request-id")))
         .layer(SetRequestIdLayer::new(

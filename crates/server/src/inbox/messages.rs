@@ -25,9 +25,10 @@ pub async fn list_messages(
         .items
         .into_iter()
         .map(|m| {
+            // A deleted message's media is not shown either.
             let found = media
                 .iter()
-                .position(|x| x.message_id == m.id)
+                .position(|x| x.message_id == m.id && m.deleted_at.is_none())
                 .map(|i| media.swap_remove(i));
             (m, found)
         })

@@ -71,6 +71,12 @@ pub enum Outcome {
     Fail {
         error: String,
     },
+    /// Cannot run until something changes (new credentials, a reactivated
+    /// tenant): the job is parked, not retried, until its area wakes it
+    /// (`TenantTx::wake_parked_jobs`). Waiting costs no attempt.
+    Wait {
+        reason: String,
+    },
 }
 
 impl std::fmt::Debug for Outcome {
@@ -85,6 +91,7 @@ impl std::fmt::Debug for Outcome {
                 .field("after_ms", after_ms)
                 .finish(),
             Outcome::Fail { error } => f.debug_struct("Fail").field("error", error).finish(),
+            Outcome::Wait { reason } => f.debug_struct("Wait").field("reason", reason).finish(),
         }
     }
 }
@@ -122,6 +129,20 @@ pub trait JobKind: Send + Sync + 'static {
         tenant: Option<TenantId>,
         payload: Self::Payload,
     ) -> impl Future<Output = Outcome> + Send;
+
+    /// Called when a tenant's job is given up (its handler answered
+    /// [`Outcome::Fail`], or it used its last attempt), in the transaction
+    /// that marks it failed: what giving up means for the work (a message
+    /// failed with the reason, say), so nothing is left waiting for a job
+    /// that will never run again. Nothing by default.
+    fn given_up(
+        _tx: &mut TenantTx,
+        _payload: Self::Payload,
+        _error: &str,
+        _now: Timestamp,
+    ) -> impl Future<Output = anyhow::Result<()>> + Send {
+        async { Ok(()) }
+    }
 }
 
 /// The row that enqueues `payload` as a job of kind `K`.

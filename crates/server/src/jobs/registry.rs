@@ -2,18 +2,27 @@
 
 use super::{JobKind, Outcome};
 use crate::state::AppState;
-use domain::TenantId;
+use domain::{TenantId, Timestamp};
 use futures::future::BoxFuture;
 use std::collections::HashMap;
+use store::TenantTx;
 use store::jobs::Job;
 
 type Handler = for<'a> fn(&'a AppState, &'a Job) -> BoxFuture<'a, Outcome>;
+type GivenUp =
+    for<'a> fn(&'a mut TenantTx, &'a Job, &'a str, Timestamp) -> BoxFuture<'a, anyhow::Result<()>>;
+
+#[derive(Clone, Copy)]
+struct Entry {
+    run: Handler,
+    given_up: GivenUp,
+}
 
 /// Every job kind the workers can run. Built once by
 /// [`crate::job_registry`] from each area's `jobs::register`.
 #[derive(Default)]
 pub struct Registry {
-    handlers: HashMap<&'static str, Handler>,
+    handlers: HashMap<&'static str, Entry>,
 }
 
 impl std::fmt::Debug for Registry {
@@ -28,7 +37,11 @@ impl Registry {
     /// Adds kind `K`. Registering one kind twice is a programming error
     /// caught by the tests (the second replaces the first).
     pub fn register<K: JobKind>(&mut self) -> &mut Self {
-        let previous = self.handlers.insert(K::KIND, dispatch::<K>);
+        let entry = Entry {
+            run: dispatch::<K>,
+            given_up: dispatch_given_up::<K>,
+        };
+        let previous = self.handlers.insert(K::KIND, entry);
         debug_assert!(previous.is_none(), "job kind {} registered twice", K::KIND);
         self
     }
@@ -41,10 +54,25 @@ impl Registry {
     /// Runs `job` with its kind's handler.
     pub async fn run(&self, state: &AppState, job: &Job) -> Outcome {
         match self.handlers.get(job.kind.as_str()) {
-            Some(handler) => handler(state, job).await,
+            Some(entry) => (entry.run)(state, job).await,
             None => Outcome::Fail {
                 error: format!("unknown job kind `{}`", job.kind),
             },
+        }
+    }
+
+    /// Tells `job`'s kind that the job was given up, in `tx` (which marks
+    /// it failed).
+    pub async fn given_up(
+        &self,
+        tx: &mut TenantTx,
+        job: &Job,
+        error: &str,
+        now: Timestamp,
+    ) -> anyhow::Result<()> {
+        match self.handlers.get(job.kind.as_str()) {
+            Some(entry) => (entry.given_up)(tx, job, error, now).await,
+            None => Ok(()),
         }
     }
 }
@@ -61,5 +89,21 @@ fn dispatch<'a, K: JobKind>(state: &'a AppState, job: &'a Job) -> BoxFuture<'a, 
             }
         };
         K::run(state, job.tenant_id.map(TenantId::from_uuid), payload).await
+    })
+}
+
+/// Decodes `job`'s payload as `K`'s and runs `K`'s give-up hook (a payload
+/// that does not decode names no work to settle).
+fn dispatch_given_up<'a, K: JobKind>(
+    tx: &'a mut TenantTx,
+    job: &'a Job,
+    error: &'a str,
+    now: Timestamp,
+) -> BoxFuture<'a, anyhow::Result<()>> {
+    Box::pin(async move {
+        match serde_json::from_str::<K::Payload>(&job.payload) {
+            Ok(payload) => K::given_up(tx, payload, error, now).await,
+            Err(_) => Ok(()),
+        }
     })
 }

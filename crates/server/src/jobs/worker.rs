@@ -33,6 +33,11 @@ async fn keep_leases(state: AppState, queue: &'static str, worker: String) {
     }
 }
 
+/// How long a waiting job stays parked if nothing wakes it: a wake missed
+/// in a race (credentials fixed while the job was deciding to wait) costs
+/// at most this long.
+const WAIT_RECHECK_SECONDS: i64 = 3600;
+
 /// Default back-off: exponential from 1 s, capped at 10 minutes, full jitter.
 fn backoff_ms(attempts: i64) -> i64 {
     let exp = attempts.clamp(0, 20) as u32;
@@ -64,8 +69,10 @@ async fn run(state: &AppState, worker: &str, job: Job) {
     let now = state.now();
     let label = match &outcome {
         Outcome::Done | Outcome::CommitTenant(_) | Outcome::CommitSystem(_) => "done",
+        Outcome::Retry { .. } if job.attempts >= job.max_attempts => "failed",
         Outcome::Retry { .. } => "retry",
         Outcome::Fail { .. } => "failed",
+        Outcome::Wait { .. } => "waiting",
     };
     metrics::counter!("switchboard_jobs_total", "queue" => job.queue.clone(), "kind" => job.kind.clone(), "outcome" => label).increment(1);
     metrics::histogram!("switchboard_job_seconds", "queue" => job.queue.clone())
@@ -80,6 +87,12 @@ async fn run(state: &AppState, worker: &str, job: Job) {
             Ok(_) => sys.commit().await.map(|()| true),
             Err(e) => Err(e),
         },
+        Outcome::Retry { error, .. } if job.attempts >= job.max_attempts => {
+            let error = format!("gave up after {} attempts: {error}", job.attempts);
+            give_up(state, worker, &job, &error, now)
+                .instrument(span.clone())
+                .await
+        }
         Outcome::Retry { error, after_ms } => {
             let _e = span.enter();
             tracing::warn!(error = %error, "job will be retried");
@@ -90,14 +103,52 @@ async fn run(state: &AppState, worker: &str, job: Job) {
                 .await
         }
         Outcome::Fail { error } => {
+            give_up(state, worker, &job, &error, now)
+                .instrument(span.clone())
+                .await
+        }
+        Outcome::Wait { reason } => {
             let _e = span.enter();
-            tracing::error!(error = %error, "job failed");
-            state.store.fail_job(job.id, worker, &error, now).await
+            tracing::info!(reason = %reason, "job waits until woken");
+            let recheck = now.plus_seconds(WAIT_RECHECK_SECONDS);
+            state
+                .store
+                .park_job(job.id, worker, &reason, recheck, now)
+                .await
         }
     };
     if let Err(e) = recorded {
         tracing::error!(error = %e, "recording a job outcome failed; its lease will expire and it will run again");
     }
+}
+
+/// Fails `job` for good. A tenant's job fails in one transaction with its
+/// kind's [`super::JobKind::given_up`] hook, so the work it stood for (a
+/// queued message, a pending media) is settled with the reason; if the
+/// hook cannot be recorded, nothing is, and the job runs again once its
+/// lease runs out.
+async fn give_up(
+    state: &AppState,
+    worker: &str,
+    job: &Job,
+    error: &str,
+    now: Timestamp,
+) -> store::StoreResult<bool> {
+    tracing::error!(error = %error, "job failed");
+    let Some(tenant) = job.tenant() else {
+        return state.store.fail_job(job.id, worker, error, now).await;
+    };
+    let mut tx = state.store.tenant(tenant).await?;
+    if !tx.give_up_job(job.id, worker, error, now).await? {
+        // Another worker holds it now.
+        return Ok(false);
+    }
+    if let Err(e) = state.jobs.given_up(&mut tx, job, error, now).await {
+        tracing::error!(error = %format!("{e:#}"), "settling a failed job's work failed; it will run again");
+        return Ok(false);
+    }
+    tx.commit().await?;
+    Ok(true)
 }
 
 async fn claim(

@@ -1,16 +1,21 @@
 //! The platform's health as the operator sees it: queue depths, webhook
-//! processing, failed jobs, and the webhook events no tenant may have
-//! (unroutable), whose content stays with the platform.
+//! processing, failed jobs, numbers that cannot send, and the webhook
+//! events no tenant may have (unroutable), whose content stays with the
+//! platform.
 
 use crate::auth::OperatorCtx;
 use crate::error::AppResult;
 use crate::state::AppState;
+use store::channels::Channel;
 use store::jobs::QueueDepth;
 use store::page::{Page, PageRequest};
 use store::webhooks::Unroutable;
 
 /// How many unroutable events the health page shows.
 const HEALTH_UNROUTABLE: u32 = 50;
+
+/// How many numbers that cannot send the health page shows.
+const HEALTH_NUMBERS: u32 = 100;
 
 /// The health page's figures.
 #[derive(Debug, Clone)]
@@ -23,6 +28,9 @@ pub struct Health {
     pub webhooks_pending: i64,
     /// The newest unroutable events.
     pub unroutable: Vec<Unroutable>,
+    /// Numbers that cannot send (needing credentials, restricted, disabled
+    /// or offboarded by Meta), with their tenant's slug.
+    pub numbers_not_sending: Vec<(String, Channel)>,
 }
 
 impl Health {
@@ -46,6 +54,11 @@ pub async fn get_health(state: &AppState, _ctx: &OperatorCtx) -> AppResult<Healt
         .list_unroutable(PageRequest::new(None, HEALTH_UNROUTABLE))
         .await?
         .items;
+    let mut numbers_not_sending = Vec::new();
+    for channel in sys.list_channels_not_sending(HEALTH_NUMBERS).await? {
+        let tenant = sys.find_tenant(channel.tenant_id).await?;
+        numbers_not_sending.push((tenant.slug, channel));
+    }
     sys.commit().await?;
     let failed_jobs = queues
         .iter()
@@ -58,6 +71,7 @@ pub async fn get_health(state: &AppState, _ctx: &OperatorCtx) -> AppResult<Healt
         webhooks_processed,
         webhooks_pending,
         unroutable,
+        numbers_not_sending,
     })
 }
 

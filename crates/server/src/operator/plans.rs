@@ -24,7 +24,9 @@ pub struct PlanChange {
 }
 
 /// Renames a plan or changes its limits. Tenants over a lowered limit keep
-/// what they have but cannot take more.
+/// what they have but cannot take more; tenants on it holding customers'
+/// messages (over the contact limit) get them released if the new limits
+/// allow.
 pub async fn update_plan(
     state: &AppState,
     ctx: &OperatorCtx,
@@ -54,6 +56,16 @@ pub async fn update_plan(
         return Err(AppError::validation("name", "must not be empty"));
     }
     let plan = sys.update_plan(code, name.trim(), limits, now).await?;
+    for tenant in sys.find_tenants_holding_events(code).await? {
+        let job = crate::channels::jobs::TenantRef { tenant_id: tenant };
+        crate::jobs::enqueue_system::<crate::channels::jobs::ReleaseHeld>(
+            &mut sys,
+            Some(tenant),
+            &job,
+            now,
+        )
+        .await?;
+    }
     crate::audit::operator_action(
         &mut sys,
         ctx,

@@ -3,7 +3,7 @@
 
 use crate::auth::OperatorCtx;
 use crate::auth::password;
-use crate::auth::throttle::{PER_ACCOUNT, PER_IP, too_many};
+use crate::auth::throttle::{Attempt, too_many};
 use crate::auth::tokens::{Claims, hash_token, new_token};
 use crate::crypto::random_token;
 use crate::error::{AppError, AppResult};
@@ -32,19 +32,15 @@ pub struct OperatorToken {
     pub expires_in: i64,
 }
 
-/// Signs the operator in. Failures are throttled per account and per
-/// address, and a wrong email costs as much as a wrong password.
+/// Signs the operator in. Failures are throttled per account, per address
+/// and per both, with growing delays rather than a lock
+/// (`auth::throttle`), and a wrong email costs as much as a wrong password.
 pub async fn sign_in(state: &AppState, input: OperatorSignIn) -> AppResult<OperatorToken> {
     let now = state.now();
     let email = input.email.trim().to_lowercase();
     let ip = input.ip.unwrap_or_default();
-    let account_key = format!("operator:{email}");
-    let ip_key = format!("ip:{ip}");
-    for (key, limit) in [(&account_key, PER_ACCOUNT), (&ip_key, PER_IP)] {
-        if let Err(wait) = state.throttle.check(key, limit, now) {
-            return Err(too_many(wait));
-        }
-    }
+    let attempt = Attempt::new(&format!("operator:{email}"), Some(ip.as_str()));
+    state.throttle.check(&attempt, now).map_err(too_many)?;
     // Look up, then check the password, with no write transaction open:
     // the hash takes tens of milliseconds, and on SQLite a write
     // transaction would hold up every writer (the webhook intake first).
@@ -61,16 +57,14 @@ pub async fn sign_in(state: &AppState, input: OperatorSignIn) -> AppResult<Opera
     )
     .await;
     let Some(operator) = operator.filter(|_| ok) else {
-        state
-            .throttle
-            .record_failure(&account_key, PER_ACCOUNT, now);
-        state.throttle.record_failure(&ip_key, PER_IP, now);
+        // Counted in memory only: a burst of failures writes nothing.
+        state.throttle.record_failure(&attempt, now);
         return Err(AppError::Unauthorized(
             "invalid_credentials",
             "wrong email or password".into(),
         ));
     };
-    state.throttle.reset(&account_key);
+    state.throttle.succeeded(&attempt);
     let expires = now.plus_seconds(OPERATOR_TOKEN_SECONDS);
     let mut sys = state.store.system().await?;
     let sid = sys

@@ -1,7 +1,7 @@
 //! Tenant API keys. The secret is returned once; only its SHA-256 is kept.
 
-use crate::auth::TenantCtx;
 use crate::auth::tokens::{hash_token, new_api_key};
+use crate::auth::{Actor, TenantCtx};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use domain::{ApiKeyId, Permission, Timestamp};
@@ -28,7 +28,8 @@ pub struct CreatedApiKey {
 }
 
 /// Creates an API key. A key never holds a permission its creator lacks,
-/// so a key cannot be used to climb above one's role.
+/// so a key cannot be used to climb above one's role; later it does no more
+/// than its creator may do at the time (`auth::live::key_scopes`).
 pub async fn create_api_key(
     state: &AppState,
     ctx: &TenantCtx,
@@ -57,6 +58,12 @@ pub async fn create_api_key(
     }
     let (secret, prefix) = new_api_key();
     let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    // A key made by a key answers to the same person as its parent, so its
+    // scopes shrink (and it stops) with that person's role (and account).
+    let created_by = match &ctx.actor {
+        Actor::ApiKey { key_id, .. } => tx.find_api_key(*key_id).await?.created_by,
+        _ => ctx.user_id(),
+    };
     let key = tx
         .insert_api_key(store::auth::NewApiKey {
             id: ApiKeyId::new(),
@@ -64,7 +71,7 @@ pub async fn create_api_key(
             prefix: &prefix,
             key_hash: &hash_token(&secret),
             scopes: &scopes,
-            created_by: ctx.user_id(),
+            created_by,
             expires_at: input.expires_at,
             now,
         })

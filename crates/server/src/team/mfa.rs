@@ -91,7 +91,13 @@ pub async fn confirm_totp(state: &AppState, ctx: &TenantCtx, code: &str) -> AppR
         ));
     };
     let secret = state.secrets.open_str(sealed).map_err(AppError::internal)?;
-    if !totp::check(&secret, code, now.as_unix_seconds()) {
+    // The confirming code is spent too: it cannot sign in afterwards.
+    let step = totp::matching_step(&secret, code, now.as_unix_seconds());
+    let spent = match step {
+        Some(step) => tx.use_totp_step(user_id, step).await?,
+        None => false,
+    };
+    if !spent {
         return Err(AppError::validation("code", "wrong or expired code"));
     }
     let codes = totp::new_recovery_codes();

@@ -5,7 +5,7 @@
 //! returned once and only its hash is kept.
 
 use crate::auth::principal::SESSION_COOKIE;
-use crate::auth::throttle::{PER_ACCOUNT, PER_IP, too_many};
+use crate::auth::throttle::{Attempt, too_many};
 use crate::auth::tokens::{Claims, hash_token, new_token};
 use crate::auth::{TenantCtx, password, totp};
 use crate::error::{AppError, AppResult};
@@ -68,8 +68,9 @@ fn suspended(tenant: Tenant) -> AppError {
     )
 }
 
-/// Signs a user in. Failures count against the account and the address
-/// (the throttle refuses guessing before the password is even checked), and
+/// Signs a user in. Failures count against the account, the address and
+/// the two together (the throttle slows guessing down before the password
+/// is even checked; `auth::throttle`), and
 /// every failure answers alike so it does not tell which part was wrong.
 pub async fn sign_in(state: &AppState, input: SignIn) -> AppResult<SignedIn> {
     let now = state.now();
@@ -78,17 +79,9 @@ pub async fn sign_in(state: &AppState, input: SignIn) -> AppResult<SignedIn> {
         .ok_or_else(|| AppError::validation("tenant", "name the tenant (its slug)"))?;
     let email = input.email.trim().to_lowercase();
     let ip = input.ip;
-    let account_key = format!("user:{slug}:{email}");
-    let ip_key = format!("ip:{}", ip.as_deref().unwrap_or("-"));
-    for (key, limit) in [(&account_key, PER_ACCOUNT), (&ip_key, PER_IP)] {
-        state.throttle.check(key, limit, now).map_err(too_many)?;
-    }
-    let fail = || {
-        state
-            .throttle
-            .record_failure(&account_key, PER_ACCOUNT, now);
-        state.throttle.record_failure(&ip_key, PER_IP, now);
-    };
+    let attempt = Attempt::new(&format!("user:{slug}:{email}"), ip.as_deref());
+    state.throttle.check(&attempt, now).map_err(too_many)?;
+    let fail = || state.throttle.record_failure(&attempt, now);
 
     let mut sys = state.store.system_read().await?;
     let tenant = match sys.find_tenant_by_slug(&slug).await {
@@ -130,7 +123,11 @@ pub async fn sign_in(state: &AppState, input: SignIn) -> AppResult<SignedIn> {
         let passed = match (&input.totp_code, &input.recovery_code, &user.totp_secret) {
             (Some(code), _, Some(sealed)) => {
                 let secret = state.secrets.open_str(sealed).map_err(AppError::internal)?;
-                totp::check(&secret, code, now.as_unix_seconds())
+                // A code works once: its time step is spent with it.
+                match totp::matching_step(&secret, code, now.as_unix_seconds()) {
+                    Some(step) => tx.use_totp_step(user.id, step).await?,
+                    None => false,
+                }
             }
             (None, Some(code), _) => {
                 let hash = hash_token(&totp::normalise_recovery_code(code));
@@ -151,7 +148,7 @@ pub async fn sign_in(state: &AppState, input: SignIn) -> AppResult<SignedIn> {
             ));
         }
     }
-    state.throttle.reset(&account_key);
+    state.throttle.succeeded(&attempt);
 
     let (days, prefix) = match input.kind {
         SessionKind::Refresh => (REFRESH_TOKEN_DAYS, "sbr_"),

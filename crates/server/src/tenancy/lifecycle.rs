@@ -182,6 +182,12 @@ pub async fn update_tenant(
     let plan = change.plan.unwrap_or_else(|| current.plan_code.clone());
     check_plan(&mut sys, &plan).await?;
     let tenant = sys.update_tenant(id, &name, &plan, now).await?;
+    if plan != current.plan_code {
+        // Customers' messages held over the old plan's contact limit go
+        // if the new one allows them.
+        let held = TenantRef { tenant_id: id };
+        crate::jobs::enqueue_system::<ReleaseHeld>(&mut sys, Some(id), &held, now).await?;
+    }
     crate::audit::operator_action(
         &mut sys,
         by,
@@ -263,6 +269,9 @@ async fn set_status(
     if suspend.is_none() {
         let held = TenantRef { tenant_id: id };
         crate::jobs::enqueue_system::<ReleaseHeld>(&mut sys, Some(id), &held, now).await?;
+        // Work that waited for the tenant (messages queued while it was
+        // suspended, see channels::deliver) goes now.
+        sys.wake_parked_jobs(id, now).await?;
     }
     crate::audit::operator_action(
         &mut sys,

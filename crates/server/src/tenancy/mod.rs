@@ -47,7 +47,7 @@ impl<'a> Staff<'a> {
     pub fn audit_actor(self) -> store::audit::Actor {
         match self {
             Staff::Operator(ctx) => ctx.audit_actor(),
-            Staff::Cli => store::audit::Actor::System,
+            Staff::Cli => store::audit::Actor::SystemVia("cli"),
         }
     }
 

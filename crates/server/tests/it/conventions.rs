@@ -112,8 +112,76 @@ async fn lists_page_with_cursors_without_gaps_or_repeats() {
             .get("/api/v1/api-keys?cursor=garbage", Auth::ApiKey(&t.api_key))
             .await;
         assert_eq!(r.status, 422);
+        // The documented bounds of `limit` are the enforced ones.
+        for limit in ["0", "201", "2147483648", "-1", "ten"] {
+            for list in [
+                "/api/v1/api-keys",
+                "/api/v1/conversations",
+                "/api/v1/contacts",
+            ] {
+                let r = app
+                    .get(&format!("{list}?limit={limit}"), Auth::ApiKey(&t.api_key))
+                    .await;
+                assert_eq!(
+                    (r.status, r.code()),
+                    (422, "validation_failed"),
+                    "{list} {limit}"
+                );
+            }
+        }
     })
     .await;
+}
+
+/// The statuses the OpenAPI document adds to every operation of a kind
+/// (`http/openapi.rs`): where they apply, and only there.
+#[tokio::test]
+async fn the_openapi_document_lists_the_shared_error_answers() {
+    let app = TestApp::start(testkit::Engine::Sqlite).await;
+    let doc = app.get("/api/openapi.json", Auth::None).await.body;
+    let statuses = |method: &str, path: &str| -> Vec<String> {
+        let op = &doc["paths"][path][method];
+        assert!(op.is_object(), "{method} {path} documented");
+        op["responses"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect()
+    };
+    assert_eq!(
+        statuses("post", "/api/v1/invites"),
+        [
+            "201", "400", "401", "403", "409", "413", "422", "423", "429"
+        ]
+    );
+    assert_eq!(statuses("get", "/api/v1/me"), ["200", "401", "423"]);
+    assert_eq!(
+        statuses("get", "/api/v1/users/{user_id}"),
+        ["200", "401", "403", "404", "423"]
+    );
+    assert_eq!(
+        statuses("get", "/api/v1/operator/tenants"),
+        ["200", "401", "422"]
+    );
+    assert_eq!(statuses("get", "/healthz"), ["200"]);
+    let limit = doc["paths"]["/api/v1/users"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "limit")
+        .unwrap();
+    assert_eq!(
+        (&limit["schema"]["minimum"], &limit["schema"]["maximum"]),
+        (&json!(1), &json!(200))
+    );
+    let idempotency = doc["paths"]["/api/v1/invites"]["post"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["name"] == "Idempotency-Key" && p["in"] == "header");
+    assert!(idempotency, "tenant POSTs document Idempotency-Key");
+    app.stop().await;
 }
 
 #[tokio::test]

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod access;
+mod access_audit;
 mod api_keys;
 mod auth;
 mod binary;
@@ -13,10 +15,14 @@ mod conventions;
 mod crash;
 mod dashboard;
 mod events;
+mod fidelity;
 mod hostile;
+mod idempotent_requests;
+mod housekeeping;
 mod isolation;
 mod limits;
 mod media;
+mod message_lifecycle;
 mod openapi_walk;
 mod processing;
 mod roles;

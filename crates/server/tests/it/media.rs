@@ -148,3 +148,70 @@ async fn a_document_is_served_as_a_download_and_a_redelivery_fetches_once() {
     })
     .await;
 }
+
+/// Media never stays `pending`: a number disconnected before the fetch
+/// ran, or a fetch that fails until its attempts run out, ends `failed`.
+#[tokio::test]
+async fn media_ends_failed_when_its_number_goes_or_its_fetch_never_succeeds() {
+    each_engine_with_sandbox(|wa: WhatsAppTest| async move {
+        let t = wa.create_tenant("media-fails").await;
+        let channel = wa.connect_number(&t, PNID, WABA).await;
+        // Stored and processed, its fetch not run yet.
+        let body = bytes::Bytes::from(crate::channels::fixture("inbound-image.json"));
+        let id = server::channels::intake::store_webhook(&wa.state, None, body)
+            .await
+            .unwrap();
+        let (_, sys) = server::channels::process::process_webhook(&wa.state, id)
+            .await
+            .unwrap()
+            .unwrap();
+        sys.commit().await.unwrap();
+        assert_eq!(
+            newest_message(&wa, &t).await["media"]["status"],
+            json!("pending")
+        );
+        let r = wa
+            .delete(
+                &format!("/api/v1/channels/{channel}"),
+                Auth::ApiKey(&t.api_key),
+            )
+            .await;
+        assert_eq!(r.status, 204, "{}", r.body);
+        wa.drain().await;
+        assert_eq!(
+            newest_message(&wa, &t).await["media"]["status"],
+            json!("failed")
+        );
+
+        let t = wa.create_tenant("media-down").await;
+        wa.connect_number(&t, "106540352242999", WABA).await;
+        let mut body: Value =
+            serde_json::from_slice(&crate::channels::fixture("inbound-image.json")).unwrap();
+        let value = &mut body["entry"][0]["changes"][0]["value"];
+        value["metadata"]["phone_number_id"] = json!("106540352242999");
+        value["messages"][0]["id"] = json!("wamid.media-down");
+        let body = bytes::Bytes::from(serde_json::to_vec(&body).unwrap());
+        let id = server::channels::intake::store_webhook(&wa.state, None, body)
+            .await
+            .unwrap();
+        let (_, sys) = server::channels::process::process_webhook(&wa.state, id)
+            .await
+            .unwrap()
+            .unwrap();
+        sys.commit().await.unwrap();
+        // A node that cannot reach Meta runs the fetch until it gives up.
+        let cut_off = wa
+            .another_node(|c| c.graph_base_url = "http://127.0.0.1:9".into())
+            .await;
+        for _ in 0..40 {
+            server::jobs::drain(&cut_off).await;
+            wa.advance(6 * 3600);
+        }
+        assert_eq!(
+            newest_message(&wa, &t).await["media"]["status"],
+            json!("failed")
+        );
+        wa.stop().await;
+    })
+    .await;
+}

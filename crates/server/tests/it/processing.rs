@@ -68,3 +68,52 @@ async fn processing_a_webhook_again_holds_its_events_once() {
     })
     .await;
 }
+
+/// A webhook processed twice (a second node whose lease overlapped the
+/// first's, or a mark that never reached the database) keeps the events
+/// nobody owns once.
+#[tokio::test]
+async fn processing_a_webhook_again_keeps_its_unroutable_events_once() {
+    each_engine_with_sandbox(|wa: WhatsAppTest| async move {
+        // No tenant has this number.
+        let body = bytes::Bytes::from(fixture("inbound-text.json"));
+        let id = server::channels::intake::store_webhook(&wa.state, None, body)
+            .await
+            .unwrap();
+        for _ in 0..2 {
+            let (first, sys) = server::channels::process::process_webhook(&wa.state, id)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(first.unroutable, 1);
+            sys.commit().await.unwrap();
+            // As if the other run had read the webhook before this one
+            // marked it processed.
+            let sql = "UPDATE webhook_deliveries SET status = 'pending'";
+            let url = &wa.state.config.database_url;
+            match wa.engine {
+                testkit::Engine::Sqlite => {
+                    let mut c = <sqlx::SqliteConnection as sqlx::Connection>::connect(url)
+                        .await
+                        .unwrap();
+                    sqlx::query(sql).execute(&mut c).await.unwrap();
+                }
+                testkit::Engine::Postgres => {
+                    let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(url)
+                        .await
+                        .unwrap();
+                    sqlx::query(sql).execute(&mut c).await.unwrap();
+                }
+            }
+        }
+        let mut sys = wa.state.store.system_read().await.unwrap();
+        let kept = sys
+            .list_unroutable(store::page::PageRequest::new(None, 10))
+            .await
+            .unwrap();
+        sys.commit().await.unwrap();
+        assert_eq!(kept.items.len(), 1, "kept once");
+        wa.stop().await;
+    })
+    .await;
+}

@@ -222,6 +222,22 @@ impl TenantTx {
         Ok(())
     }
 
+    /// Spends TOTP time step `step` for `user`: true unless that step (or a
+    /// later one) was already used, so each code signs in once.
+    pub async fn use_totp_step(&mut self, user: UserId, step: i64) -> StoreResult<bool> {
+        let done = exec!(&mut self.tx, |c| sqlx::query(
+            "UPDATE users SET totp_last_step = $3 \
+             WHERE tenant_id = $1 AND id = $2 \
+               AND (totp_last_step IS NULL OR totp_last_step < $3)"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(user.as_uuid())
+        .bind(step)
+        .execute(c)
+        .await)?;
+        Ok(done == 1)
+    }
+
     /// Removes a user with their sessions and recovery codes.
     pub async fn delete_user(&mut self, id: UserId) -> StoreResult<()> {
         for sql in [

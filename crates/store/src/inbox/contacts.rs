@@ -12,10 +12,34 @@ pub struct Contact {
     pub wa_id: Option<String>,
     pub user_id: Option<String>,
     pub profile_name: Option<String>,
+    /// The customer's WhatsApp username, where Meta sends one.
+    pub username: Option<String>,
     pub phone: Option<String>,
     pub opted_out_at: Option<Timestamp>,
+    /// When Meta last reported that the customer's identity changed
+    /// (`customer_identity_changed`: a new phone or reinstall).
+    pub identity_changed_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+}
+
+/// What a webhook tells about a customer: at least one of the two ids.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ContactFacts<'a> {
+    pub wa_id: Option<&'a str>,
+    pub user_id: Option<&'a str>,
+    pub username: Option<&'a str>,
+    pub profile_name: Option<&'a str>,
+}
+
+const COLUMNS: &str = "id, wa_id, user_id, profile_name, username, phone, opted_out_at, \
+     identity_changed_at, created_at, updated_at";
+
+/// `+<digits>` for a WhatsApp id that is a phone number.
+fn phone_of(wa_id: Option<&str>) -> Option<String> {
+    wa_id
+        .filter(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit()))
+        .map(|w| format!("+{w}"))
 }
 
 #[derive(sqlx::FromRow)]
@@ -24,8 +48,10 @@ struct ContactRow {
     wa_id: Option<String>,
     user_id: Option<String>,
     profile_name: Option<String>,
+    username: Option<String>,
     phone: Option<String>,
     opted_out_at: Option<i64>,
+    identity_changed_at: Option<i64>,
     created_at: i64,
     updated_at: i64,
 }
@@ -37,8 +63,10 @@ impl From<ContactRow> for Contact {
             wa_id: r.wa_id,
             user_id: r.user_id,
             profile_name: r.profile_name,
+            username: r.username,
             phone: r.phone,
             opted_out_at: r.opted_out_at.map(Timestamp::from_millis),
+            identity_changed_at: r.identity_changed_at.map(Timestamp::from_millis),
             created_at: Timestamp::from_millis(r.created_at),
             updated_at: Timestamp::from_millis(r.updated_at),
         }
@@ -56,10 +84,7 @@ impl TenantTx {
         now: Timestamp,
     ) -> StoreResult<(Contact, bool)> {
         let new_id = ContactId::new();
-        let phone = wa_id
-            .bytes()
-            .all(|b| b.is_ascii_digit())
-            .then(|| format!("+{wa_id}"));
+        let phone = phone_of(Some(wa_id));
         run!(&mut self.tx, |c| sqlx::query_as::<_, ContactRow>(
             "INSERT INTO contacts (tenant_id, id, wa_id, user_id, profile_name, phone, created_at, \
                                    updated_at) \
@@ -68,7 +93,8 @@ impl TenantTx {
                profile_name = COALESCE(excluded.profile_name, contacts.profile_name), \
                user_id = COALESCE(excluded.user_id, contacts.user_id), \
                updated_at = excluded.updated_at \
-             RETURNING id, wa_id, user_id, profile_name, phone, opted_out_at, created_at, updated_at"
+             RETURNING id, wa_id, user_id, profile_name, username, phone, opted_out_at, \
+                       identity_changed_at, created_at, updated_at"
         )
         .bind(self.tenant.as_uuid())
         .bind(new_id.as_uuid())
@@ -87,54 +113,149 @@ impl TenantTx {
     }
 
     pub async fn find_contact(&mut self, id: ContactId) -> StoreResult<Contact> {
+        let sql = format!("SELECT {COLUMNS} FROM contacts WHERE tenant_id = $1 AND id = $2");
         let row = run!(&mut self.tx, |c| {
-            sqlx::query_as::<_, ContactRow>(
-            "SELECT id, wa_id, user_id, profile_name, phone, opted_out_at, created_at, updated_at \
-             FROM contacts WHERE tenant_id = $1 AND id = $2"
-        )
-        .bind(self.tenant.as_uuid())
-        .bind(id.as_uuid())
-        .fetch_optional(c)
-        .await
+            sqlx::query_as::<_, ContactRow>(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(self.tenant.as_uuid())
+                .bind(id.as_uuid())
+                .fetch_optional(c)
+                .await
         })?;
         Ok(row.or_not_found()?.into())
     }
 
-    pub async fn find_contact_by_wa_id(&mut self, wa_id: &str) -> StoreResult<Contact> {
-        let row = run!(&mut self.tx, |c| {
-            sqlx::query_as::<_, ContactRow>(
-            "SELECT id, wa_id, user_id, profile_name, phone, opted_out_at, created_at, updated_at \
-             FROM contacts WHERE tenant_id = $1 AND wa_id = $2"
-        )
-        .bind(self.tenant.as_uuid())
-        .bind(wa_id)
-        .fetch_optional(c)
-        .await
-        })?;
-        Ok(row.or_not_found()?.into())
-    }
-
-    /// The contacts with these WhatsApp ids (those that exist), in one
-    /// query.
-    pub async fn find_contacts_by_wa_ids(&mut self, wa_ids: &[&str]) -> StoreResult<Vec<Contact>> {
-        if wa_ids.is_empty() {
+    /// The contacts known by any of these WhatsApp ids or business-scoped
+    /// user ids (those that exist), in one query.
+    pub async fn find_contacts_by_keys(
+        &mut self,
+        wa_ids: &[&str],
+        user_ids: &[&str],
+    ) -> StoreResult<Vec<Contact>> {
+        if wa_ids.is_empty() && user_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let list: Vec<String> = (0..wa_ids.len()).map(|i| format!("${}", i + 2)).collect();
+        let list = |from: usize, n: usize| -> String {
+            let params: Vec<String> = (from..from + n).map(|i| format!("${i}")).collect();
+            if params.is_empty() {
+                "NULL".to_owned()
+            } else {
+                params.join(", ")
+            }
+        };
         let sql = format!(
-            "SELECT id, wa_id, user_id, profile_name, phone, opted_out_at, created_at, updated_at \
-             FROM contacts WHERE tenant_id = $1 AND wa_id IN ({})",
-            list.join(", ")
+            "SELECT {COLUMNS} FROM contacts WHERE tenant_id = $1 \
+             AND (wa_id IN ({}) OR user_id IN ({}))",
+            list(2, wa_ids.len()),
+            list(2 + wa_ids.len(), user_ids.len()),
         );
         let rows = run!(&mut self.tx, |c| {
             let mut q = sqlx::query_as::<_, ContactRow>(sqlx::AssertSqlSafe(sql.clone()))
                 .bind(self.tenant.as_uuid());
-            for wa_id in wa_ids {
-                q = q.bind(*wa_id);
+            for key in wa_ids.iter().chain(user_ids) {
+                q = q.bind(*key);
             }
             q.fetch_all(c).await
         })?;
         Ok(rows.into_iter().map(Contact::from).collect())
+    }
+
+    /// Inserts a contact for a customer no contact knows yet; `None` if
+    /// another transaction took one of its ids first.
+    pub async fn insert_contact(
+        &mut self,
+        facts: ContactFacts<'_>,
+        now: Timestamp,
+    ) -> StoreResult<Option<Contact>> {
+        let id = ContactId::new();
+        let n = exec!(&mut self.tx, |c| {
+            sqlx::query(
+            "INSERT INTO contacts (tenant_id, id, wa_id, user_id, username, profile_name, phone, \
+                                   created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT DO NOTHING"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(id.as_uuid())
+        .bind(facts.wa_id)
+        .bind(facts.user_id)
+        .bind(facts.username)
+        .bind(facts.profile_name)
+        .bind(phone_of(facts.wa_id))
+        .bind(now.as_millis())
+        .execute(c)
+        .await
+        })?;
+        if n == 0 {
+            return Ok(None);
+        }
+        self.find_contact(id).await.map(Some)
+    }
+
+    /// Adds what `facts` tells to a contact: an id it lacked, a new
+    /// username or profile name. Ids it has already are kept.
+    pub async fn merge_contact_facts(
+        &mut self,
+        id: ContactId,
+        facts: ContactFacts<'_>,
+        now: Timestamp,
+    ) -> StoreResult<Contact> {
+        exec!(&mut self.tx, |c| sqlx::query(
+            "UPDATE contacts SET wa_id = COALESCE(wa_id, $3), user_id = COALESCE(user_id, $4), \
+                 username = COALESCE($5, username), profile_name = COALESCE($6, profile_name), \
+                 phone = COALESCE(phone, $7), updated_at = $8 \
+             WHERE tenant_id = $1 AND id = $2"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(id.as_uuid())
+        .bind(facts.wa_id)
+        .bind(facts.user_id)
+        .bind(facts.username)
+        .bind(facts.profile_name)
+        .bind(phone_of(facts.wa_id))
+        .bind(now.as_millis())
+        .execute(c)
+        .await)?;
+        self.find_contact(id).await
+    }
+
+    /// The customer moved to a new WhatsApp number (`user_changed_number`).
+    pub async fn set_contact_wa_id(
+        &mut self,
+        id: ContactId,
+        wa_id: &str,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        exec!(&mut self.tx, |c| sqlx::query(
+            "UPDATE contacts SET wa_id = $3, phone = $4, updated_at = $5 \
+             WHERE tenant_id = $1 AND id = $2"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(id.as_uuid())
+        .bind(wa_id)
+        .bind(phone_of(Some(wa_id)))
+        .bind(now.as_millis())
+        .execute(c)
+        .await)?;
+        Ok(())
+    }
+
+    /// Meta reported that the customer's identity changed at `at`.
+    pub async fn set_contact_identity_changed(
+        &mut self,
+        id: ContactId,
+        at: Timestamp,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        exec!(&mut self.tx, |c| sqlx::query(
+            "UPDATE contacts SET identity_changed_at = $3, updated_at = $4 \
+             WHERE tenant_id = $1 AND id = $2"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(id.as_uuid())
+        .bind(at.as_millis())
+        .bind(now.as_millis())
+        .execute(c)
+        .await)?;
+        Ok(())
     }
 
     /// Contacts, newest first; `search` matches name, WhatsApp id or phone.
@@ -146,19 +267,20 @@ impl TenantTx {
         let pattern = search.map(crate::page::contains_pattern);
         let rows = run!(&mut self.tx, |c| {
             sqlx::query_as::<_, ContactRow>(
-            "SELECT id, wa_id, user_id, profile_name, phone, opted_out_at, created_at, updated_at \
+                "SELECT id, wa_id, user_id, profile_name, username, phone, opted_out_at, \
+                    identity_changed_at, created_at, updated_at \
              FROM contacts WHERE tenant_id = $1 AND ($2 IS NULL OR id < $2) \
                AND ($3 IS NULL OR LOWER(COALESCE(profile_name, '')) LIKE $3 ESCAPE '\\' \
                     OR COALESCE(wa_id, '') LIKE $3 ESCAPE '\\' \
                     OR COALESCE(phone, '') LIKE $3 ESCAPE '\\') \
-             ORDER BY id DESC LIMIT $4"
-        )
-        .bind(self.tenant.as_uuid())
-        .bind(page.after)
-        .bind(pattern.as_deref())
-        .bind(page.fetch_limit())
-        .fetch_all(c)
-        .await
+             ORDER BY id DESC LIMIT $4",
+            )
+            .bind(self.tenant.as_uuid())
+            .bind(page.after)
+            .bind(pattern.as_deref())
+            .bind(page.fetch_limit())
+            .fetch_all(c)
+            .await
         })?;
         let contacts = rows.into_iter().map(Contact::from).collect();
         Ok(page.finish(contacts, |c: &Contact| c.id.as_uuid()))

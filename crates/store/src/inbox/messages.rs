@@ -39,6 +39,13 @@ pub struct Message {
     pub error_detail: Option<String>,
     /// Meta's timestamp for the message, when known.
     pub provider_time: Option<Timestamp>,
+    /// When the customer last edited it (its earlier content is in the
+    /// message's revisions).
+    pub edited_at: Option<Timestamp>,
+    /// When the customer deleted it: its content is no longer shown.
+    pub deleted_at: Option<Timestamp>,
+    /// Why a queued message is not being sent yet, while something holds it.
+    pub waiting_reason: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -58,6 +65,9 @@ struct Row {
     error_title: Option<String>,
     error_detail: Option<String>,
     provider_time: Option<i64>,
+    edited_at: Option<i64>,
+    deleted_at: Option<i64>,
+    waiting_reason: Option<String>,
     created_at: i64,
     updated_at: i64,
 }
@@ -84,6 +94,9 @@ impl TryFrom<Row> for Message {
             error_title: r.error_title,
             error_detail: r.error_detail,
             provider_time: r.provider_time.map(Timestamp::from_millis),
+            edited_at: r.edited_at.map(Timestamp::from_millis),
+            deleted_at: r.deleted_at.map(Timestamp::from_millis),
+            waiting_reason: r.waiting_reason,
             created_at: Timestamp::from_millis(r.created_at),
             updated_at: Timestamp::from_millis(r.updated_at),
         })
@@ -115,20 +128,9 @@ pub struct NewOutbound<'a> {
     pub now: Timestamp,
 }
 
-/// A status report from Meta about one of our messages.
-#[derive(Debug, Clone)]
-pub struct StatusUpdate<'a> {
-    pub status: MessageStatus,
-    pub occurred_at: Timestamp,
-    pub error_code: Option<i64>,
-    pub error_title: Option<&'a str>,
-    pub error_detail: Option<&'a str>,
-    pub now: Timestamp,
-}
-
-const SELECT: &str = "SELECT id, conversation_id, channel_id, direction, wamid, kind, content, \
-     reply_to_wamid, status, error_code, error_title, error_detail, provider_time, created_at, \
-     updated_at FROM messages";
+const SELECT: &str = "SELECT id, conversation_id, channel_id, direction, wamid, kind, \
+     content, reply_to_wamid, status, error_code, error_title, error_detail, provider_time, \
+     edited_at, deleted_at, waiting_reason, created_at, updated_at FROM messages";
 
 impl TenantTx {
     /// Stores an inbound message once: a redelivery of the same wamid
@@ -253,69 +255,6 @@ impl TenantTx {
         .execute(c)
         .await)?;
         Ok(())
-    }
-
-    /// Applies a status report. The history keeps every distinct status
-    /// once; the message's current status only moves forward (a late
-    /// `delivered` never overwrites `read`, and `failed` is final). Returns
-    /// whether the current status changed.
-    pub async fn apply_message_status(
-        &mut self,
-        id: MessageId,
-        s: StatusUpdate<'_>,
-    ) -> StoreResult<bool> {
-        exec!(&mut self.tx, |c| sqlx::query(
-            "INSERT INTO message_statuses (tenant_id, message_id, status, occurred_at, error_code, \
-                                           recorded_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING"
-        )
-        .bind(self.tenant.as_uuid())
-        .bind(id.as_uuid())
-        .bind(s.status.as_str())
-        .bind(s.occurred_at.as_millis())
-        .bind(s.error_code)
-        .bind(s.now.as_millis())
-        .execute(c)
-        .await)?;
-        let n = exec!(&mut self.tx, |c| sqlx::query(
-            "UPDATE messages SET status = $3, status_rank = $4, \
-                 error_code = COALESCE($5, error_code), error_title = COALESCE($6, error_title), \
-                 error_detail = COALESCE($7, error_detail), updated_at = $8 \
-             WHERE tenant_id = $1 AND id = $2 AND status_rank < $4 AND status <> 'failed'"
-        )
-        .bind(self.tenant.as_uuid())
-        .bind(id.as_uuid())
-        .bind(s.status.as_str())
-        .bind(s.status.rank())
-        .bind(s.error_code)
-        .bind(s.error_title)
-        .bind(s.error_detail)
-        .bind(s.now.as_millis())
-        .execute(c)
-        .await)?;
-        Ok(n == 1)
-    }
-
-    /// The statuses a message went through, in the order they happened.
-    pub async fn list_message_statuses(
-        &mut self,
-        id: MessageId,
-    ) -> StoreResult<Vec<(MessageStatus, Timestamp)>> {
-        let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, (String, i64)>(
-            "SELECT status, occurred_at FROM message_statuses \
-             WHERE tenant_id = $1 AND message_id = $2 ORDER BY occurred_at, recorded_at"
-        )
-        .bind(self.tenant.as_uuid())
-        .bind(id.as_uuid())
-        .fetch_all(c)
-        .await)?;
-        rows.into_iter()
-            .map(|(s, t)| {
-                MessageStatus::parse(&s)
-                    .map(|s| (s, Timestamp::from_millis(t)))
-                    .ok_or_else(|| StoreError::corrupt(format!("status {s}")))
-            })
-            .collect()
     }
 }
 

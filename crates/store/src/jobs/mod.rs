@@ -127,6 +127,54 @@ async fn insert_jobs(tx: &mut Tx, jobs: &[(Uuid, Option<TenantId>, &NewJob)]) ->
     })
 }
 
+/// Makes `tenant`'s parked jobs of `queue` (of every queue for `None`) due
+/// now; returns how many.
+async fn wake_parked(
+    tx: &mut Tx,
+    tenant: TenantId,
+    queue: Option<&str>,
+    now: Timestamp,
+) -> StoreResult<u64> {
+    exec!(tx, |c| {
+        sqlx::query(
+            "UPDATE jobs SET run_at = $3, fair_key = $3, waiting = 0, updated_at = $3 \
+             WHERE tenant_id = $1 AND ($2 IS NULL OR queue = $2) AND status = 'pending' \
+               AND waiting = 1",
+        )
+        .bind(tenant.as_uuid())
+        .bind(queue)
+        .bind(now.as_millis())
+        .execute(c)
+        .await
+    })
+}
+
+/// Fails job `id` for good if `worker` still holds it and it is `tenant`'s.
+async fn give_up(
+    tx: &mut Tx,
+    tenant: TenantId,
+    id: Uuid,
+    worker: &str,
+    error: &str,
+    now: Timestamp,
+) -> StoreResult<bool> {
+    let n = exec!(tx, |c| {
+        sqlx::query(
+            "UPDATE jobs SET status = 'failed', last_error = $4, finished_at = $5, \
+                             updated_at = $5, locked_by = NULL, locked_until = NULL \
+             WHERE id = $1 AND locked_by = $2 AND status = 'running' AND tenant_id = $3",
+        )
+        .bind(id)
+        .bind(worker)
+        .bind(tenant.as_uuid())
+        .bind(error)
+        .bind(now.as_millis())
+        .execute(c)
+        .await
+    })?;
+    Ok(n == 1)
+}
+
 /// Marks job `id` done if `worker` still holds it (and, given a tenant, if
 /// it is that tenant's).
 async fn complete(
@@ -165,6 +213,24 @@ impl TenantTx {
         complete(&mut self.tx, Some(self.tenant), id, worker, now).await
     }
 
+    /// Fails one of this tenant's jobs for good, in this transaction (so
+    /// its kind can record what giving up means alongside); false if
+    /// `worker` no longer holds it.
+    pub async fn give_up_job(
+        &mut self,
+        id: Uuid,
+        worker: &str,
+        error: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        give_up(&mut self.tx, self.tenant, id, worker, error, now).await
+    }
+
+    /// Makes this tenant's parked jobs of `queue` due now.
+    pub async fn wake_parked_jobs(&mut self, queue: &str, now: Timestamp) -> StoreResult<u64> {
+        wake_parked(&mut self.tx, self.tenant, Some(queue), now).await
+    }
+
     /// Enqueues `job` for this tenant; `None` if its dedupe key was taken.
     pub async fn enqueue_job(&mut self, job: NewJob) -> StoreResult<Option<Uuid>> {
         enqueue(&mut self.tx, Some(self.tenant), job).await
@@ -178,6 +244,12 @@ impl SystemTx {
         job: NewJob,
     ) -> StoreResult<Option<Uuid>> {
         enqueue(&mut self.tx, tenant, job).await
+    }
+
+    /// Makes every parked job of `tenant` due now (the tenant was
+    /// reactivated: whatever waited for that goes).
+    pub async fn wake_parked_jobs(&mut self, tenant: TenantId, now: Timestamp) -> StoreResult<u64> {
+        wake_parked(&mut self.tx, tenant, None, now).await
     }
 
     /// [`Store::complete_job`] inside a transaction, for a handler whose

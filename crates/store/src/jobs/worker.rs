@@ -128,7 +128,7 @@ impl Store {
                  status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END, \
                  finished_at = CASE WHEN attempts >= max_attempts THEN $5 ELSE NULL END, \
                  run_at = $4, fair_key = CASE WHEN fair_key > $4 THEN fair_key ELSE $4 END, \
-                 last_error = $3, updated_at = $5, locked_by = NULL, locked_until = NULL \
+                 waiting = 0, last_error = $3, updated_at = $5, locked_by = NULL, locked_until = NULL \
              WHERE id = $1 AND locked_by = $2 AND status = 'running'",
             )
             .bind(id)
@@ -164,6 +164,40 @@ impl Store {
         .bind(now.as_millis())
         .execute(c)
         .await
+        })?;
+        sys.commit().await?;
+        Ok(n == 1)
+    }
+
+    /// Parks a job that cannot run until something changes (its number's
+    /// credentials are replaced, its tenant is reactivated): pending, due
+    /// when woken ([`crate::TenantTx::wake_parked_jobs`]) or, should a wake
+    /// be missed, at `recheck_at`. The claim that found it waiting does not
+    /// count as an attempt.
+    pub async fn park_job(
+        &self,
+        id: Uuid,
+        worker: &str,
+        reason: &str,
+        recheck_at: Timestamp,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let mut sys = self.system().await?;
+        let n = exec!(&mut sys.tx, |c| {
+            sqlx::query(
+                "UPDATE jobs SET status = 'pending', run_at = $4, last_error = $3, waiting = 1, \
+                                 fair_key = CASE WHEN fair_key > $4 THEN fair_key ELSE $4 END, \
+                                 attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, \
+                                 updated_at = $5, locked_by = NULL, locked_until = NULL \
+                 WHERE id = $1 AND locked_by = $2 AND status = 'running'",
+            )
+            .bind(id)
+            .bind(worker)
+            .bind(reason)
+            .bind(recheck_at.as_millis())
+            .bind(now.as_millis())
+            .execute(c)
+            .await
         })?;
         sys.commit().await?;
         Ok(n == 1)

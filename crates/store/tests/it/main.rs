@@ -1,10 +1,11 @@
 //! Store tests on real engines: schema parity between the two migration
 //! trees, PostgreSQL row-level security holding even against queries that
-//! forget the tenant filter, the event log's commit order and cursors, and
+//! forget the tenant filter, commits that survive power loss, the event log's commit order and cursors, and
 //! fairness between tenants in the job queue.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod durability;
 mod events;
 mod fairness;
 mod rls;

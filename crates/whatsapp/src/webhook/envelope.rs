@@ -14,6 +14,9 @@ use crate::lenient;
 pub const FIELD_MESSAGES: &str = "messages";
 /// Subscription field carrying template review outcomes.
 pub const FIELD_TEMPLATE_STATUS: &str = "message_template_status_update";
+/// Subscription field carrying messages the business sent from the
+/// WhatsApp Business app (coexistence).
+pub const FIELD_MESSAGE_ECHOES: &str = "smb_message_echoes";
 /// The only `object` value WhatsApp uses.
 pub const OBJECT_WHATSAPP: &str = "whatsapp_business_account";
 
@@ -104,6 +107,8 @@ pub enum ChangeValue {
     Messages(MessagesValue),
     /// `field == "message_template_status_update"`.
     TemplateStatus(TemplateStatusUpdate),
+    /// `field == "smb_message_echoes"`.
+    MessageEchoes(EchoesValue),
     /// Any other field, or a value that did not fit the typed model; exactly
     /// as received (`null` when `value` was absent).
     Other(Value),
@@ -119,6 +124,10 @@ impl ChangeValue {
             },
             FIELD_TEMPLATE_STATUS => match TemplateStatusUpdate::deserialize(&value) {
                 Ok(v) => Self::TemplateStatus(v),
+                Err(_) => Self::Other(value),
+            },
+            FIELD_MESSAGE_ECHOES => match EchoesValue::deserialize(&value) {
+                Ok(v) => Self::MessageEchoes(v),
                 Err(_) => Self::Other(value),
             },
             _ => Self::Other(value),
@@ -156,6 +165,7 @@ impl Serialize for Change {
         match &self.value {
             ChangeValue::Messages(v) => map.serialize_entry("value", v)?,
             ChangeValue::TemplateStatus(v) => map.serialize_entry("value", v)?,
+            ChangeValue::MessageEchoes(v) => map.serialize_entry("value", v)?,
             ChangeValue::Other(v) => map.serialize_entry("value", v)?,
         }
         map.end()
@@ -216,6 +226,33 @@ impl MessagesValue {
             _ => None,
         }
     }
+}
+
+/// `value` of a `smb_message_echoes` change: messages the business sent
+/// from the WhatsApp Business app, each shaped like an inbound message
+/// with `from` the business number and `to` the customer.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EchoesValue {
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub messaging_product: String,
+    /// The business number (routing key: `phone_number_id`). Required.
+    pub metadata: Metadata,
+    #[serde(
+        default,
+        deserialize_with = "lenient::nullable_vec",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub message_echoes: Vec<InboundMessage>,
+}
+
+/// The business number a change's raw `value` names in
+/// `metadata.phone_number_id`, if it names one.
+pub fn value_phone_number_id(value: &Value) -> Option<&str> {
+    value
+        .get("metadata")?
+        .get("phone_number_id")?
+        .as_str()
+        .filter(|s| !s.is_empty())
 }
 
 /// `value.metadata`.

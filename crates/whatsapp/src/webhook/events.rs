@@ -28,6 +28,15 @@ pub enum WebhookEvent<'a> {
         contact: Option<&'a Contact>,
         status: &'a Status,
     },
+    /// A message the business sent from the WhatsApp Business app
+    /// (`smb_message_echoes`): `message.from` is the business number,
+    /// `message.to` the customer.
+    Echo {
+        waba_id: &'a str,
+        phone_number_id: &'a str,
+        display_phone_number: &'a str,
+        message: &'a InboundMessage,
+    },
     /// A template review outcome.
     TemplateStatus {
         waba_id: &'a str,
@@ -44,6 +53,9 @@ pub enum WebhookEvent<'a> {
     /// A field we do not model, or a value that did not fit its model.
     Other {
         waba_id: &'a str,
+        /// `value.metadata.phone_number_id`, when the value names a
+        /// number (then the event is that number's, not the whole WABA's).
+        phone_number_id: Option<&'a str>,
         field: &'a str,
         value: &'a Value,
     },
@@ -55,6 +67,7 @@ impl<'a> WebhookEvent<'a> {
         match self {
             Self::Message { waba_id, .. }
             | Self::Status { waba_id, .. }
+            | Self::Echo { waba_id, .. }
             | Self::TemplateStatus { waba_id, .. }
             | Self::ValueError { waba_id, .. }
             | Self::Other { waba_id, .. } => waba_id,
@@ -72,8 +85,14 @@ impl<'a> WebhookEvent<'a> {
             }
             | Self::ValueError {
                 phone_number_id, ..
+            }
+            | Self::Echo {
+                phone_number_id, ..
             } => Some(phone_number_id),
-            Self::TemplateStatus { .. } | Self::Other { .. } => None,
+            Self::Other {
+                phone_number_id, ..
+            } => *phone_number_id,
+            Self::TemplateStatus { .. } => None,
         }
     }
 }
@@ -130,9 +149,20 @@ fn change_events<'a>(entry: &'a Entry, change: &'a Change) -> Vec<WebhookEvent<'
                 update,
             }]
         }
+        ChangeValue::MessageEchoes(value) => value
+            .message_echoes
+            .iter()
+            .map(|message| WebhookEvent::Echo {
+                waba_id,
+                phone_number_id: value.metadata.phone_number_id.as_str(),
+                display_phone_number: value.metadata.display_phone_number.as_str(),
+                message,
+            })
+            .collect(),
         ChangeValue::Other(value) => {
             vec![WebhookEvent::Other {
                 waba_id,
+                phone_number_id: super::envelope::value_phone_number_id(value),
                 field: change.field.as_str(),
                 value,
             }]

@@ -22,6 +22,9 @@ pub struct InboundMessage {
     /// Sender BSUID (business-scoped user id), newer payloads.
     pub from_user_id: Option<String>,
     pub from_parent_user_id: Option<String>,
+    /// The customer, on echoes of messages the business sent from the
+    /// WhatsApp Business app (`smb_message_echoes`).
+    pub to: Option<String>,
     /// The wamid: de-duplication key, target of replies/reactions/read marks.
     pub id: String,
     /// Unix seconds as a string (as Meta sends it).
@@ -55,6 +58,7 @@ impl InboundMessage {
             from: string("from"),
             from_user_id: string("from_user_id"),
             from_parent_user_id: string("from_parent_user_id"),
+            to: string("to"),
             id: string("id").unwrap_or_default(),
             timestamp: string("timestamp").unwrap_or_default(),
             context: typed(map.get("context")),
@@ -85,6 +89,7 @@ impl InboundMessage {
             "from_parent_user_id",
             self.from_parent_user_id.clone().map(Value::String),
         );
+        put("to", self.to.clone().map(Value::String));
         put("id", Some(Value::String(self.id.clone())));
         put("timestamp", Some(Value::String(self.timestamp.clone())));
         put(

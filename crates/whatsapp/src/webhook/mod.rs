@@ -16,8 +16,9 @@ mod template;
 
 pub use content::{ButtonReply, Media, MessageContent, Order, ProductItem, Reaction, System, Text};
 pub use envelope::{
-    Change, ChangeValue, Contact, Entry, FIELD_MESSAGES, FIELD_TEMPLATE_STATUS, MessagesValue,
-    Metadata, OBJECT_WHATSAPP, Profile, WebhookError, WebhookErrorData, WebhookPayload,
+    Change, ChangeValue, Contact, EchoesValue, Entry, FIELD_MESSAGE_ECHOES, FIELD_MESSAGES,
+    FIELD_TEMPLATE_STATUS, MessagesValue, Metadata, OBJECT_WHATSAPP, Profile, WebhookError,
+    WebhookErrorData, WebhookPayload, value_phone_number_id,
 };
 pub use events::WebhookEvent;
 pub use interactive::InteractiveReply;

@@ -11,7 +11,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use store::page::PageRequest;
@@ -140,36 +140,73 @@ pub struct AuditRow {
     pub target: String,
 }
 
+/// The audit page's filters, as the form sends them.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct AuditForm {
+    #[serde(default)]
+    pub actor: String,
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub since: String,
+    #[serde(default)]
+    pub until: String,
+}
+
 #[derive(Template)]
 #[template(path = "settings_audit.html")]
 struct AuditPage {
     shell: Shell,
     tab: &'static str,
     entries: Vec<AuditRow>,
+    form: AuditForm,
+    /// (value, label) of each actor the log can be narrowed to.
+    actors: Vec<(String, String)>,
+    error: Option<String>,
 }
 
 pub async fn view_audit(
     State(state): State<AppState>,
     shell: Shell,
     ctx: Authorized<perm::AuditRead>,
+    Query(form): Query<AuditForm>,
 ) -> AppResult<Response> {
     let now = state.now();
-    let page = crate::audit::list_audit_log(&state, &ctx, PageRequest::new(None, 100)).await?;
+    let query = crate::audit::AuditQuery {
+        actor: Some(form.actor.clone()),
+        action: Some(form.action.clone()),
+        since: Some(form.since.clone()),
+        until: Some(form.until.clone()),
+    };
+    let (entries, error) = match query.filter() {
+        Ok(filter) => {
+            let page = PageRequest::new(None, 100);
+            let page = crate::audit::list_audit_log(&state, &ctx, &filter, page).await?;
+            (page.items, None)
+        }
+        Err(e) => (
+            Vec::new(),
+            Some(inline(&e).unwrap_or_else(|| e.to_string())),
+        ),
+    };
+    let actors = crate::audit::audit_actor_choices(&state, &ctx).await?;
     Ok(render(&AuditPage {
         shell: shell.with_tab("settings"),
         tab: "audit",
-        entries: page
-            .items
+        entries: entries
             .into_iter()
             .map(|e| AuditRow {
                 time: when(e.created_at, now),
-                actor: e.actor_kind,
-                action: e.action,
-                target: match e.target_id {
+                actor: crate::audit::actor_label(&e),
+                target: match &e.target_id {
                     Some(id) => format!("{} {id}", e.target_kind),
-                    None => e.target_kind,
+                    None => e.target_kind.clone(),
                 },
+                action: e.action,
             })
             .collect(),
+        form,
+        actors,
+        error,
     }))
 }

@@ -4,7 +4,7 @@ use super::views::{ConversationView, MessageView, conversation_view, message_vie
 use crate::auth::{Authorized, perm};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::http::pagination::{PageQuery, Paged};
+use crate::http::pagination::{PageQuery, Paged, page_limit};
 use crate::inbox;
 use crate::inbox::conversations::ConversationChanges;
 use crate::state::AppState;
@@ -29,15 +29,25 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct ConversationQuery {
     /// `open`, `pending` or `resolved`.
+    #[param(pattern = "^(open|pending|resolved)?$")]
     pub status: Option<String>,
     pub channel_id: Option<ChannelId>,
     /// Only conversations with unread messages.
     pub unread: Option<bool>,
-    /// `me`, `none`, or a user id.
+    /// `me` (needs a signed-in user), `none`, or a user id.
+    #[param(
+        pattern = r"^(me|none|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"
+    )]
     pub assigned: Option<String>,
     /// Matches the contact's name, WhatsApp id or phone.
     pub search: Option<String>,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page (empty or absent: the first).
+    #[param(
+        pattern = r"^(-?[0-9]{1,18}_[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"
+    )]
     pub cursor: Option<String>,
 }
 
@@ -82,7 +92,7 @@ pub async fn list_conversations(
         ),
         None => None,
     };
-    let limit = i64::from(q.limit.unwrap_or(50).clamp(1, 200));
+    let limit = i64::from(page_limit(q.limit)?);
     let now = state.now();
     let filter = ConversationFilter {
         status,
@@ -113,6 +123,10 @@ pub async fn list_conversations(
 
 fn parse_cursor(c: &str) -> Option<(Timestamp, ConversationId)> {
     let (ts, id) = c.split_once('_')?;
+    // Only the hyphenated id this API hands out.
+    if id.len() != 36 {
+        return None;
+    }
     Some((Timestamp::from_millis(ts.parse().ok()?), id.parse().ok()?))
 }
 
@@ -134,6 +148,7 @@ pub async fn get_conversation(
 #[serde(deny_unknown_fields)]
 pub struct UpdateConversation {
     /// `open`, `pending` or `resolved`.
+    #[schema(pattern = "^(open|pending|resolved)$")]
     pub status: Option<String>,
     /// Assign to this user; `null` unassigns.
     #[serde(default, deserialize_with = "double_option")]

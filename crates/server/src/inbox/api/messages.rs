@@ -29,6 +29,7 @@ pub struct SendMessage {
     /// Reply in this conversation…
     pub conversation_id: Option<ConversationId>,
     /// …or write to this WhatsApp id (digits, with country code)…
+    #[schema(pattern = r"^\s*[0-9]{1,20}\s*$")]
     pub to: Option<String>,
     /// …from this number (optional when the tenant has one).
     pub channel_id: Option<ChannelId>,
@@ -36,11 +37,20 @@ pub struct SendMessage {
     pub reply_to: Option<String>,
     /// `conversational` (default) goes before `bulk`.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<SendLane>)]
     pub lane: Lane,
     #[serde(flatten)]
     #[schema(value_type = Object)]
     pub content: OutgoingContent,
+}
+
+/// Which lane a message waits in (the document's name for [`Lane`]).
+#[derive(ToSchema)]
+#[schema(as = Lane, rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum SendLane {
+    Conversational,
+    Bulk,
 }
 
 /// Send a message. The rules are checked first (24-hour window, opt-out,

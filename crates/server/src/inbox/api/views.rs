@@ -12,9 +12,16 @@ use utoipa::ToSchema;
 pub struct ContactView {
     pub id: ContactId,
     pub wa_id: Option<String>,
+    /// The customer's business-scoped user id (BSUID), when Meta sent one.
+    pub user_id: Option<String>,
+    /// The customer's WhatsApp username, when Meta sent one.
+    pub username: Option<String>,
     pub profile_name: Option<String>,
     pub phone: Option<String>,
     pub opted_out: bool,
+    /// When Meta last reported the customer's identity changed (new phone
+    /// or reinstall): check who you are talking to.
+    pub identity_changed_at: Option<Timestamp>,
     pub created_at: Timestamp,
 }
 
@@ -23,9 +30,12 @@ impl From<Contact> for ContactView {
         ContactView {
             id: c.id,
             wa_id: c.wa_id,
+            user_id: c.user_id,
+            username: c.username,
             profile_name: c.profile_name,
             phone: c.phone,
             opted_out: c.opted_out_at.is_some(),
+            identity_changed_at: c.identity_changed_at,
             created_at: c.created_at,
         }
     }
@@ -77,11 +87,20 @@ pub struct MessageView {
     pub wamid: Option<String>,
     /// Meta's message type: `text`, `image`, `template`, `reaction`, …
     pub kind: String,
-    /// The message object in Meta's wire format.
+    /// The message object in Meta's wire format (its latest version if the
+    /// customer edited it); `null` once the customer deleted it.
     #[schema(value_type = Object)]
     pub content: Value,
+    /// When the customer last edited it.
+    pub edited_at: Option<Timestamp>,
+    /// The customer deleted it.
+    pub deleted: bool,
     pub reply_to_wamid: Option<String>,
     pub status: MessageStatus,
+    /// Why a `queued` message is not being sent yet (its number needs new
+    /// credentials, the account is suspended); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiting: Option<String>,
     pub error: Option<MessageError>,
     /// When WhatsApp says it was sent (inbound) — absent for ours until sent.
     pub sent_at: Option<Timestamp>,
@@ -104,8 +123,17 @@ pub fn message_view(m: Message) -> MessageView {
         direction: m.direction.as_str().to_owned(),
         wamid: m.wamid,
         kind: m.kind,
-        content: m.content,
+        content: if m.deleted_at.is_some() {
+            Value::Null
+        } else {
+            m.content
+        },
+        edited_at: m.edited_at,
+        deleted: m.deleted_at.is_some(),
         reply_to_wamid: m.reply_to_wamid,
+        waiting: m
+            .waiting_reason
+            .filter(|_| m.status == MessageStatus::Queued),
         status: m.status,
         error,
         sent_at: m.provider_time,

@@ -3,7 +3,7 @@
 
 use crate::auth::{Authorized, TenantCtx, perm};
 use crate::dashboard::page::{Shell, render};
-use crate::dashboard::render::{body, contact_name, when};
+use crate::dashboard::render::{contact_name, message_body, when};
 use crate::error::{AppError, AppResult};
 use crate::inbox::conversations::InboxRow;
 use crate::state::AppState;
@@ -123,7 +123,7 @@ pub async fn conversation_rows(
         let snippet = last
             .as_ref()
             .map(|m| {
-                let (label, text) = body(&m.kind, &m.content);
+                let (label, text) = message_body(m);
                 let t = if text.is_empty() {
                     label.unwrap_or_default()
                 } else {

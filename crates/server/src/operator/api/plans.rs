@@ -44,6 +44,7 @@ pub async fn list_plans(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdatePlanRequest {
+    #[schema(min_length = 1, pattern = r"\S")]
     pub name: Option<String>,
     /// The new limits (all four; `null` for unlimited).
     pub limits: Option<PlanLimits>,

@@ -43,17 +43,34 @@ impl From<Tenant> for TenantView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateTenantRequest {
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
     /// Lowercase letters, digits and hyphens; the tenant's subdomain.
-    #[schema(value_type = String, example = "acme-shoes")]
+    #[schema(value_type = String, example = "acme-shoes", min_length = 3, max_length = 40,
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: Slug,
     /// Plan code; `starter` when omitted.
     pub plan: Option<String>,
     /// Who receives the first owner invitation.
-    #[schema(value_type = String, format = "email")]
+    #[schema(value_type = String, format = "email", max_length = 254)]
     pub owner_email: Email,
     /// `trial` (default) or `active`.
+    #[schema(value_type = Option<NewTenantStatus>)]
     pub status: Option<TenantStatus>,
+}
+
+/// The statuses a tenant can start in (the document's; the request reads a
+/// [`TenantStatus`] and refuses `suspended`).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub enum NewTenantStatus {
+    Trial,
+    Active,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -102,7 +119,8 @@ impl From<CreatedTenant> for CreatedTenantView {
 /// Create a tenant with its first owner invitation and API key.
 #[utoipa::path(post, path = "/api/v1/operator/tenants", tag = "operator",
     request_body = CreateTenantRequest,
-    responses((status = 201, body = CreatedTenantView), (status = 409, body = ErrorBody),
+    responses((status = 201, body = CreatedTenantView),
+              (status = 409, description = "The slug is taken (`slug_taken`).", body = ErrorBody),
               (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create_tenant(
@@ -150,6 +168,11 @@ pub async fn get_tenant(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateTenantRequest {
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: Option<String>,
     /// Move the tenant to this plan.
     pub plan: Option<String>,
@@ -178,7 +201,8 @@ pub async fn update_tenant(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SuspendRequest {
-    /// Shown to the tenant on every call while suspended.
+    /// Shown to the tenant on every call while suspended; 1 to 500 characters.
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     pub reason: String,
 }
 

@@ -27,6 +27,15 @@ pub struct UnroutableRow {
     pub reason: String,
 }
 
+#[derive(Debug, Clone)]
+pub struct NumberRow {
+    pub tenant: String,
+    pub number: String,
+    pub status: &'static str,
+    pub reason: String,
+    pub since: String,
+}
+
 #[derive(Template)]
 #[template(path = "operator_health.html")]
 struct HealthPage {
@@ -38,6 +47,7 @@ struct HealthPage {
     webhooks_pending: i64,
     webhook_success: String,
     unroutable: Vec<UnroutableRow>,
+    numbers: Vec<NumberRow>,
 }
 
 pub async fn view_health(
@@ -75,6 +85,17 @@ pub async fn view_health(
                 phone_number_id: u.phone_number_id.unwrap_or_default(),
                 waba_id: u.waba_id.unwrap_or_default(),
                 reason: u.reason,
+            })
+            .collect(),
+        numbers: health
+            .numbers_not_sending
+            .into_iter()
+            .map(|(tenant, c)| NumberRow {
+                tenant,
+                number: c.display_phone_number,
+                status: c.status.as_str(),
+                reason: c.status_reason.unwrap_or_default(),
+                since: when(c.updated_at, now),
             })
             .collect(),
     }))

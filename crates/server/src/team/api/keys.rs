@@ -56,9 +56,15 @@ impl From<ApiKey> for ApiKeyView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateApiKey {
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
     /// What the key may do; at most what its creator may do. Defaults to
     /// all of the creator's permissions.
+    #[schema(min_items = 1)]
     pub scopes: Option<Vec<Permission>>,
     /// When the key stops working; never when omitted.
     pub expires_at: Option<Timestamp>,

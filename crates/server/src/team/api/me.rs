@@ -66,6 +66,8 @@ pub async fn get_me(State(state): State<AppState>, ctx: TenantCtx) -> AppResult<
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     pub current_password: String,
+    /// 10 to 256 characters.
+    #[schema(min_length = 10, max_length = 256)]
     pub new_password: String,
 }
 

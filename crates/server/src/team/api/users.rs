@@ -55,6 +55,11 @@ pub async fn get_user(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: Option<String>,
     pub role: Option<Role>,
     /// Disabled users cannot sign in and do not count against the plan.
@@ -65,7 +70,9 @@ pub struct UpdateUser {
 #[utoipa::path(patch, path = "/api/v1/users/{user_id}", tag = "team",
     params(("user_id" = UserId, Path)), request_body = UpdateUser,
     responses((status = 200, body = UserView), (status = 403, body = ErrorBody),
-              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+              (status = 404, body = ErrorBody),
+              (status = 422, description = "A field is invalid, or the change would leave no owner (`last_owner`).", body = ErrorBody),
+              (status = 429, description = "Enabling the user needs a seat the plan does not have (`plan_limit_reached`).", body = ErrorBody)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn update_user(
     State(state): State<AppState>,
@@ -122,7 +129,7 @@ impl From<Invite> for InviteView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateInvite {
-    #[schema(value_type = String, format = "email")]
+    #[schema(value_type = String, format = "email", max_length = 254)]
     pub email: Email,
     pub role: Role,
 }
@@ -138,7 +145,9 @@ pub struct CreatedInvite {
 /// Invite someone to the team with a role.
 #[utoipa::path(post, path = "/api/v1/invites", tag = "team", request_body = CreateInvite,
     responses((status = 201, body = CreatedInvite), (status = 403, body = ErrorBody),
-              (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)),
+              (status = 409, description = "This email is already on the team or invited.", body = ErrorBody),
+              (status = 422, body = ErrorBody),
+              (status = 429, description = "The plan's seats are taken (`plan_limit_reached`).", body = ErrorBody)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn create_invite(
     State(state): State<AppState>,

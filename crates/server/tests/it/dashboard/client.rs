@@ -137,4 +137,22 @@ impl Browser {
         );
         b
     }
+
+    /// Signs the platform operator in through the console's login form.
+    pub async fn sign_in_operator(app: &TestApp) -> Browser {
+        let mut b = Browser::new(app);
+        let csrf = b.get("/app/operator/login").await.csrf();
+        let r = b
+            .post(
+                "/app/operator/login",
+                &[
+                    ("csrf", &csrf),
+                    ("email", &app.operator_email),
+                    ("password", &app.operator_password),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "operator login: {}", r.html);
+        b
+    }
 }

@@ -3,7 +3,7 @@
 
 mod browser;
 mod browser_inbox;
-mod client;
+pub(crate) mod client;
 mod http;
 mod http_flows;
 mod http_inbox;

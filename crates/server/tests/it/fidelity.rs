@@ -1,0 +1,414 @@
+//! WhatsApp fidelity (issue #12): what Meta really sends beyond the basic
+//! fixtures — `played` and late statuses, edits and deletions, the
+//! business's own messages from the WhatsApp Business app, routing by the
+//! number a value names, business-scoped user ids, account verdicts,
+//! number changes — and the plan's contact limit on inbound customers.
+
+use crate::channels::{PNID_A, WABA_A, conversations, fixture, messages, post_webhook};
+use crate::sending::{add_template, template};
+
+use serde_json::{Value, json};
+use testkit::{APP_SECRET, Auth, TestTenant, WhatsAppTest, each_engine_with_sandbox};
+
+const CUSTOMER: &str = "16505551234";
+
+/// A webhook body with one change of `field` for WABA `waba`.
+fn hook(waba: &str, field: &str, value: Value) -> Value {
+    json!({ "object": "whatsapp_business_account",
+            "entry": [{ "id": waba, "changes": [{ "field": field, "value": value }] }] })
+}
+
+/// A `messages` value of number A.
+fn value_a(extra: Value) -> Value {
+    let mut v = json!({ "messaging_product": "whatsapp",
+                        "metadata": { "display_phone_number": "15550783881", "phone_number_id": PNID_A } });
+    if let (Some(map), Value::Object(more)) = (v.as_object_mut(), extra) {
+        map.extend(more);
+    }
+    v
+}
+
+fn text(from: &str, wamid: &str, body: &str) -> Value {
+    json!({ "from": from, "id": wamid, "timestamp": "1749416383", "type": "text", "text": { "body": body } })
+}
+
+async fn deliver(wa: &WhatsAppTest, body: &Value) {
+    let bytes = serde_json::to_vec(body).unwrap();
+    assert_eq!(post_webhook(wa, &bytes, Some(APP_SECRET)).await, 200);
+    wa.drain().await;
+}
+
+/// The tenant's events, as (name, payload).
+async fn events(wa: &WhatsAppTest, t: &TestTenant) -> Vec<(String, Value)> {
+    let all = server::events::read_after(&wa.state, t.id.parse().unwrap(), 0, 1000)
+        .await
+        .unwrap();
+    all.into_iter().map(|e| (e.name, e.payload)).collect()
+}
+
+async fn contacts(wa: &WhatsAppTest, t: &TestTenant) -> Vec<Value> {
+    let r = wa.get("/api/v1/contacts", Auth::ApiKey(&t.api_key)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body["items"].as_array().unwrap().clone()
+}
+
+async fn only_messages(wa: &WhatsAppTest, t: &TestTenant) -> Vec<Value> {
+    let convs = conversations(wa, t).await;
+    assert_eq!(convs.len(), 1, "{convs:?}");
+    messages(wa, t, convs[0]["id"].as_str().unwrap()).await
+}
+
+/// `played` (a voice note) moves a read message on; a `delivered` that
+/// arrives after `read` stays in the history, flagged, and is reported,
+/// while the message stays read.
+#[tokio::test]
+async fn played_applies_and_a_late_status_is_kept_and_reported() {
+    each_engine_with_sandbox(|wa: WhatsAppTest| async move {
+        let t = wa.create_tenant("fid-status").await;
+        wa.connect_number(&t, PNID_A, WABA_A).await;
+        deliver(
+            &wa,
+            &hook(
+                WABA_A,
+                "messages",
+                value_a(
+                    json!({ "messages": [text(CUSTOMER, "wamid.IN", "send me a voice note")] }),
+                ),
+            ),
+        )
+        .await;
+        let conv = conversations(&wa, &t).await[0].clone();
+        // A voice note the business sent, as Meta accepted it.
+        let tenant = t.id.parse().unwrap();
+        let id = domain::MessageId::new();
+        let mut tx = wa.state.store.tenant(tenant).await.unwrap();
+        let content = json!({ "type": "audio", "audio": { "id": "1234", "voice": true } });
+        tx.insert_outbound_message(store::inbox::NewOutbound {
+            id,
+            conversation: conv["id"].as_str().unwrap().parse().unwrap(),
+            channel: conv["channel_id"].as_str().unwrap().parse().unwrap(),
+            kind: "audio",
+            content: &content,
+            reply_to_wamid: None,
+            now: wa.state.now(),
+        })
+        .await
+        .unwrap();
+        tx.set_message_wamid(id, "wamid.OUT1", wa.state.now())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let status = |s: &str, at: &str| {
+            hook(
+                WABA_A,
+                "messages",
+                value_a(json!({ "statuses": [{ "id": "wamid.OUT1", "status": s,
+                "timestamp": at, "recipient_id": CUSTOMER }] })),
+            )
+        };
+        let current = || async {
+            let msgs = only_messages(&wa, &t).await;
+            msgs.iter()
+                .find(|m| m["id"] == json!(id.to_string()))
+                .unwrap()["status"]
+                .clone()
+        };
+        deliver(&wa, &status("sent", "1749416400")).await;
+        deliver(&wa, &status("read", "1749416460")).await;
+        // Meta's `delivered` comes after `read`, and is redelivered.
+        deliver(&wa, &status("delivered", "1749416430")).await;
+        deliver(&wa, &status("delivered", "1749416430")).await;
+        assert_eq!(current().await, json!("read"));
+        let late: Vec<_> = events(&wa, &t)
+            .await
+            .into_iter()
+            .filter(|(n, _)| n == "message.status_out_of_order")
+            .collect();
+        assert_eq!(late.len(), 1, "reported once: {late:?}");
+        assert_eq!(late[0].1["message_id"], json!(id.to_string()));
+        assert_eq!(
+            (&late[0].1["status"], &late[0].1["current_status"]),
+            (&json!("delivered"), &json!("read"))
+        );
+        let mut tx = wa.state.store.tenant_read(tenant).await.unwrap();
+        let history = tx.list_message_statuses(id).await.unwrap();
+        tx.commit().await.unwrap();
+        let seen: Vec<_> = history
+            .iter()
+            .map(|h| (h.status.as_str(), h.out_of_order))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![("sent", false), ("delivered", true), ("read", false)]
+        );
+
+        deliver(&wa, &status("played", "1749416500")).await;
+        assert_eq!(current().await, json!("played"));
+        assert!(
+            events(&wa, &t)
+                .await
+                .iter()
+                .any(|(n, _)| n == "message.played")
+        );
+        wa.stop().await;
+    })
+    .await;
+}
+
+/// An edit replaces the message's content and keeps the earlier one; a
+/// deletion hides the content; neither is a message of its own, repeats
+/// change nothing, and one naming an unknown message is only recorded.
+#[tokio::test]
+async fn edits_and_deletions_change_the_original_message() {
+    each_engine_with_sandbox(|wa: WhatsAppTest| async move {
+        let t = wa.create_tenant("fid-edit").await;
+        wa.connect_number(&t, PNID_A, WABA_A).await;
+        deliver(&wa, &hook(WABA_A, "messages", value_a(json!({ "messages": [text(CUSTOMER, "wamid.ORIG", "See you at 5")] })))).await;
+        let edit = json!({ "from": CUSTOMER, "id": "wamid.EDIT1", "timestamp": "1749416400", "type": "edit",
+            "edit": { "original_message_id": "wamid.ORIG",
+                      "message": { "type": "text", "text": { "body": "See you at 6" } } } });
+        let edit_hook = hook(WABA_A, "messages", value_a(json!({ "messages": [edit] })));
+        deliver(&wa, &edit_hook).await;
+        deliver(&wa, &edit_hook).await;
+        let msgs = only_messages(&wa, &t).await;
+        assert_eq!(msgs.len(), 1, "{msgs:?}");
+        assert_eq!(msgs[0]["content"]["text"]["body"], json!("See you at 6"));
+        assert!(msgs[0]["edited_at"].is_number() || msgs[0]["edited_at"].is_string(), "{}", msgs[0]);
+        let mut tx = wa.state.store.tenant_read(t.id.parse().unwrap()).await.unwrap();
+        let revisions = tx.list_message_revisions(msgs[0]["id"].as_str().unwrap().parse().unwrap()).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(revisions.len(), 1, "a redelivered edit is applied once");
+        assert_eq!(revisions[0].previous_content["text"]["body"], json!("See you at 5"));
+
+        let unknown = json!({ "from": CUSTOMER, "id": "wamid.EDIT2", "timestamp": "1749416500", "type": "revoke",
+            "revoke": { "original_message_id": "wamid.NEVER-SEEN" } });
+        deliver(&wa, &hook(WABA_A, "messages", value_a(json!({ "messages": [unknown] })))).await;
+        assert_eq!(only_messages(&wa, &t).await.len(), 1, "no bogus message");
+
+        let revoke = json!({ "from": CUSTOMER, "id": "wamid.DEL", "timestamp": "1749416600", "type": "revoke",
+            "revoke": { "original_message_id": "wamid.ORIG" } });
+        deliver(&wa, &hook(WABA_A, "messages", value_a(json!({ "messages": [revoke] })))).await;
+        let msgs = only_messages(&wa, &t).await;
+        assert_eq!(msgs.len(), 1);
+        assert_eq!((&msgs[0]["deleted"], &msgs[0]["content"]), (&json!(true), &Value::Null), "{}", msgs[0]);
+
+        let names: Vec<String> = events(&wa, &t).await.into_iter().map(|(n, _)| n).collect();
+        assert_eq!(names.iter().filter(|n| *n == "message.edited").count(), 1, "{names:?}");
+        assert_eq!(names.iter().filter(|n| *n == "message.deleted").count(), 1, "{names:?}");
+        let unhandled: Vec<Value> = events(&wa, &t).await.into_iter()
+            .filter(|(n, _)| n == "whatsapp.unhandled").map(|(_, p)| p["reason"].clone()).collect();
+        assert_eq!(unhandled, vec![json!("revoke_unmatched")]);
+        wa.stop().await;
+    })
+    .await;
+}
+
+/// Messages the business sent from the WhatsApp Business app join the
+/// conversation as sent outbound messages, once per wamid.
+#[tokio::test]
+async fn business_app_echoes_join_the_conversation_once() {
+    each_engine_with_sandbox(|wa: WhatsAppTest| async move {
+        let t = wa.create_tenant("fid-echo").await;
+        wa.connect_number(&t, PNID_A, WABA_A).await;
+        deliver(&wa, &hook(WABA_A, "messages", value_a(json!({ "messages": [text(CUSTOMER, "wamid.IN1", "Hi")] })))).await;
+        let echo = json!({ "from": "15550783881", "to": CUSTOMER, "id": "wamid.ECHO1", "timestamp": "1749416450",
+                           "type": "text", "text": { "body": "Hello from the app" } });
+        let body = hook(WABA_A, "smb_message_echoes", value_a(json!({ "message_echoes": [echo] })));
+        deliver(&wa, &body).await;
+        deliver(&wa, &body).await;
+        let msgs = only_messages(&wa, &t).await;
+        assert_eq!(msgs.len(), 2, "{msgs:?}");
+        let echoed = msgs.iter().find(|m| m["wamid"] == json!("wamid.ECHO1")).unwrap();
+        assert_eq!((&echoed["direction"], &echoed["status"]), (&json!("out"), &json!("sent")));
+        assert_eq!(echoed["content"]["text"]["body"], json!("Hello from the app"));
+        assert_eq!(contacts(&wa, &t).await.len(), 1);
+        wa.stop().await;
+    })
+    .await;
+}
+
+/// A field whose value names a number (`calls` here) goes to that number,
+/// even when the entry's WABA id is not one we know.
+#[tokio::test]
+async fn a_value_naming_a_number_is_routed_by_it() {
+    each_engine_with_sandbox(|wa: WhatsAppTest| async move {
+        let t = wa.create_tenant("fid-route").await;
+        wa.connect_number(&t, PNID_A, WABA_A).await;
+        let calls = value_a(
+            json!({ "calls": [{ "id": "wacid.1", "from": CUSTOMER, "event": "connect" }] }),
+        );
+        deliver(&wa, &hook("999999999999", "calls", calls)).await;
+        let updates: Vec<Value> = events(&wa, &t)
+            .await
+            .into_iter()
+            .filter(|(n, _)| n == "whatsapp.account_updated")
+            .map(|(_, p)| p["field"].clone())
+            .collect();
+        assert_eq!(updates, vec![json!("calls")]);
+        let mut sys = wa.state.store.system_read().await.unwrap();
+        let unroutable = sys
+            .list_unroutable(store::page::PageRequest::new(None, 10))
+            .await
+            .unwrap();
+        sys.commit().await.unwrap();
+        assert!(unroutable.items.is_empty());
+        wa.stop().await;
+    })
+    .await;
+}
+
+/// A customer known first by their business-scoped user id only, then by
+/// phone and that id (and another the other way round), is one contact;
+/// a message with `from_user_id` and no `from` is stored.
+#[tokio::test]
+async fn a_customer_seen_by_either_id_is_one_contact() {
+    each_engine_with_sandbox(|wa: WhatsAppTest| async move {
+        let t = wa.create_tenant("fid-bsuid").await;
+        wa.connect_number(&t, PNID_A, WABA_A).await;
+        let bsuid_only = value_a(json!({
+            "contacts": [{ "user_id": "US.1349", "profile": { "name": "Ana", "username": "ana.b" } }],
+            "messages": [{ "from_user_id": "US.1349", "id": "wamid.B1", "timestamp": "1749416383", "type": "text", "text": { "body": "hi" } }] }));
+        deliver(&wa, &hook(WABA_A, "messages", bsuid_only)).await;
+        let both = value_a(json!({
+            "contacts": [{ "wa_id": CUSTOMER, "user_id": "US.1349", "profile": { "name": "Ana" } }],
+            "messages": [{ "from": CUSTOMER, "from_user_id": "US.1349", "id": "wamid.B2", "timestamp": "1749416390", "type": "text", "text": { "body": "again" } }] }));
+        deliver(&wa, &hook(WABA_A, "messages", both)).await;
+        let found = contacts(&wa, &t).await;
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!((&found[0]["wa_id"], &found[0]["user_id"], &found[0]["username"]), (&json!(CUSTOMER), &json!("US.1349"), &json!("ana.b")));
+        assert_eq!(only_messages(&wa, &t).await.len(), 2);
+
+        // The other way round: phone first, then the id with the phone.
+        deliver(&wa, &hook(WABA_A, "messages", value_a(json!({
+            "contacts": [{ "wa_id": "4915100000001", "profile": { "name": "Ben" } }],
+            "messages": [text("4915100000001", "wamid.C1", "hallo")] })))).await;
+        deliver(&wa, &hook(WABA_A, "messages", value_a(json!({
+            "contacts": [{ "wa_id": "4915100000001", "user_id": "DE.77", "profile": { "name": "Ben" } }],
+            "messages": [{ "from": "4915100000001", "from_user_id": "DE.77", "id": "wamid.C2", "timestamp": "1749416390", "type": "text", "text": { "body": "nochmal" } }] })))).await;
+        // And then by the id alone.
+        deliver(&wa, &hook(WABA_A, "messages", value_a(json!({
+            "contacts": [{ "user_id": "DE.77" }],
+            "messages": [{ "from_user_id": "DE.77", "id": "wamid.C3", "timestamp": "1749416395", "type": "text", "text": { "body": "?" } }] })))).await;
+        let found = contacts(&wa, &t).await;
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(conversations(&wa, &t).await.len(), 2);
+        wa.stop().await;
+    })
+    .await;
+}
+
+/// Meta's verdicts on the account change whether its numbers can send:
+/// visible on the number, new sends refused with a code naming why, and
+/// lifted when Meta says so.
+#[tokio::test]
+async fn account_verdicts_stop_and_resume_sending() {
+    each_engine_with_sandbox(|wa: WhatsAppTest| async move {
+        let t = wa.create_tenant("fid-account").await;
+        wa.connect_number(&t, PNID_A, WABA_A).await;
+        add_template(&wa);
+        let number = || async {
+            let r = wa.get("/api/v1/channels", Auth::ApiKey(&t.api_key)).await;
+            r.body["items"][0].clone()
+        };
+        let verdict = |v: Value| hook(WABA_A, "account_update", v);
+        deliver(&wa, &verdict(json!({ "event": "DISABLED_UPDATE", "ban_info": { "waba_ban_state": "DISABLE", "waba_ban_date": "December 1, 2026" } }))).await;
+        let n = number().await;
+        assert_eq!(n["status"], json!("disabled"), "{n}");
+        // The operator sees it too.
+        let mut op = crate::dashboard::client::Browser::sign_in_operator(&wa).await;
+        let health = op.get("/app/operator/health").await.html;
+        assert!(health.contains("fid-account") && health.contains(r#"data-status="disabled""#), "{health}");
+        assert!(n["status_reason"].as_str().unwrap().contains("December 1, 2026"), "{n}");
+        let r = wa.post("/api/v1/messages", Auth::ApiKey(&t.api_key), template()).await;
+        assert_eq!((r.status, r.code()), (422, "channel_disabled"), "{}", r.body);
+        deliver(&wa, &verdict(json!({ "event": "DISABLED_UPDATE", "ban_info": { "waba_ban_state": "REINSTATE" } }))).await;
+        assert_eq!(number().await["status"], json!("active"));
+
+        deliver(&wa, &verdict(json!({ "event": "ACCOUNT_RESTRICTION", "restriction_info": [
+            { "restriction_type": "RESTRICTED_BIZ_INITIATED_MESSAGING", "expiration": "2026-12-19T13:59:20+0000" }] }))).await;
+        assert_eq!(number().await["status"], json!("restricted"));
+        let r = wa.post("/api/v1/messages", Auth::ApiKey(&t.api_key), template()).await;
+        assert_eq!((r.status, r.code()), (422, "channel_restricted"), "{}", r.body);
+        deliver(&wa, &verdict(json!({ "event": "ACCOUNT_RESTRICTION", "restriction_info": [] }))).await;
+        assert_eq!(number().await["status"], json!("active"));
+        let r = wa.post("/api/v1/messages", Auth::ApiKey(&t.api_key), template()).await;
+        assert_eq!(r.status, 202, "{}", r.body);
+
+        deliver(&wa, &verdict(json!({ "event": "PARTNER_REMOVED" }))).await;
+        assert_eq!(number().await["status"], json!("offboarded"));
+        let changes = events(&wa, &t).await.into_iter().filter(|(n, _)| n == "channel.status_changed").count();
+        assert_eq!(changes, 5);
+        wa.stop().await;
+    })
+    .await;
+}
+
+/// A customer's number change moves their contact to the new number; an
+/// identity change is recorded on the contact.
+#[tokio::test]
+async fn number_and_identity_changes_update_the_contact() {
+    each_engine_with_sandbox(|wa: WhatsAppTest| async move {
+        let t = wa.create_tenant("fid-system").await;
+        wa.connect_number(&t, PNID_A, WABA_A).await;
+        assert_eq!(post_webhook(&wa, &fixture("inbound-text.json"), Some(APP_SECRET)).await, 200);
+        wa.drain().await;
+        assert_eq!(post_webhook(&wa, &fixture("inbound-system-number-change.json"), Some(APP_SECRET)).await, 200);
+        wa.drain().await;
+        let found = contacts(&wa, &t).await;
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0]["wa_id"], json!("16505559876"));
+        assert_eq!(found[0]["identity_changed_at"], Value::Null);
+        let identity = json!({ "from": "16505559876", "id": "wamid.ID1", "timestamp": "1749418000", "type": "system",
+            "system": { "body": "User's security code changed", "type": "customer_identity_changed", "customer": "16505559876" },
+            "identity": { "acknowledged": true, "created_timestamp": "1749418000", "hash": "h" } });
+        deliver(&wa, &hook(WABA_A, "messages", value_a(json!({ "messages": [identity] })))).await;
+        let found = contacts(&wa, &t).await;
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(!found[0]["identity_changed_at"].is_null(), "{}", found[0]);
+        wa.stop().await;
+    })
+    .await;
+}
+
+/// Over the plan's contact limit a new customer's message is held, not
+/// lost and not a contact; raising the limit lets it in.
+#[tokio::test]
+async fn a_new_customer_over_the_contact_limit_is_held_until_the_plan_allows() {
+    each_engine_with_sandbox(|wa: WhatsAppTest| async move {
+        let op = wa.operator_token().await;
+        let limits = |contacts: i64| json!({ "limits": { "messages_per_month": 100, "agents": 5, "numbers": 1, "contacts": contacts } });
+        let r = wa.patch("/api/v1/operator/plans/starter", Auth::Bearer(&op), limits(1)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let t = wa.create_tenant("fid-limit").await;
+        wa.connect_number(&t, PNID_A, WABA_A).await;
+        deliver(&wa, &hook(WABA_A, "messages", value_a(json!({ "messages": [text(CUSTOMER, "wamid.L1", "first")] })))).await;
+        deliver(&wa, &hook(WABA_A, "messages", value_a(json!({ "messages": [text("4915100000002", "wamid.L2", "second")] })))).await;
+        // The first customer writes on; the second is held.
+        deliver(&wa, &hook(WABA_A, "messages", value_a(json!({ "messages": [text(CUSTOMER, "wamid.L3", "more")] })))).await;
+        assert_eq!(contacts(&wa, &t).await.len(), 1);
+        assert_eq!(only_messages(&wa, &t).await.len(), 2);
+        let mut tx = wa.state.store.tenant_read(t.id.parse().unwrap()).await.unwrap();
+        assert_eq!(tx.list_held_events(10).await.unwrap().len(), 1);
+        tx.commit().await.unwrap();
+
+        let r = wa.patch("/api/v1/operator/plans/starter", Auth::Bearer(&op), limits(2)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        wa.drain().await;
+        assert_eq!(contacts(&wa, &t).await.len(), 2);
+        let convs = conversations(&wa, &t).await;
+        assert_eq!(convs.len(), 2);
+        let mut tx = wa.state.store.tenant_read(t.id.parse().unwrap()).await.unwrap();
+        assert!(tx.list_held_events(10).await.unwrap().is_empty());
+        tx.commit().await.unwrap();
+
+        // Moving the tenant to a bigger plan releases what the old one held.
+        deliver(&wa, &hook(WABA_A, "messages", value_a(json!({ "messages": [text("4915100000003", "wamid.L4", "third")] })))).await;
+        assert_eq!(contacts(&wa, &t).await.len(), 2, "held at the limit of 2");
+        let r = wa.patch(&format!("/api/v1/operator/tenants/{}", t.id), Auth::Bearer(&op), json!({ "plan": "professional" })).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        wa.drain().await;
+        assert_eq!(contacts(&wa, &t).await.len(), 3);
+        wa.stop().await;
+    })
+    .await;
+}

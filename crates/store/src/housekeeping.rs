@@ -1,0 +1,102 @@
+//! Removing what has served its purpose: finished jobs, processed webhook
+//! bodies, old events, spent idempotency keys and ended sessions.
+//!
+//! Each call removes at most `limit` rows, oldest first, so a caller can
+//! run one small batch per transaction and never hold the writer long.
+//! Every statement finds its rows through an index on the age column
+//! (migration 0011).
+
+use crate::db::{SystemTx, exec};
+use crate::error::StoreResult;
+use domain::Timestamp;
+
+/// What can be swept, each with the rule that makes a row old enough.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sweepable {
+    /// Jobs done or failed for good before the cutoff.
+    FinishedJobs,
+    /// Stored webhook bodies processed before the cutoff (their effects are
+    /// in the inbox; pending ones are never touched).
+    ProcessedWebhooks,
+    /// Events recorded before the cutoff that every consumer of their
+    /// tenant's log has already passed (an event a consumer has not
+    /// processed yet is kept, however old).
+    Events,
+    /// Idempotency keys created before the cutoff.
+    IdempotencyKeys,
+    /// User and operator sessions that expired or were revoked before the
+    /// cutoff.
+    Sessions,
+}
+
+impl Sweepable {
+    pub const ALL: [Sweepable; 5] = [
+        Sweepable::FinishedJobs,
+        Sweepable::ProcessedWebhooks,
+        Sweepable::Events,
+        Sweepable::IdempotencyKeys,
+        Sweepable::Sessions,
+    ];
+
+    /// The name used in logs, metrics and configuration.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sweepable::FinishedJobs => "jobs",
+            Sweepable::ProcessedWebhooks => "webhooks",
+            Sweepable::Events => "events",
+            Sweepable::IdempotencyKeys => "idempotency_keys",
+            Sweepable::Sessions => "sessions",
+        }
+    }
+
+    /// The statements that remove one batch (`$1` the cutoff in epoch
+    /// milliseconds, `$2` the batch size). Sessions are two tables.
+    fn statements(self) -> &'static [&'static str] {
+        match self {
+            Sweepable::FinishedJobs => &["DELETE FROM jobs WHERE id IN (\
+                 SELECT id FROM jobs WHERE finished_at < $1 \
+                 AND status IN ('done', 'failed') ORDER BY finished_at LIMIT $2)"],
+            Sweepable::ProcessedWebhooks => &["DELETE FROM webhook_deliveries WHERE id IN (\
+                 SELECT id FROM webhook_deliveries WHERE processed_at < $1 \
+                 AND status = 'processed' ORDER BY processed_at LIMIT $2)"],
+            Sweepable::Events => &["DELETE FROM events WHERE (tenant_id, seq) IN (\
+                 SELECT e.tenant_id, e.seq FROM events e WHERE e.created_at < $1 \
+                 AND NOT EXISTS (SELECT 1 FROM event_cursors c \
+                     WHERE c.tenant_id = e.tenant_id AND c.last_seq < e.seq) \
+                 ORDER BY e.created_at LIMIT $2)"],
+            Sweepable::IdempotencyKeys => &["DELETE FROM idempotency_keys \
+                 WHERE (tenant_id, principal, key) IN (\
+                 SELECT tenant_id, principal, key FROM idempotency_keys \
+                 WHERE created_at < $1 ORDER BY created_at LIMIT $2)"],
+            Sweepable::Sessions => &[
+                "DELETE FROM sessions WHERE token_hash IN (\
+                 SELECT token_hash FROM sessions \
+                 WHERE expires_at < $1 OR revoked_at < $1 LIMIT $2)",
+                "DELETE FROM operator_sessions WHERE id IN (\
+                 SELECT id FROM operator_sessions \
+                 WHERE expires_at < $1 OR revoked_at < $1 LIMIT $2)",
+            ],
+        }
+    }
+}
+
+impl SystemTx {
+    /// Removes up to `limit` rows of `what` that are older than `cutoff`
+    /// (per table for sessions); returns how many went.
+    pub async fn sweep(
+        &mut self,
+        what: Sweepable,
+        cutoff: Timestamp,
+        limit: u32,
+    ) -> StoreResult<u64> {
+        let mut removed = 0;
+        for sql in what.statements() {
+            removed += exec!(&mut self.tx, |c| sqlx::query(*sql)
+                .bind(cutoff.as_millis())
+                .bind(i64::from(limit))
+                .execute(c)
+                .await)?;
+        }
+        Ok(removed)
+    }
+}
