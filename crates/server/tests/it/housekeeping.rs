@@ -56,7 +56,12 @@ async fn finished_work_is_swept_after_its_retention_in_small_batches() {
         wa.operator_token().await;
         // A consumer of the event log that has not read anything yet.
         let mut tx = wa.state.store.tenant(tenant).await.unwrap();
-        assert_eq!(tx.lock_cursor("test.slow", CursorStart::Beginning).await.unwrap(), 0);
+        assert_eq!(
+            tx.lock_cursor("test.slow", CursorStart::Beginning)
+                .await
+                .unwrap(),
+            0
+        );
         let latest = tx.latest_event_seq().await.unwrap();
         tx.commit().await.unwrap();
         assert!(latest > 5, "the messages recorded events");
@@ -77,10 +82,20 @@ async fn finished_work_is_swept_after_its_retention_in_small_batches() {
         assert!(swept.of(Sweepable::FinishedJobs) >= 5, "{swept:?}");
         assert_eq!(swept.of(Sweepable::ProcessedWebhooks), 5, "{swept:?}");
         assert_eq!(swept.of(Sweepable::IdempotencyKeys), 1, "{swept:?}");
-        assert!(swept.of(Sweepable::Sessions) >= 2, "user and operator: {swept:?}");
-        assert_eq!(swept.of(Sweepable::Events), 0, "a consumer has yet to read them");
+        assert!(
+            swept.of(Sweepable::Sessions) >= 2,
+            "user and operator: {swept:?}"
+        );
+        assert_eq!(
+            swept.of(Sweepable::Events),
+            0,
+            "a consumer has yet to read them"
+        );
         let rows: u64 = swept.removed.iter().map(|(_, n)| n).sum();
-        assert!(swept.batches > rows / 2, "batches of at most two rows: {swept:?}");
+        assert!(
+            swept.batches > rows / 2,
+            "batches of at most two rows: {swept:?}"
+        );
         let mut sys = wa.state.store.system_read().await.unwrap();
         assert_eq!(sys.count_webhooks("pending").await.unwrap(), 1);
         assert_eq!(sys.count_webhooks("processed").await.unwrap(), 0);
@@ -88,12 +103,17 @@ async fn finished_work_is_swept_after_its_retention_in_small_batches() {
 
         // Once the consumer has passed them, the old events go too.
         let mut tx = wa.state.store.tenant(tenant).await.unwrap();
-        tx.lock_cursor("test.slow", CursorStart::Beginning).await.unwrap();
+        tx.lock_cursor("test.slow", CursorStart::Beginning)
+            .await
+            .unwrap();
         tx.advance_cursor("test.slow", latest, later).await.unwrap();
         tx.commit().await.unwrap();
         let swept = sweep(&wa.state, later).await.unwrap();
         assert_eq!(swept.of(Sweepable::Events), latest as u64, "{swept:?}");
-        assert_eq!(sweep(&wa.state, later).await.unwrap().of(Sweepable::Events), 0);
+        assert_eq!(
+            sweep(&wa.state, later).await.unwrap().of(Sweepable::Events),
+            0
+        );
 
         // The inbox itself is untouched.
         let convs = conversations(&wa, &t).await;
