@@ -353,3 +353,36 @@ async fn failed_sign_ins_slow_the_guessing_address_and_never_lock_the_account() 
     })
     .await;
 }
+
+/// A failed sign-in never needs SQLite's one writer (nothing is written,
+/// and the password hash runs outside any write transaction), so a burst
+/// of them cannot slow webhook intake: with the writer held elsewhere, a
+/// wrong password is still answered at once, for users and the operator.
+#[tokio::test]
+async fn a_failed_sign_in_needs_no_write_transaction() {
+    let app = TestApp::start(testkit::Engine::Sqlite).await;
+    let t = app.create_tenant("signin-no-writer").await;
+    let held = app.state.store.system().await.unwrap();
+    let attempts = [
+        (
+            "/api/v1/auth/login",
+            json!({ "tenant": t.slug, "email": t.owner.email, "password": "wrong-password" }),
+        ),
+        (
+            "/api/v1/auth/login",
+            json!({ "tenant": "no-such-tenant", "email": "x@example.com", "password": "wrong-password" }),
+        ),
+        (
+            "/api/v1/operator/login",
+            json!({ "email": app.operator_email, "password": "wrong-password" }),
+        ),
+    ];
+    for (path, body) in attempts {
+        let r = tokio::time::timeout(Duration::from_secs(5), app.post(path, Auth::None, body))
+            .await
+            .unwrap_or_else(|_| panic!("{path} waited for the writer"));
+        assert_eq!(r.status, 401, "{path}: {}", r.body);
+    }
+    drop(held);
+    app.stop().await;
+}
