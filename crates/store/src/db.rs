@@ -9,6 +9,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// Runs the same query text against whichever engine a transaction is on.
@@ -84,6 +85,10 @@ enum Db {
         writer: SqlitePool,
         /// Who gets `writer` next (see [`crate::gate`]).
         gate: Arc<WriteGate>,
+        /// Whether `writer` runs `synchronous=FULL` now (else `NORMAL`):
+        /// switched before a transaction that needs the other, by whoever
+        /// holds the gate; a new connection starts at `NORMAL`.
+        writer_synced: Arc<AtomicBool>,
         readers: SqlitePool,
     },
     /// `first` serves [`Store::system_first`], `pool` everything else.
@@ -93,10 +98,12 @@ enum Db {
 /// How long a SQLite write transaction may wait for its turn.
 const WRITE_WAIT: Duration = Duration::from_secs(30);
 
-/// Whether a transaction may write, and if so in which line it waits.
+/// Whether a transaction may write, and if so in which line it waits and
+/// whether its commit must be on disk when it returns (see
+/// [`Store::tenant_synced`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Access {
-    Write(Line),
+    Write { line: Line, synced: bool },
     Read,
 }
 
@@ -168,19 +175,25 @@ impl Store {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                // Every commit is on disk before it returns, so a 200 for a
-                // stored webhook (or a send recorded as sent) survives power
-                // loss, not only a crash of this process. With one writer
-                // and the intake's group commits, that is one WAL fsync per
-                // batch (docs/BENCHMARKS.md has the cost).
-                .synchronous(SqliteSynchronous::Full)
+                // A commit survives a crash of this process at once, and
+                // power loss once the WAL is next synced. Transactions
+                // whose commit must survive power loss when it returns (the
+                // webhook intake's, a send's claim) switch the writer to
+                // FULL first (see `scoped`).
+                .synchronous(SqliteSynchronous::Normal)
                 // Another process on the same file (a second node, a CLI
                 // command) still contends for the lock.
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true);
+            let writer_synced = Arc::new(AtomicBool::new(false));
+            let reset = writer_synced.clone();
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
                 .acquire_timeout(WRITE_WAIT)
+                .after_connect(move |_, _| {
+                    reset.store(false, Ordering::SeqCst);
+                    Box::pin(async { Ok(()) })
+                })
                 .connect_with(options.clone())
                 .await?;
             let readers = SqlitePoolOptions::new()
@@ -191,6 +204,7 @@ impl Store {
             Db::Sqlite {
                 writer,
                 gate: Arc::default(),
+                writer_synced,
                 readers,
             }
         };
@@ -227,29 +241,19 @@ impl Store {
         }
     }
 
-    /// Whether a commit is on disk when it returns, so it survives power
-    /// loss: SQLite's `synchronous` is `FULL` (or `EXTRA`) on the writer;
-    /// PostgreSQL has `fsync` and `synchronous_commit` on.
+    /// Whether the database keeps its promise that a synced transaction's
+    /// commit ([`system_first`](Self::system_first),
+    /// [`tenant_synced`](Self::tenant_synced)) is on disk when it returns.
+    /// Always on SQLite (those run `synchronous=FULL`); on PostgreSQL, only
+    /// with `fsync` on and `synchronous_commit` not off.
     pub async fn durable_commits(&self) -> StoreResult<bool> {
-        match &self.db {
-            Db::Sqlite { writer, .. } => {
-                // 2 = FULL, 3 = EXTRA.
-                let level: i64 = sqlx::query_scalar("PRAGMA synchronous")
-                    .fetch_one(writer)
-                    .await
-                    .map_err(classify)?;
-                Ok(level >= 2)
-            }
-            Db::Postgres { pool, .. } => {
-                let (fsync, commit): (String, String) = sqlx::query_as(
-                    "SELECT current_setting('fsync'), current_setting('synchronous_commit')",
-                )
-                .fetch_one(pool)
-                .await
-                .map_err(classify)?;
-                Ok(fsync == "on" && commit != "off")
-            }
+        if self.engine() == Engine::Sqlite {
+            return Ok(true);
         }
+        let mut sys = self.system_read().await?;
+        let durable = sys.commits_durably().await?;
+        sys.commit().await?;
+        Ok(durable)
     }
 
     /// A cheap round trip, for readiness checks.
@@ -278,13 +282,27 @@ impl Store {
 
     /// Opens a transaction that can only see and change `tenant`'s rows.
     pub async fn tenant(&self, tenant: TenantId) -> StoreResult<TenantTx> {
+        self.tenant_write(tenant, false).await
+    }
+
+    /// Like [`tenant`](Self::tenant), for a change that must survive power
+    /// loss once its commit returns, not only a crash of the process (on
+    /// SQLite it commits with `synchronous=FULL`, one more fsync; PostgreSQL
+    /// commits every transaction so). For a send's claim: lost, the message
+    /// could be sent twice.
+    pub async fn tenant_synced(&self, tenant: TenantId) -> StoreResult<TenantTx> {
+        self.tenant_write(tenant, true).await
+    }
+
+    async fn tenant_write(&self, tenant: TenantId, synced: bool) -> StoreResult<TenantTx> {
         // Inside an idempotent request, its held transaction continues, and
         // its first write transaction claims the key (crate::idempotency).
         if let Some(held) = crate::idempotency::resume(tenant) {
             return Ok(held);
         }
+        let line = Line::Normal;
         let (tx, pass) = self
-            .scoped(Some(tenant), Access::Write(Line::Normal))
+            .scoped(Some(tenant), Access::Write { line, synced })
             .await?;
         let mut tx = TenantTx {
             tx,
@@ -314,7 +332,11 @@ impl Store {
     /// Opens a transaction that sees every tenant. Use only for operator
     /// work and for lookups that discover the tenant.
     pub async fn system(&self) -> StoreResult<SystemTx> {
-        let (tx, pass) = self.scoped(None, Access::Write(Line::Normal)).await?;
+        let access = Access::Write {
+            line: Line::Normal,
+            synced: false,
+        };
+        let (tx, pass) = self.scoped(None, access).await?;
         Ok(SystemTx {
             tx,
             events: Vec::new(),
@@ -324,9 +346,15 @@ impl Store {
 
     /// Like [`system`](Self::system), served before every other waiting
     /// writer (SQLite), on connections of its own (PostgreSQL): for the
-    /// webhook intake, whose callers (Meta) wait for its commit.
+    /// webhook intake, whose callers (Meta) wait for its commit. Its commit
+    /// is on disk when it returns (see [`tenant_synced`](Self::tenant_synced)):
+    /// a webhook answered 200 survives power loss.
     pub async fn system_first(&self) -> StoreResult<SystemTx> {
-        let (tx, pass) = self.scoped(None, Access::Write(Line::First)).await?;
+        let access = Access::Write {
+            line: Line::First,
+            synced: true,
+        };
+        let (tx, pass) = self.scoped(None, access).await?;
         Ok(SystemTx {
             tx,
             events: Vec::new(),
@@ -351,7 +379,7 @@ impl Store {
         access: Access,
     ) -> StoreResult<(Tx, Option<WritePass>)> {
         Ok(match (&self.db, access) {
-            (Db::Sqlite { .. }, Access::Write(_)) if crate::idempotency::holds_parked() => {
+            (Db::Sqlite { .. }, Access::Write { .. }) if crate::idempotency::holds_parked() => {
                 // The held transaction of this idempotent request has the
                 // one writer: waiting for it here would never end.
                 return Err(sqlx::Error::Protocol(
@@ -359,12 +387,31 @@ impl Store {
                 )
                 .into());
             }
-            (Db::Sqlite { writer, gate, .. }, Access::Write(line)) => {
+            (
+                Db::Sqlite {
+                    writer,
+                    gate,
+                    writer_synced,
+                    ..
+                },
+                Access::Write { line, synced },
+            ) => {
                 // A bounded wait, like a pool's: a writer that never ends
                 // (or one that waits for itself) becomes an error, not a hang.
                 let pass = tokio::time::timeout(WRITE_WAIT, gate.enter(line))
                     .await
                     .map_err(|_| sqlx::Error::PoolTimedOut)?;
+                // The level in force at COMMIT decides whether the WAL is
+                // synced then; it cannot change inside a transaction, so it
+                // is switched before, only when it differs (the writer is
+                // ours while we hold the pass).
+                if writer_synced.load(Ordering::SeqCst) != synced {
+                    let level = if synced { "FULL" } else { "NORMAL" };
+                    sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA synchronous = {level}")))
+                        .execute(writer)
+                        .await?;
+                    writer_synced.store(synced, Ordering::SeqCst);
+                }
                 // IMMEDIATE takes the write lock up front, so a transaction
                 // that reads then writes never fails on lock upgrade (only
                 // other processes contend for it: this one has one writer).
@@ -376,8 +423,12 @@ impl Store {
             }
             (Db::Postgres { pool, first }, access) => {
                 let mut t = match access {
-                    Access::Write(Line::First) => first.begin().await?,
-                    Access::Write(Line::Normal) => pool.begin().await?,
+                    Access::Write {
+                        line: Line::First, ..
+                    } => first.begin().await?,
+                    Access::Write {
+                        line: Line::Normal, ..
+                    } => pool.begin().await?,
                     Access::Read => pool.begin_with("BEGIN READ ONLY").await?,
                 };
                 enter_scope(&mut t, tenant).await?;
@@ -432,6 +483,11 @@ impl TenantTx {
         self.tx.commit().await
     }
 
+    /// Whether this transaction's commit will be on disk when it returns.
+    pub async fn commits_durably(&mut self) -> StoreResult<bool> {
+        self.tx.commits_durably().await
+    }
+
     /// The raw PostgreSQL connection under this transaction (still inside
     /// the tenant's row-level security), or `None` on SQLite. For
     /// engine-specific code and for tests that prove the policies hold.
@@ -443,7 +499,38 @@ impl TenantTx {
     }
 }
 
+impl Tx {
+    /// Whether this transaction's commit will be on disk when it returns:
+    /// on SQLite, `synchronous` is FULL (or EXTRA) on its connection; on
+    /// PostgreSQL, see [`Store::durable_commits`].
+    async fn commits_durably(&mut self) -> StoreResult<bool> {
+        match self {
+            Tx::Sqlite(t) => {
+                let level: i64 = sqlx::query_scalar("PRAGMA synchronous")
+                    .fetch_one(&mut **t)
+                    .await
+                    .map_err(classify)?;
+                Ok(level >= 2)
+            }
+            Tx::Postgres(t) => {
+                let (fsync, commit): (String, String) = sqlx::query_as(
+                    "SELECT current_setting('fsync'), current_setting('synchronous_commit')",
+                )
+                .fetch_one(&mut **t)
+                .await
+                .map_err(classify)?;
+                Ok(fsync == "on" && commit != "off")
+            }
+        }
+    }
+}
+
 impl SystemTx {
+    /// Whether this transaction's commit will be on disk when it returns.
+    pub async fn commits_durably(&mut self) -> StoreResult<bool> {
+        self.tx.commits_durably().await
+    }
+
     /// Writes the events recorded in this transaction, then commits.
     pub async fn commit(mut self) -> StoreResult<()> {
         let pending = std::mem::take(&mut self.events);

@@ -114,9 +114,11 @@ pub async fn deliver(
 
     // Claim the send (compare-and-set on the in-flight marker) and the
     // number's next slot together; a crash before the slot comes leaves a
-    // marker for a send that never left, which reconciliation resends.
+    // marker for a send that never left, which reconciliation resends. The
+    // claim is synced: lost to a power cut after the send, the message
+    // would go again.
     let now = state.now();
-    let mut tx = state.store.tenant(tenant).await?;
+    let mut tx = state.store.tenant_synced(tenant).await?;
     if !tx.begin_send_attempt(id, marker, now).await? {
         // Another run of this job is sending it (or it was settled).
         tx.commit().await?;
