@@ -16,6 +16,20 @@ pub fn pg_admin_url() -> Option<String> {
         .filter(|u| !u.is_empty())
 }
 
+/// The engines a test runs on: SQLite, then PostgreSQL when available.
+/// With `SWITCHBOARD_REQUIRE_PG=1` (set by the README's test command) a
+/// missing PostgreSQL fails the test instead of leaving it half-run. For
+/// tests that start their apps themselves; see [`each_engine`].
+pub fn engines() -> Vec<Engine> {
+    let mut engines = vec![Engine::Sqlite];
+    if pg_admin_url().is_some() {
+        engines.push(Engine::Postgres);
+    } else if std::env::var("SWITCHBOARD_REQUIRE_PG").is_ok_and(|v| v == "1") {
+        panic!("SWITCHBOARD_REQUIRE_PG=1 but TEST_DATABASE_URL is not set");
+    }
+    engines
+}
+
 /// Runs `test` on SQLite, then on PostgreSQL when available. With
 /// `SWITCHBOARD_REQUIRE_PG=1` (set by the README's test command) a missing
 /// PostgreSQL fails the test instead of leaving it half-run.
@@ -24,13 +38,9 @@ where
     F: Fn(TestApp) -> Fut,
     Fut: Future<Output = ()>,
 {
-    eprintln!("--- engine: sqlite");
-    test(TestApp::start(Engine::Sqlite).await).await;
-    if pg_admin_url().is_some() {
-        eprintln!("--- engine: postgres");
-        test(TestApp::start(Engine::Postgres).await).await;
-    } else if std::env::var("SWITCHBOARD_REQUIRE_PG").is_ok_and(|v| v == "1") {
-        panic!("SWITCHBOARD_REQUIRE_PG=1 but TEST_DATABASE_URL is not set");
+    for engine in engines() {
+        eprintln!("--- engine: {engine:?}");
+        test(TestApp::start(engine).await).await;
     }
 }
 

@@ -17,7 +17,7 @@ pub mod process;
 mod whatsapp;
 
 pub use client::{Auth, Resp};
-pub use engine::{Engine, each_engine, fresh_pg_database, pg_admin_url};
+pub use engine::{Engine, each_engine, engines, fresh_pg_database, pg_admin_url};
 pub use whatsapp::{
     APP_SECRET, WhatsAppTest, assert_each_sent_once_or_failed, each_engine_with_sandbox,
 };

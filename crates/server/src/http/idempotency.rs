@@ -138,10 +138,16 @@ async fn stored_answer(
         // Claimed, its answer not stored: the first request is still running.
         return Err(in_progress());
     }
-    let body = state
-        .secrets
-        .open_str(&stored.body)
-        .map_err(AppError::internal)?;
+    // Sealed under a master key since retired: the request was carried
+    // out, but its answer can no longer be read.
+    let body = state.secrets.open_str(&stored.body).map_err(|_| {
+        AppError::Conflict(
+            "idempotency_answer_unavailable",
+            "a request with this Idempotency-Key was carried out, but its stored answer \
+             was sealed under a retired key and can no longer be shown"
+                .into(),
+        )
+    })?;
     Ok(Some(replay(stored.status_code, body)))
 }
 

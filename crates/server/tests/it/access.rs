@@ -9,28 +9,13 @@ use server::auth::totp;
 use std::time::Duration;
 use testkit::{Auth, TestApp, each_engine};
 
-/// The engines to run on: SQLite, and PostgreSQL when configured (required
-/// with `SWITCHBOARD_REQUIRE_PG=1`), for tests that start apps themselves.
-pub(crate) fn engines() -> Vec<testkit::Engine> {
-    let mut e = vec![testkit::Engine::Sqlite];
-    if testkit::pg_admin_url().is_some() {
-        e.push(testkit::Engine::Postgres);
-    } else {
-        assert!(
-            std::env::var("SWITCHBOARD_REQUIRE_PG").as_deref() != Ok("1"),
-            "SWITCHBOARD_REQUIRE_PG=1 but TEST_DATABASE_URL is not set"
-        );
-    }
-    e
-}
-
 /// Each engine, with open streams re-checking their credential every 50 ms.
 async fn each_engine_fast_recheck<F, Fut>(test: F)
 where
     F: Fn(TestApp) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    for engine in engines() {
+    for engine in testkit::engines() {
         let app = TestApp::start_with(engine, |c| c.stream_recheck_ms = 50).await;
         test(app).await;
     }

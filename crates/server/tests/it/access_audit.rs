@@ -1,7 +1,6 @@
 //! The tenant's audit log names people and can be narrowed; `/metrics` can
 //! be kept private and names no tenant; logged paths hide webhook tokens.
 
-use crate::access::engines;
 use domain::Clock as _;
 use domain::{Permission, TenantId, Timestamp};
 use serde_json::{Value, json};
@@ -145,7 +144,7 @@ async fn the_audit_log_names_who_acted_and_filters_by_actor_action_and_time() {
 
 #[tokio::test]
 async fn metrics_can_require_a_token_and_carry_no_tenant_labels() {
-    for engine in engines() {
+    for engine in testkit::engines() {
         let app = TestApp::start_with(engine, |c| {
             c.metrics_token = Some(server::config::Secret::new("metrics-secret"));
         })
@@ -212,7 +211,7 @@ async fn debug_logs_never_show_the_own_app_webhook_token() {
         .finish();
     // The test runs on one thread, the server's tasks with it.
     let _guard = tracing::subscriber::set_default(subscriber);
-    for engine in engines() {
+    for engine in testkit::engines() {
         let app = TestApp::start(engine).await;
         let token = format!("ownapp{}", uuid::Uuid::new_v4().simple());
         let path = format!("/webhooks/whatsapp/{token}");

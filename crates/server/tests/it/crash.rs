@@ -18,16 +18,6 @@ const PNID: &str = "106540352242922";
 const WABA: &str = "102290129340398";
 const TOKEN: &str = "crash-token";
 
-fn engines() -> Vec<Engine> {
-    let mut engines = vec![Engine::Sqlite];
-    if testkit::pg_admin_url().is_some() {
-        engines.push(Engine::Postgres);
-    } else if std::env::var("SWITCHBOARD_REQUIRE_PG").is_ok_and(|v| v == "1") {
-        panic!("SWITCHBOARD_REQUIRE_PG=1 but TEST_DATABASE_URL is not set");
-    }
-    engines
-}
-
 /// A sandbox that keeps retrying webhooks like Meta does (Meta retries for
 /// days; the default test sandbox gives up after under a second, which a
 /// restart outlasts), reporting each status step after `status_delay`.
@@ -174,7 +164,7 @@ async fn send_batches(
 async fn crash_during_a_webhook_flood_loses_and_duplicates_nothing() {
     const BATCHES: usize = 240;
     const KILL_AFTER_ACKS: [usize; 3] = [15, 70, 150];
-    for engine in engines() {
+    for engine in testkit::engines() {
         eprintln!("--- engine: {engine:?}");
         let meta = meta(Duration::from_millis(50)).await;
         let mut server = start(engine, &meta, &[]).await;
@@ -242,7 +232,7 @@ async fn crash_during_a_webhook_flood_loses_and_duplicates_nothing() {
 async fn crash_during_a_large_send_sends_each_message_once() {
     const MESSAGES: usize = 300;
     const KILL_AFTER_SENT: [usize; 3] = [40, 120, 210];
-    for engine in engines() {
+    for engine in testkit::engines() {
         eprintln!("--- engine: {engine:?}");
         // Meta's statuses come later than the restarted node takes over the
         // dead one's jobs (its 2 s lease), so the sends that were in flight

@@ -7,19 +7,9 @@ use serde_json::{Value, json};
 use server::housekeeping::sweep;
 use store::events::CursorStart;
 use store::housekeeping::Sweepable;
-use testkit::{APP_SECRET, Auth, Engine, WhatsAppTest};
+use testkit::{APP_SECRET, Auth, WhatsAppTest};
 
 const DAY: i64 = 86_400;
-
-fn engines() -> Vec<Engine> {
-    let mut engines = vec![Engine::Sqlite];
-    if testkit::pg_admin_url().is_some() {
-        engines.push(Engine::Postgres);
-    } else if std::env::var("SWITCHBOARD_REQUIRE_PG").is_ok_and(|v| v == "1") {
-        panic!("SWITCHBOARD_REQUIRE_PG=1 but TEST_DATABASE_URL is not set");
-    }
-    engines
-}
 
 /// The inbound-text fixture with its own message id.
 fn inbound(n: usize) -> Vec<u8> {
@@ -30,7 +20,7 @@ fn inbound(n: usize) -> Vec<u8> {
 
 #[tokio::test]
 async fn finished_work_is_swept_after_its_retention_in_small_batches() {
-    for engine in engines() {
+    for engine in testkit::engines() {
         eprintln!("--- engine: {engine:?}");
         let wa = WhatsAppTest::start_with_config(engine, Default::default(), |c| {
             c.retention.batch = 2;
@@ -128,7 +118,7 @@ async fn finished_work_is_swept_after_its_retention_in_small_batches() {
 /// nothing.
 #[tokio::test]
 async fn the_sweep_schedules_itself_once_per_period() {
-    for engine in engines() {
+    for engine in testkit::engines() {
         eprintln!("--- engine: {engine:?}");
         let wa = WhatsAppTest::start(engine).await;
         server::housekeeping::schedule(&wa.state).await.unwrap();

@@ -149,6 +149,18 @@ async fn a_document_is_served_as_a_download_and_a_redelivery_fetches_once() {
     .await;
 }
 
+/// Stores a webhook and processes it, leaving the jobs it queued to run.
+async fn store_and_process(wa: &WhatsAppTest, body: Vec<u8>) {
+    let id = server::channels::intake::store_webhook(&wa.state, None, body.into())
+        .await
+        .unwrap();
+    let (_, sys) = server::channels::process::process_webhook(&wa.state, id)
+        .await
+        .unwrap()
+        .unwrap();
+    sys.commit().await.unwrap();
+}
+
 /// Media never stays `pending`: a number disconnected before the fetch
 /// ran, or a fetch that fails until its attempts run out, ends `failed`.
 #[tokio::test]
@@ -157,15 +169,7 @@ async fn media_ends_failed_when_its_number_goes_or_its_fetch_never_succeeds() {
         let t = wa.create_tenant("media-fails").await;
         let channel = wa.connect_number(&t, PNID, WABA).await;
         // Stored and processed, its fetch not run yet.
-        let body = bytes::Bytes::from(crate::channels::fixture("inbound-image.json"));
-        let id = server::channels::intake::store_webhook(&wa.state, None, body)
-            .await
-            .unwrap();
-        let (_, sys) = server::channels::process::process_webhook(&wa.state, id)
-            .await
-            .unwrap()
-            .unwrap();
-        sys.commit().await.unwrap();
+        store_and_process(&wa, crate::channels::fixture("inbound-image.json")).await;
         assert_eq!(
             newest_message(&wa, &t).await["media"]["status"],
             json!("pending")
@@ -190,15 +194,7 @@ async fn media_ends_failed_when_its_number_goes_or_its_fetch_never_succeeds() {
         let value = &mut body["entry"][0]["changes"][0]["value"];
         value["metadata"]["phone_number_id"] = json!("106540352242999");
         value["messages"][0]["id"] = json!("wamid.media-down");
-        let body = bytes::Bytes::from(serde_json::to_vec(&body).unwrap());
-        let id = server::channels::intake::store_webhook(&wa.state, None, body)
-            .await
-            .unwrap();
-        let (_, sys) = server::channels::process::process_webhook(&wa.state, id)
-            .await
-            .unwrap()
-            .unwrap();
-        sys.commit().await.unwrap();
+        store_and_process(&wa, serde_json::to_vec(&body).unwrap()).await;
         // A node that cannot reach Meta runs the fetch until it gives up.
         let cut_off = wa
             .another_node(|c| c.graph_base_url = "http://127.0.0.1:9".into())

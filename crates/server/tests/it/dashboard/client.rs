@@ -152,7 +152,12 @@ impl Browser {
                 ],
             )
             .await;
-        assert_eq!(r.status, 303, "operator login: {}", r.html);
+        assert_eq!(
+            (r.status, r.location.as_deref()),
+            (303, Some("/app/operator")),
+            "operator login: {}",
+            r.html
+        );
         b
     }
 }

@@ -25,22 +25,7 @@ async fn dashboard_shows_a_suspended_tenant_why() {
         assert!(r.html.contains("Invoice 42 is overdue"), "{}", r.html);
 
         // The operator console signs in with its own form and cookie.
-        let mut o = Browser::new(&app);
-        let csrf = o.get("/app/operator/login").await.csrf();
-        let r = o
-            .post(
-                "/app/operator/login",
-                &[
-                    ("csrf", &csrf),
-                    ("email", &app.operator_email),
-                    ("password", &app.operator_password),
-                ],
-            )
-            .await;
-        assert_eq!(
-            (r.status, r.location.as_deref()),
-            (303, Some("/app/operator"))
-        );
+        let mut o = Browser::sign_in_operator(&app).await;
         let r = o.get("/app/operator").await;
         assert_eq!(r.status, 200);
         assert!(r.html.contains("Invoice 42 is overdue") && r.html.contains("Reactivate"));
