@@ -100,6 +100,8 @@ pub struct ServerSpec<'a> {
     pub graph_base_url: &'a str,
     /// A port chosen beforehand (so the sandbox can be told the webhook URL).
     pub port: Option<u16>,
+    /// Further `SWITCHBOARD_*` settings a scenario needs.
+    pub env: Vec<(&'static str, String)>,
 }
 
 impl<'a> ServerSpec<'a> {
@@ -111,6 +113,7 @@ impl<'a> ServerSpec<'a> {
             app_secret: crate::db::APP_SECRET,
             graph_base_url,
             port: None,
+            env: Vec::new(),
         }
     }
 }
@@ -143,6 +146,7 @@ pub async fn start_server(spec: &ServerSpec<'_>) -> anyhow::Result<Process> {
         .env("SWITCHBOARD_META_APP_SECRET", spec.app_secret)
         .env("SWITCHBOARD_GRAPH_BASE_URL", spec.graph_base_url)
         .env("SWITCHBOARD_LOG", "warn")
+        .envs(spec.env.iter().map(|(k, v)| (*k, v.as_str())))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::from(log))

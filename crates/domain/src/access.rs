@@ -75,10 +75,13 @@ pub enum Permission {
     /// Plans, subscriptions and invoices.
     #[serde(rename = "billing:manage")]
     BillingManage,
+    /// Outbound webhook endpoints, their secrets, deliveries and replays.
+    #[serde(rename = "webhooks:manage")]
+    WebhooksManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 10] = [
+    pub const ALL: [Permission; 11] = [
         Permission::TenantRead,
         Permission::UsersRead,
         Permission::UsersManage,
@@ -89,6 +92,7 @@ impl Permission {
         Permission::InboxWrite,
         Permission::CampaignsManage,
         Permission::BillingManage,
+        Permission::WebhooksManage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -103,6 +107,7 @@ impl Permission {
             Permission::InboxWrite => "inbox:write",
             Permission::CampaignsManage => "campaigns:manage",
             Permission::BillingManage => "billing:manage",
+            Permission::WebhooksManage => "webhooks:manage",
         }
     }
 
@@ -160,6 +165,7 @@ impl Role {
                 InboxRead,
                 InboxWrite,
                 CampaignsManage,
+                WebhooksManage,
             ],
             Role::Agent => &[TenantRead, UsersRead, InboxRead, InboxWrite],
             Role::Viewer => &[TenantRead, UsersRead, InboxRead],

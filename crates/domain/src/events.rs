@@ -10,7 +10,7 @@
 //! A payload's fields only ever grow; a change that would break a consumer
 //! (a renamed or removed field, a new meaning) raises the event's version.
 
-use crate::ids::{ChannelId, ContactId, ConversationId, MediaId, MessageId, UserId};
+use crate::ids::{ChannelId, ContactId, ConversationId, EndpointId, MediaId, MessageId, UserId};
 use crate::messaging::MessageStatus;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -125,6 +125,29 @@ events! {
     /// message we do not know, an unknown status or field, a message
     /// without a sender, an error about the number). `reason` says which.
     WhatsAppUnhandled(WhatsAppUnhandled) = "whatsapp.unhandled", v 1;
+    /// An outbound webhook endpoint was created.
+    WebhookEndpointCreated(WebhookEndpointRef) = "webhook_endpoint.created", v 1;
+    /// An outbound webhook endpoint's settings changed (its URL, events,
+    /// headers, description, enabled state or secret).
+    WebhookEndpointUpdated(WebhookEndpointRef) = "webhook_endpoint.updated", v 1;
+    /// An outbound webhook endpoint was removed with its delivery log.
+    WebhookEndpointDeleted(WebhookEndpointRef) = "webhook_endpoint.deleted", v 1;
+    /// Switchboard disabled an endpoint that failed every attempt for too
+    /// long; `reason` says why.
+    WebhookEndpointDisabled(WebhookEndpointDisabled) = "webhook_endpoint.disabled", v 1;
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebhookEndpointRef {
+    pub endpoint_id: EndpointId,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebhookEndpointDisabled {
+    pub endpoint_id: EndpointId,
+    pub url: String,
+    pub reason: String,
 }
 
 /// Why an event could not be read back.

@@ -101,4 +101,8 @@ id_type!(
     EventId,
     /// A media file of a message, in the media store.
     MediaId,
+    /// An outbound webhook endpoint of a tenant.
+    EndpointId,
+    /// One event on its way to one outbound webhook endpoint.
+    DeliveryId,
 );

@@ -1,6 +1,7 @@
 // Switchboard dashboard: progressive enhancement only. Every page works
 // without this file; it adds copy buttons, confirmations, reply-to, and
-// live updates over the event stream (GET /api/v1/events).
+// live updates over the event stream (GET /api/v1/events) or, on pages
+// with a data-poll region (the health page), by fetching the page again.
 (function () {
   'use strict';
 
@@ -45,7 +46,7 @@
   enhance(document);
   scrollThread();
 
-  if (!document.querySelector('[data-live]') || !window.EventSource) return;
+  if (!document.querySelector('[data-live]')) return;
 
   var busy = false, again = false, timer = null;
 
@@ -87,6 +88,18 @@
       });
   }
 
+  // Pages whose figures change without an event of the stream (the
+  // health page) mark a region data-poll="<seconds>" and fetch themselves
+  // again that often while visible.
+  var polled = document.querySelector('[data-poll]');
+  if (polled) {
+    var every = Math.max(2, parseInt(polled.dataset.poll, 10) || 10) * 1000;
+    document.body.dataset.live = 'on';
+    setInterval(function () { if (!document.hidden) refresh(); }, every);
+    return;
+  }
+
+  if (!window.EventSource) return;
   var stream = new EventSource('/api/v1/events');
   stream.addEventListener('open', function () { document.body.dataset.live = 'on'; });
   stream.addEventListener('error', function () { document.body.dataset.live = 'off'; });

@@ -72,6 +72,37 @@ pub struct Config {
     pub metrics_token: Option<Secret>,
     /// How long finished work is kept before the hourly sweep removes it.
     pub retention: Retention,
+    /// Outbound webhooks (docs/WEBHOOKS.md).
+    pub webhooks: WebhooksConfig,
+}
+
+/// Outbound webhooks: which URLs may be targets, how long deliveries are
+/// retried and when a failing endpoint is disabled
+/// (`SWITCHBOARD_WEBHOOKS_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WebhooksConfig {
+    /// Plain `http://` URLs are accepted (local development and tests).
+    pub allow_http: bool,
+    /// URLs may resolve to loopback, private and link-local addresses.
+    pub allow_private: bool,
+    /// How long a delivery is retried before it is dead-lettered.
+    pub retry_hours: i64,
+    /// How long an endpoint may fail every attempt before it is disabled.
+    pub disable_after_hours: i64,
+    /// Requests in flight per endpoint on one node.
+    pub per_endpoint_concurrency: i64,
+}
+
+impl Default for WebhooksConfig {
+    fn default() -> Self {
+        Self {
+            allow_http: false,
+            allow_private: false,
+            retry_hours: 72,
+            disable_after_hours: 72,
+            per_endpoint_concurrency: 4,
+        }
+    }
 }
 
 /// How many days each kind of finished work is kept before the hourly
@@ -129,6 +160,7 @@ impl Default for Config {
             stream_recheck_ms: 5_000,
             metrics_token: None,
             retention: Retention::default(),
+            webhooks: WebhooksConfig::default(),
         }
     }
 }
@@ -164,6 +196,11 @@ struct FileConfig {
     retain_idempotency_keys_days: Option<i64>,
     retain_sessions_days: Option<i64>,
     sweep_batch: Option<i64>,
+    webhooks_allow_http: Option<bool>,
+    webhooks_allow_private: Option<bool>,
+    webhooks_retry_hours: Option<i64>,
+    webhooks_disable_after_hours: Option<i64>,
+    webhooks_concurrency: Option<i64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -200,6 +237,17 @@ fn bounded(
             range.start(),
             range.end()
         )))
+    }
+}
+
+/// A yes/no setting: `1`/`true`/`yes` or `0`/`false`/`no` from the
+/// environment, else the file's, else off.
+fn flag(name: &'static str, env: Option<String>, file: Option<bool>) -> Result<bool, ConfigError> {
+    match env.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        Some("1" | "true" | "yes") => Ok(true),
+        Some("0" | "false" | "no") => Ok(false),
+        Some(_) => Err(ConfigError::Invalid(name, env.unwrap_or_default())),
+        None => Ok(file.unwrap_or(false)),
     }
 }
 
@@ -331,6 +379,38 @@ impl Config {
             f.sweep_batch,
             1..=100_000,
             r.batch,
+        )?;
+        let w = &mut c.webhooks;
+        w.allow_http = flag(
+            "SWITCHBOARD_WEBHOOKS_ALLOW_HTTP",
+            env("WEBHOOKS_ALLOW_HTTP"),
+            f.webhooks_allow_http,
+        )?;
+        w.allow_private = flag(
+            "SWITCHBOARD_WEBHOOKS_ALLOW_PRIVATE",
+            env("WEBHOOKS_ALLOW_PRIVATE"),
+            f.webhooks_allow_private,
+        )?;
+        w.retry_hours = bounded(
+            "SWITCHBOARD_WEBHOOKS_RETRY_HOURS",
+            env("WEBHOOKS_RETRY_HOURS"),
+            f.webhooks_retry_hours,
+            1..=720,
+            w.retry_hours,
+        )?;
+        w.disable_after_hours = bounded(
+            "SWITCHBOARD_WEBHOOKS_DISABLE_AFTER_HOURS",
+            env("WEBHOOKS_DISABLE_AFTER_HOURS"),
+            f.webhooks_disable_after_hours,
+            1..=720,
+            w.disable_after_hours,
+        )?;
+        w.per_endpoint_concurrency = bounded(
+            "SWITCHBOARD_WEBHOOKS_CONCURRENCY",
+            env("WEBHOOKS_CONCURRENCY"),
+            f.webhooks_concurrency,
+            1..=64,
+            w.per_endpoint_concurrency,
         )?;
         Ok(c)
     }

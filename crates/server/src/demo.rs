@@ -1,7 +1,8 @@
 //! `switchboard demo`: one command, no configuration. An embedded database
 //! in a fresh temporary directory, the Cloud API sandbox in-process, a demo
 //! tenant with two numbers set up through the public API exactly as a
-//! customer would, and simulated customers writing in every few seconds.
+//! customer would, simulated customers writing in every few seconds, and a
+//! webhook endpoint whose deliveries this console prints.
 
 use crate::config::{Config, Secret};
 use crate::crypto::random_token;
@@ -100,7 +101,12 @@ pub async fn run(base: Config) -> anyhow::Result<()> {
     })?;
     let addr = listener.local_addr()?;
     let url = format!("http://{addr}");
+    let mut webhooks = base.webhooks;
+    // The demo's receiver is a plain-http listener on this machine.
+    webhooks.allow_http = true;
+    webhooks.allow_private = true;
     let config = Config {
+        webhooks,
         database_url: format!("sqlite://{}", dir.path().join("demo.db").display()),
         data_dir: dir.path().to_owned(),
         master_key: None,
@@ -118,7 +124,14 @@ pub async fn run(base: Config) -> anyhow::Result<()> {
     let workers = crate::server::spawn_workers(&state, workers_stopped).await;
     sandbox.set_webhook(Some(format!("{url}/webhooks/whatsapp")), app_secret);
 
-    let api_key = seed(&url, &state.config.operator_email, &operator_password).await?;
+    let receiver = print_webhooks().await?;
+    let api_key = seed(
+        &url,
+        &state.config.operator_email,
+        &operator_password,
+        &receiver,
+    )
+    .await?;
     println!();
     println!("  Switchboard demo is running at {url}/app");
     println!();
@@ -130,6 +143,7 @@ pub async fn run(base: Config) -> anyhow::Result<()> {
     println!("  API key:       {api_key}");
     println!("  API docs:      {url}/api/docs");
     println!("  Cloud API sandbox: {}", sandbox.base_url());
+    println!("  Webhook endpoint:  {receiver} (its deliveries are printed below)");
     println!();
     println!("  Simulated customers write in every few seconds. Ctrl-C stops the demo");
     println!("  and deletes its data.");
@@ -148,8 +162,43 @@ pub async fn run(base: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Creates the demo tenant through the public API; returns its API key.
-async fn seed(url: &str, operator_email: &str, operator_password: &str) -> anyhow::Result<String> {
+/// A receiver for the demo tenant's webhook endpoint on a free local port:
+/// it prints each delivery's event and answers 200. Returns its URL.
+async fn print_webhooks() -> anyhow::Result<String> {
+    use axum::http::HeaderMap;
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/hooks", listener.local_addr()?);
+    let app = axum::Router::new().route(
+        "/hooks",
+        axum::routing::post(|headers: HeaderMap, body: axum::body::Bytes| async move {
+            let event: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            let header = |name: &str| {
+                headers
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_owned()
+            };
+            println!(
+                "  webhook  {:<24} seq {:<5} signed: {}",
+                header("switchboard-event"),
+                event["seq"],
+                !header("switchboard-signature").is_empty()
+            );
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(url)
+}
+
+/// Creates the demo tenant through the public API, with a webhook endpoint
+/// at `receiver`; returns its API key.
+async fn seed(
+    url: &str,
+    operator_email: &str,
+    operator_password: &str,
+    receiver: &str,
+) -> anyhow::Result<String> {
     let http = reqwest::Client::new();
     let call = |method: reqwest::Method, path: &str, token: Option<&str>, body: Value| {
         let mut req = http.request(method, format!("{url}{path}")).json(&body);
@@ -207,6 +256,14 @@ async fn seed(url: &str, operator_email: &str, operator_password: &str) -> anyho
         )
         .await?;
     }
+    call(
+        reqwest::Method::POST,
+        "/api/v1/webhook-endpoints",
+        Some(&api_key),
+        json!({ "url": receiver, "events": ["message.*", "conversation.*"],
+                "description": "Demo receiver (prints to the demo's console)" }),
+    )
+    .await?;
     Ok(api_key)
 }
 

@@ -15,6 +15,7 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod graph;
+pub mod hooks;
 pub mod housekeeping;
 pub mod http;
 pub mod inbox;
@@ -33,6 +34,7 @@ pub fn job_registry() -> jobs::Registry {
     let mut registry = jobs::Registry::default();
     channels::jobs::register(&mut registry);
     housekeeping::jobs::register(&mut registry);
+    hooks::jobs::register(&mut registry);
     registry
 }
 pub use http::app;

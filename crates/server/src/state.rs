@@ -30,6 +30,8 @@ pub struct Inner {
     pub intake: crate::channels::intake::Intake,
     /// The job kinds the workers run.
     pub jobs: crate::jobs::Registry,
+    /// The outbound webhooks' HTTP client and per-endpoint limits.
+    pub hooks: crate::hooks::HookRuntime,
     /// Wakes background workers when new work was committed.
     pub work_notify: tokio::sync::Notify,
     /// Flipped to `true` when the server begins to shut down, so endless
@@ -58,6 +60,7 @@ impl AppState {
             .build()
             .map_err(|e| anyhow::anyhow!("building the Graph client: {e}"))?;
         let media = crate::channels::media::MediaStore::new(config.media_dir());
+        let hooks = crate::hooks::HookRuntime::new(&config.webhooks)?;
         Ok(Self(Arc::new(Inner {
             media,
             config,
@@ -70,6 +73,7 @@ impl AppState {
             graph,
             intake: Default::default(),
             jobs: crate::job_registry(),
+            hooks,
             work_notify: tokio::sync::Notify::new(),
             closing: tokio::sync::watch::Sender::new(false),
         })))

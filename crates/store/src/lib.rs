@@ -21,6 +21,7 @@ pub mod audit;
 pub mod auth;
 pub mod channels;
 pub mod events;
+pub mod hooks;
 pub mod housekeeping;
 pub mod idempotency;
 pub mod inbox;

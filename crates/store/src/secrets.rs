@@ -16,6 +16,9 @@ pub const SEALED_COLUMNS: &[(&str, &str)] = &[
     ("channels", "app_secret"),
     ("channels", "webhook_token"),
     ("channels", "verify_token"),
+    ("hook_endpoints", "secret"),
+    ("hook_endpoints", "previous_secret"),
+    ("hook_endpoints", "headers"),
 ];
 
 /// One sealed value and where it lives.

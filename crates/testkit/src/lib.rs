@@ -14,6 +14,7 @@
 mod client;
 mod engine;
 pub mod process;
+pub mod receiver;
 mod whatsapp;
 
 pub use client::{Auth, Resp};
@@ -92,6 +93,13 @@ impl TestApp {
             master_key: Some(server::config::Secret::new(SecretBox::new_key_spec(
                 "test1",
             ))),
+            // Tests deliver outbound webhooks to receivers on 127.0.0.1 over
+            // plain HTTP; tests of the refusals turn these off again.
+            webhooks: server::config::WebhooksConfig {
+                allow_http: true,
+                allow_private: true,
+                ..Default::default()
+            },
             ..Config::default()
         };
         adjust(&mut config);

@@ -5,6 +5,7 @@ pub mod inbound;
 pub mod ingest;
 pub mod outbound;
 pub mod reads;
+pub mod webhooks;
 
 use crate::db::{BenchDb, EngineChoice};
 use crate::report::Figure;
@@ -12,7 +13,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// The scenario names `--scenario` accepts, in run order.
-pub const ALL: [&str; 4] = ["ingest", "inbound", "outbound", "reads"];
+pub const ALL: [&str; 5] = ["ingest", "inbound", "outbound", "reads", "webhooks"];
 
 /// How big each scenario is: `--quick` (under a minute each) or full.
 #[derive(Debug, Clone)]
@@ -32,6 +33,10 @@ pub struct Sizes {
     pub reads_per_conversation: usize,
     pub reads_load: Duration,
     pub reads_rate: f64,
+    /// Outbound webhooks: tenants (one endpoint each), events per second, for how long.
+    pub hooks_tenants: usize,
+    pub hooks_rate: f64,
+    pub hooks_load: Duration,
 }
 
 impl Sizes {
@@ -51,6 +56,9 @@ impl Sizes {
             reads_per_conversation: 20,
             reads_load: Duration::from_secs(20),
             reads_rate: 200.0,
+            hooks_tenants: 20,
+            hooks_rate: 1_000.0,
+            hooks_load: Duration::from_secs(20),
         }
     }
 
@@ -70,6 +78,9 @@ impl Sizes {
             reads_per_conversation: 10,
             reads_load: Duration::from_secs(4),
             reads_rate: 200.0,
+            hooks_tenants: 10,
+            hooks_rate: 1_000.0,
+            hooks_load: Duration::from_secs(5),
         }
     }
 }
@@ -105,6 +116,7 @@ pub async fn run(ctx: &Ctx, name: &str) -> anyhow::Result<Vec<Figure>> {
         "inbound" => inbound::run(ctx).await,
         "outbound" => outbound::run(ctx).await,
         "reads" => reads::run(ctx).await,
+        "webhooks" => webhooks::run(ctx).await,
         other => anyhow::bail!("no scenario `{other}` (choose from {})", ALL.join(", ")),
     }
 }

@@ -67,6 +67,19 @@ impl TenantCtx {
         }
     }
 
+    /// `403 permission_denied` unless this caller holds `p`: for rules that
+    /// other adapters than the API (dashboard pages, jobs) call too.
+    pub fn require(&self, p: Permission) -> AppResult<()> {
+        if self.allows(p) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
+                "permission_denied",
+                format!("this needs the `{p}` permission"),
+            ))
+        }
+    }
+
     /// The permissions this caller holds.
     pub fn permissions(&self) -> Vec<Permission> {
         Permission::ALL

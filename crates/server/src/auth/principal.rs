@@ -54,7 +54,8 @@ pub mod perm {
         InboxRead,
         InboxWrite,
         CampaignsManage,
-        BillingManage
+        BillingManage,
+        WebhooksManage
     );
 }
 

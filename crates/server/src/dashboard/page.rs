@@ -37,6 +37,8 @@ pub struct Shell {
     pub csrf: String,
     pub can_settings: bool,
     pub can_write: bool,
+    /// Whether Settings → Webhooks is theirs (`webhooks:manage`).
+    pub can_webhooks: bool,
     /// Which tab is lit: `inbox`, `contacts`, `settings`.
     pub tab: &'static str,
 }
@@ -80,6 +82,7 @@ impl FromRequestParts<AppState> for Shell {
                     || ctx.allows(Permission::ApiKeysManage)
                     || ctx.allows(Permission::AuditRead)),
             can_write: ctx.allows(Permission::InboxWrite),
+            can_webhooks: ctx.allows(Permission::WebhooksManage),
             tab: "",
         })
     }

@@ -16,7 +16,7 @@
 mod registry;
 mod worker;
 
-pub use registry::Registry;
+pub use registry::{Poller, Registry};
 pub use worker::{Worker, drain};
 
 use crate::state::AppState;
@@ -39,11 +39,19 @@ pub enum Queue {
     Media,
     /// Tenant-wide work (releasing a reactivated tenant's held events).
     Tenants,
+    /// Delivering outbound webhooks to tenants' endpoints.
+    Hooks,
 }
 
 impl Queue {
     /// Every queue, in the order a drain visits them.
-    pub const ALL: [Queue; 4] = [Queue::Webhooks, Queue::Send, Queue::Media, Queue::Tenants];
+    pub const ALL: [Queue; 5] = [
+        Queue::Webhooks,
+        Queue::Send,
+        Queue::Media,
+        Queue::Tenants,
+        Queue::Hooks,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -51,6 +59,7 @@ impl Queue {
             Queue::Send => "send",
             Queue::Media => "media",
             Queue::Tenants => "tenants",
+            Queue::Hooks => "hooks",
         }
     }
 }

@@ -12,6 +12,11 @@ type Handler = for<'a> fn(&'a AppState, &'a Job) -> BoxFuture<'a, Outcome>;
 type GivenUp =
     for<'a> fn(&'a mut TenantTx, &'a Job, &'a str, Timestamp) -> BoxFuture<'a, anyhow::Result<()>>;
 
+/// A poller: looks for work that is not a job row (a consumer of the event
+/// log behind its tenants' logs, say) and does one round of it, answering
+/// how much it did (0: nothing to do).
+pub type Poller = for<'a> fn(&'a AppState) -> BoxFuture<'a, anyhow::Result<usize>>;
+
 #[derive(Clone, Copy)]
 struct Entry {
     run: Handler,
@@ -23,13 +28,18 @@ struct Entry {
 #[derive(Default)]
 pub struct Registry {
     handlers: HashMap<&'static str, Entry>,
+    pollers: Vec<(&'static str, Poller)>,
 }
 
 impl std::fmt::Debug for Registry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut kinds: Vec<_> = self.handlers.keys().collect();
         kinds.sort();
-        f.debug_struct("Registry").field("kinds", &kinds).finish()
+        let pollers: Vec<_> = self.pollers.iter().map(|(n, _)| n).collect();
+        f.debug_struct("Registry")
+            .field("kinds", &kinds)
+            .field("pollers", &pollers)
+            .finish()
     }
 }
 
@@ -44,6 +54,29 @@ impl Registry {
         let previous = self.handlers.insert(K::KIND, entry);
         debug_assert!(previous.is_none(), "job kind {} registered twice", K::KIND);
         self
+    }
+
+    /// Adds a poller, run by every node's workers about every 100 ms and
+    /// when work is announced, and by [`super::drain`] until it finds
+    /// nothing to do.
+    pub fn poll(&mut self, name: &'static str, poller: Poller) -> &mut Self {
+        self.pollers.push((name, poller));
+        self
+    }
+
+    /// Runs every poller once; how much work they did. A failing poller is
+    /// logged and the others still run.
+    pub async fn run_pollers(&self, state: &AppState) -> usize {
+        let mut total = 0;
+        for (name, poller) in &self.pollers {
+            match poller(state).await {
+                Ok(n) => total += n,
+                Err(e) => {
+                    tracing::error!(poller = name, error = %format!("{e:#}"), "poller failed")
+                }
+            }
+        }
+        total
     }
 
     /// The kinds registered, for tests and diagnostics.

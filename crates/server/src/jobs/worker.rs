@@ -172,11 +172,13 @@ async fn claim(
 }
 
 /// Runs every job that is due at the clock's current time, one at a time,
-/// until none is left: deterministic, for tests and the CLI.
+/// and every poller, until neither finds anything left: deterministic, for
+/// tests and the CLI. Answers how many jobs ran.
 pub async fn drain(state: &AppState) -> usize {
     let worker = format!("drain-{}", uuid::Uuid::now_v7());
     let mut total = 0;
     loop {
+        let polled = state.jobs.run_pollers(state).await;
         let mut ran = 0;
         for queue in Queue::ALL {
             for job in claim(state, queue.as_str(), &worker, state.now(), 64).await {
@@ -184,10 +186,32 @@ pub async fn drain(state: &AppState) -> usize {
                 ran += 1;
             }
         }
-        if ran == 0 {
+        if ran == 0 && polled == 0 {
             return total;
         }
         total += ran;
+    }
+}
+
+/// How often the pollers run when nothing announces work.
+const POLL_EVERY: Duration = Duration::from_millis(100);
+
+/// The loop that runs the registry's pollers on this node.
+async fn run_pollers(state: AppState, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        if *shutdown.borrow() {
+            break;
+        }
+        // Work found: look again at once (a backlog drains without waiting).
+        if state.jobs.run_pollers(&state).await > 0 {
+            tokio::task::yield_now().await;
+            continue;
+        }
+        tokio::select! {
+            _ = state.work_notify.notified() => {}
+            _ = tokio::time::sleep(POLL_EVERY) => {}
+            _ = shutdown.changed() => {}
+        }
     }
 }
 
@@ -201,7 +225,8 @@ impl Worker {
         shutdown: watch::Receiver<bool>,
     ) -> Vec<tokio::task::JoinHandle<()>> {
         let node = format!("{}-{}", hostname(), uuid::Uuid::now_v7());
-        Queue::ALL
+        let pollers = tokio::spawn(run_pollers(state.clone(), shutdown.clone()));
+        let mut loops: Vec<tokio::task::JoinHandle<()>> = Queue::ALL
             .iter()
             .map(|queue| {
                 let state = state.clone();
@@ -244,7 +269,9 @@ impl Worker {
                     heartbeat.abort();
                 })
             })
-            .collect()
+            .collect();
+        loops.push(pollers);
+        loops
     }
 }
 

@@ -172,5 +172,12 @@ async fn demo_starts_a_tenant_with_two_numbers_and_customers_writing_in() {
             .is_some_and(|c| !c.is_empty()),
         "a demo customer wrote in: {conversations}"
     );
+    // The demo's webhook endpoint got it, signed, and the console says so.
+    let delivered = std::iter::from_fn(|| rx.recv_timeout(Duration::from_secs(30)).ok())
+        .find(|l| l.contains("webhook") && l.contains("message.received"));
+    assert!(
+        delivered.is_some_and(|l| l.contains("signed: true")),
+        "a signed delivery is printed"
+    );
     assert!(terminate(&mut child).success(), "the demo stops cleanly");
 }

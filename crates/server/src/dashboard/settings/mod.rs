@@ -1,5 +1,6 @@
 //! Settings: usage against the plan, WhatsApp numbers, team, API keys,
-//! security (TOTP) and the audit log. Each page calls its area's rules.
+//! security (TOTP), the audit log, and webhooks, activity and health
+//! ([`crate::hooks::pages`]). Each page calls its area's rules.
 
 use crate::channels::pages as numbers;
 use crate::team::pages::{keys, security, team};
@@ -45,6 +46,7 @@ pub fn router() -> Router<AppState> {
             post(security::disable_totp),
         )
         .route("/app/settings/audit", get(view_audit))
+        .merge(crate::hooks::pages::router())
 }
 
 /// A refusal shown on the settings page itself rather than an error page.
@@ -76,7 +78,7 @@ pub struct Meter {
     pub level: &'static str,
 }
 
-fn meter(label: &'static str, used: i64, limit: Option<i64>) -> Meter {
+pub(crate) fn meter(label: &'static str, used: i64, limit: Option<i64>) -> Meter {
     let percent = match limit {
         Some(l) if l > 0 => (used * 100 / l).clamp(0, 100),
         Some(_) => 100,

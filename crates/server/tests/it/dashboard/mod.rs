@@ -3,8 +3,10 @@
 
 mod browser;
 mod browser_inbox;
+mod browser_webhooks;
 pub(crate) mod client;
 mod http;
 mod http_flows;
 mod http_inbox;
+mod http_webhooks;
 mod webdriver;
