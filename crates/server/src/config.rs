@@ -91,6 +91,8 @@ pub struct WebhooksConfig {
     pub disable_after_hours: i64,
     /// Requests in flight per endpoint on one node.
     pub per_endpoint_concurrency: i64,
+    /// How long one attempt waits for the endpoint's answer, in ms.
+    pub timeout_ms: i64,
 }
 
 impl Default for WebhooksConfig {
@@ -101,6 +103,7 @@ impl Default for WebhooksConfig {
             retry_hours: 72,
             disable_after_hours: 72,
             per_endpoint_concurrency: 4,
+            timeout_ms: 10_000,
         }
     }
 }
@@ -201,6 +204,7 @@ struct FileConfig {
     webhooks_retry_hours: Option<i64>,
     webhooks_disable_after_hours: Option<i64>,
     webhooks_concurrency: Option<i64>,
+    webhooks_timeout_ms: Option<i64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -411,6 +415,13 @@ impl Config {
             f.webhooks_concurrency,
             1..=64,
             w.per_endpoint_concurrency,
+        )?;
+        w.timeout_ms = bounded(
+            "SWITCHBOARD_WEBHOOKS_TIMEOUT_MS",
+            env("WEBHOOKS_TIMEOUT_MS"),
+            f.webhooks_timeout_ms,
+            100..=60_000,
+            w.timeout_ms,
         )?;
         Ok(c)
     }

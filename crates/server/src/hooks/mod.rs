@@ -30,9 +30,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-/// How long one attempt waits for an answer.
-pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// What the delivery job needs in process: the HTTP client (built once)
 /// and each endpoint's in-flight limit.
 #[derive(Debug)]
@@ -43,13 +40,14 @@ pub struct HookRuntime {
 }
 
 impl HookRuntime {
-    /// The client: rustls, a 10 s timeout, no redirects, no proxy (a proxy
+    /// The client: rustls, a timeout (10 s unless configured), no redirects, no proxy (a proxy
     /// would resolve names where [`ssrf::GuardedResolver`] cannot check
     /// them), and that resolver unless private targets are allowed.
     pub fn new(config: &WebhooksConfig) -> anyhow::Result<Self> {
+        let timeout = Duration::from_millis(u64::try_from(config.timeout_ms).unwrap_or(10_000));
         let mut builder = reqwest::Client::builder()
-            .timeout(ATTEMPT_TIMEOUT)
-            .connect_timeout(ATTEMPT_TIMEOUT)
+            .timeout(timeout)
+            .connect_timeout(timeout)
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .pool_max_idle_per_host(8);

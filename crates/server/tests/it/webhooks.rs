@@ -162,29 +162,28 @@ pub(crate) fn python_verifies(secret: &str, header: &str, body: &[u8], now: Opti
     out.status.success()
 }
 
-/// The documentation's Rust `verify`, with `KeyInit` imported (hmac 0.13
-/// moved `new_from_slice` there).
+// The documentation's Rust `verify`, word for word (a test below keeps
+// docs/WEBHOOKS.md and this file the same), so the snippet compiles and
+// is exercised here.
+include!("webhooks_doc_verify.rs");
+
 pub(crate) fn rust_verifies(secret: &str, header: &str, body: &[u8], now: i64) -> bool {
-    use hmac::{Hmac, KeyInit, Mac};
-    use sha2::Sha256;
-    let mut t = None;
-    let mut sigs = Vec::new();
-    for part in header.split(',') {
-        match part.split_once('=') {
-            Some(("t", v)) => t = v.parse::<i64>().ok(),
-            Some(("v1", v)) => sigs.extend(hex::decode(v)),
-            _ => {}
-        }
-    }
-    let Some(t) = t.filter(|t| (now - t).abs() <= 300) else {
-        return false;
-    };
-    sigs.iter().any(|sig| {
-        let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key");
-        mac.update(format!("{t}.").as_bytes());
-        mac.update(body);
-        mac.verify_slice(sig).is_ok()
-    })
+    verify(secret, header, body, now)
+}
+
+#[test]
+fn the_documented_rust_verifier_is_the_one_tested_here() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/WEBHOOKS.md"
+    ))
+    .unwrap();
+    let block = doc
+        .split("```rust\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("a rust block");
+    assert_eq!(block.trim(), include_str!("webhooks_doc_verify.rs").trim());
 }
 
 /// The request's signature header.
@@ -366,4 +365,33 @@ async fn the_test_event_goes_to_that_endpoint_only() {
         wa.stop().await;
     })
     .await;
+}
+
+/// The address is checked again when each attempt connects: a name that
+/// passed when the endpoint was saved but now resolves to a loopback
+/// address (DNS rebinding; here `localhost`, saved where private targets
+/// were allowed, delivered by a node where they are not) is never reached.
+#[tokio::test]
+async fn an_endpoint_whose_name_now_resolves_to_a_private_address_is_not_reached() {
+    for engine in testkit::engines() {
+        let wa = WhatsAppTest::start(engine).await;
+        let receiver = Receiver::start().await;
+        let t = wa.create_tenant("hook-rebind").await;
+        wa.connect_number(&t, PNID_A, WABA_A).await;
+        let url = format!("http://localhost:{}/hooks", receiver.port());
+        let (endpoint, _) = create_endpoint(&wa, &t, &url, &["message.received"]).await;
+        let guarded = wa.another_node(|c| c.webhooks.allow_private = false).await;
+        customer_writes(&wa, PNID_A, WABA_A, "wamid.hook-rebind").await;
+        server::jobs::drain(&guarded).await;
+        server::jobs::drain(&guarded).await;
+        assert!(receiver.requests().is_empty(), "never reached");
+        let log = deliveries(&wa, &t, &endpoint, "").await;
+        assert_eq!(log.len(), 1, "{log:?}");
+        assert_eq!(log[0]["status"], json!("pending"), "retried later: {log:?}");
+        assert!(
+            log[0]["last_error"].as_str().is_some_and(|e| !e.is_empty()),
+            "the refusal is logged: {log:?}"
+        );
+        wa.stop().await;
+    }
 }

@@ -299,3 +299,32 @@ async fn an_endpoint_failing_for_the_disable_period_is_disabled_and_enabling_it_
     })
     .await;
 }
+
+/// An endpoint that does not answer in time: the attempt is logged as a
+/// timeout, without a status, and retried.
+#[tokio::test]
+async fn an_answer_that_never_comes_times_out_and_is_retried() {
+    for engine in testkit::engines() {
+        let wa = WhatsAppTest::start_with_config(engine, Default::default(), |c| {
+            c.webhooks.timeout_ms = 300;
+        })
+        .await;
+        let receiver = Receiver::start().await;
+        receiver.script([Behaviour::Hold(std::time::Duration::from_secs(3))]);
+        let (t, _, _, d) = first_attempt(&wa, "hook-retry-timeout", &receiver).await;
+        assert_eq!(d["status"], json!("pending"), "{d}");
+        let first = &attempts(&d)[0];
+        assert!(first["status_code"].is_null(), "no answer: {first}");
+        assert!(
+            first["latency_ms"]
+                .as_i64()
+                .is_some_and(|ms| (300..3000).contains(&ms)),
+            "given up at the timeout: {first}"
+        );
+        wa.advance(wait_of(&wa, &d));
+        wa.drain().await;
+        let d = delivery(&wa, &t, d["id"].as_str().unwrap()).await;
+        assert_eq!(d["status"], json!("delivered"), "{d}");
+        wa.stop().await;
+    }
+}
