@@ -299,7 +299,7 @@ impl TenantTx {
     ) -> StoreResult<()> {
         exec!(&mut self.tx, |c| sqlx::query(
             "UPDATE hook_deliveries SET status = 'pending', attempts = 0, \
-               series_started_at = $3, next_attempt_at = $3, updated_at = $3 \
+               series_started_at = $3, next_attempt_at = NULL, updated_at = $3 \
              WHERE tenant_id = $1 AND id = $2"
         )
         .bind(self.tenant.as_uuid())
