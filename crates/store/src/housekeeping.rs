@@ -27,15 +27,19 @@ pub enum Sweepable {
     /// User and operator sessions that expired or were revoked before the
     /// cutoff.
     Sessions,
+    /// Outbound webhook attempts made before the cutoff, and deliveries
+    /// settled (delivered or dead) before it; pending ones stay.
+    WebhookDeliveries,
 }
 
 impl Sweepable {
-    pub const ALL: [Sweepable; 5] = [
+    pub const ALL: [Sweepable; 6] = [
         Sweepable::FinishedJobs,
         Sweepable::ProcessedWebhooks,
         Sweepable::Events,
         Sweepable::IdempotencyKeys,
         Sweepable::Sessions,
+        Sweepable::WebhookDeliveries,
     ];
 
     /// The name used in logs, metrics and configuration.
@@ -46,6 +50,7 @@ impl Sweepable {
             Sweepable::Events => "events",
             Sweepable::IdempotencyKeys => "idempotency_keys",
             Sweepable::Sessions => "sessions",
+            Sweepable::WebhookDeliveries => "webhook_deliveries",
         }
     }
 
@@ -75,6 +80,16 @@ impl Sweepable {
                 "DELETE FROM operator_sessions WHERE id IN (\
                  SELECT id FROM operator_sessions \
                  WHERE expires_at < $1 OR revoked_at < $1 LIMIT $2)",
+            ],
+            // An attempt is never younger than its delivery's settlement,
+            // so a settled delivery's attempts are gone before it is.
+            Sweepable::WebhookDeliveries => &[
+                "DELETE FROM hook_attempts WHERE (tenant_id, id) IN (\
+                 SELECT tenant_id, id FROM hook_attempts WHERE started_at < $1 \
+                 ORDER BY started_at LIMIT $2)",
+                "DELETE FROM hook_deliveries WHERE (tenant_id, id) IN (\
+                 SELECT tenant_id, id FROM hook_deliveries WHERE updated_at < $1 \
+                 AND status <> 'pending' ORDER BY updated_at LIMIT $2)",
             ],
         }
     }

@@ -29,6 +29,7 @@ fn days(retention: &Retention, what: Sweepable) -> i64 {
         Sweepable::Events => retention.events_days,
         Sweepable::IdempotencyKeys => retention.idempotency_keys_days,
         Sweepable::Sessions => retention.sessions_days,
+        Sweepable::WebhookDeliveries => retention.webhook_deliveries_days,
     }
 }
 

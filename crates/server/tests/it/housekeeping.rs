@@ -29,6 +29,8 @@ async fn finished_work_is_swept_after_its_retention_in_small_batches() {
         let t = wa.create_tenant("sweep").await;
         let tenant = t.id.parse().unwrap();
         wa.connect_number(&t, PNID_A, WABA_A).await;
+        let receiver = testkit::receiver::Receiver::start().await;
+        crate::webhooks::create_endpoint(&wa, &t, &receiver.url("/h"), &["message.received"]).await;
         for n in 0..5 {
             assert_eq!(post_webhook(&wa, &inbound(n), Some(APP_SECRET)).await, 200);
         }
@@ -75,6 +77,12 @@ async fn finished_work_is_swept_after_its_retention_in_small_batches() {
         assert!(
             swept.of(Sweepable::Sessions) >= 2,
             "user and operator: {swept:?}"
+        );
+        assert_eq!(receiver.requests().len(), 5, "each message delivered");
+        assert_eq!(
+            swept.of(Sweepable::WebhookDeliveries),
+            10,
+            "5 deliveries and their 5 attempts: {swept:?}"
         );
         assert_eq!(
             swept.of(Sweepable::Events),

@@ -74,6 +74,10 @@ CREATE TABLE hook_attempts (
 CREATE INDEX hook_attempts_delivery ON hook_attempts (tenant_id, delivery_id, id);
 CREATE INDEX hook_attempts_endpoint_time ON hook_attempts (tenant_id, endpoint_id, started_at);
 CREATE INDEX hook_attempts_time ON hook_attempts (tenant_id, started_at);
+-- For the housekeeping sweep (crates/store/src/housekeeping.rs): the
+-- oldest attempts and settled deliveries across tenants.
+CREATE INDEX hook_attempts_started ON hook_attempts (started_at);
+CREATE INDEX hook_deliveries_settled ON hook_deliveries (updated_at) WHERE status <> 'pending';
 
 DO $$
 DECLARE t TEXT;

@@ -6,6 +6,9 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+mod sections;
+pub use sections::{Retention, WebhooksConfig};
+
 /// A configuration value that must never be printed.
 #[derive(Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(transparent)]
@@ -76,70 +79,6 @@ pub struct Config {
     pub webhooks: WebhooksConfig,
 }
 
-/// Outbound webhooks: which URLs may be targets, how long deliveries are
-/// retried and when a failing endpoint is disabled
-/// (`SWITCHBOARD_WEBHOOKS_*`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct WebhooksConfig {
-    /// Plain `http://` URLs are accepted (local development and tests).
-    pub allow_http: bool,
-    /// URLs may resolve to loopback, private and link-local addresses.
-    pub allow_private: bool,
-    /// How long a delivery is retried before it is dead-lettered.
-    pub retry_hours: i64,
-    /// How long an endpoint may fail every attempt before it is disabled.
-    pub disable_after_hours: i64,
-    /// Requests in flight per endpoint on one node.
-    pub per_endpoint_concurrency: i64,
-    /// How long one attempt waits for the endpoint's answer, in ms.
-    pub timeout_ms: i64,
-}
-
-impl Default for WebhooksConfig {
-    fn default() -> Self {
-        Self {
-            allow_http: false,
-            allow_private: false,
-            retry_hours: 72,
-            disable_after_hours: 72,
-            per_endpoint_concurrency: 4,
-            timeout_ms: 10_000,
-        }
-    }
-}
-
-/// How many days each kind of finished work is kept before the hourly
-/// housekeeping sweep removes it (`SWITCHBOARD_RETAIN_<KIND>_DAYS`; 0
-/// keeps it for ever), and how many rows one sweep transaction removes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Retention {
-    /// Jobs done or failed for good.
-    pub jobs_days: i64,
-    /// Stored webhook bodies, once processed.
-    pub webhooks_days: i64,
-    /// The event log (never an event a consumer has yet to process).
-    pub events_days: i64,
-    /// Idempotency keys: a retry within this many days gets the stored answer.
-    pub idempotency_keys_days: i64,
-    /// Sessions, counted from when they expired or were revoked.
-    pub sessions_days: i64,
-    /// Rows removed per transaction (`SWITCHBOARD_SWEEP_BATCH`).
-    pub batch: i64,
-}
-
-impl Default for Retention {
-    fn default() -> Self {
-        Self {
-            jobs_days: 7,
-            webhooks_days: 7,
-            events_days: 90,
-            idempotency_keys_days: 1,
-            sessions_days: 7,
-            batch: 500,
-        }
-    }
-}
-
 impl Default for Config {
     fn default() -> Self {
         let data_dir = PathBuf::from("switchboard-data");
@@ -198,6 +137,7 @@ struct FileConfig {
     retain_events_days: Option<i64>,
     retain_idempotency_keys_days: Option<i64>,
     retain_sessions_days: Option<i64>,
+    retain_webhook_deliveries_days: Option<i64>,
     sweep_batch: Option<i64>,
     webhooks_allow_http: Option<bool>,
     webhooks_allow_private: Option<bool>,
@@ -275,6 +215,8 @@ impl Config {
     ) -> Result<Self, ConfigError> {
         let mut c = Config::default();
         let env = |k: &str| env(&format!("SWITCHBOARD_{k}")).filter(|v| !v.is_empty());
+        c.retention.read(&f, &env)?;
+        c.webhooks.read(&f, &env)?;
 
         if let Some(v) = env("DATA_DIR").map(PathBuf::from).or(f.data_dir) {
             c.data_dir = v;
@@ -346,83 +288,6 @@ impl Config {
             c.stream_recheck_ms,
         )?;
         c.metrics_token = env("METRICS_TOKEN").map(Secret).or(f.metrics_token);
-        let r = &mut c.retention;
-        for (name, file, days) in [
-            (
-                "SWITCHBOARD_RETAIN_JOBS_DAYS",
-                f.retain_jobs_days,
-                &mut r.jobs_days,
-            ),
-            (
-                "SWITCHBOARD_RETAIN_WEBHOOKS_DAYS",
-                f.retain_webhooks_days,
-                &mut r.webhooks_days,
-            ),
-            (
-                "SWITCHBOARD_RETAIN_EVENTS_DAYS",
-                f.retain_events_days,
-                &mut r.events_days,
-            ),
-            (
-                "SWITCHBOARD_RETAIN_IDEMPOTENCY_KEYS_DAYS",
-                f.retain_idempotency_keys_days,
-                &mut r.idempotency_keys_days,
-            ),
-            (
-                "SWITCHBOARD_RETAIN_SESSIONS_DAYS",
-                f.retain_sessions_days,
-                &mut r.sessions_days,
-            ),
-        ] {
-            let key = name.trim_start_matches("SWITCHBOARD_");
-            *days = bounded(name, env(key), file, 0..=36_500, *days)?;
-        }
-        r.batch = bounded(
-            "SWITCHBOARD_SWEEP_BATCH",
-            env("SWEEP_BATCH"),
-            f.sweep_batch,
-            1..=100_000,
-            r.batch,
-        )?;
-        let w = &mut c.webhooks;
-        w.allow_http = flag(
-            "SWITCHBOARD_WEBHOOKS_ALLOW_HTTP",
-            env("WEBHOOKS_ALLOW_HTTP"),
-            f.webhooks_allow_http,
-        )?;
-        w.allow_private = flag(
-            "SWITCHBOARD_WEBHOOKS_ALLOW_PRIVATE",
-            env("WEBHOOKS_ALLOW_PRIVATE"),
-            f.webhooks_allow_private,
-        )?;
-        w.retry_hours = bounded(
-            "SWITCHBOARD_WEBHOOKS_RETRY_HOURS",
-            env("WEBHOOKS_RETRY_HOURS"),
-            f.webhooks_retry_hours,
-            1..=720,
-            w.retry_hours,
-        )?;
-        w.disable_after_hours = bounded(
-            "SWITCHBOARD_WEBHOOKS_DISABLE_AFTER_HOURS",
-            env("WEBHOOKS_DISABLE_AFTER_HOURS"),
-            f.webhooks_disable_after_hours,
-            1..=720,
-            w.disable_after_hours,
-        )?;
-        w.per_endpoint_concurrency = bounded(
-            "SWITCHBOARD_WEBHOOKS_CONCURRENCY",
-            env("WEBHOOKS_CONCURRENCY"),
-            f.webhooks_concurrency,
-            1..=64,
-            w.per_endpoint_concurrency,
-        )?;
-        w.timeout_ms = bounded(
-            "SWITCHBOARD_WEBHOOKS_TIMEOUT_MS",
-            env("WEBHOOKS_TIMEOUT_MS"),
-            f.webhooks_timeout_ms,
-            100..=60_000,
-            w.timeout_ms,
-        )?;
         Ok(c)
     }
 
