@@ -110,7 +110,7 @@ pub async fn attempt(
             error: "not due yet".into(),
         });
     }
-    let Some(_permit) = state.hooks.try_permit(endpoint.id) else {
+    let Some(_permit) = state.hooks.permit(endpoint.id).await else {
         return Ok(Step::Busy);
     };
     let mut tx = state.store.tenant(tenant).await?;

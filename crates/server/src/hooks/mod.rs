@@ -36,8 +36,26 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 pub struct HookRuntime {
     pub client: reqwest::Client,
     per_endpoint: usize,
-    permits: Mutex<HashMap<EndpointId, Arc<Semaphore>>>,
+    permits: Mutex<HashMap<EndpointId, Limits>>,
 }
+
+/// One endpoint's limits on this node: requests in flight, and deliveries
+/// waiting for one of those (as many as may be in flight).
+#[derive(Debug, Clone)]
+struct Limits {
+    in_flight: Arc<Semaphore>,
+    line: Arc<Semaphore>,
+}
+
+impl Limits {
+    fn idle(&self) -> bool {
+        Arc::strong_count(&self.in_flight) == 1 && Arc::strong_count(&self.line) == 1
+    }
+}
+
+/// How long a delivery waits in an endpoint's line for a request slot
+/// before it gives its worker back and is tried again later.
+const LINE_WAIT: Duration = Duration::from_secs(1);
 
 impl HookRuntime {
     /// The client: rustls, a timeout (10 s unless configured), no redirects, no proxy (a proxy
@@ -64,21 +82,41 @@ impl HookRuntime {
         })
     }
 
-    /// A slot for one request to `endpoint`, if it has one free now (a
-    /// busy endpoint's delivery is tried again shortly rather than holding
-    /// a worker while it waits).
+    fn limits(&self, endpoint: EndpointId) -> Limits {
+        let mut map = self.permits.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() > 10_000 {
+            // Forget idle endpoints (nobody holds or waits for a slot).
+            map.retain(|_, l| !l.idle());
+        }
+        map.entry(endpoint)
+            .or_insert_with(|| Limits {
+                in_flight: Arc::new(Semaphore::new(self.per_endpoint)),
+                line: Arc::new(Semaphore::new(self.per_endpoint)),
+            })
+            .clone()
+    }
+
+    /// A slot for one request to `endpoint`, if it has one free now.
     pub fn try_permit(&self, endpoint: EndpointId) -> Option<OwnedSemaphorePermit> {
-        let semaphore = {
-            let mut map = self.permits.lock().unwrap_or_else(|p| p.into_inner());
-            if map.len() > 10_000 {
-                // Forget idle endpoints (nobody holds their semaphore).
-                map.retain(|_, s| Arc::strong_count(s) > 1);
-            }
-            map.entry(endpoint)
-                .or_insert_with(|| Arc::new(Semaphore::new(self.per_endpoint)))
-                .clone()
-        };
-        semaphore.try_acquire_owned().ok()
+        self.limits(endpoint).in_flight.try_acquire_owned().ok()
+    }
+
+    /// A slot for one request to `endpoint`: at once if one is free, else
+    /// after waiting in the endpoint's line for up to a second. The line is
+    /// as long as the in-flight limit; a delivery that finds it full, or
+    /// waits in vain, gets `None` and gives its worker back, so a slow
+    /// endpoint holds at most twice its limit of workers, and a busy one
+    /// hands slots over without a write per delivery turned away.
+    pub async fn permit(&self, endpoint: EndpointId) -> Option<OwnedSemaphorePermit> {
+        let limits = self.limits(endpoint);
+        if let Ok(p) = limits.in_flight.clone().try_acquire_owned() {
+            return Some(p);
+        }
+        let _place = limits.line.try_acquire_owned().ok()?;
+        tokio::time::timeout(LINE_WAIT, limits.in_flight.acquire_owned())
+            .await
+            .ok()
+            .and_then(Result::ok)
     }
 }
 
@@ -105,5 +143,29 @@ mod tests {
         );
         drop(held);
         assert!(rt.try_permit(a).is_some());
+    }
+
+    #[tokio::test]
+    async fn a_busy_endpoint_hands_its_slot_to_the_line_and_turns_away_the_rest() {
+        let rt = Arc::new(
+            HookRuntime::new(&WebhooksConfig {
+                per_endpoint_concurrency: 1,
+                ..Default::default()
+            })
+            .unwrap(),
+        );
+        let a = EndpointId::new();
+        let first = rt.permit(a).await.expect("free");
+        let waiting = tokio::spawn({
+            let rt = rt.clone();
+            async move { rt.permit(a).await.is_some() }
+        });
+        tokio::task::yield_now().await;
+        assert!(rt.permit(a).await.is_none(), "the line (one place) is full");
+        drop(first);
+        assert!(waiting.await.unwrap(), "the one in line gets the slot");
+        // Nobody releases it: a wait in line ends after LINE_WAIT, empty.
+        let _held = rt.try_permit(a).expect("free again");
+        assert!(rt.permit(a).await.is_none());
     }
 }
