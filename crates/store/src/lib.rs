@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 mod db;
+mod durability;
 mod error;
 mod gate;
 

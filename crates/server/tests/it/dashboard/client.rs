@@ -161,3 +161,14 @@ impl Browser {
         b
     }
 }
+
+/// Every value of attribute `name` in the page, in order.
+pub fn attrs(html: &str, name: &str) -> Vec<String> {
+    let marker = format!("{name}=\"");
+    html.match_indices(&marker)
+        .map(|(i, _)| {
+            let rest = &html[i + marker.len()..];
+            rest[..rest.find('"').unwrap()].to_owned()
+        })
+        .collect()
+}

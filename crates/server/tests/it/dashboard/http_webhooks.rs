@@ -3,21 +3,10 @@
 //! agents are refused, the delivery log fills from a real receiver,
 //! replays work, and the activity and health pages show the deliveries.
 
-use super::client::{Browser, Page};
+use super::client::{Browser, Page, attrs};
 use domain::Role;
 use testkit::receiver::{Behaviour, Receiver};
 use testkit::{Auth, TestApp, engines};
-
-/// Every value of attribute `name` in the page, in order.
-pub fn attrs(html: &str, name: &str) -> Vec<String> {
-    let marker = format!("{name}=\"");
-    html.match_indices(&marker)
-        .map(|(i, _)| {
-            let rest = &html[i + marker.len()..];
-            rest[..rest.find('"').unwrap()].to_owned()
-        })
-        .collect()
-}
 
 /// The `whsec_…` secret shown in the page, if any.
 fn secret_in(page: &Page) -> Option<String> {

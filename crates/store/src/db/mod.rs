@@ -4,67 +4,15 @@ use crate::error::{StoreResult, classify};
 use crate::events::{self, PendingEvent};
 use crate::gate::{Line, WriteGate, WritePass};
 use domain::TenantId;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
-use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-/// Runs the same query text against whichever engine a transaction is on.
-/// `$c` is bound to that engine's connection; the body is compiled once per
-/// engine, so both drivers type-check it. Database errors are classified
-/// (unique violation → `Conflict`).
-macro_rules! run {
-    ($tx:expr, |$c:ident| $body:expr) => {
-        match $tx {
-            $crate::db::Tx::Sqlite(t) => {
-                let $c = &mut **t;
-                $body.map_err($crate::error::classify)
-            }
-            $crate::db::Tx::Postgres(t) => {
-                let $c = &mut **t;
-                $body.map_err($crate::error::classify)
-            }
-        }
-    };
-}
-pub(crate) use run;
+mod connect;
+mod sql;
 
-/// Like [`run!`] for statements: yields the number of rows affected.
-macro_rules! exec {
-    ($tx:expr, |$c:ident| $body:expr) => {
-        match $tx {
-            $crate::db::Tx::Sqlite(t) => {
-                let $c = &mut **t;
-                $body
-                    .map(|r| r.rows_affected())
-                    .map_err($crate::error::classify)
-            }
-            $crate::db::Tx::Postgres(t) => {
-                let $c = &mut **t;
-                $body
-                    .map(|r| r.rows_affected())
-                    .map_err($crate::error::classify)
-            }
-        }
-    };
-}
-pub(crate) use exec;
-
-/// The `VALUES` list of a multi-row statement: `n` rows of `width`
-/// parameters each, numbered `$1`, `$2`, … row after row; `row` lays out one
-/// row from its parameters' placeholders (literals and repeats allowed).
-pub(crate) fn values_rows(n: usize, width: usize, row: impl Fn(&[String]) -> String) -> String {
-    (0..n)
-        .map(|i| {
-            let params: Vec<String> = (1..=width).map(|j| format!("${}", i * width + j)).collect();
-            row(&params)
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+pub(crate) use sql::{exec, run, values_rows};
 
 /// Which database engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,132 +102,6 @@ pub struct SystemTx {
 }
 
 impl Store {
-    /// Connects to `url`: `sqlite://path` (created if missing, WAL, busy
-    /// timeout) or `postgres://…`.
-    pub async fn connect(url: &str) -> StoreResult<Self> {
-        let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let options = PgConnectOptions::from_str(url)?.application_name("switchboard");
-            let pool = PgPoolOptions::new()
-                .max_connections(32)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect_with(options.clone())
-                .await?;
-            // The webhook intake's own connections: it never waits for one
-            // behind the workers (opened on first use).
-            let first = PgPoolOptions::new()
-                .max_connections(2)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect_lazy_with(options);
-            Db::Postgres { pool, first }
-        } else {
-            let options = SqliteConnectOptions::from_str(url)?
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                // A commit survives a crash of this process at once, and
-                // power loss once the WAL is next synced. Transactions
-                // whose commit must survive power loss when it returns (the
-                // webhook intake's, a send's claim) switch the writer to
-                // FULL first (see `scoped`).
-                .synchronous(SqliteSynchronous::Normal)
-                // Another process on the same file (a second node, a CLI
-                // command) still contends for the lock.
-                .busy_timeout(Duration::from_secs(10))
-                .foreign_keys(true);
-            let writer_synced = Arc::new(AtomicBool::new(false));
-            let reset = writer_synced.clone();
-            let writer = SqlitePoolOptions::new()
-                .max_connections(1)
-                .acquire_timeout(WRITE_WAIT)
-                .after_connect(move |_, _| {
-                    reset.store(false, Ordering::SeqCst);
-                    Box::pin(async { Ok(()) })
-                })
-                .connect_with(options.clone())
-                .await?;
-            let readers = SqlitePoolOptions::new()
-                .max_connections(8)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect_with(options.pragma("query_only", "ON"))
-                .await?;
-            Db::Sqlite {
-                writer,
-                gate: Arc::default(),
-                writer_synced,
-                readers,
-            }
-        };
-        Ok(Self { db })
-    }
-
-    pub fn engine(&self) -> Engine {
-        match self.db {
-            Db::Sqlite { .. } => Engine::Sqlite,
-            Db::Postgres { .. } => Engine::Postgres,
-        }
-    }
-
-    /// Brings the schema up to date. Migrations are embedded in the binary.
-    pub async fn migrate(&self) -> StoreResult<()> {
-        match &self.db {
-            Db::Sqlite { writer, .. } => sqlx::migrate!("./migrations/sqlite").run(writer).await?,
-            Db::Postgres { pool, .. } => sqlx::migrate!("./migrations/postgres").run(pool).await?,
-        }
-        Ok(())
-    }
-
-    /// Whether the connected role ignores row-level security (a superuser or
-    /// a BYPASSRLS role). Always false on SQLite, which has no such thing.
-    pub async fn bypasses_row_security(&self) -> StoreResult<bool> {
-        match &self.db {
-            Db::Sqlite { .. } => Ok(false),
-            Db::Postgres { pool: p, .. } => sqlx::query_scalar::<_, bool>(
-                "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user",
-            )
-            .fetch_one(p)
-            .await
-            .map_err(classify),
-        }
-    }
-
-    /// Whether the database keeps its promise that a synced transaction's
-    /// commit ([`system_first`](Self::system_first),
-    /// [`tenant_synced`](Self::tenant_synced)) is on disk when it returns.
-    /// Always on SQLite (those run `synchronous=FULL`); on PostgreSQL, only
-    /// with `fsync` on and `synchronous_commit` not off.
-    pub async fn durable_commits(&self) -> StoreResult<bool> {
-        if self.engine() == Engine::Sqlite {
-            return Ok(true);
-        }
-        let mut sys = self.system_read().await?;
-        let durable = sys.commits_durably().await?;
-        sys.commit().await?;
-        Ok(durable)
-    }
-
-    /// A cheap round trip, for readiness checks.
-    pub async fn ping(&self) -> StoreResult<()> {
-        match &self.db {
-            Db::Sqlite { readers, .. } => sqlx::query("SELECT 1").execute(readers).await.map(drop),
-            Db::Postgres { pool, .. } => sqlx::query("SELECT 1").execute(pool).await.map(drop),
-        }
-        .map_err(classify)
-    }
-
-    pub async fn close(&self) {
-        match &self.db {
-            Db::Sqlite {
-                writer, readers, ..
-            } => {
-                writer.close().await;
-                readers.close().await;
-            }
-            Db::Postgres { pool, first } => {
-                pool.close().await;
-                first.close().await;
-            }
-        }
-    }
-
     /// Opens a transaction that can only see and change `tenant`'s rows.
     pub async fn tenant(&self, tenant: TenantId) -> StoreResult<TenantTx> {
         self.tenant_write(tenant, false).await
@@ -483,11 +305,6 @@ impl TenantTx {
         self.tx.commit().await
     }
 
-    /// Whether this transaction's commit will be on disk when it returns.
-    pub async fn commits_durably(&mut self) -> StoreResult<bool> {
-        self.tx.commits_durably().await
-    }
-
     /// The raw PostgreSQL connection under this transaction (still inside
     /// the tenant's row-level security), or `None` on SQLite. For
     /// engine-specific code and for tests that prove the policies hold.
@@ -499,38 +316,7 @@ impl TenantTx {
     }
 }
 
-impl Tx {
-    /// Whether this transaction's commit will be on disk when it returns:
-    /// on SQLite, `synchronous` is FULL (or EXTRA) on its connection; on
-    /// PostgreSQL, see [`Store::durable_commits`].
-    async fn commits_durably(&mut self) -> StoreResult<bool> {
-        match self {
-            Tx::Sqlite(t) => {
-                let level: i64 = sqlx::query_scalar("PRAGMA synchronous")
-                    .fetch_one(&mut **t)
-                    .await
-                    .map_err(classify)?;
-                Ok(level >= 2)
-            }
-            Tx::Postgres(t) => {
-                let (fsync, commit): (String, String) = sqlx::query_as(
-                    "SELECT current_setting('fsync'), current_setting('synchronous_commit')",
-                )
-                .fetch_one(&mut **t)
-                .await
-                .map_err(classify)?;
-                Ok(fsync == "on" && commit != "off")
-            }
-        }
-    }
-}
-
 impl SystemTx {
-    /// Whether this transaction's commit will be on disk when it returns.
-    pub async fn commits_durably(&mut self) -> StoreResult<bool> {
-        self.tx.commits_durably().await
-    }
-
     /// Writes the events recorded in this transaction, then commits.
     pub async fn commit(mut self) -> StoreResult<()> {
         let pending = std::mem::take(&mut self.events);

@@ -1,0 +1,62 @@
+//! Durability: whether a commit is on disk when it returns (see
+//! `Store::tenant_synced` and docs/DESIGN.md, "Durability").
+
+use crate::db::{Engine, Store, SystemTx, TenantTx, Tx};
+use crate::error::{StoreResult, classify};
+
+impl Store {
+    /// Whether the database keeps its promise that a synced transaction's
+    /// commit ([`system_first`](Self::system_first),
+    /// [`tenant_synced`](Self::tenant_synced)) is on disk when it returns.
+    /// Always on SQLite (those run `synchronous=FULL`); on PostgreSQL, only
+    /// with `fsync` on and `synchronous_commit` not off.
+    pub async fn durable_commits(&self) -> StoreResult<bool> {
+        if self.engine() == Engine::Sqlite {
+            return Ok(true);
+        }
+        let mut sys = self.system_read().await?;
+        let durable = sys.commits_durably().await?;
+        sys.commit().await?;
+        Ok(durable)
+    }
+}
+
+impl TenantTx {
+    /// Whether this transaction's commit will be on disk when it returns.
+    pub async fn commits_durably(&mut self) -> StoreResult<bool> {
+        self.tx.commits_durably().await
+    }
+}
+
+impl SystemTx {
+    /// Whether this transaction's commit will be on disk when it returns.
+    pub async fn commits_durably(&mut self) -> StoreResult<bool> {
+        self.tx.commits_durably().await
+    }
+}
+
+impl Tx {
+    /// Whether this transaction's commit will be on disk when it returns:
+    /// on SQLite, `synchronous` is FULL (or EXTRA) on its connection; on
+    /// PostgreSQL, see [`Store::durable_commits`].
+    pub(crate) async fn commits_durably(&mut self) -> StoreResult<bool> {
+        match self {
+            Tx::Sqlite(t) => {
+                let level: i64 = sqlx::query_scalar("PRAGMA synchronous")
+                    .fetch_one(&mut **t)
+                    .await
+                    .map_err(classify)?;
+                Ok(level >= 2)
+            }
+            Tx::Postgres(t) => {
+                let (fsync, commit): (String, String) = sqlx::query_as(
+                    "SELECT current_setting('fsync'), current_setting('synchronous_commit')",
+                )
+                .fetch_one(&mut **t)
+                .await
+                .map_err(classify)?;
+                Ok(fsync == "on" && commit != "off")
+            }
+        }
+    }
+}
