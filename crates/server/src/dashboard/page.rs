@@ -35,7 +35,12 @@ pub struct Shell {
     pub user_name: String,
     pub role: String,
     pub csrf: String,
-    pub can_settings: bool,
+    /// Settings is everyone's (their own security, the workspace's health
+    /// and activity); these say which of its pages their role may open.
+    pub can_manage_numbers: bool,
+    pub can_team: bool,
+    pub can_keys: bool,
+    pub can_audit: bool,
     pub can_write: bool,
     /// Whether Settings → Webhooks is theirs (`webhooks:manage`).
     pub can_webhooks: bool,
@@ -76,11 +81,10 @@ impl FromRequestParts<AppState> for Shell {
             user_name,
             role,
             csrf,
-            can_settings: ctx.allows(Permission::TenantRead)
-                && (ctx.allows(Permission::SettingsManage)
-                    || ctx.allows(Permission::UsersManage)
-                    || ctx.allows(Permission::ApiKeysManage)
-                    || ctx.allows(Permission::AuditRead)),
+            can_manage_numbers: ctx.allows(Permission::SettingsManage),
+            can_team: ctx.allows(Permission::UsersRead),
+            can_keys: ctx.allows(Permission::ApiKeysManage),
+            can_audit: ctx.allows(Permission::AuditRead),
             can_write: ctx.allows(Permission::InboxWrite),
             can_webhooks: ctx.allows(Permission::WebhooksManage),
             tab: "",

@@ -160,11 +160,27 @@ async fn dashboard_follows_the_permission_matrix() {
             "the page names the missing permission: {}",
             r.html
         );
+        // Settings is everyone's (their own security, health, activity);
+        // its menu offers only the pages the role may open.
         let inbox = v.get("/app/inbox").await;
         assert!(
-            !inbox.html.contains("href=\"/app/settings\""),
-            "no settings link for a viewer"
+            inbox.html.contains("href=\"/app/settings\""),
+            "{}",
+            inbox.html
         );
+        let health = v.get("/app/settings/health").await;
+        assert_eq!(health.status, 200);
+        for (link, shown) in [
+            ("/app/settings/security", true),
+            ("/app/settings/activity", true),
+            ("/app/settings/team", true),
+            ("/app/settings/api-keys", false),
+            ("/app/settings/audit", false),
+            ("/app/settings/webhooks", false),
+        ] {
+            let href = format!("href=\"{link}\"");
+            assert_eq!(health.html.contains(&href), shown, "{link}");
+        }
 
         let mut a = Browser::sign_in(&app, &t.slug, &agent.email, &agent.password).await;
         let team = a.get("/app/settings/team").await;
