@@ -115,6 +115,10 @@ impl From<AppError> for MetaError {
             )
             .details("Message failed to send because more than 24 hours have passed since the customer last replied to this number."),
             AppError::Rule("contact_opted_out", _) => MetaError::new(StatusCode::BAD_REQUEST, 131050, "User has stopped marketing messages").details(text),
+            // Meta's own answers for a number it restricted, disabled or
+            // offboarded (reference: error codes).
+            AppError::Rule("channel_restricted", _) => MetaError::new(StatusCode::BAD_REQUEST, 368, "Temporarily blocked for policies violations").details(text),
+            AppError::Rule("channel_disabled" | "channel_offboarded", _) => MetaError::new(StatusCode::BAD_REQUEST, 131031, "Business account locked").details(text),
             AppError::Rule("channel_needs_credentials", _) => MetaError::new(StatusCode::UNAUTHORIZED, 190, "Error validating access token").details(text),
             AppError::TooManyRequests(..) => MetaError::new(StatusCode::TOO_MANY_REQUESTS, 80007, "Rate limit issues").details(text),
             AppError::Validation(fields) => MetaError::invalid(

@@ -8,7 +8,7 @@ const PNID: &str = "106540352242922";
 const WABA: &str = "102290129340398";
 const CUSTOMER: &str = "16505551234";
 
-async fn post(
+pub(crate) async fn post(
     wa: &WhatsAppTest,
     token: &str,
     path: &str,

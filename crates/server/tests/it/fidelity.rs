@@ -321,6 +321,10 @@ async fn account_verdicts_stop_and_resume_sending() {
         assert!(n["status_reason"].as_str().unwrap().contains("December 1, 2026"), "{n}");
         let r = wa.post("/api/v1/messages", Auth::ApiKey(&t.api_key), template()).await;
         assert_eq!((r.status, r.code()), (422, "channel_disabled"), "{}", r.body);
+        // A Cloud API client hears it in Meta's words.
+        let meta = json!({ "messaging_product": "whatsapp", "to": CUSTOMER, "type": "text", "text": { "body": "hi" } });
+        let (status, body) = crate::compat::post(&wa, &t.api_key, &format!("{PNID_A}/messages"), meta).await;
+        assert_eq!((status, &body["error"]["code"]), (400, &json!(131031)), "{body}");
         deliver(&wa, &verdict(json!({ "event": "DISABLED_UPDATE", "ban_info": { "waba_ban_state": "REINSTATE" } }))).await;
         assert_eq!(number().await["status"], json!("active"));
 
