@@ -154,3 +154,75 @@ async fn stored_answers_hold_no_secret_in_plaintext() {
     })
     .await;
 }
+
+/// Every creating call answers the same under an `Idempotency-Key` as
+/// without one, and its retry replays the answer: none of them needs a
+/// second write transaction the held one would block (on SQLite), nor reads
+/// back what it wrote outside it.
+#[tokio::test]
+async fn creating_calls_work_and_replay_under_an_idempotency_key() {
+    each_engine_with_sandbox(|wa: WhatsAppTest| async move {
+        let t = wa.create_tenant("idem-calls").await;
+        let key = Auth::ApiKey(&t.api_key);
+        let call = |path: String, body: serde_json::Value, k: &'static str| {
+            let wa = &wa;
+            async move {
+                let headers = [("idempotency-key", k)];
+                let first = wa
+                    .request(Method::POST, &path, key, Some(body.clone()), &headers)
+                    .await;
+                let again = wa
+                    .request(Method::POST, &path, key, Some(body), &headers)
+                    .await;
+                assert!(
+                    first.status < 300,
+                    "{path}: {} {}",
+                    first.status,
+                    first.body
+                );
+                assert_eq!(
+                    (again.status, &again.body),
+                    (first.status, &first.body),
+                    "{path} replays"
+                );
+                first.body
+            }
+        };
+        wa.sandbox
+            .add_number(sandbox::NumberSpec::new(PNID, WABA, "token-idem"))
+            .unwrap();
+        call(
+            "/api/v1/channels".into(),
+            json!({ "phone_number_id": PNID, "waba_id": WABA, "access_token": "token-idem" }),
+            "k-channel",
+        )
+        .await;
+        call(
+            "/api/v1/invites".into(),
+            json!({ "email": "new@example.com", "role": "agent" }),
+            "k-invite",
+        )
+        .await;
+        let endpoint = call(
+            "/api/v1/webhook-endpoints".into(),
+            json!({ "url": "http://127.0.0.1:9/hooks", "events": ["message.*"] }),
+            "k-endpoint",
+        )
+        .await;
+        let id = endpoint["endpoint"]["id"].as_str().unwrap().to_owned();
+        call(
+            format!("/api/v1/webhook-endpoints/{id}/test"),
+            json!({}),
+            "k-test",
+        )
+        .await;
+        call(
+            format!("/api/v1/webhook-endpoints/{id}/roll-secret"),
+            json!({}),
+            "k-roll",
+        )
+        .await;
+        wa.stop().await;
+    })
+    .await;
+}
