@@ -42,6 +42,25 @@ impl Timestamp {
             .and_then(|t| t.format(&Rfc3339).ok())
             .unwrap_or_else(|| self.0.to_string())
     }
+    /// `2026-12-06T10:00:00.000Z`: RFC 3339, UTC, always with three
+    /// digits of milliseconds (fixed width, for bodies other programs parse;
+    /// [`to_rfc3339`](Self::to_rfc3339) drops a zero fraction).
+    pub fn to_rfc3339_millis(self) -> String {
+        let nanos = i128::from(self.0) * 1_000_000;
+        match OffsetDateTime::from_unix_timestamp_nanos(nanos) {
+            Ok(d) => format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+                d.year(),
+                u8::from(d.month()),
+                d.day(),
+                d.hour(),
+                d.minute(),
+                d.second(),
+                d.millisecond()
+            ),
+            Err(_) => self.to_rfc3339(),
+        }
+    }
     pub fn parse_rfc3339(s: &str) -> Option<Self> {
         let t = OffsetDateTime::parse(s, &Rfc3339).ok()?;
         let ms = t.unix_timestamp_nanos() / 1_000_000;

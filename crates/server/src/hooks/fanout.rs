@@ -60,28 +60,10 @@ pub fn body(
         version,
         tenant_id: tenant,
         seq,
-        created_at: rfc3339_millis(created_at),
+        created_at: created_at.to_rfc3339_millis(),
         data,
     };
     serde_json::to_string(&body).unwrap_or_default()
-}
-
-/// `2026-12-06T10:00:00.000Z`: RFC 3339, UTC, always with milliseconds.
-pub fn rfc3339_millis(t: Timestamp) -> String {
-    let nanos = i128::from(t.as_millis()) * 1_000_000;
-    match time::OffsetDateTime::from_unix_timestamp_nanos(nanos) {
-        Ok(d) => format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-            d.year(),
-            u8::from(d.month()),
-            d.day(),
-            d.hour(),
-            d.minute(),
-            d.second(),
-            d.millisecond()
-        ),
-        Err(_) => t.to_rfc3339(),
-    }
 }
 
 /// The outbound webhooks' consumer of the event log, as of `now` (when its

@@ -54,10 +54,19 @@ pub async fn get_health(state: &AppState, _ctx: &OperatorCtx) -> AppResult<Healt
         .list_unroutable(PageRequest::new(None, HEALTH_UNROUTABLE))
         .await?
         .items;
+    // One look-up per tenant, however many of its numbers are listed.
+    let mut slugs = std::collections::HashMap::new();
     let mut numbers_not_sending = Vec::new();
     for channel in sys.list_channels_not_sending(HEALTH_NUMBERS).await? {
-        let tenant = sys.find_tenant(channel.tenant_id).await?;
-        numbers_not_sending.push((tenant.slug, channel));
+        let slug = match slugs.get(&channel.tenant_id) {
+            Some(slug) => String::clone(slug),
+            None => {
+                let slug = sys.find_tenant(channel.tenant_id).await?.slug;
+                slugs.insert(channel.tenant_id, slug.clone());
+                slug
+            }
+        };
+        numbers_not_sending.push((slug, channel));
     }
     sys.commit().await?;
     let failed_jobs = queues

@@ -233,28 +233,31 @@ async fn an_api_key_does_no_more_than_its_creator_may_today() {
     .await;
 }
 
+/// Turns TOTP on for the user signed in with `token`: returns the seed and
+/// the code that confirmed it (spent).
+pub(crate) async fn enrol_totp(app: &TestApp, token: &str) -> (String, String) {
+    let r = app
+        .post("/api/v1/me/mfa/totp", Auth::Bearer(token), json!({}))
+        .await;
+    let secret = r.body["secret"].as_str().unwrap().to_owned();
+    let code = totp::code_at(&secret, app.clock.now().as_unix_seconds()).unwrap();
+    let r = app
+        .post(
+            "/api/v1/me/mfa/totp/confirm",
+            Auth::Bearer(token),
+            json!({ "code": code }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    (secret, code)
+}
+
 #[tokio::test]
 async fn a_totp_code_signs_in_once() {
     each_engine(|app| async move {
         let t = app.create_tenant("totp-once").await;
         let (slug, email, pw) = (&t.slug, &t.owner.email, &t.owner.password);
-        let r = app
-            .post(
-                "/api/v1/me/mfa/totp",
-                Auth::Bearer(&t.owner.token),
-                json!({}),
-            )
-            .await;
-        let secret = r.body["secret"].as_str().unwrap().to_owned();
-        let code = totp::code_at(&secret, app.clock.now().as_unix_seconds()).unwrap();
-        let r = app
-            .post(
-                "/api/v1/me/mfa/totp/confirm",
-                Auth::Bearer(&t.owner.token),
-                json!({ "code": code }),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{}", r.body);
+        let (secret, code) = enrol_totp(&app, &t.owner.token).await;
 
         // The code that confirmed enrolment is spent.
         let r = app.login(slug, email, pw, Some(&code)).await;

@@ -1,9 +1,7 @@
 //! Secrets at rest: nothing sensitive is stored in plaintext, and the
 //! master key rotates.
 
-use domain::Clock as _;
 use serde_json::json;
-use server::auth::totp;
 use server::crypto::SecretBox;
 use testkit::{Auth, Engine, TestApp};
 
@@ -66,23 +64,7 @@ async fn the_database_file_holds_no_plaintext_secret() {
 async fn rotating_the_master_key_reseals_every_secret() {
     let app = TestApp::start(Engine::Sqlite).await;
     let t = app.create_tenant("secrets-rotate").await;
-    let r = app
-        .post(
-            "/api/v1/me/mfa/totp",
-            Auth::Bearer(&t.owner.token),
-            json!({}),
-        )
-        .await;
-    let seed = r.body["secret"].as_str().unwrap().to_owned();
-    let code = totp::code_at(&seed, app.clock.now().as_unix_seconds()).unwrap();
-    let r = app
-        .post(
-            "/api/v1/me/mfa/totp/confirm",
-            Auth::Bearer(&t.owner.token),
-            json!({ "code": code }),
-        )
-        .await;
-    assert_eq!(r.status, 200);
+    let (seed, _) = crate::access::enrol_totp(&app, &t.owner.token).await;
 
     let old = app.state.config.master_key.clone().unwrap();
     let mut config = app.state.config.clone();
