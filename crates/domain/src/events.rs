@@ -135,6 +135,10 @@ events! {
     /// Switchboard disabled an endpoint that failed every attempt for too
     /// long; `reason` says why.
     WebhookEndpointDisabled(WebhookEndpointDisabled) = "webhook_endpoint.disabled", v 1;
+    // CRM: tags and quick replies (insert below).
+    // CRM: notes, notifications and tasks (insert below).
+    // CRM: pipelines and deals (insert below).
+    // CRM: contacts and attributes (insert below).
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

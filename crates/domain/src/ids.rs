@@ -105,4 +105,22 @@ id_type!(
     EndpointId,
     /// One event on its way to one outbound webhook endpoint.
     DeliveryId,
+    /// A label (name and colour) put on contacts and conversations.
+    TagId,
+    /// A canned response agents insert from the composer.
+    QuickReplyId,
+    /// A private note on a conversation or a contact.
+    NoteId,
+    /// An in-app notification for one user (a mention, a task reminder).
+    NotificationId,
+    /// A to-do with a due date, linked to a contact, deal or conversation.
+    TaskId,
+    /// A sales pipeline: ordered stages deals move through.
+    PipelineId,
+    /// One stage of a pipeline.
+    StageId,
+    /// A sales opportunity with a contact.
+    DealId,
+    /// A custom contact attribute defined by a tenant.
+    AttributeId,
 );

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod channels;
 pub mod cli;
 pub mod config;
+pub mod crm;
 pub mod crypto;
 pub mod dashboard;
 pub mod demo;

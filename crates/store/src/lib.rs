@@ -21,6 +21,7 @@ mod gate;
 pub mod audit;
 pub mod auth;
 pub mod channels;
+pub mod crm;
 pub mod events;
 pub mod hooks;
 pub mod housekeeping;

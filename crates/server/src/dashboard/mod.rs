@@ -41,6 +41,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/app/contacts/{id}", get(contacts::view_contact))
         .route("/app/logout", post(login::logout))
         .merge(settings::router())
+        .merge(crate::crm::pages::router())
         .route_layer(from_fn_with_state(state.clone(), require_tenant))
         .route_layer(from_fn_with_state(state.clone(), guard::tenant_session));
 

@@ -61,6 +61,7 @@ fn routes(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::tenancy::api::router())
         .merge(crate::channels::api::router())
         .merge(crate::inbox::api::router())
+        .merge(crate::crm::api::router())
         .merge(crate::events::stream::router())
         .merge(crate::hooks::api::router())
         .route_layer(from_fn_with_state(state.clone(), idempotency::idempotency))

@@ -74,6 +74,10 @@ async fn seed(app: &TestApp, slug: &str) -> TestTenant {
         )
         .await;
     assert_eq!(r.status, 201);
+    crate::crm_tags::seed(app, &t).await;
+    crate::crm_notes::seed(app, &t).await;
+    crate::crm_deals::seed(app, &t).await;
+    crate::crm_contacts::seed(app, &t).await;
     t
 }
 

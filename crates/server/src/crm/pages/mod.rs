@@ -1,0 +1,25 @@
+//! The CRM's dashboard pages: adapters over [`crate::crm`]'s rules. Each
+//! parses the form or query, calls one rule and renders.
+
+mod attributes;
+mod deals;
+mod notes;
+mod notifications;
+mod quick_replies;
+mod tags;
+mod tasks;
+
+use crate::state::AppState;
+use axum::Router;
+
+/// Merged into the tenant dashboard (behind the tenant session and CSRF).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(attributes::router())
+        .merge(deals::router())
+        .merge(notes::router())
+        .merge(notifications::router())
+        .merge(quick_replies::router())
+        .merge(tags::router())
+        .merge(tasks::router())
+}
