@@ -27,7 +27,8 @@ async fn sqlite_columns() -> BTreeSet<(String, String)> {
     let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p \
-         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%' \
+           AND m.name NOT LIKE '%_fts' AND m.name NOT LIKE '%_fts_%'",
     )
     .fetch_all(&mut conn)
     .await
