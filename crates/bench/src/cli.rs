@@ -22,7 +22,7 @@ pub struct RunArgs {
     /// Small sizes: each scenario finishes in under a minute.
     #[arg(long)]
     pub quick: bool,
-    /// Run only this scenario (ingest, inbound, outbound, reads, webhooks); repeatable.
+    /// Run only this scenario (ingest, inbound, outbound, reads, webhooks, crm, import); repeatable.
     #[arg(long = "scenario")]
     pub scenarios: Vec<String>,
     /// Database engine of the server under test.

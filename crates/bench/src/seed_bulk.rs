@@ -112,7 +112,7 @@ pub async fn inbox(
                     "id": format!("wamid.seed.{t}.{c}.{m}"),
                     "timestamp": secs.to_string(),
                     "type": "text",
-                    "text": { "body": format!("Seeded message {m} in conversation {c}: when is my order arriving?") }
+                    "text": { "body": body(c, m) }
                 });
                 rows.push(Row {
                     conversation: *conv,
@@ -194,6 +194,34 @@ pub async fn inbox(
         Pool::Postgres(p) => p.close().await,
     }
     Ok(())
+}
+
+/// What customers write about, so searches have words of every
+/// frequency: each topic is in 1/16 of the messages, each conversation
+/// number in its own few.
+pub const TOPICS: [&str; 16] = [
+    "oat milk",
+    "espresso",
+    "croissant",
+    "delivery",
+    "refund",
+    "invoice",
+    "table for two",
+    "gluten free",
+    "birthday cake",
+    "opening hours",
+    "parking",
+    "gift card",
+    "allergy",
+    "vegan",
+    "takeaway",
+    "booking",
+];
+
+/// The text of seeded message `m` of conversation `c`.
+pub fn body(c: usize, m: usize) -> String {
+    let topic = TOPICS[(c * 7 + m * 3) % TOPICS.len()];
+    format!("Message {m} of conversation {c}: a question about {topic}")
 }
 
 const CONVS: &str = "SELECT c.id, k.wa_id FROM conversations c \

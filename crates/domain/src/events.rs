@@ -15,6 +15,9 @@ use crate::messaging::MessageStatus;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+mod crm;
+pub use crm::*;
+
 /// Declares [`Event`] with, for each variant, its payload type, its stable
 /// name and its payload version, so the list of names ([`Event::NAMES`])
 /// can never miss a variant.
@@ -136,9 +139,97 @@ events! {
     /// long; `reason` says why.
     WebhookEndpointDisabled(WebhookEndpointDisabled) = "webhook_endpoint.disabled", v 1;
     // CRM: tags and quick replies (insert below).
+    /// A tag was added to the tenant's catalogue.
+    TagCreated(TagRef) = "tag.created", v 1;
+    /// A tag was renamed or recoloured.
+    TagUpdated(TagRef) = "tag.updated", v 1;
+    /// A tag was deleted, and taken off every contact and conversation.
+    TagDeleted(TagRef) = "tag.deleted", v 1;
+    /// A tag was put on a contact.
+    ContactTagged(ContactTagged) = "contact.tagged", v 1;
+    /// A tag was taken off a contact.
+    ContactUntagged(ContactTagged) = "contact.untagged", v 1;
+    /// A tag was put on a conversation.
+    ConversationTagged(ConversationTagged) = "conversation.tagged", v 1;
+    /// A tag was taken off a conversation.
+    ConversationUntagged(ConversationTagged) = "conversation.untagged", v 1;
+    /// A quick reply was added to the tenant's catalogue.
+    QuickReplyCreated(QuickReplyRef) = "quick_reply.created", v 1;
+    /// A quick reply's shortcut, title or body changed.
+    QuickReplyUpdated(QuickReplyRef) = "quick_reply.updated", v 1;
+    /// A quick reply was deleted.
+    QuickReplyDeleted(QuickReplyRef) = "quick_reply.deleted", v 1;
     // CRM: notes, notifications and tasks (insert below).
+    /// A private note was written on a conversation or a contact (never
+    /// sent to the customer); `mentioned_user_ids` were notified.
+    NoteCreated(NoteRef) = "note.created", v 1;
+    /// A note's text changed; users newly mentioned were notified.
+    NoteUpdated(NoteRef) = "note.updated", v 1;
+    /// A note was removed.
+    NoteDeleted(NoteRef) = "note.deleted", v 1;
+    /// A task was created.
+    TaskCreated(TaskRef) = "task.created", v 1;
+    /// A task's title, description, due time, assignee, link or status
+    /// changed (reopening included); `changed` names the fields.
+    TaskUpdated(TaskUpdated) = "task.updated", v 1;
+    /// A task was marked done.
+    TaskCompleted(TaskRef) = "task.completed", v 1;
+    /// A task was removed.
+    TaskDeleted(TaskRef) = "task.deleted", v 1;
+    /// An open task reached its due time (once per due time); its assignee
+    /// was notified.
+    TaskDue(TaskRef) = "task.due", v 1;
     // CRM: pipelines and deals (insert below).
+    /// A deal pipeline was created with its stages.
+    PipelineCreated(PipelineRef) = "pipeline.created", v 1;
+    /// A pipeline was renamed, or its stages were added, renamed, reordered
+    /// or removed.
+    PipelineUpdated(PipelineRef) = "pipeline.updated", v 1;
+    /// A pipeline (which had no deals) was deleted with its stages.
+    PipelineDeleted(PipelineRef) = "pipeline.deleted", v 1;
+    /// A deal was created (open, in its first stage).
+    DealCreated(DealRef) = "deal.created", v 1;
+    /// A deal's title, value, currency, owner, contact or expected close
+    /// date changed; `changed` names the fields.
+    DealUpdated(DealUpdated) = "deal.updated", v 1;
+    /// A deal moved to another stage (`stage_id` is the new one).
+    DealStageChanged(DealStageChanged) = "deal.stage_changed", v 1;
+    /// A deal was marked won.
+    DealWon(DealRef) = "deal.won", v 1;
+    /// A deal was marked lost; `reason` says why.
+    DealLost(DealLost) = "deal.lost", v 1;
+    /// A won or lost deal was opened again.
+    DealReopened(DealRef) = "deal.reopened", v 1;
+    /// A deal was deleted with its stage history.
+    DealDeleted(DealRef) = "deal.deleted", v 1;
     // CRM: contacts and attributes (insert below).
+    /// The team erased a contact with their conversations, messages and
+    /// media.
+    ContactDeleted(ContactRef) = "contact.deleted", v 1;
+    /// Two contacts were merged: `contact_id` was kept and has the other's
+    /// conversations, messages, attributes, tags, notes, tasks and deals;
+    /// `merged_contact_id` no longer exists.
+    ContactMerged(ContactMerged) = "contact.merged", v 1;
+    /// A custom contact attribute was defined.
+    ContactAttributeCreated(ContactAttributeRef) = "contact_attribute.created", v 1;
+    /// A custom attribute's label or choices changed.
+    ContactAttributeUpdated(ContactAttributeRef) = "contact_attribute.updated", v 1;
+    /// A custom attribute was removed, with its value on every contact.
+    ContactAttributeDeleted(ContactAttributeRef) = "contact_attribute.deleted", v 1;
+    // CRM: segments and saved searches (insert below).
+    /// A segment (a saved rule-based filter of contacts) was created.
+    SegmentCreated(SegmentRef) = "segment.created", v 1;
+    /// A segment's name, description or rules changed.
+    SegmentUpdated(SegmentRef) = "segment.updated", v 1;
+    /// A segment was deleted.
+    SegmentDeleted(SegmentRef) = "segment.deleted", v 1;
+    // CRM: contact imports (insert below).
+    /// A CSV import of contacts began (its rows are processed in the
+    /// background).
+    ContactImportStarted(ContactImportStarted) = "contact_import.started", v 1;
+    /// A CSV import ended: every row processed (`finished`), given up
+    /// (`failed`) or stopped by the team (`cancelled`), with its counts.
+    ContactImportFinished(ContactImportFinished) = "contact_import.finished", v 1;
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -295,24 +386,4 @@ pub struct WhatsAppUnhandled {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_are_unique_dotted_and_round_trip() {
-        let mut seen = std::collections::HashSet::new();
-        for name in Event::NAMES {
-            assert!(seen.insert(*name), "{name} twice");
-            assert!(name.contains('.') && !name.contains(' '), "{name}");
-        }
-        let e = Event::ConversationRead(ConversationRead {
-            conversation_id: ConversationId::new(),
-        });
-        let back = Event::from_parts(e.name(), e.payload());
-        assert_eq!(back, Ok(e));
-        assert!(matches!(
-            Event::from_parts("message.nope", Value::Null),
-            Err(EventParseError::UnknownName(_))
-        ));
-    }
-}
+mod tests;

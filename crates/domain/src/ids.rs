@@ -123,4 +123,10 @@ id_type!(
     DealId,
     /// A custom contact attribute defined by a tenant.
     AttributeId,
+    /// A saved rule-based filter of contacts (campaigns target them).
+    SegmentId,
+    /// A saved inbox filter, personal or shared with the team.
+    SavedSearchId,
+    /// A CSV file of contacts uploaded to be imported.
+    ContactImportId,
 );

@@ -46,6 +46,30 @@
   enhance(document);
   scrollThread();
 
+  // A contact import's progress page: poll the import every second and
+  // move the bar; reload once it is over (without JS, a meta refresh).
+  var importBox = document.querySelector('[data-import-poll]');
+  if (importBox) {
+    var pollImport = function () {
+      fetch(importBox.dataset.importPoll, { credentials: 'same-origin' })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (i) {
+          if (!i) return;
+          var bar = document.getElementById('import-progress');
+          if (bar) bar.value = i.processed;
+          ['processed', 'percent', 'created', 'updated', 'rejected'].forEach(function (k) {
+            var el = document.getElementById('import-' + k);
+            if (el) el.textContent = i[k];
+          });
+          var link = document.getElementById('import-rejected-link');
+          if (link && i.rejected > 0) link.hidden = false;
+          if (i.status !== importBox.dataset.importStatus) location.reload();
+        })
+        .catch(function () { /* the next poll retries */ });
+    };
+    setInterval(function () { if (!document.hidden) pollImport(); }, 1000);
+  }
+
   if (!document.querySelector('[data-live]')) return;
 
   var busy = false, again = false, timer = null;
@@ -107,7 +131,263 @@
   ['message.received', 'message.queued', 'message.sent', 'message.delivered', 'message.read',
    'message.failed', 'conversation.opened', 'conversation.assigned',
    'conversation.status_changed', 'conversation.read', 'contact.opted_out', 'contact.opted_in',
-   'media.stored', 'media.failed']
+   'conversation.tagged', 'conversation.untagged',
+   'media.stored', 'media.failed', 'note.created', 'note.updated', 'note.deleted']
     .forEach(function (kind) { stream.addEventListener(kind, schedule); });
   stream.onmessage = schedule;
+})();
+
+// The deal board (/app/deals): drag a card onto another stage's column.
+// The move is the card's own "Move to" form (which works without this
+// script), posted in the background; the card stays where it was dropped
+// and each column's count and total are taken from the board the form's
+// answer leads to. A refused move puts the card back and says why.
+(function () {
+  'use strict';
+  var board = document.getElementById('board');
+  if (!board) return;
+  var status = document.getElementById('board-status');
+  var dragged = null;
+
+  function columnOf(el) { return el && el.closest ? el.closest('.stage-col[data-stage]') : null; }
+  function clearOver() {
+    board.querySelectorAll('.stage-col.over').forEach(function (c) { c.classList.remove('over'); });
+  }
+
+  board.addEventListener('dragstart', function (e) {
+    var card = e.target.closest && e.target.closest('.deal-card[draggable=true]');
+    if (!card) return;
+    dragged = card;
+    card.classList.add('dragging');
+    e.dataTransfer.effectAllowed = 'move';
+    e.dataTransfer.setData('text/plain', card.dataset.deal);
+  });
+  board.addEventListener('dragend', function () {
+    if (dragged) dragged.classList.remove('dragging');
+    dragged = null;
+    clearOver();
+  });
+  board.addEventListener('dragover', function (e) {
+    var col = columnOf(e.target);
+    if (!col) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'move';
+    if (!col.classList.contains('over')) { clearOver(); col.classList.add('over'); }
+  });
+  board.addEventListener('drop', function (e) {
+    var col = columnOf(e.target);
+    if (!col) return;
+    e.preventDefault();
+    clearOver();
+    var id = e.dataTransfer.getData('text/plain') || (dragged && dragged.dataset.deal);
+    var card = id && document.getElementById('deal-' + id);
+    if (card && columnOf(card) !== col) move(card, col);
+  });
+
+  function move(card, col) {
+    var form = card.querySelector('form.move');
+    if (!form) return;
+    var from = card.parentNode, before = card.nextSibling;
+    var was = form.elements.stage_id.value;
+    form.elements.stage_id.value = col.dataset.stage;
+    col.querySelector('.cards').prepend(card);
+    card.classList.add('saving');
+    if (status) status.hidden = true;
+    fetch(form.action, {
+      method: 'POST',
+      body: new URLSearchParams(new FormData(form)),
+      credentials: 'same-origin'
+    })
+      .then(function (r) {
+        // A move lands back on the board; anywhere else (signed out) is not a move.
+        var ok = r.ok && r.url.indexOf('/app/deals') >= 0;
+        return r.text().then(function (html) { return { ok: ok, html: html }; });
+      })
+      .then(function (res) {
+        var doc = new DOMParser().parseFromString(res.html, 'text/html');
+        if (!res.ok) {
+          var why = doc.getElementById('deal-error');
+          throw new Error(why ? why.textContent : 'The deal could not be moved.');
+        }
+        card.classList.remove('saving');
+        board.querySelectorAll('.stage-col[data-stage]').forEach(function (c) {
+          var fresh = doc.querySelector('.stage-col[data-stage="' + c.dataset.stage + '"] .stage-head');
+          var head = c.querySelector('.stage-head');
+          if (fresh && head) head.innerHTML = fresh.innerHTML;
+        });
+        board.dataset.moved = String((parseInt(board.dataset.moved, 10) || 0) + 1);
+      })
+      .catch(function (err) {
+        card.classList.remove('saving');
+        from.insertBefore(card, before);
+        form.elements.stage_id.value = was;
+        if (status) { status.textContent = err.message || 'The deal could not be moved.'; status.hidden = false; }
+      });
+  }
+})();
+
+// Quick replies (crm/pages/quick_replies.rs). Typing "/" at the start of
+// the reply opens a list of the quick replies whose shortcut or title
+// matches what follows; choosing one (click, Enter or Tab) puts its text,
+// already filled in for this conversation (the select's data-text), in
+// the box. The select's "Insert" fills the box in place instead of
+// loading the thread again.
+(function () {
+  'use strict';
+  var menu = null, items = [], active = 0;
+
+  function choices() {
+    var select = document.getElementById('qr-select');
+    return select ? Array.prototype.slice.call(select.options) : [];
+  }
+
+  function close() {
+    if (menu) menu.remove();
+    menu = null;
+    items = [];
+  }
+
+  function put(text, box) {
+    close();
+    box.value = text;
+    box.focus();
+    box.setSelectionRange(text.length, text.length);
+  }
+
+  function highlight() {
+    items.forEach(function (it, i) {
+      it.li.setAttribute('aria-selected', i === active ? 'true' : 'false');
+    });
+  }
+
+  function open(box, query) {
+    var q = query.toLowerCase();
+    var found = choices().filter(function (o) {
+      return o.dataset.shortcut.indexOf(q) !== -1 || o.dataset.title.toLowerCase().indexOf(q) !== -1;
+    });
+    found.sort(function (a, b) {
+      return (b.dataset.shortcut.indexOf(q) === 0) - (a.dataset.shortcut.indexOf(q) === 0);
+    });
+    if (!found.length) { close(); return; }
+    if (!menu) {
+      menu = document.createElement('ul');
+      menu.id = 'qr-menu';
+      menu.className = 'qr-menu';
+      menu.setAttribute('role', 'listbox');
+      menu.setAttribute('aria-label', 'Quick replies');
+      box.form.parentNode.insertBefore(menu, box.form);
+    }
+    menu.textContent = '';
+    items = found.map(function (o) {
+      var li = document.createElement('li');
+      li.setAttribute('role', 'option');
+      li.dataset.id = o.value;
+      var name = document.createElement('strong');
+      name.textContent = '/' + o.dataset.shortcut;
+      var title = document.createElement('span');
+      title.textContent = ' ' + o.dataset.title;
+      var text = document.createElement('span');
+      text.className = 'muted small preview';
+      text.textContent = o.dataset.text;
+      li.appendChild(name);
+      li.appendChild(title);
+      li.appendChild(text);
+      // mousedown, not click: the box keeps its focus (and its menu).
+      li.addEventListener('mousedown', function (e) {
+        e.preventDefault();
+        put(o.dataset.text, box);
+      });
+      menu.appendChild(li);
+      return { li: li, text: o.dataset.text };
+    });
+    active = 0;
+    highlight();
+  }
+
+  document.addEventListener('input', function (e) {
+    var box = e.target;
+    if (box.id !== 'reply-text') return;
+    var m = /^\/(\S*)$/.exec(box.value);
+    if (m && choices().length) open(box, m[1]); else close();
+  });
+
+  document.addEventListener('keydown', function (e) {
+    if (!menu || e.target.id !== 'reply-text') return;
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      active = (active + (e.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length;
+      highlight();
+    } else if (e.key === 'Enter' || e.key === 'Tab') {
+      put(items[active].text, e.target);
+    } else if (e.key === 'Escape') {
+      close();
+    } else {
+      return;
+    }
+    e.preventDefault();
+  });
+
+  document.addEventListener('focusout', function (e) {
+    if (e.target.id === 'reply-text') close();
+  });
+
+  document.addEventListener('submit', function (e) {
+    if (e.target.id !== 'qr-insert') return;
+    var box = document.getElementById('reply-text');
+    var select = document.getElementById('qr-select');
+    if (!box || !select || select.selectedIndex < 0) return;
+    e.preventDefault();
+    put(select.options[select.selectedIndex].dataset.text, box);
+  });
+})();
+
+// The segment editor (/app/segments/…): a changed field, attribute or
+// operator re-renders the form (its value input changes with it), and
+// typing keeps the count up to date by pressing "Count" in the background
+// (the same POST the button sends) and swapping in the answer's count.
+(function () {
+  'use strict';
+  var form = document.getElementById('segment-editor');
+  if (!form) return;
+  var timer = null, seq = 0;
+
+  function body(action) {
+    var data = new URLSearchParams(new FormData(form));
+    data.set('action', action);
+    return data;
+  }
+
+  function count() {
+    var mine = ++seq;
+    // Not form.action: the buttons named "action" shadow it.
+    fetch(form.getAttribute('action'), {
+      method: 'POST', credentials: 'same-origin', body: body('count'),
+      headers: { 'X-Requested-With': 'fetch' }
+    })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (!html || mine !== seq) return;
+        var doc = new DOMParser().parseFromString(html, 'text/html');
+        var fresh = doc.getElementById('segment-preview');
+        var old = document.getElementById('segment-preview');
+        if (fresh && old) old.replaceWith(fresh);
+        form.querySelectorAll('.seg-rule [role=alert]').forEach(function (el) { el.remove(); });
+      })
+      .catch(function () { /* the next change retries */ });
+  }
+
+  form.addEventListener('change', function (e) {
+    if (e.target.hasAttribute('data-refresh')) {
+      var b = document.createElement('input');
+      b.type = 'hidden'; b.name = 'action'; b.value = 'refresh';
+      form.appendChild(b);
+      form.submit();
+      return;
+    }
+    clearTimeout(timer);
+    timer = setTimeout(count, 300);
+  });
+  form.addEventListener('input', function () {
+    clearTimeout(timer);
+    timer = setTimeout(count, 400);
+  });
 })();

@@ -36,6 +36,7 @@ pub fn job_registry() -> jobs::Registry {
     channels::jobs::register(&mut registry);
     housekeeping::jobs::register(&mut registry);
     hooks::jobs::register(&mut registry);
+    crm::jobs::register(&mut registry);
     registry
 }
 pub use http::app;

@@ -14,6 +14,7 @@
 //! with it, so the log has no gaps. On SQLite writers take turns anyway.
 
 mod cursors;
+mod timeline;
 
 pub use cursors::CursorStart;
 
@@ -31,15 +32,28 @@ pub struct NewEvent {
     pub version: i64,
     pub subject_id: Option<Uuid>,
     pub payload: Value,
+    /// The contact and the conversation the payload names (its
+    /// `contact_id` and `conversation_id`): a contact's timeline is found
+    /// through them.
+    pub contact_id: Option<Uuid>,
+    pub conversation_id: Option<Uuid>,
 }
 
 impl NewEvent {
     /// Version 1 of `name`, about nothing in particular.
     pub fn new(name: &'static str, payload: Value) -> Self {
+        let named = |key: &str| {
+            payload
+                .get(key)
+                .and_then(Value::as_str)
+                .and_then(|s| Uuid::parse_str(s).ok())
+        };
         NewEvent {
             name,
             version: 1,
             subject_id: None,
+            contact_id: named("contact_id"),
+            conversation_id: named("conversation_id"),
             payload,
         }
     }
@@ -101,7 +115,7 @@ impl TryFrom<Row> for StoredEvent {
     }
 }
 
-/// Rows per `INSERT` when writing a buffer: 8 parameters each stays well
+/// Rows per `INSERT` when writing a buffer: 10 parameters each stays well
 /// under both engines' limits on parameters per statement.
 const ROWS_PER_INSERT: usize = 1000;
 
@@ -128,13 +142,14 @@ pub(crate) async fn write_pending(
             .zip(events.chunks(ROWS_PER_INSERT))
         {
             let sql = format!(
-                "INSERT INTO events (tenant_id, seq, id, name, version, subject_id, payload, created_at) \
+                "INSERT INTO events (tenant_id, seq, id, name, version, subject_id, payload, created_at, \
+                                     contact_id, conversation_id) \
                  SELECT v.column1, b.base + v.column2, v.column3, v.column4, v.column5, v.column6, \
-                        v.column7, v.column8 \
+                        v.column7, v.column8, v.column9, v.column10 \
                  FROM (VALUES {}) AS v, \
                       (SELECT COALESCE((SELECT last_seq FROM event_counters WHERE tenant_id = $1), 0) \
                        AS base) AS b",
-                values_rows(chunk.len(), 8, |p| format!("({})", p.join(", ")))
+                values_rows(chunk.len(), 10, |p| format!("({})", p.join(", ")))
             );
             insert_rows(tx, &sql, tenant, offset + 1, chunk).await?;
         }
@@ -154,9 +169,10 @@ pub(crate) async fn write_pending(
     let mut seq = last - n + 1;
     for chunk in events.chunks(ROWS_PER_INSERT) {
         let sql = format!(
-            "INSERT INTO events (tenant_id, seq, id, name, version, subject_id, payload, created_at) \
+            "INSERT INTO events (tenant_id, seq, id, name, version, subject_id, payload, created_at, \
+                                 contact_id, conversation_id) \
              VALUES {}",
-            values_rows(chunk.len(), 8, |p| format!("({})", p.join(", ")))
+            values_rows(chunk.len(), 10, |p| format!("({})", p.join(", ")))
         );
         insert_rows(tx, &sql, tenant, seq, chunk).await?;
         seq += chunk.len() as i64;
@@ -165,7 +181,7 @@ pub(crate) async fn write_pending(
 }
 
 /// Runs `sql`, an insert of `chunk`'s rows numbered from `first`, with
-/// each row's eight parameters bound in `events`' column order.
+/// each row's ten parameters bound in `events`' column order.
 async fn insert_rows(
     tx: &mut Tx,
     sql: &str,
@@ -185,7 +201,9 @@ async fn insert_rows(
                 .bind(e.event.version)
                 .bind(e.event.subject_id)
                 .bind(payload.as_str())
-                .bind(e.created_at.as_millis());
+                .bind(e.created_at.as_millis())
+                .bind(e.event.contact_id)
+                .bind(e.event.conversation_id);
         }
         q.execute(c).await
     })?;

@@ -1,6 +1,8 @@
 //! The scenarios of issue 5, each on a fresh database with its own server
 //! process (so its peak RSS is its own), against the baseline in the same run.
 
+pub mod crm;
+pub mod import;
 pub mod inbound;
 pub mod ingest;
 pub mod outbound;
@@ -13,7 +15,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// The scenario names `--scenario` accepts, in run order.
-pub const ALL: [&str; 5] = ["ingest", "inbound", "outbound", "reads", "webhooks"];
+pub const ALL: [&str; 7] = [
+    "ingest", "inbound", "outbound", "reads", "webhooks", "crm", "import",
+];
 
 /// How big each scenario is: `--quick` (under a minute each) or full.
 #[derive(Debug, Clone)]
@@ -37,6 +41,10 @@ pub struct Sizes {
     pub hooks_tenants: usize,
     pub hooks_rate: f64,
     pub hooks_load: Duration,
+    /// Contact import: rows in the CSV file (100,000 in both sizes).
+    pub import_rows: usize,
+    /// CRM: contacts of the one tenant (ten messages each).
+    pub crm_contacts: usize,
 }
 
 impl Sizes {
@@ -59,6 +67,8 @@ impl Sizes {
             hooks_tenants: 20,
             hooks_rate: 1_000.0,
             hooks_load: Duration::from_secs(20),
+            import_rows: 100_000,
+            crm_contacts: 100_000,
         }
     }
 
@@ -81,6 +91,8 @@ impl Sizes {
             hooks_tenants: 10,
             hooks_rate: 1_000.0,
             hooks_load: Duration::from_secs(5),
+            import_rows: 100_000,
+            crm_contacts: 10_000,
         }
     }
 }
@@ -117,6 +129,8 @@ pub async fn run(ctx: &Ctx, name: &str) -> anyhow::Result<Vec<Figure>> {
         "outbound" => outbound::run(ctx).await,
         "reads" => reads::run(ctx).await,
         "webhooks" => webhooks::run(ctx).await,
+        "crm" => crm::run(ctx).await,
+        "import" => import::run(ctx).await,
         other => anyhow::bail!("no scenario `{other}` (choose from {})", ALL.join(", ")),
     }
 }

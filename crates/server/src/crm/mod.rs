@@ -8,9 +8,14 @@
 pub mod api;
 pub mod attributes;
 pub mod deals;
+pub mod export;
+pub mod imports;
+pub mod jobs;
 pub mod notes;
 pub mod notifications;
 pub mod pages;
 pub mod quick_replies;
+pub mod saved_searches;
+pub mod segments;
 pub mod tags;
 pub mod tasks;

@@ -34,6 +34,9 @@ fn refused() -> Response {
 /// Reads the form body, checks its `csrf` field against `expected`, and
 /// puts the body back for the handler.
 async fn check_form(req: Request, expected: &str) -> Result<Request, Response> {
+    if let Some(boundary) = multipart_boundary(&req) {
+        return check_multipart(req, expected, &boundary).await;
+    }
     let (parts, body) = req.into_parts();
     let bytes = axum::body::to_bytes(body, FORM_LIMIT)
         .await
@@ -46,6 +49,68 @@ async fn check_form(req: Request, expected: &str) -> Result<Request, Response> {
         return Err(refused());
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// The boundary of a `multipart/form-data` body (a file upload).
+fn multipart_boundary(req: &Request) -> Option<String> {
+    let value = req.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
+    let (essence, params) = value.split_once(';')?;
+    if !essence.trim().eq_ignore_ascii_case("multipart/form-data") {
+        return None;
+    }
+    let boundary = params
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("boundary="))?
+        .trim_matches('"');
+    (!boundary.is_empty()).then(|| boundary.to_owned())
+}
+
+/// A file upload may be far larger than a form: only its first part is
+/// read here, which must be the `csrf` field (the dashboard's upload forms
+/// put it first), and the body goes on to the handler whole, still
+/// streaming (its route sets its own size limit).
+async fn check_multipart(
+    req: Request,
+    expected: &str,
+    boundary: &str,
+) -> Result<Request, Response> {
+    use futures::StreamExt as _;
+    let (parts, body) = req.into_parts();
+    let mut stream = body.into_data_stream();
+    let (open, close) = (format!("--{boundary}\r\n"), format!("\r\n--{boundary}"));
+    let mut head = Vec::new();
+    let given = loop {
+        // The first part: `--boundary`, headers naming `csrf`, a blank
+        // line, the token, then the next boundary.
+        if let Some(start) = find(&head, open.as_bytes()).map(|i| i + open.len())
+            && let Some(blank) = find(&head[start..], b"\r\n\r\n").map(|i| start + i)
+            && let Some(end) = find(&head[blank + 4..], close.as_bytes()).map(|i| blank + 4 + i)
+        {
+            let headers = String::from_utf8_lossy(&head[start..blank]).to_ascii_lowercase();
+            let named = headers.contains(&format!("name=\"{}\"", csrf::FIELD));
+            break named.then(|| String::from_utf8_lossy(&head[blank + 4..end]).into_owned());
+        }
+        if head.len() > 16 * 1024 {
+            break None;
+        }
+        match stream.next().await {
+            Some(Ok(chunk)) => head.extend_from_slice(&chunk),
+            _ => break None,
+        }
+    };
+    if !given.is_some_and(|g| csrf::matches(expected, &g)) {
+        return Err(refused());
+    }
+    let first = futures::stream::once(async move { Ok(axum::body::Bytes::from(head)) });
+    Ok(Request::from_parts(
+        parts,
+        Body::from_stream(first.chain(stream)),
+    ))
+}
+
+/// Where `needle` first occurs in `hay`.
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Tenant pages: a POST must carry the session's CSRF token. Once it has,

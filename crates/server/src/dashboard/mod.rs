@@ -37,8 +37,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
             post(thread::create_template_reply),
         )
         .route("/app/inbox/{id}/update", post(thread::update_conversation))
-        .route("/app/contacts", get(contacts::view_contacts))
-        .route("/app/contacts/{id}", get(contacts::view_contact))
+        .merge(contacts::router())
+        .route("/app/search", get(crate::inbox::pages::search::view_search))
         .route("/app/logout", post(login::logout))
         .merge(settings::router())
         .merge(crate::crm::pages::router())

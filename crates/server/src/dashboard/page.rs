@@ -46,6 +46,8 @@ pub struct Shell {
     pub can_webhooks: bool,
     /// Which tab is lit: `inbox`, `contacts`, `settings`.
     pub tab: &'static str,
+    /// The signed-in user's unread notifications (0 for an API key).
+    pub unread_notifications: i64,
 }
 
 impl Shell {
@@ -74,6 +76,10 @@ impl FromRequestParts<AppState> for Shell {
             }
             None => ("API key".to_owned(), "api key".to_owned()),
         };
+        let unread_notifications = match ctx.user_id() {
+            Some(id) => tx.count_unread_notifications(id).await?,
+            None => 0,
+        };
         tx.commit().await?;
         Ok(Shell {
             tenant_name: tenant.name,
@@ -88,6 +94,7 @@ impl FromRequestParts<AppState> for Shell {
             can_write: ctx.allows(Permission::InboxWrite),
             can_webhooks: ctx.allows(Permission::WebhooksManage),
             tab: "",
+            unread_notifications,
         })
     }
 }

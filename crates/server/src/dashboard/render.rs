@@ -34,9 +34,8 @@ pub fn when(t: Timestamp, now: Timestamp) -> String {
 
 /// The name to show for a contact.
 pub fn contact_name(c: &Contact) -> String {
-    c.profile_name
-        .clone()
-        .filter(|n| !n.trim().is_empty())
+    c.display_name()
+        .map(str::to_owned)
         .or_else(|| c.wa_id.as_ref().map(|w| format!("+{w}")))
         .or_else(|| c.phone.clone())
         .unwrap_or_else(|| "Unknown contact".to_owned())

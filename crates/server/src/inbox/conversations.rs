@@ -21,7 +21,8 @@ pub async fn list_conversations(
     filter: &ConversationFilter,
 ) -> AppResult<Vec<Conversation>> {
     let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
-    let rows = tx.list_conversations(filter).await?;
+    let mut rows = tx.list_conversations(filter).await?;
+    tx.load_conversation_tags(&mut rows).await?;
     tx.commit().await?;
     Ok(rows)
 }
@@ -51,7 +52,9 @@ pub async fn list_inbox(
     };
     let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
     let mut rows = Vec::new();
-    for conversation in tx.list_conversations(&filter).await? {
+    let mut found = tx.list_conversations(&filter).await?;
+    tx.load_conversation_tags(&mut found).await?;
+    for conversation in found {
         let contact = tx.find_contact(conversation.contact_id).await?;
         let last = tx
             .list_messages(conversation.id, PageRequest::new(None, 1))
@@ -75,7 +78,9 @@ pub async fn get_conversation(
     id: ConversationId,
 ) -> AppResult<Conversation> {
     let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
-    let c = tx.find_conversation(id).await?;
+    let mut c = tx.find_conversation(id).await?;
+    tx.load_conversation_tags(std::slice::from_mut(&mut c))
+        .await?;
     tx.commit().await?;
     Ok(c)
 }
@@ -99,7 +104,9 @@ pub async fn get_thread(
     id: ConversationId,
 ) -> AppResult<Thread> {
     let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
-    let conversation = tx.find_conversation(id).await?;
+    let mut conversation = tx.find_conversation(id).await?;
+    tx.load_conversation_tags(std::slice::from_mut(&mut conversation))
+        .await?;
     let contact = tx.find_contact(conversation.contact_id).await?;
     let channel = match tx.find_channel(conversation.channel_id).await {
         Ok(c) => Some(c),
@@ -167,7 +174,9 @@ pub async fn update_conversation(
         Some(None) => None,
         None => current.assigned_user_id,
     };
-    let c = tx.update_conversation(id, status, assigned, now).await?;
+    let mut c = tx.update_conversation(id, status, assigned, now).await?;
+    tx.load_conversation_tags(std::slice::from_mut(&mut c))
+        .await?;
     let target = ("conversation", id.to_string());
     if status != current.status {
         let event = Event::ConversationStatusChanged(ConversationStatusChanged {
@@ -211,7 +220,9 @@ pub async fn mark_read(
     let now = state.now();
     let mut tx = state.store.tenant(ctx.tenant_id).await?;
     tx.find_conversation(id).await?;
-    let c = tx.mark_conversation_read(id, now).await?;
+    let mut c = tx.mark_conversation_read(id, now).await?;
+    tx.load_conversation_tags(std::slice::from_mut(&mut c))
+        .await?;
     let event = Event::ConversationRead(ConversationRead {
         conversation_id: id,
     });

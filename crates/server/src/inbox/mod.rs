@@ -7,3 +7,4 @@ pub mod contacts;
 pub mod conversations;
 pub mod messages;
 pub mod pages;
+pub mod search;

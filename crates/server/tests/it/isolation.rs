@@ -74,10 +74,14 @@ async fn seed(app: &TestApp, slug: &str) -> TestTenant {
         )
         .await;
     assert_eq!(r.status, 201);
-    crate::crm_tags::seed(app, &t).await;
     crate::crm_notes::seed(app, &t).await;
     crate::crm_deals::seed(app, &t).await;
     crate::crm_contacts::seed(app, &t).await;
+    crate::crm_imports::seed(app, &t).await;
+    crate::crm_segments::seed(app, &t).await;
+    // Last: its contact and conversation are the newest, so the walk
+    // finds them (with their tags) first.
+    crate::crm_tags::seed(app, &t).await;
     t
 }
 

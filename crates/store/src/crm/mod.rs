@@ -4,8 +4,12 @@
 
 pub mod attributes;
 pub mod deals;
+pub mod imports;
 pub mod notes;
 pub mod notifications;
 pub mod quick_replies;
+pub mod rules;
+pub mod saved_searches;
+pub mod segments;
 pub mod tags;
 pub mod tasks;

@@ -1,8 +1,16 @@
 use crate::db::{TenantTx, exec, run};
-use crate::error::{OrNotFound, StoreResult};
-use crate::page::{Page, PageRequest};
+use crate::error::{OrNotFound, StoreError, StoreResult};
 use domain::{ContactId, Timestamp};
+use serde_json::{Map, Value};
 use uuid::Uuid;
+
+mod edit;
+mod erase;
+mod list;
+
+pub use edit::{ContactFields, NewContact};
+pub use erase::{ErasedContact, MergedContacts};
+pub use list::{AttributeCondition, AttributeFilter, Comparison, ContactFilter, DuplicateReason};
 
 /// A customer, known by their WhatsApp id (or, where Meta hides the phone
 /// number, their business-scoped user id).
@@ -19,8 +27,28 @@ pub struct Contact {
     /// When Meta last reported that the customer's identity changed
     /// (`customer_identity_changed`: a new phone or reinstall).
     pub identity_changed_at: Option<Timestamp>,
+    /// The team's name for the contact (shown instead of `profile_name`).
+    pub name: Option<String>,
+    pub email: Option<String>,
+    /// A language tag (`en`, `pt_BR`).
+    pub language: Option<String>,
+    /// Custom attribute values by attribute key.
+    pub attributes: Map<String, Value>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Its tags, by name: empty until loaded with
+    /// [`TenantTx::load_contact_tags`] (the rules that show contacts do).
+    pub tags: Vec<crate::crm::tags::Tag>,
+}
+
+impl Contact {
+    /// The name to show: the team's, else the WhatsApp profile name.
+    pub fn display_name(&self) -> Option<&str> {
+        [self.name.as_deref(), self.profile_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .find(|n| !n.trim().is_empty())
+    }
 }
 
 /// What a webhook tells about a customer: at least one of the two ids.
@@ -32,8 +60,8 @@ pub struct ContactFacts<'a> {
     pub profile_name: Option<&'a str>,
 }
 
-const COLUMNS: &str = "id, wa_id, user_id, profile_name, username, phone, opted_out_at, \
-     identity_changed_at, created_at, updated_at";
+pub(crate) const COLUMNS: &str = "id, wa_id, user_id, profile_name, username, phone, opted_out_at, \
+     identity_changed_at, name, email, language, attributes, created_at, updated_at";
 
 /// `+<digits>` for a WhatsApp id that is a phone number.
 fn phone_of(wa_id: Option<&str>) -> Option<String> {
@@ -43,7 +71,7 @@ fn phone_of(wa_id: Option<&str>) -> Option<String> {
 }
 
 #[derive(sqlx::FromRow)]
-struct ContactRow {
+pub(crate) struct ContactRow {
     id: Uuid,
     wa_id: Option<String>,
     user_id: Option<String>,
@@ -52,13 +80,23 @@ struct ContactRow {
     phone: Option<String>,
     opted_out_at: Option<i64>,
     identity_changed_at: Option<i64>,
+    name: Option<String>,
+    email: Option<String>,
+    language: Option<String>,
+    attributes: String,
     created_at: i64,
     updated_at: i64,
 }
 
-impl From<ContactRow> for Contact {
-    fn from(r: ContactRow) -> Self {
-        Contact {
+impl TryFrom<ContactRow> for Contact {
+    type Error = StoreError;
+    fn try_from(r: ContactRow) -> StoreResult<Self> {
+        let attributes = match serde_json::from_str(&r.attributes) {
+            Ok(Value::Object(map)) => map,
+            Ok(_) => Map::new(),
+            Err(e) => return Err(StoreError::corrupt(e)),
+        };
+        Ok(Contact {
             id: ContactId::from_uuid(r.id),
             wa_id: r.wa_id,
             user_id: r.user_id,
@@ -67,10 +105,20 @@ impl From<ContactRow> for Contact {
             phone: r.phone,
             opted_out_at: r.opted_out_at.map(Timestamp::from_millis),
             identity_changed_at: r.identity_changed_at.map(Timestamp::from_millis),
+            name: r.name,
+            email: r.email,
+            language: r.language,
+            attributes,
             created_at: Timestamp::from_millis(r.created_at),
             updated_at: Timestamp::from_millis(r.updated_at),
-        }
+            tags: Vec::new(),
+        })
     }
+}
+
+/// Rows read back as contacts.
+fn contacts(rows: Vec<ContactRow>) -> StoreResult<Vec<Contact>> {
+    rows.into_iter().map(Contact::try_from).collect()
 }
 
 impl TenantTx {
@@ -85,7 +133,7 @@ impl TenantTx {
     ) -> StoreResult<(Contact, bool)> {
         let new_id = ContactId::new();
         let phone = phone_of(Some(wa_id));
-        run!(&mut self.tx, |c| sqlx::query_as::<_, ContactRow>(
+        let sql = format!(
             "INSERT INTO contacts (tenant_id, id, wa_id, user_id, profile_name, phone, created_at, \
                                    updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
@@ -93,8 +141,10 @@ impl TenantTx {
                profile_name = COALESCE(excluded.profile_name, contacts.profile_name), \
                user_id = COALESCE(excluded.user_id, contacts.user_id), \
                updated_at = excluded.updated_at \
-             RETURNING id, wa_id, user_id, profile_name, username, phone, opted_out_at, \
-                       identity_changed_at, created_at, updated_at"
+             RETURNING {COLUMNS}"
+        );
+        let row = run!(&mut self.tx, |c| sqlx::query_as::<_, ContactRow>(
+            sqlx::AssertSqlSafe(sql.clone())
         )
         .bind(self.tenant.as_uuid())
         .bind(new_id.as_uuid())
@@ -104,12 +154,10 @@ impl TenantTx {
         .bind(phone)
         .bind(now.as_millis())
         .fetch_one(c)
-        .await)
-        .map(|row| {
-            let contact = Contact::from(row);
-            let created = contact.id == new_id;
-            (contact, created)
-        })
+        .await)?;
+        let contact = Contact::try_from(row)?;
+        let created = contact.id == new_id;
+        Ok((contact, created))
     }
 
     pub async fn find_contact(&mut self, id: ContactId) -> StoreResult<Contact> {
@@ -121,7 +169,7 @@ impl TenantTx {
                 .fetch_optional(c)
                 .await
         })?;
-        Ok(row.or_not_found()?.into())
+        row.or_not_found()?.try_into()
     }
 
     /// The contacts known by any of these WhatsApp ids or business-scoped
@@ -156,7 +204,7 @@ impl TenantTx {
             }
             q.fetch_all(c).await
         })?;
-        Ok(rows.into_iter().map(Contact::from).collect())
+        contacts(rows)
     }
 
     /// Inserts a contact for a customer no contact knows yet; `None` if
@@ -256,34 +304,6 @@ impl TenantTx {
         .execute(c)
         .await)?;
         Ok(())
-    }
-
-    /// Contacts, newest first; `search` matches name, WhatsApp id or phone.
-    pub async fn list_contacts(
-        &mut self,
-        search: Option<&str>,
-        page: PageRequest,
-    ) -> StoreResult<Page<Contact>> {
-        let pattern = search.map(crate::page::contains_pattern);
-        let rows = run!(&mut self.tx, |c| {
-            sqlx::query_as::<_, ContactRow>(
-                "SELECT id, wa_id, user_id, profile_name, username, phone, opted_out_at, \
-                    identity_changed_at, created_at, updated_at \
-             FROM contacts WHERE tenant_id = $1 AND ($2 IS NULL OR id < $2) \
-               AND ($3 IS NULL OR LOWER(COALESCE(profile_name, '')) LIKE $3 ESCAPE '\\' \
-                    OR COALESCE(wa_id, '') LIKE $3 ESCAPE '\\' \
-                    OR COALESCE(phone, '') LIKE $3 ESCAPE '\\') \
-             ORDER BY id DESC LIMIT $4",
-            )
-            .bind(self.tenant.as_uuid())
-            .bind(page.after)
-            .bind(pattern.as_deref())
-            .bind(page.fetch_limit())
-            .fetch_all(c)
-            .await
-        })?;
-        let contacts = rows.into_iter().map(Contact::from).collect();
-        Ok(page.finish(contacts, |c: &Contact| c.id.as_uuid()))
     }
 
     /// Records an opt-out (`Some`) or opt-in (`None`).

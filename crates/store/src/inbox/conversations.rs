@@ -45,6 +45,10 @@ pub struct Conversation {
     pub window_closes_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Its tags, by name: empty until loaded with
+    /// [`TenantTx::load_conversation_tags`] (the rules that show
+    /// conversations do).
+    pub tags: Vec<crate::crm::tags::Tag>,
 }
 
 impl Conversation {
@@ -84,6 +88,7 @@ impl TryFrom<Row> for Conversation {
             window_closes_at: r.window_closes_at.map(Timestamp::from_millis),
             created_at: Timestamp::from_millis(r.created_at),
             updated_at: Timestamp::from_millis(r.updated_at),
+            tags: Vec::new(),
         })
     }
 }
@@ -98,6 +103,8 @@ pub struct ConversationFilter {
     pub unassigned_only: bool,
     /// Matches the contact's name, WhatsApp id or phone (case-insensitive).
     pub search: Option<String>,
+    /// Only conversations carrying this tag.
+    pub tag: Option<domain::TagId>,
     /// Keyset cursor: conversations strictly older than this
     /// `(last_message_at, id)`.
     pub before: Option<(Timestamp, ConversationId)>,
@@ -179,6 +186,8 @@ impl TenantTx {
                       AND (LOWER(COALESCE(profile_name, '')) LIKE $10 ESCAPE '\\' \
                            OR COALESCE(wa_id, '') LIKE $10 ESCAPE '\\' \
                            OR COALESCE(phone, '') LIKE $10 ESCAPE '\\'))) \
+               AND ($11 IS NULL OR id IN (SELECT conversation_id FROM conversation_tags \
+                    WHERE tenant_id = $1 AND tag_id = $11)) \
              ORDER BY last_message_at DESC, id DESC LIMIT $9"
         )
         .bind(self.tenant.as_uuid())
@@ -191,6 +200,7 @@ impl TenantTx {
         .bind(before_id)
         .bind(f.limit)
         .bind(pattern.as_deref())
+        .bind(f.tag.map(|t| t.as_uuid()))
         .fetch_all(c)
         .await)?;
         rows.into_iter().map(Conversation::try_from).collect()

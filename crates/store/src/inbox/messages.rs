@@ -51,7 +51,7 @@ pub struct Message {
 }
 
 #[derive(sqlx::FromRow)]
-struct Row {
+pub(super) struct Row {
     id: Uuid,
     conversation_id: Uuid,
     channel_id: Uuid,

@@ -3,11 +3,14 @@
 
 mod attributes;
 mod deals;
-mod notes;
+mod imports;
+pub mod notes;
 mod notifications;
-mod quick_replies;
-mod tags;
-mod tasks;
+pub mod quick_replies;
+pub mod saved_searches;
+mod segments;
+pub mod tags;
+pub mod tasks;
 
 use crate::state::AppState;
 use axum::Router;
@@ -17,9 +20,12 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(attributes::router())
         .merge(deals::router())
+        .merge(imports::router())
         .merge(notes::router())
         .merge(notifications::router())
         .merge(quick_replies::router())
+        .merge(saved_searches::router())
+        .merge(segments::router())
         .merge(tags::router())
         .merge(tasks::router())
 }

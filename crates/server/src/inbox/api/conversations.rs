@@ -41,6 +41,8 @@ pub struct ConversationQuery {
     pub assigned: Option<String>,
     /// Matches the contact's name, WhatsApp id or phone.
     pub search: Option<String>,
+    /// Only conversations carrying this tag.
+    pub tag: Option<domain::TagId>,
     /// Items per page, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
@@ -101,6 +103,7 @@ pub async fn list_conversations(
         assigned_to,
         unassigned_only,
         search: q.search.clone(),
+        tag: q.tag,
         before,
         limit: limit + 1,
     };

@@ -4,6 +4,7 @@ pub mod contacts;
 pub mod conversations;
 pub mod media;
 pub mod messages;
+pub mod search;
 pub mod views;
 
 use crate::state::AppState;
@@ -15,4 +16,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(conversations::router())
         .merge(media::router())
         .merge(messages::router())
+        .merge(search::router())
 }

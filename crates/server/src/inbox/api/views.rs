@@ -22,7 +22,17 @@ pub struct ContactView {
     /// When Meta last reported the customer's identity changed (new phone
     /// or reinstall): check who you are talking to.
     pub identity_changed_at: Option<Timestamp>,
+    /// The team's name for the contact; shown instead of `profile_name`.
+    pub name: Option<String>,
+    pub email: Option<String>,
+    /// A language tag (`en`, `pt_BR`).
+    pub language: Option<String>,
+    /// Custom attribute values by attribute key (`/api/v1/contact-attributes`).
+    #[schema(value_type = Object)]
+    pub attributes: serde_json::Map<String, Value>,
     pub created_at: Timestamp,
+    /// Its tags, by name.
+    pub tags: Vec<crate::crm::tags::TagSummary>,
 }
 
 impl From<Contact> for ContactView {
@@ -36,7 +46,12 @@ impl From<Contact> for ContactView {
             phone: c.phone,
             opted_out: c.opted_out_at.is_some(),
             identity_changed_at: c.identity_changed_at,
+            name: c.name,
+            email: c.email,
+            language: c.language,
+            attributes: c.attributes,
             created_at: c.created_at,
+            tags: crate::crm::tags::summaries(c.tags),
         }
     }
 }
@@ -55,6 +70,8 @@ pub struct ConversationView {
     /// never wrote.
     pub window_closes_at: Option<Timestamp>,
     pub window_open: bool,
+    /// Its tags, by name.
+    pub tags: Vec<crate::crm::tags::TagSummary>,
 }
 
 pub fn conversation_view(c: Conversation, now: Timestamp) -> ConversationView {
@@ -68,6 +85,7 @@ pub fn conversation_view(c: Conversation, now: Timestamp) -> ConversationView {
         assigned_user_id: c.assigned_user_id,
         last_message_at: c.last_message_at,
         window_closes_at: c.window_closes_at,
+        tags: crate::crm::tags::summaries(c.tags),
     }
 }
 

@@ -28,6 +28,13 @@ pub struct ListQuery {
     pub number: String,
     #[serde(default)]
     pub q: String,
+    /// A tag id, or empty.
+    #[serde(default)]
+    pub tag: String,
+    /// A quick reply to put in the reply box (the thread's "Insert"
+    /// without JavaScript); not kept on links.
+    #[serde(default)]
+    pub qr: String,
 }
 
 impl ListQuery {
@@ -51,6 +58,7 @@ impl ListQuery {
             ("assigned", &self.assigned),
             ("number", &self.number),
             ("q", &self.q),
+            ("tag", &self.tag),
         ] {
             if !v.is_empty() {
                 s.append_pair(k, v);
@@ -69,6 +77,7 @@ pub struct ConversationRow {
     pub unread: i64,
     pub time: String,
     pub active: bool,
+    pub tags: Vec<store::crm::tags::Tag>,
 }
 
 #[derive(Debug, Clone)]
@@ -103,10 +112,18 @@ pub async fn conversation_rows(
                 .map_err(|_| AppError::validation("number", "unknown number"))?,
         ),
     };
+    let tag = match q.tag.as_str() {
+        "" => None,
+        t => Some(
+            t.parse::<domain::TagId>()
+                .map_err(|_| AppError::validation("tag", "unknown tag"))?,
+        ),
+    };
     let now = state.now();
     let filter = ConversationFilter {
         status,
         channel,
+        tag,
         assigned_to,
         unassigned_only,
         ..ConversationFilter::default()
@@ -145,6 +162,7 @@ pub async fn conversation_rows(
             unread: c.unread_count,
             time: when(c.last_message_at, now),
             active: Some(c.id) == active,
+            tags: c.tags,
         });
     }
     let numbers = channels
@@ -169,6 +187,10 @@ struct InboxPage {
     rows: Vec<ConversationRow>,
     numbers: Vec<NumberOption>,
     has_numbers: bool,
+    /// The tag filter's choices.
+    tag_options: Vec<store::crm::tags::Tag>,
+    /// Saved searches above the list.
+    saved: crate::crm::pages::saved_searches::SavedSearchBar,
 }
 
 pub async fn view_inbox(
@@ -178,7 +200,11 @@ pub async fn view_inbox(
     Query(list): Query<ListQuery>,
 ) -> AppResult<Response> {
     let (rows, numbers) = conversation_rows(&state, &ctx, &list, None).await?;
+    let tag_options = crate::crm::tags::all_tags(&state, &ctx).await?;
+    let saved = crate::crm::pages::saved_searches::bar(&state, &ctx, &list.qs()).await?;
     Ok(render(&InboxPage {
+        saved,
+        tag_options,
         shell: shell.with_tab("inbox"),
         has_numbers: !numbers.is_empty(),
         list,

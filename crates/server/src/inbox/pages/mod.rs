@@ -3,4 +3,5 @@
 pub mod compose;
 pub mod contacts;
 pub mod list;
+pub mod search;
 pub mod thread;

@@ -51,6 +51,16 @@ struct ThreadPage {
     templates: Vec<TemplateChoice>,
     templates_error: Option<String>,
     flash: Option<String>,
+    /// Private notes, placed among the messages.
+    notes: crate::crm::pages::notes::ThreadNotes,
+    /// The conversation's tags, and the catalogue (to add one, and for
+    /// the list's filter).
+    conv_tags: Vec<store::crm::tags::Tag>,
+    tag_options: Vec<store::crm::tags::Tag>,
+    /// The reply box's quick replies, filled in for this conversation.
+    composer: crate::crm::pages::quick_replies::Composer,
+    /// Saved searches above the list.
+    saved: crate::crm::pages::saved_searches::SavedSearchBar,
 }
 
 pub async fn view_thread(
@@ -128,7 +138,14 @@ async fn thread_page(
         .map(|t| t.name.clone())
         .unwrap_or_default();
     let (rows, numbers) = conversation_rows(state, ctx, &list, Some(id)).await?;
+    let notes = crate::crm::pages::notes::thread_notes(state, ctx, id, &messages).await?;
+    let tag_options = crate::crm::tags::all_tags(state, ctx).await?;
+    let writable = window_open && shell.can_write && contact.opted_out_at.is_none();
+    let composer =
+        crate::crm::pages::quick_replies::composer(state, ctx, id, &list.qr, writable).await?;
+    let saved = crate::crm::pages::saved_searches::bar(state, ctx, &list.qs()).await?;
     Ok(render(&ThreadPage {
+        saved,
         shell: shell.with_tab("inbox"),
         has_numbers: !numbers.is_empty(),
         list,
@@ -154,6 +171,10 @@ async fn thread_page(
         templates,
         templates_error,
         flash,
+        notes,
+        conv_tags: conversation.tags.clone(),
+        tag_options,
+        composer,
     }))
 }
 

@@ -2,11 +2,18 @@
 //! driving headless Chromium through chromedriver (SQLite only).
 
 mod browser;
+mod browser_contacts;
+mod browser_deals;
+mod browser_imports;
 mod browser_inbox;
+mod browser_notes;
+mod browser_segments;
+mod browser_tags;
 mod browser_webhooks;
 pub(crate) mod client;
 mod http;
 mod http_flows;
+mod http_imports;
 mod http_inbox;
 mod http_webhooks;
 mod webdriver;
