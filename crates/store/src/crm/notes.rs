@@ -197,8 +197,9 @@ impl TenantTx {
         let rows = match &mut self.tx {
             Tx::Sqlite(t) => {
                 let sql = format!(
-                    "{SELECT} JOIN notes_fts ON notes_fts.rowid = n.rowid \
-                     WHERE notes_fts MATCH $2 AND n.tenant_id = $1 \
+                    "{SELECT} WHERE n.rowid IN \
+                         (SELECT rowid FROM notes_fts WHERE notes_fts MATCH $2) \
+                       AND n.tenant_id = $1 \
                        AND ($3 IS NULL OR n.id < $3) ORDER BY n.id DESC LIMIT $4"
                 );
                 sqlx::query_as::<_, NoteRow>(sqlx::AssertSqlSafe(sql))

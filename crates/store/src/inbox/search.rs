@@ -64,11 +64,19 @@ const COLUMNS: &str = "m.id, m.conversation_id, m.channel_id, m.direction, m.wam
      m.content, m.reply_to_wamid, m.status, m.error_code, m.error_title, m.error_detail, \
      m.provider_time, m.edited_at, m.deleted_at, m.waiting_reason, m.created_at, m.updated_at, \
      cv.contact_id, \
-     COALESCE(NULLIF(ct.profile_name, ''), '+' || ct.wa_id, ct.phone) AS contact_label";
+     COALESCE(NULLIF(ct.name, ''), NULLIF(ct.profile_name, ''), '+' || ct.wa_id, ct.phone) \
+       AS contact_label";
 
 impl TenantTx {
     /// Messages containing every word (each as a prefix: `oa` finds
     /// "oat"), newest first; deleted messages are never found.
+    ///
+    /// On SQLite the full-text index leads (`CROSS JOIN` fixes the join
+    /// order) and is read backwards in its own row order, which is the
+    /// order messages were stored in, so a word in every message costs no
+    /// more than a rare one: the first page is found without sorting the
+    /// matches. Letting the planner lead with `messages` instead runs the
+    /// full-text query once per stored message.
     pub async fn search_messages(
         &mut self,
         words: &[String],
@@ -85,13 +93,15 @@ impl TenantTx {
             Tx::Sqlite(t) => {
                 let sql = format!(
                     "SELECT {COLUMNS} FROM messages_fts \
-                     JOIN messages m ON m.rowid = messages_fts.rowid \
+                     CROSS JOIN messages m ON m.rowid = messages_fts.rowid \
                      JOIN conversations cv ON cv.tenant_id = m.tenant_id \
                                           AND cv.id = m.conversation_id \
                      JOIN contacts ct ON ct.tenant_id = cv.tenant_id AND ct.id = cv.contact_id \
                      WHERE messages_fts MATCH $2 AND m.tenant_id = $1 \
-                       AND m.deleted_at IS NULL AND ($3 IS NULL OR m.id < $3) \
-                     ORDER BY m.id DESC LIMIT $4"
+                       AND m.deleted_at IS NULL \
+                       AND ($3 IS NULL OR messages_fts.rowid < \
+                            (SELECT rowid FROM messages WHERE tenant_id = $1 AND id = $3)) \
+                     ORDER BY messages_fts.rowid DESC LIMIT $4"
                 );
                 sqlx::query_as::<_, HitRow>(sqlx::AssertSqlSafe(sql))
                     .bind(tenant)
