@@ -149,6 +149,42 @@ async fn demo_starts_a_tenant_with_two_numbers_and_customers_writing_in() {
         Some(2),
         "{channels}"
     );
+    // The CRM is set up: a VIP segment holding the tagged customer, a deal
+    // on the Catering board, two quick replies.
+    let json = |path: &'static str| {
+        let get = &get;
+        async move {
+            get(path)
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let segments = json("/api/v1/segments").await;
+    let vip = segments["items"][0]["id"]
+        .as_str()
+        .expect("a segment")
+        .to_owned();
+    let count = get(&format!("/api/v1/segments/{vip}/count"))
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    assert_eq!(count["count"], 1, "{count}");
+    let deals = json("/api/v1/deals").await;
+    assert_eq!(
+        deals["items"][0]["title"], "Office breakfast for 20",
+        "{deals}"
+    );
+    let replies = json("/api/v1/quick-replies").await;
+    assert_eq!(
+        replies["items"].as_array().map(Vec::len),
+        Some(2),
+        "{replies}"
+    );
     // A simulated customer writes in right away, then every few seconds.
     let mut conversations = serde_json::Value::Null;
     for _ in 0..200 {
