@@ -204,6 +204,9 @@ pub async fn build(app: &TestApp, t: &TestTenant) -> World {
         })
         .await
         .unwrap();
+        tx.note_inbound(conv.id, ago(days), ago(days))
+            .await
+            .unwrap();
     }
     for (n, days, number) in [(0, 1, numbers[0]), (3, 60, numbers[0])] {
         let (conv, _) = tx

@@ -182,25 +182,33 @@ impl Builder {
     /// conversations: "after" and "within" ask that one exists since then;
     /// "before" that one exists and none since; "not within" that none
     /// exists since (a contact never messaged matches).
+    ///
+    /// Each side is the set of contacts with such a message, computed once
+    /// (`contacts.id IN (…)`) from the other end: inbound from each
+    /// conversation's `last_inbound_at` (when the customer last wrote, by
+    /// WhatsApp's clock), outbound from the `messages_outbound` index. A
+    /// count then reads each contact once with a set lookup, instead of
+    /// probing their messages.
     fn last_message(&mut self, inbound: bool, when: &When) -> String {
-        let direction = if inbound { "in" } else { "out" };
         let since = |cmp: &str, p: &str| {
-            format!(
-                "SELECT 1 FROM conversations cv JOIN messages m \
-                 ON m.tenant_id = cv.tenant_id AND m.conversation_id = cv.id \
-                 WHERE cv.tenant_id = $1 AND cv.contact_id = contacts.id \
-                 AND m.direction = '{direction}' AND m.created_at {cmp} {p}"
-            )
+            if inbound {
+                format!(
+                    "contacts.id IN (SELECT cv.contact_id FROM conversations cv \
+                     WHERE cv.tenant_id = $1 AND cv.last_inbound_at {cmp} {p})"
+                )
+            } else {
+                format!(
+                    "contacts.id IN (SELECT cv.contact_id FROM messages m JOIN conversations cv \
+                     ON cv.tenant_id = m.tenant_id AND cv.id = m.conversation_id \
+                     WHERE m.tenant_id = $1 AND m.direction = 'out' AND m.created_at {cmp} {p})"
+                )
+            }
         };
         let (_, p) = self.moment(when);
         match when {
-            When::After(_) | When::WithinDays(_) => exists(true, &since(">=", &p)),
-            When::NotWithinDays(_) => exists(false, &since(">=", &p)),
-            When::Before(_) => format!(
-                "({} AND {})",
-                exists(true, &since("<", &p)),
-                exists(false, &since(">=", &p))
-            ),
+            When::After(_) | When::WithinDays(_) => since(">=", &p),
+            When::NotWithinDays(_) => format!("NOT {}", since(">=", &p)),
+            When::Before(_) => format!("({} AND NOT {})", since("<", &p), since(">=", &p)),
         }
     }
 
