@@ -138,7 +138,7 @@ events! {
     /// Switchboard disabled an endpoint that failed every attempt for too
     /// long; `reason` says why.
     WebhookEndpointDisabled(WebhookEndpointDisabled) = "webhook_endpoint.disabled", v 1;
-    // CRM: tags and quick replies (insert below).
+    // CRM: tags and quick replies.
     /// A tag was added to the tenant's catalogue.
     TagCreated(TagRef) = "tag.created", v 1;
     /// A tag was renamed or recoloured.
@@ -159,7 +159,7 @@ events! {
     QuickReplyUpdated(QuickReplyRef) = "quick_reply.updated", v 1;
     /// A quick reply was deleted.
     QuickReplyDeleted(QuickReplyRef) = "quick_reply.deleted", v 1;
-    // CRM: notes, notifications and tasks (insert below).
+    // CRM: notes, notifications and tasks.
     /// A private note was written on a conversation or a contact (never
     /// sent to the customer); `mentioned_user_ids` were notified.
     NoteCreated(NoteRef) = "note.created", v 1;
@@ -179,7 +179,7 @@ events! {
     /// An open task reached its due time (once per due time); its assignee
     /// was notified.
     TaskDue(TaskRef) = "task.due", v 1;
-    // CRM: pipelines and deals (insert below).
+    // CRM: pipelines and deals.
     /// A deal pipeline was created with its stages.
     PipelineCreated(PipelineRef) = "pipeline.created", v 1;
     /// A pipeline was renamed, or its stages were added, renamed, reordered
@@ -202,7 +202,7 @@ events! {
     DealReopened(DealRef) = "deal.reopened", v 1;
     /// A deal was deleted with its stage history.
     DealDeleted(DealRef) = "deal.deleted", v 1;
-    // CRM: contacts and attributes (insert below).
+    // CRM: contacts and attributes.
     /// The team erased a contact with their conversations, messages and
     /// media.
     ContactDeleted(ContactRef) = "contact.deleted", v 1;
@@ -216,14 +216,14 @@ events! {
     ContactAttributeUpdated(ContactAttributeRef) = "contact_attribute.updated", v 1;
     /// A custom attribute was removed, with its value on every contact.
     ContactAttributeDeleted(ContactAttributeRef) = "contact_attribute.deleted", v 1;
-    // CRM: segments and saved searches (insert below).
+    // CRM: segments and saved searches.
     /// A segment (a saved rule-based filter of contacts) was created.
     SegmentCreated(SegmentRef) = "segment.created", v 1;
     /// A segment's name, description or rules changed.
     SegmentUpdated(SegmentRef) = "segment.updated", v 1;
     /// A segment was deleted.
     SegmentDeleted(SegmentRef) = "segment.deleted", v 1;
-    // CRM: contact imports (insert below).
+    // CRM: contact imports.
     /// A CSV import of contacts began (its rows are processed in the
     /// background).
     ContactImportStarted(ContactImportStarted) = "contact_import.started", v 1;

@@ -14,19 +14,25 @@ use std::time::Instant;
 
 const S: &str = "CRM";
 
-/// Requests per second of each measured kind.
-const RATE: f64 = 40.0;
+/// Requests per second of what a whole team does all day: contact list
+/// pages and message searches.
+const BUSY: f64 = 40.0;
+/// Requests per second of what one person does now and then: a contact
+/// search typed in, a segment counted while it is edited. Each scans the
+/// tenant's contacts, so this measures how long one takes, not a queue.
+const NOW_AND_THEN: f64 = 5.0;
 
-/// `GET`s the path `pick(i)` at [`RATE`] for the scenario's read time.
+/// `GET`s the paths in turn at `rate` for the scenario's read time.
 async fn measure(
     ctx: &Ctx,
     base: &str,
     key: &str,
+    rate: f64,
     paths: Vec<String>,
 ) -> anyhow::Result<LoadResult> {
     let http = client(32)?;
     let (base, key, paths) = (base.to_owned(), key.to_owned(), Arc::new(paths));
-    Ok(open_loop(RATE, ctx.sizes.reads_load, 128, move |i| {
+    Ok(open_loop(rate, ctx.sizes.reads_load, 128, move |i| {
         let path = paths[i as usize % paths.len()].clone();
         let (http, base, key) = (http.clone(), base.clone(), key.clone());
         async move { get_json(&http, &base, &path, &key).await.is_some() }
@@ -81,16 +87,21 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
     }));
     words.push("/api/v1/search/messages?limit=50&q=message".to_owned());
 
-    step(format!("{RATE} req/s for {:?} each", ctx.sizes.reads_load));
-    let list = measure(ctx, &server.url, key, pages).await?;
-    let found = measure(ctx, &server.url, key, searches).await?;
-    let search = measure(ctx, &server.url, key, words).await?;
+    step(format!(
+        "{BUSY} req/s (lists, message search) or {NOW_AND_THEN} req/s (contact search, \
+         segment count) for {:?} each",
+        ctx.sizes.reads_load
+    ));
+    let list = measure(ctx, &server.url, key, BUSY, pages).await?;
+    let found = measure(ctx, &server.url, key, NOW_AND_THEN, searches).await?;
+    let search = measure(ctx, &server.url, key, BUSY, words).await?;
     let count = match &segment {
         Some(id) => Some(
             measure(
                 ctx,
                 &server.url,
                 key,
+                NOW_AND_THEN,
                 vec![format!("/api/v1/segments/{id}/count")],
             )
             .await?,
@@ -103,15 +114,20 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
     let mut figures = vec![
         Figure::new(
             S,
-            format!("contact list p99 ({contacts} contacts)"),
+            format!("contact list p99 ({contacts} contacts, {BUSY} req/s)"),
             "ms",
             list.latencies.p99_ms(),
         )
         .target(Target::AtMost(50.0)),
-        Figure::new(S, "contact search p99", "ms", found.latencies.p99_ms()),
         Figure::new(
             S,
-            format!("message search p99 ({total} messages)"),
+            format!("contact search p99 ({NOW_AND_THEN} req/s)"),
+            "ms",
+            found.latencies.p99_ms(),
+        ),
+        Figure::new(
+            S,
+            format!("message search p99 ({total} messages, {BUSY} req/s)"),
             "ms",
             search.latencies.p99_ms(),
         )
@@ -120,8 +136,13 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
     ];
     if let Some(count) = &count {
         figures.push(
-            Figure::new(S, "segment count p99", "ms", count.latencies.p99_ms())
-                .target(Target::AtMost(50.0)),
+            Figure::new(
+                S,
+                format!("segment count p99 ({NOW_AND_THEN} req/s)"),
+                "ms",
+                count.latencies.p99_ms(),
+            )
+            .target(Target::AtMost(50.0)),
         );
     }
     let errors = list.errors + found.errors + search.errors + count.map_or(0, |c| c.errors);
