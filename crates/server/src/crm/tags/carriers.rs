@@ -37,9 +37,11 @@ pub async fn conversation_tags(
     Ok(conversation.tags)
 }
 
-/// Whether a tag goes on (`true`) or comes off.
-fn verb(on: bool) -> &'static str {
-    if on { "tag" } else { "untag" }
+/// What a tag goes on.
+#[derive(Debug, Clone, Copy)]
+enum Carrier {
+    Contact(ContactId),
+    Conversation(ConversationId),
 }
 
 /// Puts a tag on a contact (`on`) or takes it off. Doing it twice is
@@ -51,40 +53,7 @@ pub async fn set_contact_tag(
     tag: TagId,
     on: bool,
 ) -> AppResult<()> {
-    ctx.require(Permission::InboxWrite)?;
-    let now = state.now();
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
-    tx.find_contact(contact).await?;
-    let t = tx.find_tag(tag).await?;
-    let moved = if on {
-        tx.tag_contact(contact, tag, now).await?
-    } else {
-        tx.untag_contact(contact, tag).await?
-    };
-    if moved {
-        let payload = ContactTagged {
-            contact_id: contact,
-            tag_id: tag,
-            tag_name: t.name.clone(),
-        };
-        let event = if on {
-            Event::ContactTagged(payload)
-        } else {
-            Event::ContactUntagged(payload)
-        };
-        record(&mut tx, event, now);
-        crate::audit::tenant_change(
-            &mut tx,
-            ctx,
-            now,
-            &format!("contact.{}", verb(on)),
-            ("contact", contact.to_string()),
-            json!({ "tag_id": tag, "tag_name": t.name }),
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(())
+    set_tag(state, ctx, Carrier::Contact(contact), tag, on).await
 }
 
 /// Puts a tag on a conversation (`on`) or takes it off; idempotent like
@@ -96,38 +65,81 @@ pub async fn set_conversation_tag(
     tag: TagId,
     on: bool,
 ) -> AppResult<()> {
+    set_tag(state, ctx, Carrier::Conversation(conversation), tag, on).await
+}
+
+/// The one body of both: the carrier must exist, the link changes at most
+/// once, and only a change records its event and audit entry.
+async fn set_tag(
+    state: &AppState,
+    ctx: &TenantCtx,
+    carrier: Carrier,
+    tag: TagId,
+    on: bool,
+) -> AppResult<()> {
     ctx.require(Permission::InboxWrite)?;
     let now = state.now();
     let mut tx = state.store.tenant(ctx.tenant_id).await?;
-    tx.find_conversation(conversation).await?;
-    let t = tx.find_tag(tag).await?;
-    let moved = if on {
-        tx.tag_conversation(conversation, tag, now).await?
-    } else {
-        tx.untag_conversation(conversation, tag).await?
-    };
-    if moved {
-        let payload = ConversationTagged {
-            conversation_id: conversation,
-            tag_id: tag,
-            tag_name: t.name.clone(),
-        };
-        let event = if on {
-            Event::ConversationTagged(payload)
-        } else {
-            Event::ConversationUntagged(payload)
-        };
-        record(&mut tx, event, now);
-        crate::audit::tenant_change(
-            &mut tx,
-            ctx,
-            now,
-            &format!("conversation.{}", verb(on)),
-            ("conversation", conversation.to_string()),
-            json!({ "tag_id": tag, "tag_name": t.name }),
-        )
-        .await?;
+    match carrier {
+        Carrier::Contact(id) => {
+            tx.find_contact(id).await?;
+        }
+        Carrier::Conversation(id) => {
+            tx.find_conversation(id).await?;
+        }
     }
+    let t = tx.find_tag(tag).await?;
+    let moved = match (carrier, on) {
+        (Carrier::Contact(id), true) => tx.tag_contact(id, tag, now).await?,
+        (Carrier::Contact(id), false) => tx.untag_contact(id, tag).await?,
+        (Carrier::Conversation(id), true) => tx.tag_conversation(id, tag, now).await?,
+        (Carrier::Conversation(id), false) => tx.untag_conversation(id, tag).await?,
+    };
+    if !moved {
+        tx.commit().await?;
+        return Ok(());
+    }
+    let tag_name = t.name.clone();
+    let (event, subject) = match carrier {
+        Carrier::Contact(contact_id) => {
+            let p = ContactTagged {
+                contact_id,
+                tag_id: tag,
+                tag_name,
+            };
+            let e = if on {
+                Event::ContactTagged(p)
+            } else {
+                Event::ContactUntagged(p)
+            };
+            (e, ("contact", contact_id.to_string()))
+        }
+        Carrier::Conversation(conversation_id) => {
+            let p = ConversationTagged {
+                conversation_id,
+                tag_id: tag,
+                tag_name,
+            };
+            let e = if on {
+                Event::ConversationTagged(p)
+            } else {
+                Event::ConversationUntagged(p)
+            };
+            (e, ("conversation", conversation_id.to_string()))
+        }
+    };
+    record(&mut tx, event, now);
+    let verb = if on { "tag" } else { "untag" };
+    let action = format!("{}.{verb}", subject.0);
+    crate::audit::tenant_change(
+        &mut tx,
+        ctx,
+        now,
+        &action,
+        subject,
+        json!({ "tag_id": tag, "tag_name": t.name }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
