@@ -7,7 +7,6 @@
 use super::browser::sign_in;
 use super::webdriver::Browser;
 use serde_json::json;
-use std::time::{Duration, Instant};
 use testkit::{Engine, TestApp};
 
 #[tokio::test]
@@ -54,11 +53,7 @@ async fn browser_imports_a_csv_file_and_watches_it_finish() {
 
     // The jobs run; the page follows by itself (no navigation here).
     app.drain().await;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while b.text("#import-state").await != "finished" {
-        assert!(Instant::now() < deadline, "the page never showed the end");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    b.wait_for_text("#import-state", "finished").await;
     assert_eq!(b.text("#import-created").await, "2500");
     assert_eq!(b.text("#import-rejected").await, "1");
     assert_eq!(

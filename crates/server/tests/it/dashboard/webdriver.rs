@@ -264,6 +264,27 @@ impl Browser {
             .to_owned()
     }
 
+    /// Waits until `css` shows `want`, for pages that change by themselves
+    /// (a script updating or reloading them): a missing or replaced element
+    /// is looked up again rather than failing the test.
+    pub async fn wait_for_text(&self, css: &str, want: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(e) = self.try_find(css).await {
+                let v = self.get(&format!("/element/{}/text", e.0)).await;
+                if v.as_str() == Some(want) {
+                    return;
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{css} never showed {want:?} on {}",
+                self.current_url().await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     pub async fn source(&self) -> String {
         self.get("/source")
             .await
