@@ -230,6 +230,19 @@ events! {
     /// A CSV import ended: every row processed (`finished`), given up
     /// (`failed`) or stopped by the team (`cancelled`), with its counts.
     ContactImportFinished(ContactImportFinished) = "contact_import.finished", v 1;
+    // CRM: teams and auto-assignment.
+    /// A team of agents was created.
+    TeamCreated(TeamRef) = "team.created", v 1;
+    /// A team's name, assignment or members changed.
+    TeamUpdated(TeamRef) = "team.updated", v 1;
+    /// A team was deleted; its numbers and conversations go to no team.
+    TeamDeleted(TeamRef) = "team.deleted", v 1;
+    /// A number's new conversations now go to another team (or to none).
+    ChannelTeamChanged(ChannelTeamChanged) = "channel.team_changed", v 1;
+    /// A conversation was routed to another team (or to none).
+    ConversationTeamChanged(ConversationTeamChanged) = "conversation.team_changed", v 1;
+    /// An agent said they are away (they get no new conversations), or back.
+    AgentAvailabilityChanged(AgentAvailabilityChanged) = "agent.availability_changed", v 1;
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -301,6 +314,10 @@ pub struct ConversationAssigned {
     /// `null`: unassigned.
     pub assigned_user_id: Option<UserId>,
     pub previous_user_id: Option<UserId>,
+    /// The team rule that chose the assignee (`round_robin` or
+    /// `least_busy`); `null` when a person or an API key did.
+    #[serde(default)]
+    pub rule: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -129,4 +129,6 @@ id_type!(
     SavedSearchId,
     /// A CSV file of contacts uploaded to be imported.
     ContactImportId,
+    /// A team of agents that conversations are routed to.
+    TeamId,
 );

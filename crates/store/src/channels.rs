@@ -92,6 +92,8 @@ pub struct Channel {
     pub status_reason: Option<String>,
     /// Messages per second this number may send.
     pub rate_limit: i64,
+    /// The team its new conversations go to.
+    pub team_id: Option<domain::TeamId>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -112,6 +114,7 @@ struct ChannelRow {
     status: String,
     status_reason: Option<String>,
     rate_limit: i64,
+    team_id: Option<Uuid>,
     created_at: i64,
     updated_at: i64,
 }
@@ -134,6 +137,7 @@ impl TryFrom<ChannelRow> for Channel {
             status: ChannelStatus::parse(&r.status)?,
             status_reason: r.status_reason,
             rate_limit: r.rate_limit,
+            team_id: r.team_id.map(domain::TeamId::from_uuid),
             created_at: Timestamp::from_millis(r.created_at),
             updated_at: Timestamp::from_millis(r.updated_at),
         })

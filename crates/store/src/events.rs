@@ -16,7 +16,7 @@
 mod cursors;
 mod timeline;
 
-pub use cursors::CursorStart;
+pub use cursors::{CursorStart, Table};
 
 use crate::db::{SystemTx, TenantTx, Tx, exec, run, values_rows};
 use crate::error::{StoreError, StoreResult};

@@ -191,3 +191,38 @@ pub struct SegmentRef {
     pub segment_id: crate::ids::SegmentId,
     pub name: String,
 }
+
+/// A team of agents: how its new conversations are assigned, and to whom.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TeamRef {
+    pub team_id: crate::ids::TeamId,
+    pub name: String,
+    /// `manual`, `round_robin` or `least_busy`.
+    pub assignment: String,
+    pub member_ids: Vec<UserId>,
+}
+
+/// The team a number's new conversations go to changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChannelTeamChanged {
+    pub channel_id: crate::ids::ChannelId,
+    /// `null`: no team.
+    pub team_id: Option<crate::ids::TeamId>,
+    pub previous_team_id: Option<crate::ids::TeamId>,
+}
+
+/// A conversation was routed to another team.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConversationTeamChanged {
+    pub conversation_id: ConversationId,
+    /// `null`: no team.
+    pub team_id: Option<crate::ids::TeamId>,
+    pub previous_team_id: Option<crate::ids::TeamId>,
+}
+
+/// An agent is away, or available again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgentAvailabilityChanged {
+    pub user_id: UserId,
+    pub available: bool,
+}

@@ -42,6 +42,9 @@ pub struct ChannelView {
     pub webhook_url: String,
     /// The verify token to give Meta (own app only).
     pub verify_token: Option<String>,
+    /// The team its new conversations go to
+    /// (`PUT /api/v1/channels/{channel_id}/team`).
+    pub team_id: Option<domain::TeamId>,
     pub created_at: Timestamp,
 }
 
@@ -60,6 +63,7 @@ impl From<ChannelDetails> for ChannelView {
             rate_limit: c.rate_limit,
             webhook_url: d.webhook_url,
             verify_token: d.verify_token,
+            team_id: c.team_id,
             created_at: c.created_at,
         }
     }

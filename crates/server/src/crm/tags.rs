@@ -218,17 +218,9 @@ pub async fn delete_tag(state: &AppState, ctx: &TenantCtx, id: TagId) -> AppResu
     Ok(())
 }
 
-/// A name of at most 50 characters as sent, not blank, without control
-/// characters; kept trimmed.
+/// A tag name: see [`super::short_name`].
 fn valid_name(raw: &str) -> AppResult<String> {
-    let name = raw.trim();
-    if name.is_empty() || raw.chars().count() > MAX_NAME || name.chars().any(char::is_control) {
-        return Err(AppError::validation(
-            "name",
-            format!("1 to {MAX_NAME} characters, no control characters"),
-        ));
-    }
-    Ok(name.to_owned())
+    super::short_name(raw, MAX_NAME)
 }
 
 /// `#rrggbb` (either case), kept in lower case.

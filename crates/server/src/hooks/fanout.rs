@@ -21,7 +21,7 @@ use futures::future::BoxFuture;
 use serde::Serialize;
 use serde_json::Value;
 use store::TenantTx;
-use store::events::{CursorStart, StoredEvent};
+use store::events::{CursorStart, StoredEvent, Table};
 use store::hooks::deliveries::NewHookDelivery;
 
 /// The name of the event [`super::endpoints::send_test`] sends.
@@ -135,7 +135,7 @@ pub fn poll(state: &AppState) -> BoxFuture<'_, anyhow::Result<usize>> {
         let tenants = {
             let mut sys = state.store.system_read().await?;
             let t = sys
-                .hook_tenants_behind(Fanout::NAME, TENANTS_PER_ROUND)
+                .tenants_behind_having(Fanout::NAME, Table::HookEndpoints, TENANTS_PER_ROUND)
                 .await?;
             sys.commit().await?;
             t

@@ -5,8 +5,10 @@ use crate::auth::TenantCtx;
 use crate::error::{AppError, AppResult};
 use crate::events::{Event, record};
 use crate::state::AppState;
-use domain::events::{ConversationAssigned, ConversationRead, ConversationStatusChanged};
-use domain::{ConversationId, UserId};
+use domain::events::{
+    ConversationAssigned, ConversationRead, ConversationStatusChanged, ConversationTeamChanged,
+};
+use domain::{ConversationId, TeamId, UserId};
 use serde_json::json;
 use store::StoreError;
 use store::auth::User;
@@ -143,6 +145,9 @@ pub struct ConversationChanges {
     pub status: Option<ConversationStatus>,
     /// `Some(None)` unassigns.
     pub assigned_user_id: Option<Option<UserId>>,
+    /// `Some(None)` takes it out of its team. Moving an open, unassigned
+    /// conversation to a team lets the team's rule assign it.
+    pub team_id: Option<Option<TeamId>>,
 }
 
 /// Changes a conversation's status or assignee; each change is audited and
@@ -174,7 +179,14 @@ pub async fn update_conversation(
         Some(None) => None,
         None => current.assigned_user_id,
     };
-    let mut c = tx.update_conversation(id, status, assigned, now).await?;
+    let team = match changes.team_id {
+        Some(Some(team)) => Some(crate::crm::teams::known_team(&mut tx, team).await?.id),
+        Some(None) => None,
+        None => current.team_id,
+    };
+    let mut c = tx
+        .update_conversation(id, status, assigned, team, now)
+        .await?;
     tx.load_conversation_tags(std::slice::from_mut(&mut c))
         .await?;
     let target = ("conversation", id.to_string());
@@ -201,10 +213,29 @@ pub async fn update_conversation(
             conversation_id: id,
             assigned_user_id: assigned,
             previous_user_id: current.assigned_user_id,
+            rule: None,
         });
         record(&mut tx, event, now);
         let details = json!({ "assigned_user_id": assigned, "previous": current.assigned_user_id });
-        crate::audit::tenant_change(&mut tx, ctx, now, "conversation.assign", target, details)
+        crate::audit::tenant_change(
+            &mut tx,
+            ctx,
+            now,
+            "conversation.assign",
+            target.clone(),
+            details,
+        )
+        .await?;
+    }
+    if team != current.team_id {
+        let event = Event::ConversationTeamChanged(ConversationTeamChanged {
+            conversation_id: id,
+            team_id: team,
+            previous_team_id: current.team_id,
+        });
+        record(&mut tx, event, now);
+        let details = json!({ "team_id": team, "previous": current.team_id });
+        crate::audit::tenant_change(&mut tx, ctx, now, "conversation.route", target, details)
             .await?;
     }
     tx.commit().await?;

@@ -13,3 +13,4 @@ pub mod saved_searches;
 pub mod segments;
 pub mod tags;
 pub mod tasks;
+pub mod teams;

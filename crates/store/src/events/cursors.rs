@@ -84,16 +84,54 @@ impl SystemTx {
         consumer: &str,
         limit: i64,
     ) -> StoreResult<Vec<TenantId>> {
-        let ids: Vec<Uuid> = run!(&mut self.tx, |c| sqlx::query_scalar(
+        self.behind(consumer, "", limit).await
+    }
+
+    /// [`Self::tenants_behind`], among the tenants with a row in `table`
+    /// (a consumer with nothing to do for the others, such as the outbound
+    /// webhooks' fan-out, which only serves tenants with an endpoint).
+    pub async fn tenants_behind_having(
+        &mut self,
+        consumer: &str,
+        table: Table,
+        limit: i64,
+    ) -> StoreResult<Vec<TenantId>> {
+        let only = format!(
+            "AND EXISTS (SELECT 1 FROM {} x WHERE x.tenant_id = n.tenant_id)",
+            table.name()
+        );
+        self.behind(consumer, &only, limit).await
+    }
+
+    async fn behind(&mut self, consumer: &str, only: &str, limit: i64) -> StoreResult<Vec<TenantId>> {
+        let sql = format!(
             "SELECT n.tenant_id FROM event_counters n \
              LEFT JOIN event_cursors k ON k.tenant_id = n.tenant_id AND k.consumer = $1 \
-             WHERE n.last_seq > COALESCE(k.last_seq, 0) \
+             WHERE n.last_seq > COALESCE(k.last_seq, 0) {only} \
              ORDER BY COALESCE(k.updated_at, 0), n.tenant_id LIMIT $2"
-        )
-        .bind(consumer)
-        .bind(limit)
-        .fetch_all(c)
-        .await)?;
+        );
+        let ids: Vec<Uuid> = run!(&mut self.tx, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(consumer)
+            .bind(limit)
+            .fetch_all(c)
+            .await)?;
         Ok(ids.into_iter().map(TenantId::from_uuid).collect())
+    }
+}
+
+/// The tables whose rows mark the tenants a consumer serves
+/// ([`SystemTx::tenants_behind_having`]).
+#[derive(Debug, Clone, Copy)]
+pub enum Table {
+    HookEndpoints,
+    Teams,
+}
+
+impl Table {
+    fn name(self) -> &'static str {
+        match self {
+            Table::HookEndpoints => "hook_endpoints",
+            Table::Teams => "teams",
+        }
     }
 }

@@ -7,7 +7,7 @@
 pub mod attempts;
 pub mod deliveries;
 
-use crate::db::{SystemTx, TenantTx, exec, run};
+use crate::db::{TenantTx, exec, run};
 use crate::error::{OrNotFound, StoreError, StoreResult};
 use crate::page::{Page, PageRequest};
 use domain::{EndpointId, TenantId, Timestamp};
@@ -254,29 +254,5 @@ impl TenantTx {
                 succeeded,
             })
             .collect())
-    }
-}
-
-impl SystemTx {
-    /// Up to `limit` tenants that have at least one endpoint and events
-    /// `consumer` has not processed, longest-waiting first: the outbound
-    /// webhooks' work list. Tenants without endpoints never appear.
-    pub async fn hook_tenants_behind(
-        &mut self,
-        consumer: &str,
-        limit: i64,
-    ) -> StoreResult<Vec<TenantId>> {
-        let ids: Vec<Uuid> = run!(&mut self.tx, |c| sqlx::query_scalar(
-            "SELECT n.tenant_id FROM event_counters n \
-             LEFT JOIN event_cursors k ON k.tenant_id = n.tenant_id AND k.consumer = $1 \
-             WHERE n.last_seq > COALESCE(k.last_seq, 0) \
-               AND EXISTS (SELECT 1 FROM hook_endpoints e WHERE e.tenant_id = n.tenant_id) \
-             ORDER BY COALESCE(k.updated_at, 0), n.tenant_id LIMIT $2"
-        )
-        .bind(consumer)
-        .bind(limit)
-        .fetch_all(c)
-        .await)?;
-        Ok(ids.into_iter().map(TenantId::from_uuid).collect())
     }
 }

@@ -1,6 +1,6 @@
 use crate::db::{TenantTx, exec, run};
 use crate::error::{OrNotFound, StoreError, StoreResult};
-use domain::{ChannelId, ContactId, ConversationId, Timestamp, UserId};
+use domain::{ChannelId, ContactId, ConversationId, TeamId, Timestamp, UserId};
 use uuid::Uuid;
 
 /// Where a conversation stands in the team's work.
@@ -38,6 +38,8 @@ pub struct Conversation {
     pub status: ConversationStatus,
     pub unread_count: i64,
     pub assigned_user_id: Option<UserId>,
+    /// The team it is routed to (from its number's, when it started).
+    pub team_id: Option<TeamId>,
     pub last_message_at: Timestamp,
     pub last_inbound_at: Option<Timestamp>,
     /// When free-form replies stop being allowed (24 h after the customer's
@@ -65,6 +67,7 @@ struct Row {
     status: String,
     unread_count: i64,
     assigned_user_id: Option<Uuid>,
+    team_id: Option<Uuid>,
     last_message_at: i64,
     last_inbound_at: Option<i64>,
     window_closes_at: Option<i64>,
@@ -83,6 +86,7 @@ impl TryFrom<Row> for Conversation {
                 .ok_or_else(|| StoreError::corrupt(format!("conversation status {}", r.status)))?,
             unread_count: r.unread_count,
             assigned_user_id: r.assigned_user_id.map(UserId::from_uuid),
+            team_id: r.team_id.map(TeamId::from_uuid),
             last_message_at: Timestamp::from_millis(r.last_message_at),
             last_inbound_at: r.last_inbound_at.map(Timestamp::from_millis),
             window_closes_at: r.window_closes_at.map(Timestamp::from_millis),
@@ -105,6 +109,8 @@ pub struct ConversationFilter {
     pub search: Option<String>,
     /// Only conversations carrying this tag.
     pub tag: Option<domain::TagId>,
+    /// Only conversations routed to this team.
+    pub team: Option<TeamId>,
     /// Keyset cursor: conversations strictly older than this
     /// `(last_message_at, id)`.
     pub before: Option<(Timestamp, ConversationId)>,
@@ -123,11 +129,13 @@ impl TenantTx {
         let new_id = ConversationId::new();
         let row = run!(&mut self.tx, |c| {
             sqlx::query_as::<_, Row>(
-            "INSERT INTO conversations (tenant_id, id, contact_id, channel_id, status, \
+            "INSERT INTO conversations (tenant_id, id, contact_id, channel_id, status, team_id, \
                                         unread_count, last_message_at, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, 'open', 0, $5, $5, $5) \
+             VALUES ($1, $2, $3, $4, 'open', \
+                     (SELECT team_id FROM channels WHERE tenant_id = $1 AND id = $4), \
+                     0, $5, $5, $5) \
              ON CONFLICT (tenant_id, contact_id, channel_id) DO UPDATE SET updated_at = excluded.updated_at \
-             RETURNING id, contact_id, channel_id, status, unread_count, assigned_user_id, \
+             RETURNING id, contact_id, channel_id, status, unread_count, assigned_user_id, team_id, \
                        last_message_at, last_inbound_at, window_closes_at, created_at, updated_at"
         )
         .bind(self.tenant.as_uuid())
@@ -145,7 +153,7 @@ impl TenantTx {
 
     pub async fn find_conversation(&mut self, id: ConversationId) -> StoreResult<Conversation> {
         let row = run!(&mut self.tx, |c| sqlx::query_as::<_, Row>(
-            "SELECT id, contact_id, channel_id, status, unread_count, assigned_user_id, \
+            "SELECT id, contact_id, channel_id, status, unread_count, assigned_user_id, team_id, \
                     last_message_at, last_inbound_at, window_closes_at, created_at, updated_at \
              FROM conversations WHERE tenant_id = $1 AND id = $2"
         )
@@ -172,7 +180,7 @@ impl TenantTx {
             .filter(|s| !s.is_empty())
             .map(crate::page::contains_pattern);
         let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, Row>(
-            "SELECT id, contact_id, channel_id, status, unread_count, assigned_user_id, \
+            "SELECT id, contact_id, channel_id, status, unread_count, assigned_user_id, team_id, \
                     last_message_at, last_inbound_at, window_closes_at, created_at, updated_at \
              FROM conversations WHERE tenant_id = $1 \
                AND ($2 IS NULL OR status = $2) \
@@ -188,6 +196,7 @@ impl TenantTx {
                            OR COALESCE(phone, '') LIKE $10 ESCAPE '\\'))) \
                AND ($11 IS NULL OR id IN (SELECT conversation_id FROM conversation_tags \
                     WHERE tenant_id = $1 AND tag_id = $11)) \
+               AND ($12 IS NULL OR team_id = $12) \
              ORDER BY last_message_at DESC, id DESC LIMIT $9"
         )
         .bind(self.tenant.as_uuid())
@@ -201,6 +210,7 @@ impl TenantTx {
         .bind(f.limit)
         .bind(pattern.as_deref())
         .bind(f.tag.map(|t| t.as_uuid()))
+        .bind(f.team.map(|t| t.as_uuid()))
         .fetch_all(c)
         .await)?;
         rows.into_iter().map(Conversation::try_from).collect()
@@ -212,7 +222,7 @@ impl TenantTx {
         contact: ContactId,
     ) -> StoreResult<Vec<Conversation>> {
         let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, Row>(
-            "SELECT id, contact_id, channel_id, status, unread_count, assigned_user_id, \
+            "SELECT id, contact_id, channel_id, status, unread_count, assigned_user_id, team_id, \
                     last_message_at, last_inbound_at, window_closes_at, created_at, updated_at \
              FROM conversations WHERE tenant_id = $1 AND contact_id = $2 \
              ORDER BY last_message_at DESC"
@@ -292,16 +302,19 @@ impl TenantTx {
         id: ConversationId,
         status: ConversationStatus,
         assigned: Option<UserId>,
+        team: Option<TeamId>,
         now: Timestamp,
     ) -> StoreResult<Conversation> {
         exec!(&mut self.tx, |c| sqlx::query(
-            "UPDATE conversations SET status = $3, assigned_user_id = $4, updated_at = $5 \
+            "UPDATE conversations SET status = $3, assigned_user_id = $4, team_id = $5, \
+                                      updated_at = $6 \
              WHERE tenant_id = $1 AND id = $2"
         )
         .bind(self.tenant.as_uuid())
         .bind(id.as_uuid())
         .bind(status.as_str())
         .bind(assigned.map(|u| u.as_uuid()))
+        .bind(team.map(|t| t.as_uuid()))
         .bind(now.as_millis())
         .execute(c)
         .await)?;

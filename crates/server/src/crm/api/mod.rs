@@ -11,6 +11,7 @@ mod saved_searches;
 mod segments;
 mod tags;
 mod tasks;
+mod teams;
 
 use crate::state::AppState;
 use utoipa_axum::router::OpenApiRouter;
@@ -28,4 +29,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(segments::router())
         .merge(tags::router())
         .merge(tasks::router())
+        .merge(teams::router())
 }

@@ -11,7 +11,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::{ContactId, ConversationId, DealId, TaskId, Timestamp, UserId};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use store::crm::tasks::TaskStatus;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -73,38 +73,31 @@ pub struct UpdateTask {
     #[schema(min_length = 1, max_length = 200)]
     pub title: Option<String>,
     /// `null` or empty clears it.
-    #[serde(default, deserialize_with = "some")]
+    #[serde(default, deserialize_with = "crate::http::extract::nullable")]
     #[schema(value_type = Option<String>, max_length = 5000)]
     pub description: Option<Option<String>>,
     /// `null` clears it. A new due time arms the reminder again.
-    #[serde(default, deserialize_with = "some")]
+    #[serde(default, deserialize_with = "crate::http::extract::nullable")]
     #[schema(value_type = Option<Timestamp>)]
     pub due_at: Option<Option<Timestamp>>,
     /// `null` unassigns.
-    #[serde(default, deserialize_with = "some")]
+    #[serde(default, deserialize_with = "crate::http::extract::nullable")]
     #[schema(value_type = Option<UserId>)]
     pub assignee_user_id: Option<Option<UserId>>,
     /// Giving any of the three links replaces the link: at most one of
     /// them may be non-null; all given as `null` unlinks.
-    #[serde(default, deserialize_with = "some")]
+    #[serde(default, deserialize_with = "crate::http::extract::nullable")]
     #[schema(value_type = Option<ContactId>)]
     pub contact_id: Option<Option<ContactId>>,
-    #[serde(default, deserialize_with = "some")]
+    #[serde(default, deserialize_with = "crate::http::extract::nullable")]
     #[schema(value_type = Option<DealId>)]
     pub deal_id: Option<Option<DealId>>,
-    #[serde(default, deserialize_with = "some")]
+    #[serde(default, deserialize_with = "crate::http::extract::nullable")]
     #[schema(value_type = Option<ConversationId>)]
     pub conversation_id: Option<Option<ConversationId>>,
     /// `done` completes it; `open` reopens it.
     #[schema(pattern = "^(open|done)$")]
     pub status: Option<String>,
-}
-
-/// A present field, `null` included.
-fn some<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
 }
 
 fn link(

@@ -10,7 +10,7 @@ use crate::inbox::conversations::ConversationChanges;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use domain::{ChannelId, ConversationId, Timestamp, UserId};
+use domain::{ChannelId, ConversationId, TeamId, Timestamp, UserId};
 use serde::Deserialize;
 use store::inbox::{ConversationFilter, ConversationStatus};
 use utoipa::{IntoParams, ToSchema};
@@ -43,6 +43,8 @@ pub struct ConversationQuery {
     pub search: Option<String>,
     /// Only conversations carrying this tag.
     pub tag: Option<domain::TagId>,
+    /// Only conversations routed to this team.
+    pub team_id: Option<TeamId>,
     /// Items per page, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
@@ -104,6 +106,7 @@ pub async fn list_conversations(
         unassigned_only,
         search: q.search.clone(),
         tag: q.tag,
+        team: q.team_id,
         before,
         limit: limit + 1,
     };
@@ -154,18 +157,17 @@ pub struct UpdateConversation {
     #[schema(pattern = "^(open|pending|resolved)$")]
     pub status: Option<String>,
     /// Assign to this user; `null` unassigns.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::http::extract::nullable")]
     #[schema(value_type = Option<UserId>)]
     pub assigned_user_id: Option<Option<UserId>>,
+    /// Route it to this team (if it is open and nobody has it, the team's
+    /// rule assigns it); `null` takes it out of its team.
+    #[serde(default, deserialize_with = "crate::http::extract::nullable")]
+    #[schema(value_type = Option<TeamId>)]
+    pub team_id: Option<Option<TeamId>>,
 }
 
-fn double_option<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> Result<Option<Option<UserId>>, D::Error> {
-    Option::<UserId>::deserialize(d).map(Some)
-}
-
-/// Change a conversation's status or assignee.
+/// Change a conversation's status, assignee or team.
 #[utoipa::path(patch, path = "/api/v1/conversations/{conversation_id}", tag = "inbox",
     params(("conversation_id" = ConversationId, Path)), request_body = UpdateConversation,
     responses((status = 200, body = ConversationView), (status = 404, body = ErrorBody),
@@ -187,6 +189,7 @@ pub async fn update_conversation(
     let changes = ConversationChanges {
         status,
         assigned_user_id: body.assigned_user_id,
+        team_id: body.team_id,
     };
     let c = inbox::conversations::update_conversation(&state, &ctx, id, changes).await?;
     let now = state.now();

@@ -65,6 +65,8 @@ pub struct ConversationView {
     pub status: String,
     pub unread_count: i64,
     pub assigned_user_id: Option<UserId>,
+    /// The team it is routed to.
+    pub team_id: Option<domain::TeamId>,
     pub last_message_at: Timestamp,
     /// When free-form replies stop being allowed; `null` if the customer
     /// never wrote.
@@ -83,6 +85,7 @@ pub fn conversation_view(c: Conversation, now: Timestamp) -> ConversationView {
         status: c.status.as_str().to_owned(),
         unread_count: c.unread_count,
         assigned_user_id: c.assigned_user_id,
+        team_id: c.team_id,
         last_message_at: c.last_message_at,
         window_closes_at: c.window_closes_at,
         tags: crate::crm::tags::summaries(c.tags),

@@ -17,7 +17,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::{ConversationId, UserId};
+use domain::{ConversationId, TeamId, UserId};
 use serde::Deserialize;
 use store::inbox::ConversationStatus;
 use whatsapp::outgoing::{OutgoingContent, TextBody};
@@ -295,6 +295,8 @@ pub struct UpdateForm {
     action: String,
     #[serde(default)]
     user: String,
+    #[serde(default)]
+    team: String,
 }
 
 pub async fn update_conversation(
@@ -304,25 +306,32 @@ pub async fn update_conversation(
     Form(form): Form<UpdateForm>,
 ) -> AppResult<Response> {
     let me = w.user_id();
-    let (status, assigned_user_id) = match form.action.as_str() {
-        "resolve" => (Some(ConversationStatus::Resolved), None),
-        "reopen" => (Some(ConversationStatus::Open), None),
-        "pending" => (Some(ConversationStatus::Pending), None),
-        "assign_me" => (None, Some(me)),
-        "unassign" => (None, Some(None)),
+    let mut changes = ConversationChanges::default();
+    match form.action.as_str() {
+        "resolve" => changes.status = Some(ConversationStatus::Resolved),
+        "reopen" => changes.status = Some(ConversationStatus::Open),
+        "pending" => changes.status = Some(ConversationStatus::Pending),
+        "assign_me" => changes.assigned_user_id = Some(me),
+        "unassign" => changes.assigned_user_id = Some(None),
         "assign" => {
             let user = form
                 .user
                 .parse::<UserId>()
                 .map_err(|_| AppError::validation("user", "choose a teammate"))?;
-            (None, Some(Some(user)))
+            changes.assigned_user_id = Some(Some(user));
+        }
+        "route" => {
+            let team = match form.team.as_str() {
+                "" => None,
+                t => Some(
+                    t.parse::<TeamId>()
+                        .map_err(|_| AppError::validation("team", "choose a team"))?,
+                ),
+            };
+            changes.team_id = Some(team);
         }
         _ => return Err(AppError::validation("action", "unknown action")),
-    };
-    let changes = ConversationChanges {
-        status,
-        assigned_user_id,
-    };
+    }
     inbox::conversations::update_conversation(&state, &w, id, changes).await?;
     Ok(Redirect::to(&format!("/app/inbox/{id}")).into_response())
 }

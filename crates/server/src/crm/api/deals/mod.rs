@@ -15,7 +15,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::{ContactId, DealId, PipelineId, StageId, UserId};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use store::crm::deals::DealFilter;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -40,13 +40,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(win_deal))
         .routes(routes!(lose_deal))
         .routes(routes!(reopen_deal))
-}
-
-/// `Some(None)` for an explicit `null`, `None` when the field is absent.
-fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -83,15 +76,15 @@ pub struct UpdateDeal {
     #[schema(pattern = "^[A-Z]{3}$", min_length = 3, max_length = 3)]
     pub currency: Option<String>,
     /// `null` detaches the contact.
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "crate::http::extract::nullable")]
     #[schema(value_type = Option<ContactId>)]
     pub contact_id: Option<Option<ContactId>>,
     /// `null`: no owner.
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "crate::http::extract::nullable")]
     #[schema(value_type = Option<UserId>)]
     pub owner_id: Option<Option<UserId>>,
     /// `YYYY-MM-DD`; `null` clears it.
-    #[serde(default, deserialize_with = "nullable")]
+    #[serde(default, deserialize_with = "crate::http::extract::nullable")]
     #[schema(value_type = Option<String>, format = Date)]
     pub expected_close_on: Option<Option<String>>,
 }
