@@ -23,6 +23,7 @@ mod crm_quick_replies;
 mod crm_segments;
 mod crm_tags;
 mod crm_tasks;
+mod crm_teams;
 mod dashboard;
 mod events;
 mod fidelity;

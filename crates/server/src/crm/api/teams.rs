@@ -252,7 +252,7 @@ fn availability_view(away_since: Option<Timestamp>) -> Availability {
 #[utoipa::path(get, path = "/api/v1/me/availability", tag = "crm",
     responses((status = 200, body = Availability),
               (status = 403, description = "Not a signed-in user (`user_required`).", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearer" = []), ("session_cookie" = [])))]
 pub async fn get_availability(
     State(state): State<AppState>,
     ctx: Authorized<perm::InboxRead>,
@@ -266,7 +266,7 @@ pub async fn get_availability(
     request_body = SetAvailability,
     responses((status = 200, body = Availability),
               (status = 403, description = "Not a signed-in user (`user_required`).", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearer" = []), ("session_cookie" = [])))]
 pub async fn set_availability(
     State(state): State<AppState>,
     ctx: Authorized<perm::InboxRead>,
