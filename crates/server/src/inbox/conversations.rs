@@ -29,23 +29,33 @@ pub async fn list_conversations(
     Ok(rows)
 }
 
-/// One row of the inbox: a conversation, its contact, its last message.
+/// One row of the inbox: a conversation, its contact, its last message,
+/// who has it and the team it is routed to (by name).
 #[derive(Debug, Clone)]
 pub struct InboxRow {
     pub conversation: Conversation,
     pub contact: Contact,
     pub last: Option<Message>,
+    pub assignee: Option<String>,
+    pub team: Option<String>,
 }
 
 /// The inbox as the dashboard shows it: up to 50 rows matching `filter`
-/// (and `search`, on the contact's name, WhatsApp id or phone), and the
-/// tenant's numbers to filter by.
+/// (and `search`, on the contact's name, WhatsApp id or phone), with the
+/// tenant's numbers and teams to filter by.
+#[derive(Debug, Clone)]
+pub struct Inbox {
+    pub rows: Vec<InboxRow>,
+    pub channels: Vec<Channel>,
+    pub teams: Vec<store::crm::teams::Team>,
+}
+
 pub async fn list_inbox(
     state: &AppState,
     ctx: &TenantCtx,
     filter: ConversationFilter,
     search: Option<&str>,
-) -> AppResult<(Vec<InboxRow>, Vec<Channel>)> {
+) -> AppResult<Inbox> {
     const ROWS: usize = 50;
     let filter = ConversationFilter {
         search: search.map(str::to_owned).filter(|s| !s.trim().is_empty()),
@@ -56,6 +66,8 @@ pub async fn list_inbox(
     let mut rows = Vec::new();
     let mut found = tx.list_conversations(&filter).await?;
     tx.load_conversation_tags(&mut found).await?;
+    let people = tx.user_names().await?;
+    let teams = tx.list_teams().await?;
     for conversation in found {
         let contact = tx.find_contact(conversation.contact_id).await?;
         let last = tx
@@ -63,15 +75,28 @@ pub async fn list_inbox(
             .await?
             .items
             .pop();
+        let assignee = conversation
+            .assigned_user_id
+            .and_then(|u| people.get(&u).cloned());
+        let team = conversation
+            .team_id
+            .and_then(|id| teams.iter().find(|t| t.id == id))
+            .map(|t| t.name.clone());
         rows.push(InboxRow {
             conversation,
             contact,
             last,
+            assignee,
+            team,
         });
     }
     let channels = tx.list_channels().await?;
     tx.commit().await?;
-    Ok((rows, channels))
+    Ok(Inbox {
+        rows,
+        channels,
+        teams,
+    })
 }
 
 pub async fn get_conversation(

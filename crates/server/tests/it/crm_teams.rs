@@ -6,6 +6,8 @@
 //! one moved to a team is assigned by it; a manual team's wait in its
 //! queue. Also the API's refusals, and what deleting a team leaves.
 
+mod pages;
+
 use crate::channels::{PNID_A, WABA_A};
 use crate::crm_notes::{audit_actions, event_names};
 use domain::Role;

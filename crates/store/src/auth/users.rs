@@ -114,6 +114,20 @@ impl TenantTx {
         row.or_not_found()?.try_into()
     }
 
+    /// Every user's name, by id: what lists show for an assignee.
+    pub async fn user_names(&mut self) -> StoreResult<std::collections::HashMap<UserId, String>> {
+        let rows: Vec<(Uuid, String)> = run!(&mut self.tx, |c| sqlx::query_as(
+            "SELECT id, name FROM users WHERE tenant_id = $1"
+        )
+        .bind(self.tenant.as_uuid())
+        .fetch_all(c)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name)| (UserId::from_uuid(id), name))
+            .collect())
+    }
+
     /// The team, newest first.
     pub async fn list_users(&mut self, page: PageRequest) -> StoreResult<Page<User>> {
         let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, UserRow>(

@@ -11,6 +11,7 @@ pub mod saved_searches;
 mod segments;
 pub mod tags;
 pub mod tasks;
+mod teams;
 
 use crate::state::AppState;
 use axum::Router;
@@ -28,4 +29,5 @@ pub fn router() -> Router<AppState> {
         .merge(segments::router())
         .merge(tags::router())
         .merge(tasks::router())
+        .merge(teams::router())
 }

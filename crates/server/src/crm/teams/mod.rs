@@ -209,6 +209,23 @@ pub async fn set_channel_team(
     Ok(())
 }
 
+/// What the routing settings choose among: the workspace's users and
+/// numbers.
+pub async fn routing_choices(
+    state: &AppState,
+    ctx: &TenantCtx,
+) -> AppResult<(Vec<store::auth::User>, Vec<store::channels::Channel>)> {
+    ctx.require(Permission::InboxRead)?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
+    let users = tx
+        .list_users(store::page::PageRequest::new(None, MAX_MEMBERS as u32))
+        .await?
+        .items;
+    let channels = tx.list_channels().await?;
+    tx.commit().await?;
+    Ok((users, channels))
+}
+
 /// `team`, or a validation error naming `team_id` if the tenant has no
 /// such team.
 pub async fn known_team(tx: &mut TenantTx, team: TeamId) -> AppResult<Team> {

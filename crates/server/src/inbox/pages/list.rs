@@ -31,6 +31,9 @@ pub struct ListQuery {
     /// A tag id, or empty.
     #[serde(default)]
     pub tag: String,
+    /// A team id, or empty.
+    #[serde(default)]
+    pub team: String,
     /// A quick reply to put in the reply box (the thread's "Insert"
     /// without JavaScript); not kept on links.
     #[serde(default)]
@@ -59,6 +62,7 @@ impl ListQuery {
             ("number", &self.number),
             ("q", &self.q),
             ("tag", &self.tag),
+            ("team", &self.team),
         ] {
             if !v.is_empty() {
                 s.append_pair(k, v);
@@ -78,12 +82,25 @@ pub struct ConversationRow {
     pub time: String,
     pub active: bool,
     pub tags: Vec<store::crm::tags::Tag>,
+    /// Who has it ("" if nobody).
+    pub assignee: String,
+    /// The team it is routed to ("" if none).
+    pub team: String,
 }
 
+/// A choice of one of the list's filters (a number, a team).
 #[derive(Debug, Clone)]
 pub struct NumberOption {
     pub id: String,
     pub label: String,
+}
+
+/// The conversation list and its filters' choices.
+#[derive(Debug, Clone)]
+pub struct ConversationList {
+    pub rows: Vec<ConversationRow>,
+    pub numbers: Vec<NumberOption>,
+    pub teams: Vec<NumberOption>,
 }
 
 /// The conversation list for `q`, as the API's list would give it.
@@ -92,7 +109,7 @@ pub async fn conversation_rows(
     ctx: &TenantCtx,
     q: &ListQuery,
     active: Option<ConversationId>,
-) -> AppResult<(Vec<ConversationRow>, Vec<NumberOption>)> {
+) -> AppResult<ConversationList> {
     let status = match q.status_or_default() {
         "all" => None,
         s => Some(
@@ -119,23 +136,33 @@ pub async fn conversation_rows(
                 .map_err(|_| AppError::validation("tag", "unknown tag"))?,
         ),
     };
+    let team = match q.team.as_str() {
+        "" => None,
+        t => Some(
+            t.parse::<domain::TeamId>()
+                .map_err(|_| AppError::validation("team", "unknown team"))?,
+        ),
+    };
     let now = state.now();
     let filter = ConversationFilter {
         status,
         channel,
         tag,
+        team,
         assigned_to,
         unassigned_only,
         ..ConversationFilter::default()
     };
-    let (found, channels) =
+    let inbox =
         crate::inbox::conversations::list_inbox(state, ctx, filter, Some(q.q.trim())).await?;
     let mut rows = Vec::new();
     for InboxRow {
         conversation: c,
         contact,
         last,
-    } in found
+        assignee,
+        team,
+    } in inbox.rows
     {
         let snippet = last
             .as_ref()
@@ -163,9 +190,20 @@ pub async fn conversation_rows(
             time: when(c.last_message_at, now),
             active: Some(c.id) == active,
             tags: c.tags,
+            assignee: assignee.unwrap_or_default(),
+            team: team.unwrap_or_default(),
         });
     }
-    let numbers = channels
+    let teams = inbox
+        .teams
+        .into_iter()
+        .map(|t| NumberOption {
+            id: t.id.to_string(),
+            label: t.name,
+        })
+        .collect();
+    let numbers = inbox
+        .channels
         .into_iter()
         .map(|c| NumberOption {
             id: c.id.to_string(),
@@ -176,7 +214,11 @@ pub async fn conversation_rows(
                 .unwrap_or(c.display_phone_number),
         })
         .collect();
-    Ok((rows, numbers))
+    Ok(ConversationList {
+        rows,
+        numbers,
+        teams,
+    })
 }
 
 #[derive(Template)]
@@ -186,6 +228,8 @@ struct InboxPage {
     list: ListQuery,
     rows: Vec<ConversationRow>,
     numbers: Vec<NumberOption>,
+    /// The team filter's choices.
+    team_options: Vec<NumberOption>,
     has_numbers: bool,
     /// The tag filter's choices.
     tag_options: Vec<store::crm::tags::Tag>,
@@ -199,7 +243,11 @@ pub async fn view_inbox(
     ctx: Authorized<perm::InboxRead>,
     Query(list): Query<ListQuery>,
 ) -> AppResult<Response> {
-    let (rows, numbers) = conversation_rows(&state, &ctx, &list, None).await?;
+    let ConversationList {
+        rows,
+        numbers,
+        teams,
+    } = conversation_rows(&state, &ctx, &list, None).await?;
     let tag_options = crate::crm::tags::all_tags(&state, &ctx).await?;
     let saved = crate::crm::pages::saved_searches::bar(&state, &ctx, &list.qs()).await?;
     Ok(render(&InboxPage {
@@ -207,6 +255,7 @@ pub async fn view_inbox(
         tag_options,
         shell: shell.with_tab("inbox"),
         has_numbers: !numbers.is_empty(),
+        team_options: teams,
         list,
         rows,
         numbers,

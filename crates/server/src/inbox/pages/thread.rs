@@ -3,7 +3,7 @@
 //! calls the same inbox and channel rules as the API.
 
 use super::compose::{TemplateChoice, approved_templates, template_content};
-use super::list::{ConversationRow, ListQuery, NumberOption, conversation_rows};
+use super::list::{ConversationList, ConversationRow, ListQuery, NumberOption, conversation_rows};
 use crate::auth::{Authorized, TenantCtx, perm};
 use crate::channels::send::{Lane, Outgoing, send_message};
 use crate::dashboard::page::{Shell, render};
@@ -35,6 +35,10 @@ struct ThreadPage {
     list: ListQuery,
     rows: Vec<ConversationRow>,
     numbers: Vec<NumberOption>,
+    /// The teams: the list's filter, and where this conversation can go.
+    team_options: Vec<NumberOption>,
+    /// The id of the team it is routed to ("" if none).
+    conv_team: String,
     has_numbers: bool,
     id: String,
     name: String,
@@ -137,7 +141,11 @@ async fn thread_page(
         .and_then(|u| team.iter().find(|t| t.id == u.to_string()))
         .map(|t| t.name.clone())
         .unwrap_or_default();
-    let (rows, numbers) = conversation_rows(state, ctx, &list, Some(id)).await?;
+    let ConversationList {
+        rows,
+        numbers,
+        teams,
+    } = conversation_rows(state, ctx, &list, Some(id)).await?;
     let notes = crate::crm::pages::notes::thread_notes(state, ctx, id, &messages).await?;
     let tag_options = crate::crm::tags::all_tags(state, ctx).await?;
     let writable = window_open && shell.can_write && contact.opted_out_at.is_none();
@@ -148,6 +156,11 @@ async fn thread_page(
         saved,
         shell: shell.with_tab("inbox"),
         has_numbers: !numbers.is_empty(),
+        team_options: teams,
+        conv_team: conversation
+            .team_id
+            .map(|t| t.to_string())
+            .unwrap_or_default(),
         list,
         rows,
         numbers,
