@@ -3,7 +3,8 @@
 //! tenant with two numbers set up through the public API exactly as a
 //! customer would, simulated customers writing in every few seconds, a
 //! webhook endpoint whose deliveries this console prints, and a CRM to work
-//! with (tags, quick replies, a contact field, a deal, a task, a segment).
+//! with (tags, quick replies, a contact field, a deal, a task, a segment,
+//! a team its numbers' new conversations are assigned to).
 
 use crate::config::{Config, Secret};
 use crate::crypto::random_token;
@@ -146,7 +147,8 @@ pub async fn run(base: Config) -> anyhow::Result<()> {
     println!("  Cloud API sandbox: {}", sandbox.base_url());
     println!("  Webhook endpoint:  {receiver} (its deliveries are printed below)");
     println!("  CRM: tags, quick replies (type / in a reply), a contact field, a deal on the");
-    println!("  Catering board with a task, and a VIP segment are set up.");
+    println!("  Catering board with a task, and a VIP segment are set up. New conversations");
+    println!("  go to the Baristas team, in turn (Settings → Teams).");
     println!();
     println!("  Simulated customers write in every few seconds. Ctrl-C stops the demo");
     println!("  and deletes its data.");
@@ -243,19 +245,39 @@ async fn seed(
         .as_str()
         .context("first API key")?
         .to_owned();
-    call(
+    let owner = call(
         reqwest::Method::POST,
         "/api/v1/auth/accept-invite",
         None,
         json!({ "token": invite, "name": "Demo Owner", "password": OWNER_PASSWORD }),
     )
     .await?;
+    let mut channels = Vec::new();
     for (pnid, waba, token, _) in NUMBERS {
-        call(
+        let channel = call(
             reqwest::Method::POST,
             "/api/v1/channels",
             Some(&api_key),
             json!({ "phone_number_id": pnid, "waba_id": waba, "access_token": token }),
+        )
+        .await?;
+        channels.push(channel["id"].clone());
+    }
+    // Both numbers' new conversations go to the Baristas, in turn.
+    let team = call(
+        reqwest::Method::POST,
+        "/api/v1/teams",
+        Some(&api_key),
+        json!({ "name": "Baristas", "assignment": "round_robin", "member_ids": [owner["id"]] }),
+    )
+    .await?;
+    for channel in channels {
+        let path = format!("/api/v1/channels/{}/team", channel.as_str().unwrap_or_default());
+        call(
+            reqwest::Method::PUT,
+            &path,
+            Some(&api_key),
+            json!({ "team_id": team["id"] }),
         )
         .await?;
     }

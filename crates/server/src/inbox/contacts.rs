@@ -84,6 +84,8 @@ pub async fn filter_contacts(
 pub struct ContactDetail {
     pub contact: Contact,
     pub conversations: Vec<Conversation>,
+    /// The users' names, by id: who has each conversation.
+    pub people: std::collections::HashMap<domain::UserId, String>,
 }
 
 pub async fn get_contact(
@@ -97,10 +99,12 @@ pub async fn get_contact(
         .await?;
     let mut conversations = tx.list_contact_conversations(id).await?;
     tx.load_conversation_tags(&mut conversations).await?;
+    let people = tx.user_names().await?;
     tx.commit().await?;
     Ok(ContactDetail {
         contact,
         conversations,
+        people,
     })
 }
 

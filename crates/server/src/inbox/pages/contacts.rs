@@ -208,6 +208,8 @@ pub struct ContactConversation {
     pub status: &'static str,
     pub last: String,
     pub unread: i64,
+    /// Who has it ("" if nobody).
+    pub assignee: String,
 }
 
 #[derive(Template)]
@@ -249,7 +251,7 @@ async fn contact_page(
 ) -> AppResult<Response> {
     let now = state.now();
     let detail = crate::inbox::contacts::get_contact(state, ctx, id).await?;
-    let (c, conversations) = (detail.contact, detail.conversations);
+    let (c, conversations, people) = (detail.contact, detail.conversations, detail.people);
     let profile = profile::build(state, &shell, ctx, &c, &conversations, &q, error).await?;
     let note_block = crate::crm::pages::notes::contact_notes(state, ctx, id).await?;
     let task_block = crate::crm::pages::tasks::contact_tasks(state, ctx, id).await?;
@@ -273,6 +275,10 @@ async fn contact_page(
                 status: v.status.as_str(),
                 last: when(v.last_message_at, now),
                 unread: v.unread_count,
+                assignee: v
+                    .assigned_user_id
+                    .and_then(|u| people.get(&u).cloned())
+                    .unwrap_or_default(),
             })
             .collect(),
         profile,
