@@ -186,6 +186,12 @@ pub async fn inbox(
                     .bind(added)
                     .execute(&mut *tx)
                     .await?;
+                sqlx::query(NOTE_CONTACT)
+                    .bind(tid)
+                    .bind(*conv)
+                    .bind(*sent)
+                    .execute(&mut *tx)
+                    .await?;
             }
         });
     }
@@ -234,3 +240,8 @@ const NOTE: &str = "UPDATE conversations SET unread_count = unread_count + $6, \
      window_closes_at = CASE WHEN window_closes_at > $4 THEN window_closes_at ELSE $4 END, \
      status = CASE WHEN status = 'resolved' THEN 'open' ELSE status END, updated_at = $5 \
      WHERE tenant_id = $1 AND id = $2";
+
+/// `note_inbound`'s update of the conversation's contact.
+const NOTE_CONTACT: &str = "UPDATE contacts SET \
+     last_inbound_at = CASE WHEN last_inbound_at > $3 THEN last_inbound_at ELSE $3 END \
+     WHERE tenant_id = $1 AND id = (SELECT contact_id FROM conversations WHERE tenant_id = $1 AND id = $2)";

@@ -272,7 +272,10 @@ async fn seed(
     )
     .await?;
     for channel in channels {
-        let path = format!("/api/v1/channels/{}/team", channel.as_str().unwrap_or_default());
+        let path = format!(
+            "/api/v1/channels/{}/team",
+            channel.as_str().unwrap_or_default()
+        );
         call(
             reqwest::Method::PUT,
             &path,

@@ -43,6 +43,9 @@ pub struct InboxFilter {
     /// A tag's id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tag: Option<TagId>,
+    /// A team's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team: Option<domain::TeamId>,
     /// Only conversations with unread messages.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unread: Option<bool>,
@@ -90,6 +93,7 @@ impl InboxFilter {
             assigned,
             number: self.number,
             tag: self.tag,
+            team: self.team,
             unread: self.unread.filter(|u| *u),
             q,
         })
@@ -107,6 +111,7 @@ impl InboxFilter {
         put("assigned", self.assigned.clone());
         put("number", self.number.map(|n| n.to_string()));
         put("tag", self.tag.map(|t| t.to_string()));
+        put("team", self.team.map(|t| t.to_string()));
         put("unread", self.unread.map(|u| u.to_string()));
         put("q", self.q.clone());
         m
@@ -120,6 +125,7 @@ impl InboxFilter {
             assigned: get("assigned"),
             number: get("number").and_then(|v| v.parse().ok()),
             tag: get("tag").and_then(|v| v.parse().ok()),
+            team: get("team").and_then(|v| v.parse().ok()),
             unread: get("unread").map(|v| v == "true" || v == "1" || v == "on"),
             q: get("q"),
         }

@@ -211,14 +211,22 @@ async fn demo_starts_a_tenant_with_two_numbers_and_customers_writing_in() {
     // The Baristas team gives it to the owner, in turn.
     let mut assigned = serde_json::Value::Null;
     for _ in 0..200 {
-        let c: serde_json::Value = get("/api/v1/conversations").await.unwrap().json().await.unwrap();
+        let c: serde_json::Value = get("/api/v1/conversations")
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assigned = c["items"][0]["assigned_user_id"].clone();
         if assigned.is_string() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert!(assigned.is_string(), "the team's rule assigned it: {assigned}");
+    assert!(
+        assigned.is_string(),
+        "the team's rule assigned it: {assigned}"
+    );
     // The demo's webhook endpoint got it, signed, and the console says so.
     let delivered = std::iter::from_fn(|| rx.recv_timeout(Duration::from_secs(30)).ok())
         .find(|l| l.contains("webhook") && l.contains("message.received"));

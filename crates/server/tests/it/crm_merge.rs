@@ -75,6 +75,22 @@ async fn a_merge_keeps_one_contact_with_everything_of_the_other() {
         let kx = conversation(&app, &t, &k, x, 1).await;
         let ox = conversation(&app, &t, &o, x, 2).await;
         let oy = conversation(&app, &t, &o, y, 1).await;
+        // The other was written to (from the WhatsApp app: sent, not
+        // in flight); the kept one never was.
+        let mut tx = app.state.store.tenant(t.id.parse().unwrap()).await.unwrap();
+        let content = json!({ "type": "text", "text": { "body": "Your order is ready" } });
+        tx.insert_echo_message(store::inbox::NewEcho {
+            conversation: oy.parse().unwrap(),
+            channel: y,
+            wamid: "wamid.echo.merge",
+            kind: "text",
+            content: &content,
+            provider_time: app.state.now(),
+            now: app.state.now(),
+        })
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
         let tag = crate::crm_tags::tag(&app, &t, "Porto", "#0891b2").await;
         for path in [format!("/api/v1/contacts/{o}/tags/{tag}"), format!("/api/v1/conversations/{ox}/tags/{tag}")] {
             assert_eq!(app.put(&path, owner, json!({})).await.status, 204, "{path}");
@@ -104,7 +120,7 @@ async fn a_merge_keeps_one_contact_with_everything_of_the_other() {
 
         let r = app.post(&merge, owner, json!({ "other": o })).await;
         assert_eq!(r.status, 200, "{}", r.body);
-        assert_eq!((r.body["conversations_moved"].clone(), r.body["conversations_combined"].clone(), r.body["messages_moved"].clone()), (json!(1), json!(1), json!(3)));
+        assert_eq!((r.body["conversations_moved"].clone(), r.body["conversations_combined"].clone(), r.body["messages_moved"].clone()), (json!(1), json!(1), json!(4)), "3 inbound and the echo");
         let c = &r.body["contact"];
         assert_eq!((c["name"].clone(), c["wa_id"].clone(), c["language"].clone()), (json!("Ana Lima"), json!("14155550001"), json!("pt_BR")));
         assert_eq!(c["attributes"], json!({ "plan": "pro", "city": "Porto" }), "the kept values win, the other's fill gaps");
@@ -130,6 +146,15 @@ async fn a_merge_keeps_one_contact_with_everything_of_the_other() {
         let r = app.get(&format!("/api/v1/contacts/{k}/timeline?limit=200"), owner).await;
         let created = r.body["items"].as_array().unwrap().iter().filter(|e| e["event"] == json!("contact.created")).count();
         assert_eq!(created, 2, "the other's history is on the kept contact's timeline");
+
+        // Segments see the merged contact's activity: the other's outbound
+        // message is now the kept contact's.
+        let written = json!({ "any": false, "rules": [
+            { "field": "last_outbound_at", "op": "within_days", "value": 1 } ] });
+        let r = app.post("/api/v1/segments/preview", owner, written).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.body["count"], json!(1), "{}", r.body);
+        assert_eq!(r.body["sample"][0]["id"], json!(k), "{}", r.body);
 
         let all = events(&app, &t).await;
         let merged = all.iter().find(|(n, _)| n == "contact.merged").map(|(_, p)| p.clone()).unwrap();

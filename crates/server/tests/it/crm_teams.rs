@@ -105,19 +105,31 @@ async fn a_numbers_new_conversations_go_to_its_teams_available_agents_by_rule() 
             .await;
         assert_eq!(r.status, 200, "{}", r.body);
         let ch = app
-            .get(&format!("/api/v1/channels/{channel}"), Auth::ApiKey(&t.api_key))
+            .get(
+                &format!("/api/v1/channels/{channel}"),
+                Auth::ApiKey(&t.api_key),
+            )
             .await;
         assert_eq!(ch.body["team_id"], json!(team_id));
 
         // Round robin, in turn.
-        assert_eq!(customer_writes(&wa, &t, "15550300002").await, json!(alice.id));
+        assert_eq!(
+            customer_writes(&wa, &t, "15550300002").await,
+            json!(alice.id)
+        );
         assert_eq!(customer_writes(&wa, &t, "15550300003").await, json!(bob.id));
-        assert_eq!(customer_writes(&wa, &t, "15550300004").await, json!(alice.id));
+        assert_eq!(
+            customer_writes(&wa, &t, "15550300004").await,
+            json!(alice.id)
+        );
         // Bob is away: he is skipped.
         let away = set_away(app, &bob.token, true).await;
         assert_eq!(away["available"], json!(false));
         assert!(away["away_since"].is_string(), "{away}");
-        assert_eq!(customer_writes(&wa, &t, "15550300005").await, json!(alice.id));
+        assert_eq!(
+            customer_writes(&wa, &t, "15550300005").await,
+            json!(alice.id)
+        );
         // The first conversation started before the routing: no team.
         let first = conversation_of(app, &t, "15550300001").await.unwrap();
         assert_eq!(first["team_id"], Value::Null);
@@ -155,7 +167,10 @@ async fn a_numbers_new_conversations_go_to_its_teams_available_agents_by_rule() 
         assert_eq!(customer_writes(&wa, &t, "15550300006").await, json!(bob.id));
         assert_eq!(customer_writes(&wa, &t, "15550300007").await, json!(bob.id));
         // 3 each: the tie goes to the next in turn after Bob.
-        assert_eq!(customer_writes(&wa, &t, "15550300008").await, json!(alice.id));
+        assert_eq!(
+            customer_writes(&wa, &t, "15550300008").await,
+            json!(alice.id)
+        );
 
         // Moved to the team, the unrouted first conversation is assigned.
         let first_id = first["id"].as_str().unwrap();
@@ -163,7 +178,11 @@ async fn a_numbers_new_conversations_go_to_its_teams_available_agents_by_rule() 
         assert_eq!(moved["team_id"], json!(team_id));
         app.drain().await;
         let first = conversation_of(app, &t, "15550300001").await.unwrap();
-        assert_eq!(first["assigned_user_id"], json!(bob.id), "bob had 3, alice 4");
+        assert_eq!(
+            first["assigned_user_id"],
+            json!(bob.id),
+            "bob had 3, alice 4"
+        );
 
         // A manual team's conversations wait in its queue.
         let desk = create_team(app, &t, json!({ "name": "Desk", "member_ids": [alice.id] })).await;
@@ -179,7 +198,10 @@ async fn a_numbers_new_conversations_go_to_its_teams_available_agents_by_rule() 
         assert_eq!(r.status, 200, "{}", r.body);
         assert_eq!(customer_writes(&wa, &t, "15550300009").await, Value::Null);
         let desk = app
-            .get(&format!("/api/v1/teams/{desk_id}"), Auth::ApiKey(&t.api_key))
+            .get(
+                &format!("/api/v1/teams/{desk_id}"),
+                Auth::ApiKey(&t.api_key),
+            )
             .await;
         assert_eq!(desk.body["queue"], json!(1), "{}", desk.body);
 
@@ -196,8 +218,14 @@ async fn a_numbers_new_conversations_go_to_its_teams_available_agents_by_rule() 
         assert_eq!(
             rules,
             [
-                "round_robin", "round_robin", "round_robin", "round_robin",
-                "least_busy", "least_busy", "least_busy", "least_busy",
+                "round_robin",
+                "round_robin",
+                "round_robin",
+                "round_robin",
+                "least_busy",
+                "least_busy",
+                "least_busy",
+                "least_busy",
             ]
         );
         let names = event_names(app, &t).await;
@@ -216,7 +244,10 @@ async fn a_numbers_new_conversations_go_to_its_teams_available_agents_by_rule() 
         // Deleting a team leaves its number and conversations without
         // one; assignees stay.
         let r = app
-            .delete(&format!("/api/v1/teams/{team_id}"), Auth::Bearer(&t.owner.token))
+            .delete(
+                &format!("/api/v1/teams/{team_id}"),
+                Auth::Bearer(&t.owner.token),
+            )
             .await;
         assert_eq!(r.status, 204);
         let c2 = conversation_of(app, &t, "15550300002").await.unwrap();
@@ -238,20 +269,36 @@ async fn teams_refuse_what_they_cannot_be() {
         for (body, status, code) in [
             (json!({ "name": "SALES" }), 409, "team_name_taken"),
             (json!({ "name": " " }), 422, "validation_failed"),
-            (json!({ "name": "X", "assignment": "random" }), 422, "validation_failed"),
-            (json!({ "name": "X", "member_ids": [other.owner.id] }), 422, "validation_failed"),
+            (
+                json!({ "name": "X", "assignment": "random" }),
+                422,
+                "validation_failed",
+            ),
+            (
+                json!({ "name": "X", "member_ids": [other.owner.id] }),
+                422,
+                "validation_failed",
+            ),
         ] {
             let r = app.post("/api/v1/teams", owner, body.clone()).await;
             assert_eq!(r.status, status, "{body}: {}", r.body);
             assert_eq!(r.code(), code, "{body}");
         }
         let r = app
-            .post("/api/v1/teams", Auth::Bearer(&agent.token), json!({ "name": "Mine" }))
+            .post(
+                "/api/v1/teams",
+                Auth::Bearer(&agent.token),
+                json!({ "name": "Mine" }),
+            )
             .await;
         assert_eq!(r.status, 403, "{}", r.body);
         // An API key has no self to be away.
         let r = app
-            .put("/api/v1/me/availability", Auth::ApiKey(&t.api_key), json!({ "available": false }))
+            .put(
+                "/api/v1/me/availability",
+                Auth::ApiKey(&t.api_key),
+                json!({ "available": false }),
+            )
             .await;
         assert_eq!(r.status, 403, "{}", r.body);
         assert_eq!(r.code(), "user_required");
@@ -275,7 +322,12 @@ async fn teams_refuse_what_they_cannot_be() {
             )
             .await;
         assert_eq!(r.status, 422, "{}", r.body);
-        assert_eq!(r.body["error"]["fields"][0]["field"], json!("team_id"), "{}", r.body);
+        assert_eq!(
+            r.body["error"]["fields"][0]["field"],
+            json!("team_id"),
+            "{}",
+            r.body
+        );
     })
     .await;
 }

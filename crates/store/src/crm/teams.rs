@@ -67,8 +67,9 @@ impl TeamRow {
     fn into_team(self, members: Vec<UserId>) -> StoreResult<Team> {
         Ok(Team {
             id: TeamId::from_uuid(self.id),
-            assignment: Assignment::parse(&self.assignment)
-                .ok_or_else(|| StoreError::corrupt(format!("team assignment {}", self.assignment)))?,
+            assignment: Assignment::parse(&self.assignment).ok_or_else(|| {
+                StoreError::corrupt(format!("team assignment {}", self.assignment))
+            })?,
             name: self.name,
             last_assigned_user_id: self.last_assigned_user_id.map(UserId::from_uuid),
             members,
@@ -222,7 +223,9 @@ impl TenantTx {
 
     /// Every team, by name (a tenant has a handful).
     pub async fn list_teams(&mut self) -> StoreResult<Vec<Team>> {
-        let sql = format!("SELECT {TEAM_COLUMNS} FROM teams WHERE tenant_id = $1 ORDER BY LOWER(name), id");
+        let sql = format!(
+            "SELECT {TEAM_COLUMNS} FROM teams WHERE tenant_id = $1 ORDER BY LOWER(name), id"
+        );
         let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, TeamRow>(
             sqlx::AssertSqlSafe(sql.clone())
         )
@@ -243,7 +246,8 @@ impl TenantTx {
     /// to no team.
     pub async fn delete_team(&mut self, id: TeamId) -> StoreResult<()> {
         for table in ["channels", "conversations"] {
-            let sql = format!("UPDATE {table} SET team_id = NULL WHERE tenant_id = $1 AND team_id = $2");
+            let sql =
+                format!("UPDATE {table} SET team_id = NULL WHERE tenant_id = $1 AND team_id = $2");
             exec!(&mut self.tx, |c| sqlx::query(sqlx::AssertSqlSafe(
                 sql.clone()
             ))
@@ -338,7 +342,12 @@ impl TenantTx {
     }
 
     /// Marks `user` away (or back); `true` if that changed anything.
-    pub async fn set_away(&mut self, user: UserId, away: bool, now: Timestamp) -> StoreResult<bool> {
+    pub async fn set_away(
+        &mut self,
+        user: UserId,
+        away: bool,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
         let n = if away {
             exec!(&mut self.tx, |c| sqlx::query(
                 "INSERT INTO away_agents (tenant_id, user_id, since) VALUES ($1, $2, $3) \

@@ -103,18 +103,25 @@ impl SystemTx {
         self.behind(consumer, &only, limit).await
     }
 
-    async fn behind(&mut self, consumer: &str, only: &str, limit: i64) -> StoreResult<Vec<TenantId>> {
+    async fn behind(
+        &mut self,
+        consumer: &str,
+        only: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<TenantId>> {
         let sql = format!(
             "SELECT n.tenant_id FROM event_counters n \
              LEFT JOIN event_cursors k ON k.tenant_id = n.tenant_id AND k.consumer = $1 \
              WHERE n.last_seq > COALESCE(k.last_seq, 0) {only} \
              ORDER BY COALESCE(k.updated_at, 0), n.tenant_id LIMIT $2"
         );
-        let ids: Vec<Uuid> = run!(&mut self.tx, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(consumer)
-            .bind(limit)
-            .fetch_all(c)
-            .await)?;
+        let ids: Vec<Uuid> = run!(&mut self.tx, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(
+            sql.clone()
+        ))
+        .bind(consumer)
+        .bind(limit)
+        .fetch_all(c)
+        .await)?;
         Ok(ids.into_iter().map(TenantId::from_uuid).collect())
     }
 }

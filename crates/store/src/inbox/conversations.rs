@@ -152,7 +152,9 @@ impl TenantTx {
     }
 
     pub async fn find_conversation(&mut self, id: ConversationId) -> StoreResult<Conversation> {
-        let row = run!(&mut self.tx, |c| sqlx::query_as::<_, Row>(
+        let row =
+            run!(&mut self.tx, |c| {
+                sqlx::query_as::<_, Row>(
             "SELECT id, contact_id, channel_id, status, unread_count, assigned_user_id, team_id, \
                     last_message_at, last_inbound_at, window_closes_at, created_at, updated_at \
              FROM conversations WHERE tenant_id = $1 AND id = $2"
@@ -160,7 +162,8 @@ impl TenantTx {
         .bind(self.tenant.as_uuid())
         .bind(id.as_uuid())
         .fetch_optional(c)
-        .await)?;
+        .await
+            })?;
         row.or_not_found()?.try_into()
     }
 
@@ -179,7 +182,9 @@ impl TenantTx {
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(crate::page::contains_pattern);
-        let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, Row>(
+        let rows =
+            run!(&mut self.tx, |c| {
+                sqlx::query_as::<_, Row>(
             "SELECT id, contact_id, channel_id, status, unread_count, assigned_user_id, team_id, \
                     last_message_at, last_inbound_at, window_closes_at, created_at, updated_at \
              FROM conversations WHERE tenant_id = $1 \
@@ -212,7 +217,8 @@ impl TenantTx {
         .bind(f.tag.map(|t| t.as_uuid()))
         .bind(f.team.map(|t| t.as_uuid()))
         .fetch_all(c)
-        .await)?;
+        .await
+            })?;
         rows.into_iter().map(Conversation::try_from).collect()
     }
 
@@ -221,7 +227,9 @@ impl TenantTx {
         &mut self,
         contact: ContactId,
     ) -> StoreResult<Vec<Conversation>> {
-        let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, Row>(
+        let rows =
+            run!(&mut self.tx, |c| {
+                sqlx::query_as::<_, Row>(
             "SELECT id, contact_id, channel_id, status, unread_count, assigned_user_id, team_id, \
                     last_message_at, last_inbound_at, window_closes_at, created_at, updated_at \
              FROM conversations WHERE tenant_id = $1 AND contact_id = $2 \
@@ -230,7 +238,8 @@ impl TenantTx {
         .bind(self.tenant.as_uuid())
         .bind(contact.as_uuid())
         .fetch_all(c)
-        .await)?;
+        .await
+            })?;
         rows.into_iter().map(Conversation::try_from).collect()
     }
 
@@ -262,7 +271,58 @@ impl TenantTx {
         .execute(c)
         .await
         })?;
+        exec!(&mut self.tx, |c| sqlx::query(
+            "UPDATE contacts SET \
+                 last_inbound_at = CASE WHEN last_inbound_at > $3 THEN last_inbound_at ELSE $3 END \
+             WHERE tenant_id = $1 AND id = \
+                 (SELECT contact_id FROM conversations WHERE tenant_id = $1 AND id = $2)"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(id.as_uuid())
+        .bind(sent_at.as_millis())
+        .execute(c)
+        .await)?;
         Ok(())
+    }
+
+    /// Keeps the contact of `conversation` up to date with an outbound
+    /// message stored at `at` (segments' "last outbound message").
+    pub(crate) async fn note_contact_outbound(
+        &mut self,
+        conversation: ConversationId,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        exec!(&mut self.tx, |c| sqlx::query(
+            "UPDATE contacts SET \
+                 last_outbound_at = CASE WHEN last_outbound_at > $3 THEN last_outbound_at ELSE $3 END \
+             WHERE tenant_id = $1 AND id = \
+                 (SELECT contact_id FROM conversations WHERE tenant_id = $1 AND id = $2)"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(conversation.as_uuid())
+        .bind(at.as_millis())
+        .execute(c)
+        .await)
+        .map(drop)
+    }
+
+    /// Recomputes when `contact` last wrote and was written to, from their
+    /// conversations and messages (after a merge moved some to them).
+    pub(crate) async fn refresh_contact_activity(&mut self, contact: ContactId) -> StoreResult<()> {
+        exec!(&mut self.tx, |c| sqlx::query(
+            "UPDATE contacts SET \
+                 last_inbound_at = (SELECT MAX(cv.last_inbound_at) FROM conversations cv \
+                     WHERE cv.tenant_id = $1 AND cv.contact_id = $2), \
+                 last_outbound_at = (SELECT MAX(m.created_at) FROM messages m \
+                     JOIN conversations cv ON cv.tenant_id = m.tenant_id AND cv.id = m.conversation_id \
+                     WHERE m.tenant_id = $1 AND cv.contact_id = $2 AND m.direction = 'out') \
+             WHERE tenant_id = $1 AND id = $2"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(contact.as_uuid())
+        .execute(c)
+        .await)
+        .map(drop)
     }
 
     /// Records an outbound message: the thread moves to the top.

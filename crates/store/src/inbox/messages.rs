@@ -184,6 +184,7 @@ impl TenantTx {
         .bind(m.now.as_millis())
         .execute(c)
         .await)?;
+        self.note_contact_outbound(m.conversation, m.now).await?;
         self.find_message(m.id).await
     }
 

@@ -172,6 +172,7 @@ impl TenantTx {
         if n == 0 {
             return Ok(None);
         }
+        self.note_contact_outbound(m.conversation, m.now).await?;
         self.find_message(id).await.map(Some)
     }
 }

@@ -101,15 +101,18 @@ pub struct UpdateTeam {
 
 fn assignment(raw: Option<&str>) -> AppResult<Option<Assignment>> {
     raw.map(|a| {
-        Assignment::parse(a).ok_or_else(|| {
-            AppError::validation("assignment", "manual, round_robin or least_busy")
-        })
+        Assignment::parse(a)
+            .ok_or_else(|| AppError::validation("assignment", "manual, round_robin or least_busy"))
     })
     .transpose()
 }
 
 /// The view of a team just written (its members' load read back).
-async fn view_of(state: &AppState, ctx: &crate::auth::TenantCtx, team: Team) -> AppResult<TeamView> {
+async fn view_of(
+    state: &AppState,
+    ctx: &crate::auth::TenantCtx,
+    team: Team,
+) -> AppResult<TeamView> {
     Ok(rules::get_team(state, ctx, team.id).await?.into())
 }
 
@@ -131,7 +134,10 @@ pub async fn create_team(
         member_ids: Some(body.member_ids),
     };
     let team = rules::create_team(&state, &ctx, input).await?;
-    Ok((StatusCode::CREATED, Json(view_of(&state, &ctx, team).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(view_of(&state, &ctx, team).await?),
+    ))
 }
 
 /// Every team, by name, with its members and its queue (one page:
@@ -257,7 +263,9 @@ pub async fn get_availability(
     State(state): State<AppState>,
     ctx: Authorized<perm::InboxRead>,
 ) -> AppResult<Json<Availability>> {
-    Ok(Json(availability_view(rules::availability(&state, &ctx).await?)))
+    Ok(Json(availability_view(
+        rules::availability(&state, &ctx).await?,
+    )))
 }
 
 /// Say the signed-in agent is available or away. Auto-assignment gives

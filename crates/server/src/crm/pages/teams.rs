@@ -80,7 +80,12 @@ fn rule_names() -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
-async fn page(state: &AppState, shell: Shell, ctx: &TenantCtx, error: Option<String>) -> AppResult<Response> {
+async fn page(
+    state: &AppState,
+    shell: Shell,
+    ctx: &TenantCtx,
+    error: Option<String>,
+) -> AppResult<Response> {
     let teams = rules::list_teams(state, ctx).await?;
     let (users, channels) = rules::routing_choices(state, ctx).await?;
     let available = match ctx.user_id() {
@@ -119,7 +124,12 @@ async fn page(state: &AppState, shell: Shell, ctx: &TenantCtx, error: Option<Str
 }
 
 /// The page again with a refusal it can explain, or the error page.
-async fn refused(state: &AppState, shell: Shell, ctx: &TenantCtx, e: AppError) -> AppResult<Response> {
+async fn refused(
+    state: &AppState,
+    shell: Shell,
+    ctx: &TenantCtx,
+    e: AppError,
+) -> AppResult<Response> {
     let Some(msg) = inline(&e) else {
         return Err(e);
     };

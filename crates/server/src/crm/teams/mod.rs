@@ -265,7 +265,11 @@ pub async fn set_availability(
             &mut tx,
             ctx,
             now,
-            if available { "agent.available" } else { "agent.away" },
+            if available {
+                "agent.available"
+            } else {
+                "agent.away"
+            },
             ("user", user.to_string()),
             json!({}),
         )

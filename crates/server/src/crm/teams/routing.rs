@@ -127,7 +127,8 @@ async fn assign(tx: &mut TenantTx, id: ConversationId, now: Timestamp) -> anyhow
     });
     record(tx, event, now);
     let ctx = TenantCtx::system(tx.tenant_id(), Via::Worker);
-    let details = json!({ "assigned_user_id": user, "previous": null, "team_id": team_id, "rule": rule });
+    let details =
+        json!({ "assigned_user_id": user, "previous": null, "team_id": team_id, "rule": rule });
     crate::audit::tenant_change(
         tx,
         &ctx,
@@ -196,10 +197,19 @@ mod tests {
 
     #[test]
     fn least_busy_takes_the_fewest_open_and_breaks_ties_in_turn() {
-        let team = [member(1, 4, true), member(2, 1, true), member(3, 1, true), member(4, 0, false)];
+        let team = [
+            member(1, 4, true),
+            member(2, 1, true),
+            member(3, 1, true),
+            member(4, 0, false),
+        ];
         let lb = Assignment::LeastBusy;
         assert_eq!(pick(lb, &team, None), Some(id(2)), "4 is away");
-        assert_eq!(pick(lb, &team, Some(id(2))), Some(id(3)), "a tie: the next in turn");
+        assert_eq!(
+            pick(lb, &team, Some(id(2))),
+            Some(id(3)),
+            "a tie: the next in turn"
+        );
         assert_eq!(pick(lb, &team, Some(id(3))), Some(id(2)));
     }
 

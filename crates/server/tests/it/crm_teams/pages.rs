@@ -65,7 +65,10 @@ async fn the_dashboard_sets_up_teams_routes_a_conversation_and_shows_assignees()
         assert_eq!(r.status, 303, "{}", r.html);
         let page = b.get("/app/settings/teams").await;
         assert!(page.html.contains("Least busy agent"));
-        assert!(page.html.contains("Alice Agent · <span class=\"pill open\">available</span> · 0 open"));
+        assert!(
+            page.html
+                .contains("Alice Agent · <span class=\"pill open\">available</span> · 0 open")
+        );
 
         // The thread moves the conversation to the team; the rule gives
         // it to Alice, and the list says so.
@@ -87,7 +90,11 @@ async fn the_dashboard_sets_up_teams_routes_a_conversation_and_shows_assignees()
             list.html
         );
         let other = b.get("/app/inbox?assigned=none").await;
-        assert_eq!(other.html.matches("<li class=\"conv").count(), 0, "nobody's");
+        assert_eq!(
+            other.html.matches("<li class=\"conv").count(),
+            0,
+            "nobody's"
+        );
 
         // The owner steps away, and comes back.
         let r = b
@@ -98,7 +105,10 @@ async fn the_dashboard_sets_up_teams_routes_a_conversation_and_shows_assignees()
             .await;
         assert_eq!(r.status, 303);
         let page = b.get("/app/settings/teams").await;
-        assert!(page.html.contains("<strong id=\"my-availability\">away</strong>"));
+        assert!(
+            page.html
+                .contains("<strong id=\"my-availability\">away</strong>")
+        );
         let me = app
             .get("/api/v1/me/availability", Auth::Bearer(&t.owner.token))
             .await;
@@ -108,7 +118,10 @@ async fn the_dashboard_sets_up_teams_routes_a_conversation_and_shows_assignees()
         let mut a = Browser::sign_in(&app, &t.slug, &alice.email, &alice.password).await;
         let page = a.get("/app/settings/teams").await;
         assert_eq!(page.status, 200);
-        assert!(page.html.contains("Only admins and owners can change the teams."));
+        assert!(
+            page.html
+                .contains("Only admins and owners can change the teams.")
+        );
         let r = a
             .post(
                 "/app/settings/teams",

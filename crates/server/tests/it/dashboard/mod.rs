@@ -9,6 +9,7 @@ mod browser_inbox;
 mod browser_notes;
 mod browser_segments;
 mod browser_tags;
+mod browser_teams;
 mod browser_webhooks;
 pub(crate) mod client;
 mod http;

@@ -183,32 +183,21 @@ impl Builder {
     /// "before" that one exists and none since; "not within" that none
     /// exists since (a contact never messaged matches).
     ///
-    /// Each side is the set of contacts with such a message, computed once
-    /// (`contacts.id IN (…)`) from the other end: inbound from each
-    /// conversation's `last_inbound_at` (when the customer last wrote, by
-    /// WhatsApp's clock), outbound from the `messages_outbound` index. A
-    /// count then reads each contact once with a set lookup, instead of
-    /// probing their messages.
+    /// Both times are kept on the contact with every message
+    /// (`contacts.last_inbound_at`: when the customer last wrote, by
+    /// WhatsApp's clock; `last_outbound_at`: when we last stored a message
+    /// to them), so a count reads each contact's row once and nothing else.
     fn last_message(&mut self, inbound: bool, when: &When) -> String {
-        let since = |cmp: &str, p: &str| {
-            if inbound {
-                format!(
-                    "contacts.id IN (SELECT cv.contact_id FROM conversations cv \
-                     WHERE cv.tenant_id = $1 AND cv.last_inbound_at {cmp} {p})"
-                )
-            } else {
-                format!(
-                    "contacts.id IN (SELECT cv.contact_id FROM messages m JOIN conversations cv \
-                     ON cv.tenant_id = m.tenant_id AND cv.id = m.conversation_id \
-                     WHERE m.tenant_id = $1 AND m.direction = 'out' AND m.created_at {cmp} {p})"
-                )
-            }
+        let column = if inbound {
+            "contacts.last_inbound_at"
+        } else {
+            "contacts.last_outbound_at"
         };
         let (_, p) = self.moment(when);
         match when {
-            When::After(_) | When::WithinDays(_) => since(">=", &p),
-            When::NotWithinDays(_) => format!("NOT {}", since(">=", &p)),
-            When::Before(_) => format!("({} AND NOT {})", since("<", &p), since(">=", &p)),
+            When::After(_) | When::WithinDays(_) => format!("{column} >= {p}"),
+            When::NotWithinDays(_) => format!("({column} IS NULL OR {column} < {p})"),
+            When::Before(_) => format!("{column} < {p}"),
         }
     }
 

@@ -185,6 +185,7 @@ impl TenantTx {
         .bind(now.as_millis())
         .execute(c)
         .await)?;
+        self.refresh_contact_activity(merged.id).await?;
         Ok(out)
     }
 
