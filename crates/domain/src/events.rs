@@ -15,8 +15,14 @@ use crate::messaging::MessageStatus;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+mod campaigns;
 mod crm;
+mod scheduled;
+mod templates;
+pub use campaigns::*;
 pub use crm::*;
+pub use scheduled::*;
+pub use templates::*;
 
 /// Declares [`Event`] with, for each variant, its payload type, its stable
 /// name and its payload version, so the list of names ([`Event::NAMES`])
@@ -243,6 +249,9 @@ events! {
     ConversationTeamChanged(ConversationTeamChanged) = "conversation.team_changed", v 1;
     /// An agent said they are away (they get no new conversations), or back.
     AgentAvailabilityChanged(AgentAvailabilityChanged) = "agent.availability_changed", v 1;
+    // Templates.
+    // Campaigns.
+    // Scheduled messages.
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -131,4 +131,11 @@ id_type!(
     ContactImportId,
     /// A team of agents that conversations are routed to.
     TeamId,
+    /// A message template of a WhatsApp Business Account, as Switchboard
+    /// keeps it (Meta's own id is a separate text field).
+    TemplateId,
+    /// A broadcast: one template sent to an audience from one number.
+    CampaignId,
+    /// A message or template to one contact at a chosen time.
+    ScheduledMessageId,
 );

@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod campaigns;
 pub mod channels;
 pub mod cli;
 pub mod config;
@@ -22,10 +23,12 @@ pub mod http;
 pub mod inbox;
 pub mod jobs;
 pub mod operator;
+pub mod scheduled;
 pub mod server;
 pub mod state;
 pub mod team;
 pub mod telemetry;
+pub mod templates;
 pub mod tenancy;
 
 pub use config::Config;
@@ -37,6 +40,9 @@ pub fn job_registry() -> jobs::Registry {
     housekeeping::jobs::register(&mut registry);
     hooks::jobs::register(&mut registry);
     crm::jobs::register(&mut registry);
+    templates::jobs::register(&mut registry);
+    campaigns::jobs::register(&mut registry);
+    scheduled::jobs::register(&mut registry);
     registry
 }
 pub use http::app;

@@ -20,6 +20,7 @@ mod gate;
 
 pub mod audit;
 pub mod auth;
+pub mod campaigns;
 pub mod channels;
 pub mod crm;
 pub mod events;
@@ -29,7 +30,9 @@ pub mod idempotency;
 pub mod inbox;
 pub mod jobs;
 pub mod page;
+pub mod scheduled;
 pub mod secrets;
+pub mod templates;
 pub mod tenancy;
 pub mod webhooks;
 

@@ -42,6 +42,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/app/logout", post(login::logout))
         .merge(settings::router())
         .merge(crate::crm::pages::router())
+        .merge(crate::templates::pages::router())
+        .merge(crate::campaigns::pages::router())
+        .merge(crate::scheduled::pages::router())
         .route_layer(from_fn_with_state(state.clone(), require_tenant))
         .route_layer(from_fn_with_state(state.clone(), guard::tenant_session));
 

@@ -1,0 +1,2 @@
+//! Broadcasts (campaigns): event payloads, beside the [`super::Event`] list that names
+//! them.

@@ -1,0 +1,2 @@
+//! Scheduled messages: event payloads, beside the [`super::Event`] list that names
+//! them.

@@ -1,0 +1,2 @@
+//! Message templates: event payloads, beside the [`super::Event`] list that names
+//! them.

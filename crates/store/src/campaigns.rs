@@ -1,0 +1,1 @@
+//! Storage of the `campaigns` area (see the server's `crate::campaigns`).

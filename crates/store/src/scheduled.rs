@@ -1,0 +1,1 @@
+//! Storage of the `scheduled` area (see the server's `crate::scheduled`).
