@@ -53,7 +53,19 @@ pub struct Outgoing {
 pub async fn send_message(state: &AppState, ctx: &TenantCtx, out: Outgoing) -> AppResult<Message> {
     let now = state.now();
     let mut tx = state.store.tenant(ctx.tenant_id).await?;
-    let conversation = find_or_start_conversation(&mut tx, &out, now).await?;
+    let message = queue_message(&mut tx, out, now).await?;
+    tx.commit().await?;
+    state.wake_workers();
+    Ok(message)
+}
+
+/// Checks the rules and queues the message in `tx`: message row, event
+/// and send job, written when the caller commits (and then wakes the
+/// workers). For senders that record something of their own with the
+/// message — a campaign's recipient, a scheduled message — so that both
+/// happen or neither, and a crash never queues one twice.
+pub async fn queue_message(tx: &mut TenantTx, out: Outgoing, now: Timestamp) -> AppResult<Message> {
+    let conversation = find_or_start_conversation(tx, &out, now).await?;
     let channel = tx
         .find_channel(conversation.channel_id)
         .await
@@ -79,7 +91,7 @@ pub async fn send_message(state: &AppState, ctx: &TenantCtx, out: Outgoing) -> A
             "the customer has not written in the last 24 hours: only templates may be sent".into(),
         ));
     }
-    crate::tenancy::limits::take(&mut tx, Limit::MessagesThisMonth, now).await?;
+    crate::tenancy::limits::take(tx, Limit::MessagesThisMonth, now).await?;
     let content = serde_json::to_value(&out.content).map_err(AppError::internal)?;
     let id = MessageId::new();
     let message = tx
@@ -94,14 +106,12 @@ pub async fn send_message(state: &AppState, ctx: &TenantCtx, out: Outgoing) -> A
         })
         .await?;
     tx.note_outbound(conversation.id, now).await?;
-    record(&mut tx, Event::MessageQueued(message_ref(&message)), now);
+    record(tx, Event::MessageQueued(message_ref(&message)), now);
     let job = super::jobs::Send {
         message_id: id,
         lane: out.lane,
     };
-    crate::jobs::enqueue::<SendMessage>(&mut tx, &job, now).await?;
-    tx.commit().await?;
-    state.wake_workers();
+    crate::jobs::enqueue::<SendMessage>(tx, &job, now).await?;
     Ok(message)
 }
 
