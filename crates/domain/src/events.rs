@@ -250,8 +250,51 @@ events! {
     /// An agent said they are away (they get no new conversations), or back.
     AgentAvailabilityChanged(AgentAvailabilityChanged) = "agent.availability_changed", v 1;
     // Templates.
+    /// A template authored here was submitted to Meta for review (its
+    /// `status` is what Meta answered, usually `pending`).
+    TemplateSubmitted(TemplateRef) = "template.submitted", v 1;
+    /// A template's review status changed: approved, rejected (with the
+    /// reason), paused, disabled…
+    TemplateStatusChanged(TemplateStatusChanged) = "template.status_changed", v 1;
+    /// Meta changed a template's category or its quality rating.
+    TemplateUpdated(TemplateUpdated) = "template.updated", v 1;
+    /// A template was deleted (at Meta, then from the library).
+    TemplateDeleted(TemplateRef) = "template.deleted", v 1;
+    /// An account's template library was read again from Meta.
+    TemplateLibrarySynced(TemplateLibrarySynced) = "template_library.synced", v 1;
     // Campaigns.
+    /// A campaign (a broadcast of one template to an audience) was created.
+    CampaignCreated(CampaignRef) = "campaign.created", v 1;
+    /// A campaign's name, template, variables, audience, number or start changed.
+    CampaignUpdated(CampaignRef) = "campaign.updated", v 1;
+    /// A campaign will start by itself at its start time.
+    CampaignScheduled(CampaignRef) = "campaign.scheduled", v 1;
+    /// A campaign began sending to its recipients.
+    CampaignStarted(CampaignStarted) = "campaign.started", v 1;
+    /// A campaign stopped sending until resumed: by a person, or by a limit (`reason`).
+    CampaignPaused(CampaignRef) = "campaign.paused", v 1;
+    /// A paused campaign sends again.
+    CampaignResumed(CampaignRef) = "campaign.resumed", v 1;
+    /// A campaign was stopped for good.
+    CampaignCancelled(CampaignRef) = "campaign.cancelled", v 1;
+    /// Every recipient of a campaign was handed over, skipped or failed.
+    CampaignFinished(CampaignFinished) = "campaign.finished", v 1;
+    /// A campaign was deleted.
+    CampaignDeleted(CampaignRef) = "campaign.deleted", v 1;
     // Scheduled messages.
+    /// A message or template to one contact was scheduled for a time.
+    ScheduledMessageCreated(ScheduledMessageRef) = "scheduled_message.created", v 1;
+    /// A scheduled message's time, content or number changed before it
+    /// was sent.
+    ScheduledMessageUpdated(ScheduledMessageUpdated) = "scheduled_message.updated", v 1;
+    /// A scheduled message was cancelled before its time.
+    ScheduledMessageCancelled(ScheduledMessageRef) = "scheduled_message.cancelled", v 1;
+    /// A scheduled message's time came and its message was queued (in the
+    /// same transaction as the message's `message.queued`).
+    ScheduledMessageSent(ScheduledMessageSent) = "scheduled_message.sent", v 1;
+    /// A scheduled message's time came and it could not go: `code` and
+    /// `reason` say why (opted out, window closed, quota, number…).
+    ScheduledMessageFailed(ScheduledMessageFailed) = "scheduled_message.failed", v 1;
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

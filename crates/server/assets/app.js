@@ -132,7 +132,9 @@
    'message.failed', 'conversation.opened', 'conversation.assigned',
    'conversation.status_changed', 'conversation.read', 'contact.opted_out', 'contact.opted_in',
    'conversation.tagged', 'conversation.untagged',
-   'media.stored', 'media.failed', 'note.created', 'note.updated', 'note.deleted']
+   'media.stored', 'media.failed', 'note.created', 'note.updated', 'note.deleted',
+   'campaign.started', 'campaign.paused', 'campaign.resumed', 'campaign.cancelled',
+   'campaign.finished']
     .forEach(function (kind) { stream.addEventListener(kind, schedule); });
   stream.onmessage = schedule;
 })();
@@ -390,4 +392,148 @@
     clearTimeout(timer);
     timer = setTimeout(count, 400);
   });
+})();
+
+// Template previews (templates/pages/preview.rs, template_bubble.html).
+// The server draws each template as a WhatsApp bubble; a filled part
+// keeps its raw text in data-text. Inputs beside it (data-part, data-key,
+// data-example: the thread's template picker, a template's page) fill it
+// again as values are typed: the value, else the example, else {{name}}.
+// On the authoring form (data-template-authoring) the bubble is drawn
+// again from the form as the author types, and an example field follows
+// each parameter written in the body. Without this script the pages
+// still work: their "Preview" buttons draw the bubble on the server.
+(function () {
+  'use strict';
+
+  function fill(text, value) {
+    return (text || '').replace(/\{\{([^{}]*)\}\}/g, function (all, name) {
+      name = name.trim();
+      return name ? value(name) : all;
+    });
+  }
+
+  function refill(scope) {
+    var values = { header: {}, body: {}, button: {} };
+    scope.querySelectorAll('input[data-part]').forEach(function (i) {
+      var v = i.value.trim() || i.dataset.example || '';
+      if (v && values[i.dataset.part]) values[i.dataset.part][i.dataset.key] = v;
+    });
+    scope.querySelectorAll('[data-fill]').forEach(function (el) {
+      var part = el.dataset.fill, map = values[part] || {};
+      el.textContent = fill(el.dataset.text, function (name) {
+        return map[part === 'button' ? el.dataset.index : name] || '{{' + name + '}}';
+      });
+    });
+  }
+
+  document.querySelectorAll('[data-template-preview]').forEach(function (scope) {
+    if (!scope.querySelector('input[data-part]')) return;
+    scope.addEventListener('input', function () { refill(scope); });
+  });
+
+  var form = document.querySelector('form[data-template-authoring]');
+  var canvas = document.getElementById('template-preview');
+  if (!form || !canvas) return;
+  var box = document.getElementById('template-examples');
+  var kept = {};
+  var media = { image: '🖼 Image', video: '🎬 Video', document: '📄 Document', location: '📍 Location' };
+
+  function field(name) {
+    var el = form.elements[name];
+    return el ? el.value : '';
+  }
+
+  function node(tag, cls, text) {
+    var el = document.createElement(tag);
+    if (cls) el.className = cls;
+    if (text !== undefined) el.textContent = text;
+    return el;
+  }
+
+  // The body's parameters, each once; numbered ones in number order.
+  function params(text) {
+    var seen = [];
+    (text.match(/\{\{[^{}]*\}\}/g) || []).forEach(function (p) {
+      var n = p.slice(2, -2).trim();
+      if (n && seen.indexOf(n) < 0) seen.push(n);
+    });
+    if (field('parameter_format') !== 'named') {
+      seen.sort(function (a, b) { return (parseInt(a, 10) || 1e9) - (parseInt(b, 10) || 1e9); });
+    }
+    return seen;
+  }
+
+  // One example field per parameter, in order; a removed one's value is
+  // kept in case it comes back.
+  function syncExamples(names) {
+    if (!box) return;
+    box.querySelectorAll('label[data-example]').forEach(function (l) {
+      var input = l.querySelector('input');
+      kept[l.dataset.example] = input.value;
+      if (names.indexOf(l.dataset.example) < 0) l.remove();
+    });
+    var hint = box.querySelector('[data-no-params]');
+    if (hint) hint.hidden = names.length > 0;
+    // New fields go after the one before them; fields already there are
+    // never moved (moving one would take the focus from it).
+    var prev = null;
+    names.forEach(function (n) {
+      var l = box.querySelector('label[data-example="' + CSS.escape(n) + '"]');
+      if (!l) {
+        l = node('label');
+        l.dataset.example = n;
+        l.appendChild(document.createTextNode('{{' + n + '}} '));
+        var input = node('input');
+        input.name = 'example_' + n;
+        input.value = kept[n] || '';
+        l.appendChild(input);
+        var first = box.querySelector('label[data-example]');
+        if (prev) prev.after(l);
+        else if (first) box.insertBefore(l, first);
+        else box.appendChild(l);
+      }
+      prev = l;
+    });
+  }
+
+  function draw() {
+    var names = params(field('body'));
+    syncExamples(names);
+    var examples = {};
+    names.forEach(function (n) { examples[n] = (field('example_' + n) || '').trim(); });
+    var bubble = node('div', 'wa-bubble');
+    bubble.dataset.bubble = '';
+    var hf = field('header_format'), hex = field('header_example').trim();
+    if (hf && hf !== 'text') bubble.appendChild(node('div', 'wa-media', media[hf] || hf));
+    if (hf === 'text' && field('header_text').trim()) {
+      bubble.appendChild(node('p', 'wa-header', fill(field('header_text').trim(), function (n) {
+        return hex || '{{' + n + '}}';
+      })));
+    }
+    bubble.appendChild(node('p', 'wa-body', fill(field('body').trim(), function (n) {
+      return examples[n] || '{{' + n + '}}';
+    })));
+    if (field('footer').trim()) bubble.appendChild(node('p', 'wa-footer', field('footer').trim()));
+    var list = node('ul', 'wa-buttons');
+    form.querySelectorAll('.button-row').forEach(function (row) {
+      var i = row.dataset.row, kind = field('button_type_' + i);
+      if (!kind) return;
+      var label = kind === 'copy_code' ? 'Copy offer code' : field('button_text_' + i).trim();
+      var li = node('li', 'wa-button ' + kind, label);
+      var url = field('button_url_' + i).trim(), ex = field('button_example_' + i).trim();
+      var target = kind === 'url' ? fill(url, function (n) {
+        var fixed = url.split('{{')[0];
+        return (ex.indexOf(fixed) === 0 ? ex.slice(fixed.length) : ex) || '{{' + n + '}}';
+      }) : kind === 'phone_number' ? field('button_phone_' + i).trim() : kind === 'copy_code' ? ex : '';
+      if (target) li.appendChild(node('small', 'wa-target', target));
+      list.appendChild(li);
+    });
+    if (list.children.length) bubble.appendChild(list);
+    canvas.replaceChildren(bubble);
+  }
+
+  form.addEventListener('input', draw);
+  form.addEventListener('change', draw);
+  draw();
 })();

@@ -5,6 +5,7 @@
 
 use crate::db::{TenantTx, exec, run};
 use crate::error::{OrNotFound, StoreResult};
+use crate::page::{Page, PageRequest};
 use domain::{TemplateId, Timestamp};
 use serde_json::Value;
 use uuid::Uuid;
@@ -35,6 +36,14 @@ impl Template {
     pub fn is_approved(&self) -> bool {
         self.status == "APPROVED"
     }
+}
+
+/// Which templates a page lists.
+#[derive(Debug, Clone, Default)]
+pub struct TemplateFilter {
+    pub waba_id: Option<String>,
+    /// Meta's status, upper case.
+    pub status: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -118,10 +127,11 @@ impl TenantTx {
     }
 
     pub async fn find_template(&mut self, id: TemplateId) -> StoreResult<Template> {
-        let sql = format!("SELECT {COLUMNS} FROM message_templates WHERE tenant_id = $1 AND id = $2");
-        let row = run!(&mut self.tx, |c| sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(
-            sql.clone()
-        ))
+        let sql =
+            format!("SELECT {COLUMNS} FROM message_templates WHERE tenant_id = $1 AND id = $2");
+        let row = run!(&mut self.tx, |c| sqlx::query_as::<_, Row>(
+            sqlx::AssertSqlSafe(sql.clone())
+        )
         .bind(self.tenant.as_uuid())
         .bind(id.as_uuid())
         .fetch_optional(c)
@@ -139,9 +149,9 @@ impl TenantTx {
             "SELECT {COLUMNS} FROM message_templates \
              WHERE tenant_id = $1 AND waba_id = $2 AND name = $3 AND language = $4"
         );
-        let row = run!(&mut self.tx, |c| sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(
-            sql.clone()
-        ))
+        let row = run!(&mut self.tx, |c| sqlx::query_as::<_, Row>(
+            sqlx::AssertSqlSafe(sql.clone())
+        )
         .bind(self.tenant.as_uuid())
         .bind(waba_id)
         .bind(name)
@@ -158,9 +168,9 @@ impl TenantTx {
             "SELECT {COLUMNS} FROM message_templates \
              WHERE tenant_id = $1 AND ($2 IS NULL OR waba_id = $2) ORDER BY name, language, id"
         );
-        let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(
-            sql.clone()
-        ))
+        let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, Row>(
+            sqlx::AssertSqlSafe(sql.clone())
+        )
         .bind(self.tenant.as_uuid())
         .bind(waba_id)
         .fetch_all(c)
@@ -178,5 +188,60 @@ impl TenantTx {
         .execute(c)
         .await)?;
         (n > 0).then_some(()).or_not_found()
+    }
+
+    /// The template Meta knows by `meta_id`, if the library has it.
+    pub async fn find_template_by_meta_id(&mut self, meta_id: &str) -> StoreResult<Template> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM message_templates WHERE tenant_id = $1 AND meta_id = $2 \
+             ORDER BY id LIMIT 1"
+        );
+        let row = run!(&mut self.tx, |c| sqlx::query_as::<_, Row>(
+            sqlx::AssertSqlSafe(sql.clone())
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(meta_id)
+        .fetch_optional(c)
+        .await)?;
+        Ok(row.or_not_found()?.into())
+    }
+
+    /// One page of the library, newest first, filtered by account and
+    /// status.
+    pub async fn page_templates(
+        &mut self,
+        filter: &TemplateFilter,
+        page: PageRequest,
+    ) -> StoreResult<Page<Template>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM message_templates WHERE tenant_id = $1 \
+               AND ($2 IS NULL OR waba_id = $2) AND ($3 IS NULL OR status = $3) \
+               AND ($4 IS NULL OR id < $4) \
+             ORDER BY id DESC LIMIT $5"
+        );
+        let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, Row>(
+            sqlx::AssertSqlSafe(sql.clone())
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(filter.waba_id.as_deref())
+        .bind(filter.status.as_deref())
+        .bind(page.after)
+        .bind(page.fetch_limit())
+        .fetch_all(c)
+        .await)?;
+        let items = rows.into_iter().map(Template::from).collect();
+        Ok(page.finish(items, |t: &Template| t.id.as_uuid()))
+    }
+
+    /// Removes the templates of accounts none of the tenant's numbers
+    /// belongs to any more; how many.
+    pub async fn prune_templates_without_channel(&mut self) -> StoreResult<u64> {
+        exec!(&mut self.tx, |c| sqlx::query(
+            "DELETE FROM message_templates WHERE tenant_id = $1 AND waba_id NOT IN \
+             (SELECT waba_id FROM channels WHERE tenant_id = $1)"
+        )
+        .bind(self.tenant.as_uuid())
+        .execute(c)
+        .await)
     }
 }

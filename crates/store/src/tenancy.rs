@@ -303,6 +303,30 @@ impl TenantTx {
         Ok(())
     }
 
+    /// This tenant's time zone (an IANA name; `UTC` unless it chose one).
+    pub async fn find_time_zone(&mut self) -> StoreResult<String> {
+        let zone = run!(&mut self.tx, |c| sqlx::query_scalar::<_, String>(
+            "SELECT time_zone FROM tenants WHERE id = $1"
+        )
+        .bind(self.tenant.as_uuid())
+        .fetch_optional(c)
+        .await)?;
+        zone.or_not_found()
+    }
+
+    /// Sets this tenant's time zone (a name the caller checked).
+    pub async fn set_time_zone(&mut self, zone: &str, now: Timestamp) -> StoreResult<()> {
+        exec!(&mut self.tx, |c| sqlx::query(
+            "UPDATE tenants SET time_zone = $2, updated_at = $3 WHERE id = $1"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(zone)
+        .bind(now.as_millis())
+        .execute(c)
+        .await)?;
+        Ok(())
+    }
+
     /// How many contacts this tenant has.
     pub async fn count_contacts(&mut self) -> StoreResult<i64> {
         run!(&mut self.tx, |c| sqlx::query_scalar::<_, i64>(

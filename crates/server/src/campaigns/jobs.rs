@@ -1,6 +1,9 @@
-//! Background work of the area, registered with the job runtime.
+//! The campaigns' background work: their rounds of sending and their
+//! scheduled starts ([`super::dispatch`]).
 
 use crate::jobs::Registry;
 
-/// Registers the area's jobs and pollers.
-pub fn register(_registry: &mut Registry) {}
+/// Registers the campaigns' jobs.
+pub fn register(registry: &mut Registry) {
+    super::dispatch::register(registry);
+}

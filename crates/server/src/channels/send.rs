@@ -65,6 +65,30 @@ pub async fn send_message(state: &AppState, ctx: &TenantCtx, out: Outgoing) -> A
 /// message — a campaign's recipient, a scheduled message — so that both
 /// happen or neither, and a crash never queues one twice.
 pub async fn queue_message(tx: &mut TenantTx, out: Outgoing, now: Timestamp) -> AppResult<Message> {
+    queue(tx, out, now, Quota::Take).await
+}
+
+/// [`queue_message`] for a sender that took the month's quota for a whole
+/// batch beforehand (`tenancy::limits::take_many`), in the same
+/// transaction: a campaign's round counts the quota once, not once per
+/// recipient.
+pub async fn queue_prepaid(tx: &mut TenantTx, out: Outgoing, now: Timestamp) -> AppResult<Message> {
+    queue(tx, out, now, Quota::Prepaid).await
+}
+
+/// Whether [`queue`] takes the message's unit of the monthly quota.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quota {
+    Take,
+    Prepaid,
+}
+
+async fn queue(
+    tx: &mut TenantTx,
+    out: Outgoing,
+    now: Timestamp,
+    quota: Quota,
+) -> AppResult<Message> {
     let conversation = find_or_start_conversation(tx, &out, now).await?;
     let channel = tx
         .find_channel(conversation.channel_id)
@@ -91,7 +115,9 @@ pub async fn queue_message(tx: &mut TenantTx, out: Outgoing, now: Timestamp) -> 
             "the customer has not written in the last 24 hours: only templates may be sent".into(),
         ));
     }
-    crate::tenancy::limits::take(tx, Limit::MessagesThisMonth, now).await?;
+    if quota == Quota::Take {
+        crate::tenancy::limits::take(tx, Limit::MessagesThisMonth, now).await?;
+    }
     let content = serde_json::to_value(&out.content).map_err(AppError::internal)?;
     let id = MessageId::new();
     let message = tx

@@ -102,7 +102,12 @@ async fn check_credentials(
         .phone_number_info(
             phone_number_id,
             token,
-            &["display_phone_number", "verified_name"],
+            &[
+                "display_phone_number",
+                "verified_name",
+                "messaging_limit_tier",
+                "whatsapp_business_manager_messaging_limit",
+            ],
         )
         .await
     {
@@ -208,6 +213,17 @@ pub async fn connect_channel(
         phone_number_id: channel.phone_number_id.clone(),
     };
     events::record(&mut tx, Event::ChannelConnected(connected), now);
+    // Meta's messaging-limit tier, where it says (campaigns keep within it).
+    let tier = info
+        .extra
+        .get("whatsapp_business_manager_messaging_limit")
+        .and_then(|v| v.as_str())
+        .or(info.messaging_limit_tier.as_deref())
+        .and_then(crate::campaigns::tier::Tier::parse);
+    if let Some(t) = tier {
+        tx.set_channel_messaging_tier(channel.id, Some(t.as_str()), now)
+            .await?;
+    }
     tx.commit().await?;
     details(state, channel)
 }

@@ -63,6 +63,9 @@ pub struct MessageRow {
     pub media_is_image: bool,
     pub reply_to: Option<String>,
     pub time: String,
+    /// A template message as the customer received it (rendered from the
+    /// template library with its values); set by the thread page.
+    pub template: Option<crate::templates::layout::Rendered>,
 }
 
 fn s(v: &Value, path: &str) -> Option<String> {
@@ -254,6 +257,7 @@ pub fn message_rows(
                     }),
                 reply_to,
                 time: when(m.provider_time.unwrap_or(m.created_at), now),
+                template: None,
             }
         })
         .collect()

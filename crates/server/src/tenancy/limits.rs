@@ -80,6 +80,31 @@ pub async fn take(tx: &mut TenantTx, limit: Limit, now: Timestamp) -> AppResult<
     ))
 }
 
+/// [`take`] for `n` units at once: refuses (taking nothing) unless all of
+/// them fit, and keeps every other taker waiting until the caller's
+/// transaction ends.
+pub async fn take_many(tx: &mut TenantTx, limit: Limit, n: i64, now: Timestamp) -> AppResult<bool> {
+    tx.lock_resource(limit.name()).await?;
+    let plan = tx.find_plan().await?;
+    let Some(allowed) = limit.of(&plan.limits) else {
+        return Ok(true);
+    };
+    Ok(limit.used(tx, now).await? + n <= allowed)
+}
+
+/// How many more units of `limit` the tenant's plan allows now (`None`:
+/// no limit). For a rule about to take many at once (a campaign's
+/// recipients), to refuse up front with a clear answer; each unit is
+/// still taken with [`take`].
+pub async fn remaining(tx: &mut TenantTx, limit: Limit, now: Timestamp) -> AppResult<Option<i64>> {
+    let plan = tx.find_plan().await?;
+    let Some(allowed) = limit.of(&plan.limits) else {
+        return Ok(None);
+    };
+    let used = limit.used(tx, now).await?;
+    Ok(Some((allowed - used).max(0)))
+}
+
 /// The first day of `now`'s month, UTC (the quota period).
 pub fn month_start(now: Timestamp) -> Timestamp {
     let Ok(t) = time::OffsetDateTime::from_unix_timestamp(now.as_unix_seconds()) else {

@@ -6,6 +6,7 @@ pub mod api;
 mod lifecycle;
 pub mod limits;
 mod own;
+pub mod zone;
 
 pub use lifecycle::{
     CreateTenant, CreatedTenant, DEFAULT_PLAN, TenantChange, create_tenant, find_tenant_by_slug,

@@ -13,6 +13,8 @@ pub struct OwnTenant {
     pub tenant: Tenant,
     pub plan: Plan,
     pub usage: TenantUsage,
+    /// The IANA zone its times are shown and given in.
+    pub time_zone: String,
 }
 
 /// What the tenant uses of its plan's limits.
@@ -37,10 +39,12 @@ pub async fn get_own_tenant(state: &AppState, ctx: &TenantCtx) -> AppResult<OwnT
         users: tx.count_active_users().await?,
         numbers: tx.count_channels().await?,
     };
+    let time_zone = super::zone::tenant_zone(&mut tx).await?;
     tx.commit().await?;
     Ok(OwnTenant {
         tenant,
         plan,
         usage,
+        time_zone,
     })
 }

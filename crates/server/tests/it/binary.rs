@@ -179,6 +179,18 @@ async fn demo_starts_a_tenant_with_two_numbers_and_customers_writing_in() {
         deals["items"][0]["title"], "Office breakfast for 20",
         "{deals}"
     );
+    let campaigns = json("/api/v1/campaigns").await;
+    assert_eq!(
+        (
+            campaigns["items"][0]["name"].clone(),
+            campaigns["items"][0]["status"].clone()
+        ),
+        (
+            serde_json::json!("Win back our VIPs"),
+            serde_json::json!("draft")
+        ),
+        "{campaigns}"
+    );
     let replies = json("/api/v1/quick-replies").await;
     assert_eq!(
         replies["items"].as_array().map(Vec::len),

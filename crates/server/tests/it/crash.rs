@@ -14,14 +14,14 @@ use testkit::process::ServerProcess;
 use testkit::{APP_SECRET, Auth, Engine};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_switchboard");
-const PNID: &str = "106540352242922";
-const WABA: &str = "102290129340398";
+pub(crate) const PNID: &str = "106540352242922";
+pub(crate) const WABA: &str = "102290129340398";
 const TOKEN: &str = "crash-token";
 
 /// A sandbox that keeps retrying webhooks like Meta does (Meta retries for
 /// days; the default test sandbox gives up after under a second, which a
 /// restart outlasts), reporting each status step after `status_delay`.
-async fn meta(status_delay: Duration) -> sandbox::Sandbox {
+pub(crate) async fn meta(status_delay: Duration) -> sandbox::Sandbox {
     sandbox::Sandbox::start(sandbox::SandboxConfig {
         app_secret: APP_SECRET.to_owned(),
         status_delay,
@@ -36,7 +36,11 @@ async fn meta(status_delay: Duration) -> sandbox::Sandbox {
 
 /// Starts the binary against `meta`, with a short job lease (so a restart
 /// takes over the dead process's jobs quickly) and `extra` settings.
-async fn start(engine: Engine, meta: &sandbox::Sandbox, extra: &[(&str, &str)]) -> ServerProcess {
+pub(crate) async fn start(
+    engine: Engine,
+    meta: &sandbox::Sandbox,
+    extra: &[(&str, &str)],
+) -> ServerProcess {
     let mut env = vec![
         ("SWITCHBOARD_GRAPH_BASE_URL", meta.base_url()),
         ("SWITCHBOARD_META_APP_SECRET", APP_SECRET.to_owned()),
@@ -52,7 +56,7 @@ async fn start(engine: Engine, meta: &sandbox::Sandbox, extra: &[(&str, &str)]) 
 }
 
 /// A tenant with the sandbox's number connected; returns (tenant id, key).
-async fn tenant_with_number(
+pub(crate) async fn tenant_with_number(
     server: &ServerProcess,
     meta: &sandbox::Sandbox,
     rate: u32,

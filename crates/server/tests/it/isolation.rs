@@ -80,6 +80,9 @@ async fn seed(app: &TestApp, slug: &str) -> TestTenant {
     crate::crm_imports::seed(app, &t).await;
     crate::crm_segments::seed(app, &t).await;
     crate::crm_teams::seed(app, &t).await;
+    crate::templates::seed(app, &t).await;
+    crate::scheduled::seed(app, &t).await;
+    crate::campaigns::seed(app, &t).await;
     // Last: its contact and conversation are the newest, so the walk
     // finds them (with their tags) first.
     crate::crm_tags::seed(app, &t).await;

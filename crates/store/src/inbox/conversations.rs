@@ -152,9 +152,8 @@ impl TenantTx {
     }
 
     pub async fn find_conversation(&mut self, id: ConversationId) -> StoreResult<Conversation> {
-        let row =
-            run!(&mut self.tx, |c| {
-                sqlx::query_as::<_, Row>(
+        let row = run!(&mut self.tx, |c| {
+            sqlx::query_as::<_, Row>(
             "SELECT id, contact_id, channel_id, status, unread_count, assigned_user_id, team_id, \
                     last_message_at, last_inbound_at, window_closes_at, created_at, updated_at \
              FROM conversations WHERE tenant_id = $1 AND id = $2"
@@ -163,7 +162,7 @@ impl TenantTx {
         .bind(id.as_uuid())
         .fetch_optional(c)
         .await
-            })?;
+        })?;
         row.or_not_found()?.try_into()
     }
 
@@ -182,9 +181,8 @@ impl TenantTx {
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(crate::page::contains_pattern);
-        let rows =
-            run!(&mut self.tx, |c| {
-                sqlx::query_as::<_, Row>(
+        let rows = run!(&mut self.tx, |c| {
+            sqlx::query_as::<_, Row>(
             "SELECT id, contact_id, channel_id, status, unread_count, assigned_user_id, team_id, \
                     last_message_at, last_inbound_at, window_closes_at, created_at, updated_at \
              FROM conversations WHERE tenant_id = $1 \
@@ -218,7 +216,7 @@ impl TenantTx {
         .bind(f.team.map(|t| t.as_uuid()))
         .fetch_all(c)
         .await
-            })?;
+        })?;
         rows.into_iter().map(Conversation::try_from).collect()
     }
 
@@ -227,9 +225,8 @@ impl TenantTx {
         &mut self,
         contact: ContactId,
     ) -> StoreResult<Vec<Conversation>> {
-        let rows =
-            run!(&mut self.tx, |c| {
-                sqlx::query_as::<_, Row>(
+        let rows = run!(&mut self.tx, |c| {
+            sqlx::query_as::<_, Row>(
             "SELECT id, contact_id, channel_id, status, unread_count, assigned_user_id, team_id, \
                     last_message_at, last_inbound_at, window_closes_at, created_at, updated_at \
              FROM conversations WHERE tenant_id = $1 AND contact_id = $2 \
@@ -239,7 +236,7 @@ impl TenantTx {
         .bind(contact.as_uuid())
         .fetch_all(c)
         .await
-            })?;
+        })?;
         rows.into_iter().map(Conversation::try_from).collect()
     }
 

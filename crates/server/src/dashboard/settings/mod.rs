@@ -20,6 +20,7 @@ use store::page::PageRequest;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/app/settings", get(view_usage))
+        .route("/app/settings/time-zone", post(update_time_zone))
         .route(
             "/app/settings/numbers",
             get(numbers::view_numbers).post(numbers::create_number),
@@ -107,6 +108,11 @@ struct UsagePage {
     status: String,
     slug: String,
     meters: Vec<Meter>,
+    /// The tenant's IANA time zone, and every zone to pick from.
+    time_zone: String,
+    zones: Vec<String>,
+    can_settings: bool,
+    error: Option<String>,
 }
 
 pub async fn view_usage(
@@ -114,11 +120,24 @@ pub async fn view_usage(
     shell: Shell,
     ctx: Authorized<perm::TenantRead>,
 ) -> AppResult<Response> {
-    let own = crate::tenancy::get_own_tenant(&state, &ctx).await?;
+    usage_page(&state, shell, &ctx, None).await
+}
+
+async fn usage_page(
+    state: &AppState,
+    shell: Shell,
+    ctx: &crate::auth::TenantCtx,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let own = crate::tenancy::get_own_tenant(state, ctx).await?;
     let (limits, usage) = (own.plan.limits, own.usage);
     Ok(render(&UsagePage {
         shell: shell.with_tab("settings"),
         tab: "usage",
+        time_zone: own.time_zone,
+        zones: crate::tenancy::zone::zone_names(),
+        can_settings: ctx.allows(domain::Permission::SettingsManage),
+        error,
         plan: own.plan.name,
         status: own.tenant.status.as_str().to_owned(),
         slug: own.tenant.slug,
@@ -132,6 +151,34 @@ pub async fn view_usage(
             meter("WhatsApp numbers", usage.numbers, limits.numbers),
         ],
     }))
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct TimeZoneForm {
+    #[serde(default)]
+    time_zone: String,
+}
+
+/// Sets the workspace's time zone (`settings:manage`).
+pub async fn update_time_zone(
+    State(state): State<AppState>,
+    shell: Shell,
+    ctx: Authorized<perm::SettingsManage>,
+    axum::Form(form): axum::Form<TimeZoneForm>,
+) -> AppResult<Response> {
+    match crate::tenancy::zone::set_time_zone(&state, &ctx, &form.time_zone).await {
+        Ok(_) => Ok(axum::response::IntoResponse::into_response(
+            axum::response::Redirect::to("/app/settings"),
+        )),
+        Err(e) => {
+            let Some(msg) = inline(&e) else {
+                return Err(e);
+            };
+            let mut res = usage_page(&state, shell, &ctx, Some(msg)).await?;
+            *res.status_mut() = e.status();
+            Ok(res)
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -1,81 +1,68 @@
 //! The reply box's templates: when the 24-hour window is closed only an
-//! approved template may go, so the box lists the channel's approved
-//! templates (read from Meta through the channel's own token) with an input
-//! for each `{{n}}` variable of their body.
+//! approved template may go, so the box lists the approved templates of
+//! the number's account from the template library (`crate::templates`,
+//! kept in step with Meta), each with its WhatsApp bubble and an input for
+//! each of its parameters.
 
+use crate::auth::TenantCtx;
 use crate::state::AppState;
+use crate::templates::layout::{Layout, Values, placeholders as find_placeholders};
+use crate::templates::pages::preview::{Bubble, VarInput, inputs};
 use store::channels::Channel;
-use whatsapp::client::TemplateQuery;
 use whatsapp::outgoing::{Template, TemplateComponent, TemplateParameter};
 
 #[derive(Debug, Clone)]
 pub struct TemplateChoice {
+    /// The library's id (the picker posts it back).
+    pub id: String,
     pub name: String,
     pub language: String,
     pub category: String,
     pub body: String,
-    /// Variable names in order of first use: `1`, `2`… or named ones.
+    /// Body variable names in order of first use: `1`, `2`… or named ones.
     pub variables: Vec<String>,
     pub named: bool,
+    /// As the customer will see it (examples where values are missing).
+    pub bubble: Bubble,
+    /// An input per parameter: header, body, buttons.
+    pub inputs: Vec<VarInput>,
 }
 
 /// The `{{…}}` placeholders of a template text, each once, in order.
 pub fn placeholders(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("{{") {
-        let after = &rest[start + 2..];
-        let Some(end) = after.find("}}") else { break };
-        let name = after[..end].trim().to_owned();
-        if !name.is_empty() && !out.contains(&name) {
-            out.push(name);
-        }
-        rest = &after[end + 2..];
-    }
-    out
+    find_placeholders(text)
 }
 
-/// The channel's approved templates, or why they could not be listed.
+/// The approved templates of the number's account, or why they could not
+/// be listed.
 pub async fn approved_templates(
     state: &AppState,
+    ctx: &TenantCtx,
     channel: &Channel,
 ) -> Result<Vec<TemplateChoice>, String> {
-    let token = state
-        .secrets
-        .open_str(&channel.access_token)
-        .map_err(|_| "this number's credentials cannot be read".to_owned())?;
-    let query = TemplateQuery {
-        status: Some("APPROVED".into()),
-        ..TemplateQuery::default()
-    };
-    let all = state
-        .graph
-        .list_all_templates(&channel.waba_id, &token, &query)
+    let all = crate::templates::approved_for_channel(state, ctx, channel)
         .await
         .map_err(|e| {
             tracing::warn!(error = %e, "dashboard: listing templates");
-            "Meta did not answer with the templates; try again in a moment".to_owned()
+            "the template library could not be read; try again in a moment".to_owned()
         })?;
     Ok(all
         .into_iter()
-        .filter(|t| t.status.eq_ignore_ascii_case("APPROVED"))
         .map(|t| {
-            let body = t
-                .components
-                .iter()
-                .find(|c| c.kind.eq_ignore_ascii_case("BODY"))
-                .and_then(|c| c.text.clone())
-                .unwrap_or_default();
+            let layout = Layout::from_components(&t.components);
             TemplateChoice {
-                variables: placeholders(&body),
+                id: t.id.to_string(),
+                variables: placeholders(&layout.body),
                 named: t
                     .parameter_format
                     .as_deref()
                     .is_some_and(|f| f.eq_ignore_ascii_case("NAMED")),
+                bubble: Bubble::of(&layout, &Values::default()),
+                inputs: inputs(&layout, &Values::default()),
+                body: layout.body,
                 name: t.name,
                 language: t.language,
-                category: t.category.unwrap_or_default(),
-                body,
+                category: crate::templates::lower(&t.category),
             }
         })
         .collect())

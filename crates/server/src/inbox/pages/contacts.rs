@@ -225,6 +225,8 @@ struct ContactPage {
     task_block: crate::crm::pages::tasks::ContactTasks,
     /// The contact's deals (crm::deals).
     deal_block: crate::crm::deals::board::ContactDeals,
+    /// Their scheduled messages and "Schedule a message" (scheduled::pages).
+    scheduled_block: crate::scheduled::pages::ContactScheduled,
     /// The catalogue, to add a tag from (the contact's own are
     /// `contact.tags`).
     tag_options: Vec<store::crm::tags::Tag>,
@@ -256,6 +258,7 @@ async fn contact_page(
     let note_block = crate::crm::pages::notes::contact_notes(state, ctx, id).await?;
     let task_block = crate::crm::pages::tasks::contact_tasks(state, ctx, id).await?;
     let deal_block = crate::crm::deals::board::contact_deals(state, ctx, id).await?;
+    let scheduled_block = crate::scheduled::pages::contact_scheduled(state, ctx, id).await?;
     let tag_options = crate::crm::tags::all_tags(state, ctx).await?;
     Ok(render(&ContactPage {
         tag_options,
@@ -285,5 +288,6 @@ async fn contact_page(
         note_block,
         task_block,
         deal_block,
+        scheduled_block,
     }))
 }

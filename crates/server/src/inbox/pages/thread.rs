@@ -13,6 +13,7 @@ use crate::http::extract::ApiPath;
 use crate::inbox;
 use crate::inbox::conversations::{ConversationChanges, Thread};
 use crate::state::AppState;
+use crate::templates::pages::preview::values_from_form;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
@@ -129,7 +130,7 @@ async fn thread_page(
             .to_owned(),
     };
     let (templates, templates_error) = match (&channel, window_open || !shell.can_write) {
-        (Some(ch), false) => match approved_templates(state, ch).await {
+        (Some(ch), false) => match approved_templates(state, ctx, ch).await {
             Ok(t) => (t, None),
             Err(e) => (Vec::new(), Some(e)),
         },
@@ -147,6 +148,10 @@ async fn thread_page(
         teams,
     } = conversation_rows(state, ctx, &list, Some(id)).await?;
     let notes = crate::crm::pages::notes::thread_notes(state, ctx, id, &messages).await?;
+    // Template messages show the text the customer received.
+    let waba = channel.as_ref().map(|c| c.waba_id.as_str());
+    let mut rendered =
+        crate::templates::sent::rendered_messages(state, ctx, waba, &messages).await?;
     let tag_options = crate::crm::tags::all_tags(state, ctx).await?;
     let writable = window_open && shell.can_write && contact.opted_out_at.is_none();
     let composer =
@@ -179,7 +184,13 @@ async fn thread_page(
         opted_out: contact.opted_out_at.is_some(),
         window_open,
         window_text,
-        messages: message_rows(messages, &media, now),
+        messages: message_rows(messages, &media, now)
+            .into_iter()
+            .map(|mut row| {
+                row.template = row.id.parse().ok().and_then(|m| rendered.remove(&m));
+                row
+            })
+            .collect(),
         team,
         templates,
         templates_error,
@@ -286,11 +297,37 @@ pub async fn create_template_reply(
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    let (name, language) = (get("name"), get("language"));
-    if name.is_empty() || language.is_empty() {
-        return Err(AppError::validation("template", "choose a template"));
-    }
-    let template = template_content(&name, &language, get("named") == "1", &fields);
+    // The picker posts the library's template id with its values
+    // (`hdr_`, `var_`, `btn_`); a bare name and language still work.
+    let template = match get("template_id").parse() {
+        Ok(template_id) => {
+            let t = crate::templates::get_template(&state, &ctx, template_id).await?;
+            crate::templates::send::send_content(&t, &values_from_form(&fields))
+        }
+        Err(_) => {
+            let (name, language) = (get("name"), get("language"));
+            if name.is_empty() || language.is_empty() {
+                return Err(AppError::validation("template", "choose a template"));
+            }
+            Ok(template_content(
+                &name,
+                &language,
+                get("named") == "1",
+                &fields,
+            ))
+        }
+    };
+    let template = match template {
+        Ok(t) => t,
+        Err(e) if shown_inline(&e) => {
+            let status = e.status();
+            let flash = Some(inline_message(&e));
+            let mut res = thread_page(&state, shell, &ctx, id, ListQuery::default(), flash).await?;
+            *res.status_mut() = status;
+            return Ok(res);
+        }
+        Err(e) => return Err(e),
+    };
     send(
         &state,
         shell,

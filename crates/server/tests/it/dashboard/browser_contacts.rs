@@ -26,6 +26,8 @@ async fn browser_creates_a_contact_sets_a_field_and_filters_by_it() {
             parameter_format: None,
         })
         .unwrap();
+    // The template library reads the account from Meta in the background.
+    app.drain().await;
     attribute(
         &app,
         &t,

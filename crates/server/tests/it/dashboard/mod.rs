@@ -2,14 +2,17 @@
 //! driving headless Chromium through chromedriver (SQLite only).
 
 mod browser;
+mod browser_campaigns;
 mod browser_contacts;
 mod browser_deals;
 mod browser_imports;
 mod browser_inbox;
 mod browser_notes;
+mod browser_scheduled;
 mod browser_segments;
 mod browser_tags;
 mod browser_teams;
+mod browser_templates;
 mod browser_webhooks;
 pub(crate) mod client;
 mod http;

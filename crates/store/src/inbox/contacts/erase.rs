@@ -84,6 +84,13 @@ impl TenantTx {
                 None,
             )
             .await?;
+        // A campaign keeps no trace of an erased contact.
+        self.exec_ids(
+            "DELETE FROM campaign_recipients WHERE tenant_id = $1 AND contact_id = $2",
+            contact,
+            None,
+        )
+        .await?;
         let conversations = self
             .exec_ids(
                 "DELETE FROM conversations WHERE tenant_id = $1 AND contact_id = $2",
@@ -149,7 +156,7 @@ impl TenantTx {
             Some(kept),
         )
         .await?;
-        for table in ["notes", "tasks", "deals", "events"] {
+        for table in ["notes", "tasks", "deals", "events", "scheduled_messages"] {
             let sql = format!(
                 "UPDATE {table} SET contact_id = $3 WHERE tenant_id = $1 AND contact_id = $2"
             );

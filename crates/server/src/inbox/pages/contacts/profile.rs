@@ -187,7 +187,7 @@ pub async fn build(
     let asked = !q.number.is_empty();
     let (templates, templates_error) = match chosen {
         Some(ch) if asked && !window_open && c.wa_id.is_some() => {
-            match approved_templates(state, ch).await {
+            match approved_templates(state, ctx, ch).await {
                 Ok(t) => (t, None),
                 Err(e) => (Vec::new(), Some(e)),
             }

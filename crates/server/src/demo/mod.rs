@@ -4,7 +4,10 @@
 //! customer would, simulated customers writing in every few seconds, a
 //! webhook endpoint whose deliveries this console prints, and a CRM to work
 //! with (tags, quick replies, a contact field, a deal, a task, a segment,
-//! a team its numbers' new conversations are assigned to).
+//! a team its numbers' new conversations are assigned to, templates read
+//! from Meta and a draft campaign to the VIPs: [`crm`]).
+
+mod crm;
 
 use crate::config::{Config, Secret};
 use crate::crypto::random_token;
@@ -148,7 +151,8 @@ pub async fn run(base: Config) -> anyhow::Result<()> {
     println!("  Webhook endpoint:  {receiver} (its deliveries are printed below)");
     println!("  CRM: tags, quick replies (type / in a reply), a contact field, a deal on the");
     println!("  Catering board with a task, and a VIP segment are set up. New conversations");
-    println!("  go to the Baristas team, in turn (Settings → Teams).");
+    println!("  go to the Baristas team, in turn (Settings → Teams). A draft campaign to the");
+    println!("  VIPs waits under Campaigns.");
     println!();
     println!("  Simulated customers write in every few seconds. Ctrl-C stops the demo");
     println!("  and deletes its data.");
@@ -292,86 +296,8 @@ async fn seed(
                 "description": "Demo receiver (prints to the demo's console)" }),
     )
     .await?;
-    seed_crm(&call, &api_key).await?;
+    crm::seed_crm(&call, &api_key).await?;
     Ok(api_key)
-}
-
-/// The demo's CRM, set up through the API as a team would: tags, quick
-/// replies, a custom field, a regular customer with a note-worthy deal
-/// and a task, and a segment of VIPs.
-async fn seed_crm<F, Fut>(call: &F, key: &str) -> anyhow::Result<()>
-where
-    F: Fn(reqwest::Method, &str, Option<&str>, Value) -> Fut,
-    Fut: std::future::Future<Output = anyhow::Result<Value>>,
-{
-    let post = |path: &'static str, body: Value| call(reqwest::Method::POST, path, Some(key), body);
-    let vip = post(
-        "/api/v1/tags",
-        json!({ "name": "VIP", "colour": "#e11d48" }),
-    )
-    .await?;
-    post(
-        "/api/v1/tags",
-        json!({ "name": "Catering", "colour": "#2563eb" }),
-    )
-    .await?;
-    post(
-        "/api/v1/quick-replies",
-        json!({ "shortcut": "hours", "title": "Opening hours",
-                "body": "Hi {{contact.first_name}}! We're open 7am–6pm, Sundays 8am–2pm." }),
-    )
-    .await?;
-    post(
-        "/api/v1/quick-replies",
-        json!({ "shortcut": "thanks", "title": "Thank you",
-                "body": "Thanks {{contact.first_name}}, see you soon! — {{agent.first_name}}" }),
-    )
-    .await?;
-    post(
-        "/api/v1/contact-attributes",
-        json!({ "key": "favourite_drink", "label": "Favourite drink", "type": "text" }),
-    )
-    .await?;
-    let (wa_id, name) = CUSTOMERS[0];
-    let ana = post(
-        "/api/v1/contacts",
-        json!({ "phone": format!("+{wa_id}"), "name": name,
-                "attributes": { "favourite_drink": "Flat white, oat milk" } }),
-    )
-    .await?;
-    let ana_id = ana["id"].as_str().context("contact id")?.to_owned();
-    let vip_id = vip["id"].as_str().context("tag id")?;
-    call(
-        reqwest::Method::PUT,
-        &format!("/api/v1/contacts/{ana_id}/tags/{vip_id}"),
-        Some(key),
-        json!({}),
-    )
-    .await?;
-    let pipeline = post(
-        "/api/v1/pipelines",
-        json!({ "name": "Catering", "stages": [
-            { "name": "Enquiry" }, { "name": "Quote sent" }, { "name": "Confirmed" } ] }),
-    )
-    .await?;
-    let deal = post(
-        "/api/v1/deals",
-        json!({ "title": "Office breakfast for 20", "value_minor": 48_000, "currency": "EUR",
-                "pipeline_id": pipeline["id"], "stage_id": pipeline["stages"][1]["id"],
-                "contact_id": ana_id }),
-    )
-    .await?;
-    post(
-        "/api/v1/tasks",
-        json!({ "title": "Call Ana about the breakfast menu", "deal_id": deal["id"] }),
-    )
-    .await?;
-    post(
-        "/api/v1/segments",
-        json!({ "name": "VIPs", "rules": [{ "field": "tag", "op": "has", "value": vip_id }] }),
-    )
-    .await?;
-    Ok(())
 }
 
 /// Every few seconds a customer writes to one of the demo numbers.

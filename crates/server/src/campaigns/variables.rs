@@ -1,0 +1,255 @@
+//! A campaign's template parameters, filled for each recipient. Each of
+//! the template body's parameters (`{{1}}`, `{{2}}`… or named ones) gets a
+//! text that may use the quick replies' contact placeholders
+//! (`{{contact.first_name}}`, `{{contact.<attribute>}}`…,
+//! [`crate::crm::quick_replies::placeholders`]): a constant is a text
+//! without placeholders, a contact field is a placeholder alone, and a
+//! `fallback` is used when a placeholder has no value for the contact. A
+//! recipient whose parameter would still be empty is skipped with a
+//! reason: Meta refuses empty parameters.
+
+use crate::crm::quick_replies::placeholders::{Values, fill};
+use crate::error::{AppError, AppResult};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use store::inbox::Contact;
+use utoipa::ToSchema;
+use whatsapp::outgoing::{Template, TemplateComponent, TemplateParameter};
+
+/// The longest text or fallback, in characters.
+pub const MAX_TEXT: usize = 1024;
+
+/// How one template parameter is filled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Variable {
+    /// The parameter: `1`, `2`… (positional) or its name (named).
+    pub parameter: String,
+    /// The value: a constant, or a text with contact placeholders such as
+    /// `{{contact.first_name}}` or `{{contact.city}}`.
+    pub text: String,
+    /// Used instead when a placeholder has no value for the contact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<String>,
+}
+
+/// The parameters of a template's body, in order of first use, as Meta's
+/// components (JSON) write them: `["1", "2"]` or `["first_name"]`.
+pub fn template_parameters(components: &Value) -> Vec<String> {
+    let body = components
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| {
+            c["type"]
+                .as_str()
+                .is_some_and(|t| t.eq_ignore_ascii_case("BODY"))
+        })
+        .and_then(|c| c["text"].as_str())
+        .unwrap_or_default();
+    let mut found: Vec<String> = Vec::new();
+    let mut rest = body;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else { break };
+        let name = after[..end].trim().to_owned();
+        if !name.is_empty() && !found.contains(&name) {
+            found.push(name);
+        }
+        rest = &after[end + 2..];
+    }
+    found
+}
+
+/// Checks `vars` against the template's parameters: exactly one for each,
+/// none for a parameter it does not have, texts within bounds. Returns
+/// them in the template's order.
+pub fn check(vars: Vec<Variable>, parameters: &[String]) -> AppResult<Vec<Variable>> {
+    for (i, v) in vars.iter().enumerate() {
+        if !parameters.contains(&v.parameter) {
+            return Err(AppError::validation(
+                format!("variables[{i}].parameter"),
+                format!("the template has no parameter {{{{{}}}}}", v.parameter),
+            ));
+        }
+        let too_long = |s: &str| s.chars().count() > MAX_TEXT;
+        if v.text.trim().is_empty() || too_long(&v.text) {
+            return Err(AppError::validation(
+                format!("variables[{i}].text"),
+                format!("1 to {MAX_TEXT} characters"),
+            ));
+        }
+        if v.fallback.as_deref().is_some_and(too_long) {
+            return Err(AppError::validation(
+                format!("variables[{i}].fallback"),
+                format!("at most {MAX_TEXT} characters"),
+            ));
+        }
+    }
+    let mut ordered = Vec::with_capacity(parameters.len());
+    for p in parameters {
+        let mut matching = vars.iter().filter(|v| &v.parameter == p);
+        match (matching.next(), matching.next()) {
+            (Some(v), None) => ordered.push(v.clone()),
+            (None, _) => {
+                return Err(AppError::validation(
+                    "variables",
+                    format!("give a value for the template's {{{{{p}}}}}"),
+                ));
+            }
+            (Some(_), Some(_)) => {
+                return Err(AppError::validation(
+                    "variables",
+                    format!("{{{{{p}}}}} is given twice"),
+                ));
+            }
+        }
+    }
+    Ok(ordered)
+}
+
+/// The template message for `contact`, or the parameter that has no value
+/// for them (as `{{1}}`).
+pub fn message_for(
+    name: &str,
+    language: &str,
+    vars: &[Variable],
+    contact: &Contact,
+) -> Result<Template, String> {
+    let display = contact.name.as_deref().or(contact.profile_name.as_deref());
+    let values = Values {
+        contact_name: display,
+        contact_phone: contact.phone.as_deref().or(contact.wa_id.as_deref()),
+        contact_email: contact.email.as_deref(),
+        attributes: Some(&contact.attributes),
+        agent_name: None,
+    };
+    let mut params = Vec::with_capacity(vars.len());
+    for v in vars {
+        let (filled, empty) = fill(&v.text, &values);
+        let value = match (empty.is_empty(), &v.fallback) {
+            (true, _) => filled,
+            (false, Some(f)) => f.clone(),
+            (false, None) => return Err(format!("{{{{{}}}}}", v.parameter)),
+        };
+        let value = value.trim().to_owned();
+        if value.is_empty() {
+            return Err(format!("{{{{{}}}}}", v.parameter));
+        }
+        let positional = v.parameter.chars().all(|c| c.is_ascii_digit());
+        params.push(if positional {
+            TemplateParameter::text(value)
+        } else {
+            TemplateParameter::named(v.parameter.as_str(), value)
+        });
+    }
+    let template = Template::new(name, language);
+    Ok(if params.is_empty() {
+        template
+    } else {
+        template.with_component(TemplateComponent::body(params))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn var(p: &str, text: &str, fallback: Option<&str>) -> Variable {
+        Variable {
+            parameter: p.into(),
+            text: text.into(),
+            fallback: fallback.map(str::to_owned),
+        }
+    }
+
+    fn contact(name: Option<&str>) -> Contact {
+        let mut attributes = serde_json::Map::new();
+        attributes.insert("city".into(), json!("Porto"));
+        Contact {
+            id: domain::ContactId::new(),
+            wa_id: Some("351912345678".into()),
+            user_id: None,
+            profile_name: None,
+            username: None,
+            phone: Some("+351912345678".into()),
+            opted_out_at: None,
+            identity_changed_at: None,
+            name: name.map(str::to_owned),
+            email: None,
+            language: None,
+            attributes,
+            created_at: domain::Timestamp::from_millis(0),
+            updated_at: domain::Timestamp::from_millis(0),
+            tags: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn parameters_are_read_from_the_body_in_order_once_each() {
+        let c = json!([
+            {"type": "HEADER", "format": "TEXT", "text": "Hi {{9}}"},
+            {"type": "BODY", "text": "Hello {{1}}, your {{2}} is ready. {{1}}!"},
+        ]);
+        assert_eq!(template_parameters(&c), ["1", "2"]);
+        let named = json!([{"type": "BODY", "text": "Hi {{ first_name }}"}]);
+        assert_eq!(template_parameters(&named), ["first_name"]);
+        assert!(template_parameters(&json!([])).is_empty());
+    }
+
+    #[test]
+    fn every_parameter_needs_exactly_one_value() {
+        let params = ["1".to_owned(), "2".to_owned()];
+        let both = vec![var("2", "B", None), var("1", "A", None)];
+        let ordered = check(both, &params).unwrap();
+        assert_eq!(ordered[0].parameter, "1", "in the template's order");
+        assert!(
+            check(vec![var("1", "A", None)], &params).is_err(),
+            "missing {{2}}"
+        );
+        let twice = vec![
+            var("1", "A", None),
+            var("1", "A", None),
+            var("2", "B", None),
+        ];
+        assert!(check(twice, &params).is_err());
+        let unknown = vec![
+            var("1", "A", None),
+            var("2", "B", None),
+            var("3", "C", None),
+        ];
+        assert!(check(unknown, &params).is_err());
+        assert!(check(vec![var("1", " ", None), var("2", "B", None)], &params).is_err());
+    }
+
+    #[test]
+    fn values_come_from_the_contact_or_the_fallback_or_the_recipient_is_left_out() {
+        let vars = [
+            var("1", "{{contact.first_name}}", Some("there")),
+            var("2", "{{contact.city}} store", None),
+        ];
+        let t = message_for("offer", "en_US", &vars, &contact(Some("Ana Lima"))).unwrap();
+        let body = serde_json::to_value(&t).unwrap();
+        assert_eq!(body["components"][0]["parameters"][0]["text"], "Ana");
+        assert_eq!(
+            body["components"][0]["parameters"][1]["text"],
+            "Porto store"
+        );
+        let t = message_for("offer", "en_US", &vars, &contact(None)).unwrap();
+        let body = serde_json::to_value(&t).unwrap();
+        assert_eq!(body["components"][0]["parameters"][0]["text"], "there");
+        let strict = [var("1", "{{contact.email}}", None)];
+        assert_eq!(
+            message_for("offer", "en_US", &strict, &contact(None)).unwrap_err(),
+            "{{1}}"
+        );
+        let named = [var("first_name", "{{contact.first_name}}", None)];
+        let t = message_for("offer", "en_US", &named, &contact(Some("Bo"))).unwrap();
+        let body = serde_json::to_value(&t).unwrap();
+        assert_eq!(
+            body["components"][0]["parameters"][0]["parameter_name"],
+            "first_name"
+        );
+    }
+}

@@ -1,1 +1,0 @@
-//! Storage of the `campaigns` area (see the server's `crate::campaigns`).
