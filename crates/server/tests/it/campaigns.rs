@@ -7,6 +7,7 @@
 //! with an error worth another try; the messaging-limit tier. The clock is
 //! moved, never slept on.
 
+mod failures;
 mod flows;
 mod pages;
 

@@ -9,7 +9,7 @@ use testkit::{Auth, TestApp, TestTenant, WhatsAppTest, each_engine_with_sandbox}
 /// `offer` template, and `n` contacts tagged VIP (`+1555020000i`, named
 /// `Customer i`, the first without a name); the number's, template's and
 /// tag's ids and the contacts' ids.
-async fn world(
+pub(super) async fn world(
     wa: &WhatsAppTest,
     slug: &str,
     rate: i64,
@@ -51,7 +51,7 @@ async fn world(
     (t, channel, template, vip, contacts)
 }
 
-fn offer(channel: &str, template: &str, audience: Value) -> Value {
+pub(super) fn offer(channel: &str, template: &str, audience: Value) -> Value {
     json!({
         "name": "Winter offer", "channel_id": channel, "template_id": template,
         "variables": [
@@ -358,72 +358,6 @@ async fn campaigns_refuse_what_cannot_be_sent() {
             .post("/api/v1/campaigns", Auth::Bearer(&agent.token), offer(&channel, &template, json!({ "tag_ids": [vip] })))
             .await;
         assert_eq!(r.status, 403);
-        wa.stop().await;
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn recipients_whose_message_failed_for_a_retryable_reason_are_sent_again_once() {
-    each_engine_with_sandbox(|wa: WhatsAppTest| async move {
-        let app = &wa.app;
-        let (t, channel, template, vip, _) = world(&wa, "camp-retry", 20, 3).await;
-        // Meta's per-customer marketing limit, reported by a status webhook.
-        wa.sandbox
-            .set_faults(sandbox::Faults {
-                error_rates: vec![sandbox::ErrorRate {
-                    code: 131_049,
-                    rate: 1.0,
-                    mode: None,
-                    http_status: None,
-                }],
-                ..sandbox::Faults::default()
-            })
-            .unwrap();
-        let c = create(
-            app,
-            &t,
-            offer(&channel, &template, json!({ "tag_ids": [vip] })),
-        )
-        .await;
-        let id = c["id"].as_str().unwrap().to_owned();
-        assert_eq!(act(app, &t, &id, "start", json!({})).await.status, 200);
-        app.eventually("three failures", || async {
-            stats(app, &t, &id).await["failed"] == json!(3)
-        })
-        .await;
-        assert_eq!(stats(app, &t, &id).await["status"], json!("finished"));
-        wa.sandbox.set_faults(sandbox::Faults::default()).unwrap();
-        let r = act(app, &t, &id, "retry", json!({})).await;
-        assert_eq!(
-            (r.status, r.body["recipients"].clone()),
-            (200, json!(3)),
-            "{}",
-            r.body
-        );
-        app.eventually("sent again", || async {
-            let s = stats(app, &t, &id).await;
-            s["status"] == json!("finished") && s["failed"] == json!(0) && s["queued"] == json!(0)
-        })
-        .await;
-        let r = app
-            .get(
-                &format!("/api/v1/campaigns/{id}/recipients"),
-                Auth::ApiKey(&t.api_key),
-            )
-            .await;
-        assert!(
-            r.body["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .all(|i| i["attempts"] == json!(2)),
-            "{}",
-            r.body
-        );
-        // Nothing is left to retry.
-        let r = act(app, &t, &id, "retry", json!({})).await;
-        assert_eq!(r.body["recipients"], json!(0));
         wa.stop().await;
     })
     .await;
