@@ -1,6 +1,6 @@
-//! The delivery log (per endpoint, with every attempt), replays, and the
-//! tenant's execution log (what ran on its behalf: webhook deliveries
-//! today; workflow, drip and campaign runs join it as they arrive).
+//! The delivery log (per endpoint, with every attempt) and replays. The
+//! tenant's execution log, which lists deliveries beside campaign runs, is
+//! [`super::executions`].
 
 use super::{jobs, patterns};
 use crate::auth::TenantCtx;
@@ -113,31 +113,7 @@ pub enum ReplayScope {
     Range { since: Timestamp, until: Timestamp },
 }
 
-/// An entry of the execution log.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Execution {
-    pub id: uuid::Uuid,
-    /// `webhook_delivery` (later also workflow, drip and campaign runs).
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// `pending`, `delivered` or `dead` for deliveries.
-    pub status: String,
-    /// What it was about: for a delivery, the endpoint's URL and the event.
-    pub subject: String,
-    pub started_at: Timestamp,
-    pub finished_at: Option<Timestamp>,
-    pub details: Value,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct ExecutionFilter {
-    pub kind: Option<String>,
-    pub status: Option<String>,
-    pub since: Option<Timestamp>,
-    pub until: Option<Timestamp>,
-}
-
-fn status(raw: Option<&str>) -> AppResult<Option<DeliveryStatus>> {
+pub(super) fn status(raw: Option<&str>) -> AppResult<Option<DeliveryStatus>> {
     raw.map(|s| {
         DeliveryStatus::parse(s)
             .ok_or_else(|| AppError::validation("status", "one of pending, delivered, dead"))
@@ -314,59 +290,4 @@ pub async fn replay_endpoint(
     Ok(queued)
 }
 
-/// What ran on the tenant's behalf, newest first.
-pub async fn list_executions(
-    state: &AppState,
-    ctx: &TenantCtx,
-    filter: ExecutionFilter,
-    page: PageRequest,
-) -> AppResult<Page<Execution>> {
-    ctx.require(Permission::TenantRead)?;
-    match filter.kind.as_deref() {
-        None | Some("webhook_delivery") => {}
-        Some(_) => {
-            return Err(AppError::validation("type", "one of webhook_delivery"));
-        }
-    }
-    let q = DeliveryQuery {
-        endpoint_id: None,
-        status: status(filter.status.as_deref())?,
-        event_name: None,
-        since: filter.since,
-        until: filter.until,
-    };
-    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
-    let found = tx.list_hook_deliveries(&q, page).await?;
-    tx.commit().await?;
-    let items = found
-        .items
-        .into_iter()
-        .map(|(d, url)| Execution {
-            id: d.id.as_uuid(),
-            kind: "webhook_delivery".into(),
-            status: d.status.as_str().to_owned(),
-            subject: format!("{} → {url}", d.event_name),
-            started_at: d.created_at,
-            finished_at: match d.status {
-                DeliveryStatus::Delivered => d.delivered_at,
-                DeliveryStatus::Dead => Some(d.updated_at),
-                DeliveryStatus::Pending => None,
-            },
-            details: json!({
-                "delivery_id": d.id,
-                "endpoint_id": d.endpoint_id,
-                "endpoint_url": url,
-                "event": d.event_name,
-                "event_id": d.event_id,
-                "attempts": d.attempts,
-                "last_status": d.last_status,
-                "last_error": d.last_error,
-                "next_attempt_at": d.next_attempt_at,
-            }),
-        })
-        .collect();
-    Ok(Page {
-        items,
-        next: found.next,
-    })
-}
+pub use super::executions::{Execution, ExecutionFilter, list_executions};

@@ -13,6 +13,7 @@
 pub mod api;
 pub mod deliver;
 pub mod endpoints;
+pub mod executions;
 pub mod fanout;
 pub mod health;
 pub mod jobs;

@@ -247,6 +247,39 @@ impl TenantTx {
         Ok(page.finish(all, |c| c.id.as_uuid()))
     }
 
+    /// Campaigns that started (the execution log's runs), newest first,
+    /// optionally in `status`, started in `[since, until)`.
+    pub async fn list_campaign_runs(
+        &mut self,
+        status: Option<CampaignStatus>,
+        since: Option<Timestamp>,
+        until: Option<Timestamp>,
+        page: PageRequest,
+    ) -> StoreResult<Page<Campaign>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM campaigns WHERE tenant_id = $1 AND started_at IS NOT NULL \
+               AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR started_at >= $3) \
+               AND ($4 IS NULL OR started_at < $4) AND ($5 IS NULL OR id < $5) \
+             ORDER BY id DESC LIMIT $6"
+        );
+        let rows = run!(&mut self.tx, |x| sqlx::query_as::<_, Row>(
+            sqlx::AssertSqlSafe(sql.clone())
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(status.map(CampaignStatus::as_str))
+        .bind(since.map(Timestamp::as_millis))
+        .bind(until.map(Timestamp::as_millis))
+        .bind(page.after)
+        .bind(page.fetch_limit())
+        .fetch_all(x)
+        .await)?;
+        let all = rows
+            .into_iter()
+            .map(Campaign::try_from)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(page.finish(all, |c| c.id.as_uuid()))
+    }
+
     /// Deletes a campaign with its recipient rows (their messages stay).
     pub async fn delete_campaign(&mut self, id: CampaignId) -> StoreResult<()> {
         let n = exec!(&mut self.tx, |x| sqlx::query(

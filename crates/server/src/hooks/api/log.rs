@@ -51,11 +51,12 @@ pub struct ExecutionsQuery {
         pattern = r"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"
     )]
     pub cursor: Option<String>,
-    /// `webhook_delivery` (more types join as they arrive).
+    /// `webhook_delivery` or `campaign_run` (more types join as they arrive).
     #[serde(rename = "type")]
     #[param(rename = "type")]
     pub kind: Option<String>,
-    /// For deliveries: `pending`, `delivered` or `dead`.
+    /// For deliveries: `pending`, `delivered` or `dead`; for campaign runs:
+    /// `running`, `paused`, `finished` or `cancelled`.
     pub status: Option<String>,
     /// Started at or after this time (RFC 3339).
     pub since: Option<String>,

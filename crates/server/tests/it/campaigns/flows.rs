@@ -195,6 +195,34 @@ async fn a_campaign_reaches_each_recipient_once_in_rounds_and_finishes_with_its_
         assert_eq!((r.status, r.code()), (409, "campaign_started"));
         run_for(app, 5).await;
         assert_eq!(wa.sandbox.outbound(Some(PNID)).len(), 9);
+        // The run is in the execution log, by kind and by status.
+        for q in ["type=campaign_run", "status=finished", ""] {
+            let r = app
+                .get(
+                    &format!("/api/v1/executions?{q}"),
+                    Auth::Bearer(&t.owner.token),
+                )
+                .await;
+            assert_eq!(r.status, 200, "{q}: {}", r.body);
+            let run = &r.body["items"][0];
+            assert_eq!(
+                (run["type"].clone(), run["id"].clone()),
+                (json!("campaign_run"), json!(id)),
+                "{q}"
+            );
+            assert_eq!(run["status"], json!("finished"));
+        }
+        let r = app
+            .get(
+                "/api/v1/executions?status=delivered",
+                Auth::Bearer(&t.owner.token),
+            )
+            .await;
+        assert_eq!(
+            r.body["items"],
+            json!([]),
+            "no delivery here, and a run is never `delivered`"
+        );
         let names = event_names(app, &t).await;
         for e in ["campaign.created", "campaign.started", "campaign.finished"] {
             assert!(names.iter().any(|n| n == e), "no {e}");
