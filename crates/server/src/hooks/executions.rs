@@ -100,7 +100,7 @@ pub async fn list_executions(
     tx.commit().await?;
     // Both lists are newest first by id: merged, the page is the newest
     // `limit` of them, and the next one starts after its last.
-    items.sort_by(|a, b| b.id.cmp(&a.id));
+    items.sort_by_key(|e| std::cmp::Reverse(e.id));
     let limit = page.limit as usize;
     more |= items.len() > limit;
     items.truncate(limit);
