@@ -34,3 +34,43 @@ pub fn short_name(raw: &str, max: usize) -> crate::error::AppResult<String> {
     }
     Ok(name.to_owned())
 }
+
+/// A catalogue whose names are unique whatever their case (tags, teams):
+/// the `409` refusal of a name in use, as a rule and from the store's
+/// unique index (a concurrent create).
+pub struct UniqueNames {
+    /// The stable error code (`tag_name_taken`).
+    pub code: &'static str,
+    /// What the catalogue holds, in the message (`a tag`).
+    pub what: &'static str,
+}
+
+impl UniqueNames {
+    /// Refuses `name` if one of `others` (every other item's name) has it.
+    pub fn check<'a>(
+        &self,
+        mut others: impl Iterator<Item = &'a str>,
+        name: &str,
+    ) -> crate::error::AppResult<()> {
+        let folded = name.to_lowercase();
+        if others.any(|n| n.to_lowercase() == folded) {
+            return Err(self.taken(name));
+        }
+        Ok(())
+    }
+
+    pub fn taken(&self, name: &str) -> crate::error::AppError {
+        crate::error::AppError::Conflict(
+            self.code,
+            format!("{} named “{name}” exists already", self.what),
+        )
+    }
+
+    /// The unique index's refusal as the rule's.
+    pub fn from_store(&self, e: store::StoreError, name: &str) -> crate::error::AppError {
+        match e {
+            store::StoreError::Conflict(_) => self.taken(name),
+            other => other.into(),
+        }
+    }
+}

@@ -18,9 +18,9 @@ use domain::events::{Event, TagRef};
 use domain::{Permission, TagId, Timestamp};
 use serde::Serialize;
 use serde_json::json;
+use store::TenantTx;
 use store::crm::tags::Tag;
 use store::page::{Page, PageRequest};
-use store::{StoreError, TenantTx};
 use utoipa::ToSchema;
 
 /// The most tags a tenant may define (every picker lists them all).
@@ -113,7 +113,7 @@ pub async fn create_tag(
     };
     tx.insert_tag(&tag)
         .await
-        .map_err(|e| name_taken(e, &tag.name))?;
+        .map_err(|e| NAMES.from_store(e, &tag.name))?;
     changed(&mut tx, ctx, &tag, "create", now).await?;
     tx.commit().await?;
     Ok(tag)
@@ -200,7 +200,7 @@ pub async fn update_tag(
     tag.updated_at = now;
     tx.update_tag(&tag)
         .await
-        .map_err(|e| name_taken(e, &tag.name))?;
+        .map_err(|e| NAMES.from_store(e, &tag.name))?;
     changed(&mut tx, ctx, &tag, "update", now).await?;
     tx.commit().await?;
     Ok(tag)
@@ -235,31 +235,16 @@ pub fn valid_colour(c: &str) -> AppResult<String> {
     Ok(c.to_ascii_lowercase())
 }
 
+/// Tag names are unique whatever the case.
+const NAMES: super::UniqueNames = super::UniqueNames {
+    code: "tag_name_taken",
+    what: "a tag",
+};
+
 /// Refuses `name` if another tag than `except` has it, whatever the case.
 fn unique_name(all: &[Tag], name: &str, except: Option<TagId>) -> AppResult<()> {
-    let folded = name.to_lowercase();
-    if all
-        .iter()
-        .any(|t| Some(t.id) != except && t.name.to_lowercase() == folded)
-    {
-        return Err(taken(name));
-    }
-    Ok(())
-}
-
-fn taken(name: &str) -> AppError {
-    AppError::Conflict(
-        "tag_name_taken",
-        format!("a tag named “{name}” exists already"),
-    )
-}
-
-/// The unique index's refusal (a concurrent create) as the rule's.
-fn name_taken(e: StoreError, name: &str) -> AppError {
-    match e {
-        StoreError::Conflict(_) => taken(name),
-        other => other.into(),
-    }
+    let others = all.iter().filter(|t| Some(t.id) != except);
+    NAMES.check(others.map(|t| t.name.as_str()), name)
 }
 
 /// The audit entry and event of a catalogue change.

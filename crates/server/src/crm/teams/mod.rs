@@ -78,7 +78,7 @@ pub async fn create_team(state: &AppState, ctx: &TenantCtx, input: TeamChange) -
     };
     tx.insert_team(&team)
         .await
-        .map_err(|e| name_taken(e, &team.name))?;
+        .map_err(|e| NAMES.from_store(e, &team.name))?;
     // Routing follows the log from here on (not the tenant's history).
     tx.lock_cursor(routing::CONSUMER, CursorStart::Latest)
         .await?;
@@ -151,7 +151,7 @@ pub async fn update_team(
     team.updated_at = now;
     tx.update_team(&team)
         .await
-        .map_err(|e| name_taken(e, &team.name))?;
+        .map_err(|e| NAMES.from_store(e, &team.name))?;
     changed(&mut tx, ctx, &team, "update", now).await?;
     tx.commit().await?;
     Ok(team)
@@ -304,31 +304,16 @@ async fn valid_members(tx: &mut TenantTx, mut ids: Vec<UserId>) -> AppResult<Vec
     Ok(ids)
 }
 
+/// Team names are unique whatever the case.
+const NAMES: super::UniqueNames = super::UniqueNames {
+    code: "team_name_taken",
+    what: "a team",
+};
+
 /// Refuses `name` if another team than `except` has it, whatever the case.
 fn unique_name(all: &[Team], name: &str, except: Option<TeamId>) -> AppResult<()> {
-    let folded = name.to_lowercase();
-    if all
-        .iter()
-        .any(|t| Some(t.id) != except && t.name.to_lowercase() == folded)
-    {
-        return Err(taken(name));
-    }
-    Ok(())
-}
-
-fn taken(name: &str) -> AppError {
-    AppError::Conflict(
-        "team_name_taken",
-        format!("a team named “{name}” exists already"),
-    )
-}
-
-/// The unique index's refusal (a concurrent create) as the rule's.
-fn name_taken(e: StoreError, name: &str) -> AppError {
-    match e {
-        StoreError::Conflict(_) => taken(name),
-        other => other.into(),
-    }
+    let others = all.iter().filter(|t| Some(t.id) != except);
+    NAMES.check(others.map(|t| t.name.as_str()), name)
 }
 
 /// The audit entry and event of a change to a team.
