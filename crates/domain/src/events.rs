@@ -10,16 +10,18 @@
 //! A payload's fields only ever grow; a change that would break a consumer
 //! (a renamed or removed field, a new meaning) raises the event's version.
 
-use crate::ids::{ChannelId, ContactId, ConversationId, EndpointId, MediaId, MessageId, UserId};
+use crate::ids::{ChannelId, ContactId, ConversationId, MessageId, UserId};
 use crate::messaging::MessageStatus;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 mod campaigns;
+mod channels;
 mod crm;
 mod scheduled;
 mod templates;
 pub use campaigns::*;
+pub use channels::*;
 pub use crm::*;
 pub use scheduled::*;
 pub use templates::*;
@@ -297,19 +299,6 @@ events! {
     ScheduledMessageFailed(ScheduledMessageFailed) = "scheduled_message.failed", v 1;
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WebhookEndpointRef {
-    pub endpoint_id: EndpointId,
-    pub url: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WebhookEndpointDisabled {
-    pub endpoint_id: EndpointId,
-    pub url: String,
-    pub reason: String,
-}
-
 /// Why an event could not be read back.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EventParseError {
@@ -403,55 +392,6 @@ pub struct ConsentChanged {
     /// How: `keyword` (the customer wrote STOP or START), `api`,
     /// `dashboard`.
     pub via: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ChannelRef {
-    pub channel_id: ChannelId,
-    pub phone_number_id: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ChannelStatusChanged {
-    pub channel_id: ChannelId,
-    /// `active`, `needs_credentials`, `restricted`, `disabled` or
-    /// `offboarded`.
-    pub status: String,
-    pub reason: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MediaRef {
-    pub media_id: MediaId,
-    pub message_id: MessageId,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MediaFailed {
-    pub media_id: MediaId,
-    pub message_id: MessageId,
-    pub reason: String,
-}
-
-/// A change Meta reported, as Meta sent it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WhatsAppUpdate {
-    pub channel_id: ChannelId,
-    /// Meta's webhook field (`account_update`, `message_template_status_update`, …).
-    pub field: String,
-    /// Meta's `value` object, unchanged.
-    pub value: Value,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WhatsAppUnhandled {
-    pub channel_id: ChannelId,
-    /// `status_unmatched`, `status_for_inbound`, `status_unknown`,
-    /// `message_without_sender`, `edit_unmatched`, `revoke_unmatched`,
-    /// `echo_without_customer` or `errors`.
-    pub reason: String,
-    /// What Meta sent, unchanged.
-    pub value: Value,
 }
 
 #[cfg(test)]

@@ -14,7 +14,6 @@
 //! campaign's round number: a pause and resume starts a new chain, and a
 //! round of an old chain does nothing.
 
-use super::lifecycle::begin;
 use super::tier;
 use super::variables::{self, Variable};
 use crate::auth::{TenantCtx, Via};
@@ -42,7 +41,6 @@ pub const TIER_WAIT_SECONDS: i64 = 600;
 
 pub fn register(registry: &mut Registry) {
     registry.register::<DispatchRound>();
-    registry.register::<StartCampaign>();
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
@@ -336,96 +334,4 @@ async fn finish(tx: &mut TenantTx, c: &mut Campaign, now: Timestamp) -> anyhow::
     };
     record(tx, Event::CampaignFinished(event), now);
     Ok(())
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-pub struct StartPayload {
-    pub campaign_id: CampaignId,
-    /// The start time it was scheduled for (milliseconds).
-    pub at: i64,
-}
-
-/// A scheduled campaign's start.
-pub struct StartCampaign;
-
-impl JobKind for StartCampaign {
-    const KIND: &'static str = "campaign.start";
-    const QUEUE: Queue = Queue::Tenants;
-    const MAX_ATTEMPTS: i64 = 20;
-    type Payload = StartPayload;
-
-    fn dedupe_key(p: &StartPayload) -> Option<String> {
-        Some(format!("campaign:{}:start:{}", p.campaign_id, p.at))
-    }
-
-    async fn run(state: &AppState, tenant: Option<TenantId>, p: StartPayload) -> Outcome {
-        let Some(tenant) = tenant else {
-            return Outcome::Fail {
-                error: "a campaign start without a tenant".into(),
-            };
-        };
-        match start_scheduled(state, tenant, p).await {
-            Ok(()) => {
-                state.wake_workers();
-                Outcome::Done
-            }
-            Err(e) => Outcome::retry(format!("{e:#}")),
-        }
-    }
-}
-
-/// Queues the start of `c` at `at`.
-pub async fn enqueue_start(
-    tx: &mut TenantTx,
-    c: &Campaign,
-    at: Timestamp,
-) -> store::StoreResult<()> {
-    let payload = StartPayload {
-        campaign_id: c.id,
-        at: at.as_millis(),
-    };
-    tx.enqueue_job(new_job::<StartCampaign>(&payload, at))
-        .await?;
-    Ok(())
-}
-
-/// Starts a campaign scheduled for `p.at`, if it still is; one that cannot
-/// start goes back to draft with the reason.
-async fn start_scheduled(
-    state: &AppState,
-    tenant: TenantId,
-    p: StartPayload,
-) -> anyhow::Result<()> {
-    let now = state.now();
-    let ctx = TenantCtx::system(tenant, Via::Worker);
-    let mut tx = state.store.tenant(tenant).await?;
-    let mut c = match tx.lock_campaign(p.campaign_id).await {
-        Ok(c) => c,
-        Err(StoreError::NotFound) => return Ok(()),
-        Err(e) => return Err(e.into()),
-    };
-    if c.status != CampaignStatus::Scheduled || c.start_at.map(Timestamp::as_millis) != Some(p.at) {
-        return Ok(());
-    }
-    match begin(&mut tx, &ctx, &mut c, now).await {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(())
-        }
-        Err(AppError::Rule(code, msg)) => {
-            drop(tx);
-            let mut tx = state.store.tenant(tenant).await?;
-            let mut c = tx.lock_campaign(p.campaign_id).await?;
-            c.status = CampaignStatus::Draft;
-            c.status_reason = Some(format!("{code}: {msg}"));
-            c.updated_at = now;
-            tx.update_campaign(&c).await?;
-            super::changed(&mut tx, &ctx, &c, "update", now)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-            tx.commit().await?;
-            Ok(())
-        }
-        Err(e) => Err(anyhow::anyhow!("{e:?}")),
-    }
 }

@@ -60,7 +60,7 @@ pub async fn start_campaign(
             c.start_at = Some(at);
             c.updated_at = now;
             tx.update_campaign(&c).await?;
-            dispatch::enqueue_start(&mut tx, &c, at).await?;
+            super::start::enqueue_start(&mut tx, &c, at).await?;
             changed(&mut tx, ctx, &c, "schedule", now).await?;
         }
         None => begin(&mut tx, ctx, &mut c, now).await?,

@@ -19,6 +19,7 @@ pub mod dispatch;
 pub mod jobs;
 pub mod lifecycle;
 pub mod pages;
+pub mod start;
 pub mod stats;
 pub mod tier;
 pub mod variables;
