@@ -117,31 +117,40 @@ pub fn start(listener: TcpListener, state: AppState) -> anyhow::Result<RunningSe
     })
 }
 
-/// Resolves on Ctrl-C or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// A future that resolves on Ctrl-C or SIGTERM. The SIGTERM handler is
+/// installed when this is called, not when the future is first polled:
+/// call it before the server can be seen (ready, listening), so a signal
+/// sent the moment it answers is a graceful shutdown, never the default
+/// kill.
+pub fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    async move {
+        let ctrl_c = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        #[cfg(unix)]
+        let term = async {
+            match term {
+                Some(mut s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending::<()>().await,
             }
-            Err(_) => std::future::pending::<()>().await,
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! {
+            () = ctrl_c => {},
+            () = term => {},
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
     }
 }
 
 /// `switchboard serve`: runs until a shutdown signal.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let listen = config.listen;
+    let shutdown = shutdown_signal();
     let state = build_state(config, Arc::new(domain::SystemClock)).await?;
     if let Some(password) = bootstrap_operator(&state).await? {
         // Printed once, to the console only (not the log), by design.
@@ -159,7 +168,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let server = start(listener, state.clone())?;
     let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
     let workers = spawn_workers(&state, workers_stopped).await;
-    shutdown_signal().await;
+    shutdown.await;
     tracing::info!("shutting down: finishing requests and jobs in flight");
     server.stop().await;
     let _ = stop_workers.send(true);
@@ -186,11 +195,12 @@ pub async fn spawn_workers(
 /// `switchboard worker`: runs the background workers only (several nodes
 /// can share one PostgreSQL).
 pub async fn work(config: Config) -> anyhow::Result<()> {
+    let shutdown = shutdown_signal();
     let state = build_state(config, Arc::new(domain::SystemClock)).await?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let workers = spawn_workers(&state, stopped).await;
     tracing::info!(engine = ?state.store.engine(), "switchboard worker running");
-    shutdown_signal().await;
+    shutdown.await;
     let _ = stop.send(true);
     for w in workers {
         let _ = w.await;
