@@ -182,16 +182,23 @@ impl TenantTx {
         Ok(())
     }
 
-    /// The members' ids of each of `teams`, in id order.
+    /// The members' ids of each of `teams`, in id order (one team's rows
+    /// alone when there is one).
     async fn team_member_ids(
         &mut self,
         teams: &[TeamId],
     ) -> StoreResult<HashMap<TeamId, Vec<UserId>>> {
+        let only = match teams {
+            [one] => Some(one.as_uuid()),
+            _ => None,
+        };
         let rows: Vec<(Uuid, Uuid)> = run!(&mut self.tx, |c| sqlx::query_as(
             "SELECT team_id, user_id FROM team_members WHERE tenant_id = $1 \
+               AND ($2 IS NULL OR team_id = $2) \
              ORDER BY team_id, user_id"
         )
         .bind(self.tenant.as_uuid())
+        .bind(only)
         .fetch_all(c)
         .await)?;
         let mut by_team: HashMap<TeamId, Vec<UserId>> = HashMap::new();
