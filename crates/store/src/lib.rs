@@ -17,6 +17,7 @@ mod db;
 mod durability;
 mod error;
 mod gate;
+mod placeholders;
 
 pub mod audit;
 pub mod auth;

@@ -9,6 +9,11 @@
 //! handler that wants its completion recorded with its last write returns
 //! that transaction in [`Outcome::CommitTenant`] / [`Outcome::CommitSystem`].
 //!
+//! A kind whose jobs gain from running together (processing stored
+//! webhooks, sending) sets [`JobKind::BATCH`]: the worker hands it the jobs
+//! of one tenant it claimed together, and commits the batch's transaction
+//! with all their completions.
+//!
 //! Every job is claimed under a lease; a handler that panics is retried and
 //! never takes the worker down. Jobs of one queue are claimed fairly between
 //! tenants (see `store::jobs`).
@@ -115,6 +120,22 @@ impl Outcome {
     }
 }
 
+/// What a batch of jobs concluded ([`JobKind::run_batch`]).
+pub struct Batch {
+    /// The batch's shared transaction: committed with the completion of
+    /// every job answered [`Outcome::Done`] (one commit for all of them).
+    pub commit: Commit,
+    /// One outcome per job, in the order of the payloads given.
+    pub outcomes: Vec<Outcome>,
+}
+
+/// The transaction a [`Batch`] leaves for the runtime to commit.
+pub enum Commit {
+    Nothing,
+    Tenant(TenantTx),
+    System(SystemTx),
+}
+
 /// A kind of job: declared by its area, dispatched by the [`Registry`].
 pub trait JobKind: Send + Sync + 'static {
     /// The stable name stored with each job (`message.send`).
@@ -130,6 +151,32 @@ pub trait JobKind: Send + Sync + 'static {
     /// Lower lanes are claimed first (0: conversational, 10: bulk).
     fn lane(_payload: &Self::Payload) -> i64 {
         0
+    }
+
+    /// The most jobs of this kind (all of one tenant, or all of none) a
+    /// worker hands to [`JobKind::run_batch`] at once. 1, the default: each
+    /// job runs on its own through [`JobKind::run`].
+    const BATCH: usize = 1;
+
+    /// Runs several jobs at once (at most [`JobKind::BATCH`], claimed
+    /// together), sharing reads and transactions where the kind can; every
+    /// job still gets its own outcome. The default runs each with
+    /// [`JobKind::run`], one after another.
+    fn run_batch(
+        state: &AppState,
+        tenant: Option<TenantId>,
+        payloads: Vec<Self::Payload>,
+    ) -> impl Future<Output = Batch> + Send {
+        async move {
+            let mut outcomes = Vec::with_capacity(payloads.len());
+            for p in payloads {
+                outcomes.push(Self::run(state, tenant, p).await);
+            }
+            Batch {
+                commit: Commit::Nothing,
+                outcomes,
+            }
+        }
     }
 
     /// Runs the job. `tenant` is the tenant it was enqueued for, if any.

@@ -1,6 +1,6 @@
 //! From a stored job's kind to its handler.
 
-use super::{JobKind, Outcome};
+use super::{Batch, Commit, JobKind, Outcome};
 use crate::state::AppState;
 use domain::{TenantId, Timestamp};
 use futures::future::BoxFuture;
@@ -9,6 +9,7 @@ use store::TenantTx;
 use store::jobs::Job;
 
 type Handler = for<'a> fn(&'a AppState, &'a Job) -> BoxFuture<'a, Outcome>;
+type BatchHandler = for<'a> fn(&'a AppState, &'a [Job]) -> BoxFuture<'a, Batch>;
 type GivenUp =
     for<'a> fn(&'a mut TenantTx, &'a Job, &'a str, Timestamp) -> BoxFuture<'a, anyhow::Result<()>>;
 
@@ -20,6 +21,8 @@ pub type Poller = for<'a> fn(&'a AppState) -> BoxFuture<'a, anyhow::Result<usize
 #[derive(Clone, Copy)]
 struct Entry {
     run: Handler,
+    run_batch: BatchHandler,
+    batch: usize,
     given_up: GivenUp,
 }
 
@@ -49,6 +52,8 @@ impl Registry {
     pub fn register<K: JobKind>(&mut self) -> &mut Self {
         let entry = Entry {
             run: dispatch::<K>,
+            run_batch: dispatch_batch::<K>,
+            batch: K::BATCH.max(1),
             given_up: dispatch_given_up::<K>,
         };
         let previous = self.handlers.insert(K::KIND, entry);
@@ -94,6 +99,32 @@ impl Registry {
         }
     }
 
+    /// How many jobs of `kind` may run as one batch (1 for an unknown kind).
+    pub fn batch_size(&self, kind: &str) -> usize {
+        self.handlers.get(kind).map_or(1, |e| e.batch)
+    }
+
+    /// Runs `jobs` (of one kind and one tenant) as one batch with their
+    /// kind's batch handler.
+    pub async fn run_batch(&self, state: &AppState, jobs: &[Job]) -> Batch {
+        let Some(entry) = jobs
+            .first()
+            .and_then(|j| self.handlers.get(j.kind.as_str()))
+        else {
+            let outcomes = jobs
+                .iter()
+                .map(|j| Outcome::Fail {
+                    error: format!("unknown job kind `{}`", j.kind),
+                })
+                .collect();
+            return Batch {
+                commit: Commit::Nothing,
+                outcomes,
+            };
+        };
+        (entry.run_batch)(state, jobs).await
+    }
+
     /// Tells `job`'s kind that the job was given up, in `tx` (which marks
     /// it failed).
     pub async fn given_up(
@@ -122,6 +153,48 @@ fn dispatch<'a, K: JobKind>(state: &'a AppState, job: &'a Job) -> BoxFuture<'a, 
             }
         };
         K::run(state, job.tenant_id.map(TenantId::from_uuid), payload).await
+    })
+}
+
+/// Decodes the payloads of `jobs` as `K`'s and runs `K`'s batch handler on
+/// those that decode (the others fail); one outcome per job, in order.
+fn dispatch_batch<'a, K: JobKind>(state: &'a AppState, jobs: &'a [Job]) -> BoxFuture<'a, Batch> {
+    Box::pin(async move {
+        let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(jobs.len());
+        let mut payloads = Vec::new();
+        for job in jobs {
+            match serde_json::from_str::<K::Payload>(&job.payload) {
+                Ok(p) => {
+                    payloads.push(p);
+                    outcomes.push(None);
+                }
+                Err(e) => outcomes.push(Some(Outcome::Fail {
+                    error: format!("job payload does not fit `{}`: {e}", K::KIND),
+                })),
+            }
+        }
+        let tenant = jobs.first().and_then(|j| j.tenant());
+        let batch = if payloads.is_empty() {
+            Batch {
+                commit: Commit::Nothing,
+                outcomes: Vec::new(),
+            }
+        } else {
+            K::run_batch(state, tenant, payloads).await
+        };
+        let mut answered = batch.outcomes.into_iter();
+        let outcomes = outcomes
+            .into_iter()
+            .map(|o| {
+                o.or_else(|| answered.next()).unwrap_or_else(|| {
+                    Outcome::retry(format!("`{}` answered fewer outcomes than jobs", K::KIND))
+                })
+            })
+            .collect();
+        Batch {
+            commit: batch.commit,
+            outcomes,
+        }
     })
 }
 

@@ -1,4 +1,4 @@
-use super::{Outcome, Queue};
+use super::{Batch, Commit, Outcome, Queue};
 use crate::state::AppState;
 use domain::Timestamp;
 use futures::FutureExt as _;
@@ -47,25 +47,122 @@ fn backoff_ms(attempts: i64) -> i64 {
     ((base as f64) * (0.5 + jitter / 2.0)) as i64
 }
 
-/// Runs a claimed job (panics caught) and records its outcome.
-async fn run(state: &AppState, worker: &str, job: Job) {
-    let span = tracing::info_span!("job", kind = %job.kind, tenant_id = ?job.tenant_id, attempt = job.attempts);
+/// What a panic in a handler says, for the retry it causes.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    let msg = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "handler panicked".into());
+    format!("panic: {msg}")
+}
+
+fn job_span(job: &Job) -> tracing::Span {
+    tracing::info_span!("job", kind = %job.kind, tenant_id = ?job.tenant_id, attempt = job.attempts)
+}
+
+/// Runs a group of claimed jobs of one kind and tenant (see [`groups`]):
+/// one job through its kind's handler, several through its batch handler.
+/// Panics are caught (every job of the group is retried); each outcome is
+/// recorded.
+async fn run(state: &AppState, worker: &str, jobs: Vec<Job>) {
+    let Some(first) = jobs.first() else {
+        return;
+    };
+    if state.jobs.batch_size(&first.kind) == 1 {
+        for job in jobs {
+            let span = job_span(&job);
+            let started = std::time::Instant::now();
+            let outcome = std::panic::AssertUnwindSafe(state.jobs.run(state, &job))
+                .catch_unwind()
+                .instrument(span.clone())
+                .await
+                .unwrap_or_else(|panic| Outcome::retry(panic_message(&*panic)));
+            record(state, worker, &job, outcome, started, &span).await;
+        }
+        return;
+    }
+    let span = job_span(first);
     let started = std::time::Instant::now();
-    let outcome = std::panic::AssertUnwindSafe(state.jobs.run(state, &job))
+    let batch = std::panic::AssertUnwindSafe(state.jobs.run_batch(state, &jobs))
         .catch_unwind()
         .instrument(span.clone())
         .await
         .unwrap_or_else(|panic| {
-            let msg = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "handler panicked".into());
-            Outcome::Retry {
-                error: format!("panic: {msg}"),
-                after_ms: None,
+            let error = panic_message(&*panic);
+            Batch {
+                commit: Commit::Nothing,
+                outcomes: jobs.iter().map(|_| Outcome::retry(&error)).collect(),
             }
         });
+    let pairs = jobs.into_iter().zip(batch.outcomes);
+    let (done, rest): (Vec<_>, Vec<_>) = match batch.commit {
+        Commit::Nothing => (Vec::new(), pairs.collect()),
+        commit => {
+            let (done, rest): (Vec<_>, Vec<_>) =
+                pairs.partition(|(_, o)| matches!(o, Outcome::Done));
+            let ids: Vec<uuid::Uuid> = done.iter().map(|(j, _)| j.id).collect();
+            let now = state.now();
+            let committed = match commit {
+                Commit::Tenant(mut tx) => match tx.complete_jobs(&ids, worker, now).await {
+                    Ok(_) => tx.commit().await,
+                    Err(e) => Err(e),
+                },
+                Commit::System(mut sys) => match sys.complete_jobs(&ids, worker, now).await {
+                    Ok(_) => sys.commit().await,
+                    Err(e) => Err(e),
+                },
+                Commit::Nothing => Ok(()),
+            };
+            if let Err(e) = committed {
+                let _e = span.enter();
+                tracing::error!(error = %e, jobs = ids.len(), "committing a batch failed; its jobs' leases will expire and they will run again");
+            }
+            (done, rest)
+        }
+    };
+    let elapsed = started.elapsed();
+    for (job, _) in &done {
+        count(job, "done", elapsed);
+    }
+    for (job, outcome) in rest {
+        record(state, worker, &job, outcome, started, &span).await;
+    }
+}
+
+/// Splits claimed jobs into the groups that run together: jobs of one
+/// kind and one tenant, at most the kind's batch size each, in claim order.
+fn groups(state: &AppState, jobs: Vec<Job>) -> Vec<Vec<Job>> {
+    let mut groups: Vec<Vec<Job>> = Vec::new();
+    for job in jobs {
+        let size = state.jobs.batch_size(&job.kind);
+        let open = groups
+            .iter_mut()
+            .find(|g| g.len() < size && g[0].kind == job.kind && g[0].tenant_id == job.tenant_id);
+        match open {
+            Some(g) => g.push(job),
+            None => groups.push(vec![job]),
+        }
+    }
+    groups
+}
+
+fn count(job: &Job, label: &'static str, elapsed: Duration) {
+    metrics::counter!("switchboard_jobs_total", "queue" => job.queue.clone(), "kind" => job.kind.clone(), "outcome" => label).increment(1);
+    metrics::histogram!("switchboard_job_seconds", "queue" => job.queue.clone())
+        .record(elapsed.as_secs_f64());
+}
+
+/// Records what `job` concluded: done, retried later, failed for good or
+/// parked.
+async fn record(
+    state: &AppState,
+    worker: &str,
+    job: &Job,
+    outcome: Outcome,
+    started: std::time::Instant,
+    span: &tracing::Span,
+) {
     let now = state.now();
     let label = match &outcome {
         Outcome::Done | Outcome::CommitTenant(_) | Outcome::CommitSystem(_) => "done",
@@ -74,9 +171,7 @@ async fn run(state: &AppState, worker: &str, job: Job) {
         Outcome::Fail { .. } => "failed",
         Outcome::Wait { .. } => "waiting",
     };
-    metrics::counter!("switchboard_jobs_total", "queue" => job.queue.clone(), "kind" => job.kind.clone(), "outcome" => label).increment(1);
-    metrics::histogram!("switchboard_job_seconds", "queue" => job.queue.clone())
-        .record(started.elapsed().as_secs_f64());
+    count(job, label, started.elapsed());
     let recorded = match outcome {
         Outcome::Done => state.store.complete_job(job.id, worker, now).await,
         Outcome::CommitTenant(mut tx) => match tx.complete_job(job.id, worker, now).await {
@@ -89,7 +184,7 @@ async fn run(state: &AppState, worker: &str, job: Job) {
         },
         Outcome::Retry { error, .. } if job.attempts >= job.max_attempts => {
             let error = format!("gave up after {} attempts: {error}", job.attempts);
-            give_up(state, worker, &job, &error, now)
+            give_up(state, worker, job, &error, now)
                 .instrument(span.clone())
                 .await
         }
@@ -103,7 +198,7 @@ async fn run(state: &AppState, worker: &str, job: Job) {
                 .await
         }
         Outcome::Fail { error } => {
-            give_up(state, worker, &job, &error, now)
+            give_up(state, worker, job, &error, now)
                 .instrument(span.clone())
                 .await
         }
@@ -118,6 +213,7 @@ async fn run(state: &AppState, worker: &str, job: Job) {
         }
     };
     if let Err(e) = recorded {
+        let _e = span.enter();
         tracing::error!(error = %e, "recording a job outcome failed; its lease will expire and it will run again");
     }
 }
@@ -181,9 +277,10 @@ pub async fn drain(state: &AppState) -> usize {
         let polled = state.jobs.run_pollers(state).await;
         let mut ran = 0;
         for queue in Queue::ALL {
-            for job in claim(state, queue.as_str(), &worker, state.now(), 64).await {
-                run(state, &worker, job).await;
-                ran += 1;
+            let claimed = claim(state, queue.as_str(), &worker, state.now(), 64).await;
+            ran += claimed.len();
+            for group in groups(state, claimed) {
+                run(state, &worker, group).await;
             }
         }
         if ran == 0 && polled == 0 {
@@ -235,13 +332,23 @@ impl Worker {
                 let worker = format!("{node}/{queue}");
                 tokio::spawn(async move {
                     let heartbeat = tokio::spawn(keep_leases(state.clone(), queue, worker.clone()));
-                    let mut running = JoinSet::new();
+                    // Each task runs a group of jobs and answers its size:
+                    // `in_flight` counts jobs, which the concurrency bounds.
+                    let mut running: JoinSet<i64> = JoinSet::new();
+                    let mut in_flight = 0i64;
                     loop {
                         if *shutdown.borrow() {
                             break;
                         }
-                        while running.try_join_next().is_some() {}
-                        let room = state.config.worker_concurrency - running.len() as i64;
+                        while let Some(ended) = running.try_join_next() {
+                            in_flight -= ended.unwrap_or(0);
+                        }
+                        if running.is_empty() {
+                            // A task that died outside its job's panic guard
+                            // answered no size; nothing runs now.
+                            in_flight = 0;
+                        }
+                        let room = state.config.worker_concurrency - in_flight;
                         let jobs = if room > 0 {
                             claim(&state, queue, &worker, state.now(), room).await
                         } else {
@@ -249,17 +356,24 @@ impl Worker {
                         };
                         // With no room, wait below for a job to end rather than spin.
                         let full = room > 0 && jobs.len() as i64 == room;
-                        for job in jobs {
+                        for group in groups(&state, jobs) {
                             let state = state.clone();
                             let worker = worker.clone();
-                            running.spawn(async move { run(&state, &worker, job).await });
+                            let size = group.len() as i64;
+                            in_flight += size;
+                            running.spawn(async move {
+                                run(&state, &worker, group).await;
+                                size
+                            });
                         }
                         if full {
                             continue;
                         }
                         tokio::select! {
                             _ = state.work_notify.notified() => {}
-                            _ = running.join_next(), if !running.is_empty() => {}
+                            Some(ended) = running.join_next(), if !running.is_empty() => {
+                                in_flight -= ended.unwrap_or(0);
+                            }
                             _ = tokio::time::sleep(Duration::from_millis(200)) => {}
                             _ = shutdown.changed() => {}
                         }

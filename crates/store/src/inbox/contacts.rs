@@ -182,19 +182,11 @@ impl TenantTx {
         if wa_ids.is_empty() && user_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let list = |from: usize, n: usize| -> String {
-            let params: Vec<String> = (from..from + n).map(|i| format!("${i}")).collect();
-            if params.is_empty() {
-                "NULL".to_owned()
-            } else {
-                params.join(", ")
-            }
-        };
         let sql = format!(
             "SELECT {COLUMNS} FROM contacts WHERE tenant_id = $1 \
              AND (wa_id IN ({}) OR user_id IN ({}))",
-            list(2, wa_ids.len()),
-            list(2 + wa_ids.len(), user_ids.len()),
+            crate::placeholders::list(wa_ids.len(), 2),
+            crate::placeholders::list(user_ids.len(), 2 + wa_ids.len()),
         );
         let rows = run!(&mut self.tx, |c| {
             let mut q = sqlx::query_as::<_, ContactRow>(sqlx::AssertSqlSafe(sql.clone()))

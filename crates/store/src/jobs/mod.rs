@@ -201,7 +201,50 @@ async fn complete(
     Ok(n == 1)
 }
 
+/// [`complete`] for many jobs, a few statements in all; how many were
+/// still held by `worker`.
+async fn complete_many(
+    tx: &mut Tx,
+    tenant: Option<TenantId>,
+    ids: &[Uuid],
+    worker: &str,
+    now: Timestamp,
+) -> StoreResult<u64> {
+    let mut done = 0;
+    for chunk in ids.chunks(crate::placeholders::ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "UPDATE jobs SET status = 'done', finished_at = $2, updated_at = $2, \
+                             locked_until = NULL \
+             WHERE locked_by = $1 AND status = 'running' \
+               AND ($3 IS NULL OR tenant_id = $3) AND id IN ({})",
+            crate::placeholders::list(chunk.len(), 4)
+        );
+        done += exec!(tx, |c| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(worker)
+                .bind(now.as_millis())
+                .bind(tenant.map(|t| t.as_uuid()));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.execute(c).await
+        })?;
+    }
+    Ok(done)
+}
+
 impl TenantTx {
+    /// Completes many of this tenant's jobs held by `worker`, in this
+    /// transaction; how many it still held.
+    pub async fn complete_jobs(
+        &mut self,
+        ids: &[Uuid],
+        worker: &str,
+        now: Timestamp,
+    ) -> StoreResult<u64> {
+        complete_many(&mut self.tx, Some(self.tenant), ids, worker, now).await
+    }
+
     /// [`Store::complete_job`] for one of this tenant's jobs, inside this
     /// transaction.
     pub async fn complete_job(
@@ -250,6 +293,17 @@ impl SystemTx {
     /// reactivated: whatever waited for that goes).
     pub async fn wake_parked_jobs(&mut self, tenant: TenantId, now: Timestamp) -> StoreResult<u64> {
         wake_parked(&mut self.tx, tenant, None, now).await
+    }
+
+    /// [`TenantTx::complete_jobs`] for jobs of the system scope (or of
+    /// any tenant).
+    pub async fn complete_jobs(
+        &mut self,
+        ids: &[Uuid],
+        worker: &str,
+        now: Timestamp,
+    ) -> StoreResult<u64> {
+        complete_many(&mut self.tx, None, ids, worker, now).await
     }
 
     /// [`Store::complete_job`] inside a transaction, for a handler whose

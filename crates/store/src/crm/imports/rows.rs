@@ -5,37 +5,11 @@
 use super::ImportReject;
 use crate::db::{TenantTx, exec, run};
 use crate::error::{StoreError, StoreResult};
+use crate::placeholders::{ROWS_PER_STATEMENT, list, values};
 use domain::{ContactId, ContactImportId, TagId, Timestamp};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use uuid::Uuid;
-
-/// Rows per statement: at most 7 parameters each keeps every statement far
-/// under both engines' limits.
-const ROWS_PER_STATEMENT: usize = 1000;
-
-/// `n` rows of `width` placeholders each, numbered from `$first`:
-/// `($3, $4), ($5, $6)`, with `extra` (shared placeholders such as `$1`)
-/// laid out by `row` around them.
-fn values(n: usize, width: usize, first: usize, row: impl Fn(&str) -> String) -> String {
-    (0..n)
-        .map(|i| {
-            let params: Vec<String> = (0..width)
-                .map(|j| format!("${}", first + i * width + j))
-                .collect();
-            row(&params.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// `$first, $first+1, …` for an `IN` list of `n`.
-fn list(n: usize, first: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 /// A contact an import creates.
 #[derive(Debug, Clone)]
@@ -208,19 +182,5 @@ impl TenantTx {
             );
         }
         Ok(added)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn placeholders_number_on_from_the_shared_ones() {
-        assert_eq!(
-            values(2, 2, 3, |p| format!("($1, {p})")),
-            "($1, $3, $4), ($1, $5, $6)"
-        );
-        assert_eq!(list(3, 3), "$3, $4, $5");
     }
 }
