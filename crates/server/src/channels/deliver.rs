@@ -9,10 +9,10 @@ use domain::events::MessageError;
 use domain::messaging::MessageStatus;
 use domain::{MessageId, TenantId, TenantStatus, Timestamp};
 use store::channels::{Channel, ChannelStatus};
-use store::inbox::StatusUpdate;
+use store::inbox::{Message, StatusUpdate};
 use store::{StoreError, TenantTx};
 use whatsapp::outgoing::{OutgoingContent, ReplyContext};
-use whatsapp::{ErrorClass, OutgoingMessage};
+use whatsapp::{ErrorClass, GraphError, OutgoingMessage, SendResponse};
 
 /// What a send attempt concluded.
 pub enum SendAttempt {
@@ -110,7 +110,6 @@ pub async fn deliver(
         fail(&mut tx, id, None, "no WhatsApp id for this contact", now).await?;
         return Ok(SendAttempt::Recorded(tx));
     };
-    let content: OutgoingContent = serde_json::from_value(message.content.clone())?;
 
     // Claim the send (compare-and-set on the in-flight marker) and the
     // number's next slot together; a crash before the slot comes leaves a
@@ -136,30 +135,71 @@ pub async fn deliver(
     crate::channels::pacing::wait_for(slot).await;
 
     let token = state.secrets.open_str(&channel.access_token)?;
-    let mut body = OutgoingMessage {
+    let body = graph_body(&message, to)?;
+    let result = call_meta(state, &channel, &token, &body).await;
+    let now = state.now();
+    let mut tx = state.store.tenant(tenant).await?;
+    let outcome = record_answer(&mut tx, &message, &channel, result, now).await?;
+    Ok(match outcome {
+        Answer::Recorded => SendAttempt::Recorded(tx),
+        Answer::Retry { reason, after_ms } => {
+            tx.commit().await?;
+            SendAttempt::Retry { reason, after_ms }
+        }
+        Answer::Wait => {
+            tx.commit().await?;
+            SendAttempt::Wait {
+                reason: WAITING_FOR_CREDENTIALS.into(),
+            }
+        }
+    })
+}
+
+/// The Graph API body that hands `message` to `to`.
+pub(super) fn graph_body(message: &Message, to: String) -> anyhow::Result<OutgoingMessage> {
+    let content: OutgoingContent = serde_json::from_value(message.content.clone())?;
+    Ok(OutgoingMessage {
         messaging_product: whatsapp::outgoing::MESSAGING_PRODUCT.to_owned(),
         recipient_type: "individual".to_owned(),
         to: Some(to),
         recipient: None,
         content,
-        context: None,
-        biz_opaque_callback_data: Some(id.to_string()),
-    };
-    if let Some(reply) = &message.reply_to_wamid {
-        body.context = Some(ReplyContext {
-            message_id: reply.clone(),
-        });
-    }
+        context: message
+            .reply_to_wamid
+            .clone()
+            .map(|id| ReplyContext { message_id: id }),
+        biz_opaque_callback_data: Some(message.id.to_string()),
+    })
+}
+
+/// One call to Meta's send endpoint for `channel`, timed.
+pub(super) async fn call_meta(
+    state: &AppState,
+    channel: &Channel,
+    token: &str,
+    body: &OutgoingMessage,
+) -> Result<SendResponse, GraphError> {
     let started = std::time::Instant::now();
     let result = state
         .graph
-        .send(&channel.phone_number_id, &token, &body)
+        .send(&channel.phone_number_id, token, body)
         .await;
     metrics::histogram!("switchboard_graph_send_seconds").record(started.elapsed().as_secs_f64());
+    result
+}
 
-    let now = state.now();
-    let mut tx = state.store.tenant(tenant).await?;
-    let outcome = match result {
+/// Records in `tx` what Meta answered to the send of `message` (claimed
+/// with a marker, which this clears unless the answer leaves it unknown
+/// whether Meta took the message).
+pub(super) async fn record_answer(
+    tx: &mut TenantTx,
+    message: &Message,
+    channel: &Channel,
+    result: Result<SendResponse, GraphError>,
+    now: Timestamp,
+) -> anyhow::Result<Answer> {
+    let id = message.id;
+    Ok(match result {
         Ok(resp) => {
             if let Some(wamid) = resp.messages.first().map(|m| m.id.clone()) {
                 tx.set_message_wamid(id, &wamid, now).await?;
@@ -173,9 +213,9 @@ pub async fn deliver(
                 now,
             };
             if tx.apply_message_status(id, update).await?
-                && let Some(event) = status_event(&message, MessageStatus::Sent, None)
+                && let Some(event) = status_event(message, MessageStatus::Sent, None)
             {
-                record(&mut tx, event, now);
+                record(tx, event, now);
             }
             tx.set_send_attempt(id, None).await?;
             metrics::counter!("switchboard_graph_sends_total", "outcome" => "sent").increment(1);
@@ -207,7 +247,7 @@ pub async fn deliver(
                         .unwrap_or_else(|| e.to_string());
                     let detail = meta.and_then(|m| m.details().map(str::to_owned));
                     tx.set_send_attempt(id, None).await?;
-                    fail(&mut tx, id, code, &title, now).await?;
+                    fail(tx, id, code, &title, now).await?;
                     if let Some(d) = detail {
                         tracing::debug!(%d, "send failed permanently");
                     }
@@ -217,27 +257,13 @@ pub async fn deliver(
                 }
                 ErrorClass::Credentials { .. } => {
                     tx.set_send_attempt(id, None).await?;
-                    super::setup::mark_needs_credentials(&mut tx, &channel, &e.to_string(), now)
-                        .await?;
+                    super::setup::mark_needs_credentials(tx, channel, &e.to_string(), now).await?;
                     tx.set_message_waiting(id, Some(WAITING_FOR_CREDENTIALS), now)
                         .await?;
                     metrics::counter!("switchboard_graph_sends_total", "outcome" => "credentials")
                         .increment(1);
                     Answer::Wait
                 }
-            }
-        }
-    };
-    Ok(match outcome {
-        Answer::Recorded => SendAttempt::Recorded(tx),
-        Answer::Retry { reason, after_ms } => {
-            tx.commit().await?;
-            SendAttempt::Retry { reason, after_ms }
-        }
-        Answer::Wait => {
-            tx.commit().await?;
-            SendAttempt::Wait {
-                reason: WAITING_FOR_CREDENTIALS.into(),
             }
         }
     })
@@ -295,7 +321,7 @@ pub async fn give_up(
 }
 
 /// What Meta's answer to a send means for the message.
-enum Answer {
+pub(super) enum Answer {
     /// Sent or failed for good, written in the transaction.
     Recorded,
     Retry {

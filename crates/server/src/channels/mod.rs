@@ -17,6 +17,7 @@ pub mod pages;
 pub mod process;
 mod revisions;
 pub mod send;
+mod send_batch;
 mod senders;
 pub mod setup;
 mod statuses;

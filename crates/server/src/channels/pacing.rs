@@ -36,6 +36,23 @@ pub async fn reserve_slot(
         .await
 }
 
+/// Reserves `n` consecutive send slots of `channel` at `per_second` in the
+/// caller's transaction (one statement: the row moves on by `n` slots);
+/// returns them in order, each to be awaited with [`wait_for`].
+pub async fn reserve_slots(
+    tx: &mut TenantTx,
+    channel: ChannelId,
+    per_second: i64,
+    n: usize,
+) -> store::StoreResult<Vec<i64>> {
+    let interval = interval_us(per_second);
+    let count = i64::try_from(n).unwrap_or(i64::MAX);
+    let first = tx
+        .reserve_send_slot(channel, wall_clock_us(), interval.saturating_mul(count))
+        .await?;
+    Ok((0..count).map(|i| first + i * interval).collect())
+}
+
 /// Sleeps until `slot` (wall-clock microseconds) has come.
 pub async fn wait_for(slot: i64) {
     let wait = slot.saturating_sub(wall_clock_us());

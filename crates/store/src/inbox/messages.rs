@@ -128,7 +128,7 @@ pub struct NewOutbound<'a> {
     pub now: Timestamp,
 }
 
-const SELECT: &str = "SELECT id, conversation_id, channel_id, direction, wamid, kind, \
+pub(super) const SELECT: &str = "SELECT id, conversation_id, channel_id, direction, wamid, kind, \
      content, reply_to_wamid, status, error_code, error_title, error_detail, provider_time, \
      edited_at, deleted_at, waiting_reason, created_at, updated_at FROM messages";
 

@@ -7,6 +7,7 @@ mod media;
 mod messages;
 mod revisions;
 mod search;
+mod sending;
 mod statuses;
 mod waiting;
 
@@ -22,4 +23,5 @@ pub use messages::{Direction, Message, NewInbound, NewOutbound};
 pub use revisions::{NewEcho, NewRevision, Revision, RevisionKind};
 pub use search::{MAX_WORDS, MessageHit, search_words};
 pub(crate) use search::{fts5_query, tsquery};
+pub use sending::ToSend;
 pub use statuses::{StatusApplied, StatusEntry, StatusUpdate};

@@ -1,0 +1,100 @@
+//! The reads and claims of a batch of sends: many queued messages looked
+//! up, and claimed for one attempt each, in a few statements.
+
+use super::messages::{Message, Row, SELECT};
+use crate::db::{TenantTx, run};
+use crate::error::StoreResult;
+use crate::placeholders::{ROWS_PER_STATEMENT, list};
+use domain::{MessageId, Timestamp};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// A queued message as a send needs it.
+#[derive(Debug, Clone)]
+pub struct ToSend {
+    pub message: Message,
+    /// The customer's WhatsApp id (none: the contact has only a
+    /// business-scoped id).
+    pub wa_id: Option<String>,
+    /// When an earlier attempt started and did not finish.
+    pub attempt_started: Option<Timestamp>,
+}
+
+impl TenantTx {
+    /// The messages of `ids` that exist, with their recipient and send
+    /// marker, in no particular order.
+    pub async fn find_messages_to_send(&mut self, ids: &[MessageId]) -> StoreResult<Vec<ToSend>> {
+        let mut found = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "{SELECT} WHERE tenant_id = $1 AND id IN ({})",
+                list(chunk.len(), 2)
+            );
+            let rows = run!(&mut self.tx, |c| {
+                let mut q = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql.clone()))
+                    .bind(self.tenant.as_uuid());
+                for id in chunk {
+                    q = q.bind(id.as_uuid());
+                }
+                q.fetch_all(c).await
+            })?;
+            let sql = format!(
+                "SELECT m.id, k.wa_id, m.send_attempted_at FROM messages m \
+                 JOIN conversations v ON v.tenant_id = m.tenant_id AND v.id = m.conversation_id \
+                 JOIN contacts k ON k.tenant_id = v.tenant_id AND k.id = v.contact_id \
+                 WHERE m.tenant_id = $1 AND m.id IN ({})",
+                list(chunk.len(), 2)
+            );
+            let extra: Vec<(Uuid, Option<String>, Option<i64>)> = run!(&mut self.tx, |c| {
+                let mut q =
+                    sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(self.tenant.as_uuid());
+                for id in chunk {
+                    q = q.bind(id.as_uuid());
+                }
+                q.fetch_all(c).await
+            })?;
+            let mut extra: HashMap<Uuid, (Option<String>, Option<i64>)> =
+                extra.into_iter().map(|(id, w, a)| (id, (w, a))).collect();
+            for row in rows {
+                let message = Message::try_from(row)?;
+                let (wa_id, attempt) = extra.remove(&message.id.as_uuid()).unwrap_or_default();
+                found.push(ToSend {
+                    message,
+                    wa_id,
+                    attempt_started: attempt.map(Timestamp::from_millis),
+                });
+            }
+        }
+        Ok(found)
+    }
+
+    /// Marks a send in flight at `at` for each of `ids` that is queued with
+    /// no send in flight ([`TenantTx::begin_send_attempt`] for a batch);
+    /// answers the ids claimed. Of two runs of one send, only one claims it.
+    pub async fn begin_send_attempts(
+        &mut self,
+        ids: &[MessageId],
+        at: Timestamp,
+    ) -> StoreResult<Vec<MessageId>> {
+        let mut claimed = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "UPDATE messages SET send_attempted_at = $2 \
+                 WHERE tenant_id = $1 AND status = 'queued' AND send_attempted_at IS NULL \
+                   AND id IN ({}) RETURNING id",
+                list(chunk.len(), 3)
+            );
+            let ids: Vec<Uuid> = run!(&mut self.tx, |c| {
+                let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone()))
+                    .bind(self.tenant.as_uuid())
+                    .bind(at.as_millis());
+                for id in chunk {
+                    q = q.bind(id.as_uuid());
+                }
+                q.fetch_all(c).await
+            })?;
+            claimed.extend(ids.into_iter().map(MessageId::from_uuid));
+        }
+        Ok(claimed)
+    }
+}
