@@ -17,18 +17,19 @@
 use super::tier;
 use super::variables::{self, Variable};
 use crate::auth::{TenantCtx, Via};
-use crate::channels::send::{Lane, Outgoing, queue_prepaid};
+use crate::channels::send::{Lane, queue_prepaid_to};
 use crate::error::AppError;
 use crate::events::{Event, record};
 use crate::jobs::{JobKind, Outcome, Queue, Registry, new_job};
 use crate::state::AppState;
 use crate::tenancy::limits::{Limit, remaining, take_many};
 use domain::events::CampaignFinished;
-use domain::messaging::WaId;
 use domain::{CampaignId, ContactId, TenantId, Timestamp};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use store::campaigns::{Campaign, CampaignStatus};
-use store::channels::ChannelStatus;
+use store::channels::{Channel, ChannelStatus};
+use store::inbox::Contact;
 use store::{StoreError, TenantTx};
 use whatsapp::outgoing::OutgoingContent;
 
@@ -191,8 +192,18 @@ async fn round(state: &AppState, tenant: TenantId, p: RoundPayload) -> anyhow::R
         batch.truncate(usize::try_from(left).unwrap_or(0));
     }
     let vars: Vec<Variable> = serde_json::from_value(c.variables.clone()).unwrap_or_default();
-    for contact in &batch {
-        send_to(&mut tx, &c, &vars, *contact, now).await?;
+    let mut contacts: HashMap<ContactId, Contact> = tx
+        .find_contacts(&batch)
+        .await?
+        .into_iter()
+        .map(|k| (k.id, k))
+        .collect();
+    for id in &batch {
+        let to = Recipient {
+            id: *id,
+            contact: contacts.remove(id),
+        };
+        send_to(&mut tx, &c, &channel, &vars, to, now).await?;
     }
     c.status_reason = None;
     if tx.pending_recipients(c.id, 1).await?.is_empty() {
@@ -205,40 +216,37 @@ async fn round(state: &AppState, tenant: TenantId, p: RoundPayload) -> anyhow::R
     Ok(tx)
 }
 
+/// A recipient of a round: its contact, if it still exists.
+struct Recipient {
+    id: ContactId,
+    contact: Option<Contact>,
+}
+
 /// Queues the message for one recipient, or settles why it gets none.
 async fn send_to(
     tx: &mut TenantTx,
     c: &Campaign,
+    channel: &Channel,
     vars: &[Variable],
-    id: ContactId,
+    to: Recipient,
     now: Timestamp,
 ) -> anyhow::Result<()> {
-    let settle = |status: &'static str, reason: String| (status, reason);
-    let contact = match tx.find_contact(id).await {
-        Ok(k) => k,
-        Err(StoreError::NotFound) => {
-            let (s, r) = settle("skipped", "contact_deleted: the contact was deleted".into());
-            tx.settle_recipient(c.id, id, s, None, Some(&r), now)
-                .await?;
-            return Ok(());
-        }
-        Err(e) => return Err(e.into()),
+    let id = to.id;
+    let Some(contact) = to.contact else {
+        let r = "contact_deleted: the contact was deleted";
+        tx.settle_recipient(c.id, id, "skipped", None, Some(r), now)
+            .await?;
+        return Ok(());
     };
     let refusal = if contact.opted_out_at.is_some() {
-        Some(settle(
-            "skipped",
-            "contact_opted_out: the contact opted out of messages".into(),
-        ))
+        Some("contact_opted_out: the contact opted out of messages")
     } else if contact.wa_id.is_none() {
-        Some(settle(
-            "skipped",
-            "contact_has_no_number: no WhatsApp number to write to".into(),
-        ))
+        Some("contact_has_no_number: no WhatsApp number to write to")
     } else {
         None
     };
-    if let Some((s, r)) = refusal {
-        tx.settle_recipient(c.id, id, s, None, Some(&r), now)
+    if let Some(r) = refusal {
+        tx.settle_recipient(c.id, id, "skipped", None, Some(r), now)
             .await?;
         return Ok(());
     }
@@ -252,16 +260,8 @@ async fn send_to(
                 return Ok(());
             }
         };
-    let to = WaId::parse(contact.wa_id.as_deref().unwrap_or_default()).ok();
-    let out = Outgoing {
-        conversation_id: None,
-        channel_id: Some(c.channel_id),
-        to,
-        reply_to: None,
-        content: OutgoingContent::Template { template },
-        lane: Lane::Bulk,
-    };
-    match queue_prepaid(tx, out, now).await {
+    let content = OutgoingContent::Template { template };
+    match queue_prepaid_to(tx, channel, &contact, content, Lane::Bulk, now).await {
         Ok(m) => {
             tx.settle_recipient(c.id, id, "queued", Some(m.id), None, now)
                 .await?;

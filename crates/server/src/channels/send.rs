@@ -15,7 +15,7 @@ use domain::messaging::WaId;
 use domain::{ChannelId, ConversationId, MessageId, Timestamp};
 use serde::{Deserialize, Serialize};
 use store::channels::{Channel, ChannelStatus};
-use store::inbox::{Conversation, Message, NewOutbound};
+use store::inbox::{Contact, Conversation, Message, NewOutbound};
 use store::{StoreError, TenantTx};
 use whatsapp::outgoing::OutgoingContent;
 
@@ -68,14 +68,6 @@ pub async fn queue_message(tx: &mut TenantTx, out: Outgoing, now: Timestamp) -> 
     queue(tx, out, now, Quota::Take).await
 }
 
-/// [`queue_message`] for a sender that took the month's quota for a whole
-/// batch beforehand (`tenancy::limits::take_many`), in the same
-/// transaction: a campaign's round counts the quota once, not once per
-/// recipient.
-pub async fn queue_prepaid(tx: &mut TenantTx, out: Outgoing, now: Timestamp) -> AppResult<Message> {
-    queue(tx, out, now, Quota::Prepaid).await
-}
-
 /// Whether [`queue`] takes the message's unit of the monthly quota.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Quota {
@@ -100,16 +92,77 @@ async fn queue(
             ),
             other => other.into(),
         })?;
-    refuse_unless_active(&channel)?;
     let contact = tx.find_contact(conversation.contact_id).await?;
-    if contact.opted_out_at.is_some() {
+    let to = Recipient {
+        channel: &channel,
+        contact: &contact,
+        conversation: &conversation,
+    };
+    queue_to(
+        tx,
+        to,
+        out.content,
+        out.reply_to.as_deref(),
+        out.lane,
+        now,
+        quota,
+    )
+    .await
+}
+
+/// [`queue_message`] for a sender that took the month's quota for a whole
+/// batch beforehand (`tenancy::limits::take_many`, in the same transaction)
+/// and holds the number and the contact already: a campaign's round counts
+/// the quota once and reads its recipients in one statement. The
+/// conversation between them is found or started; the same rules apply.
+pub async fn queue_prepaid_to(
+    tx: &mut TenantTx,
+    channel: &Channel,
+    contact: &Contact,
+    content: OutgoingContent,
+    lane: Lane,
+    now: Timestamp,
+) -> AppResult<Message> {
+    let (conversation, opened) = tx.upsert_conversation(contact.id, channel.id, now).await?;
+    if opened {
+        record(tx, conversation_opened(&conversation), now);
+    }
+    let to = Recipient {
+        channel,
+        contact,
+        conversation: &conversation,
+    };
+    queue_to(tx, to, content, None, lane, now, Quota::Prepaid).await
+}
+
+/// Who a message goes to, as read in the sender's transaction.
+#[derive(Clone, Copy)]
+struct Recipient<'a> {
+    channel: &'a Channel,
+    contact: &'a Contact,
+    conversation: &'a Conversation,
+}
+
+/// The rules every send obeys, then the message row, its event and its
+/// send job.
+async fn queue_to(
+    tx: &mut TenantTx,
+    to: Recipient<'_>,
+    content: OutgoingContent,
+    reply_to: Option<&str>,
+    lane: Lane,
+    now: Timestamp,
+    quota: Quota,
+) -> AppResult<Message> {
+    refuse_unless_active(to.channel)?;
+    if to.contact.opted_out_at.is_some() {
         return Err(AppError::Rule(
             "contact_opted_out",
             "this contact opted out of messages".into(),
         ));
     }
-    let is_template = matches!(out.content, OutgoingContent::Template { .. });
-    if !is_template && !conversation.window_open(now) {
+    let is_template = matches!(content, OutgoingContent::Template { .. });
+    if !is_template && !to.conversation.window_open(now) {
         return Err(AppError::Rule(
             "outside_customer_service_window",
             "the customer has not written in the last 24 hours: only templates may be sent".into(),
@@ -118,24 +171,24 @@ async fn queue(
     if quota == Quota::Take {
         crate::tenancy::limits::take(tx, Limit::MessagesThisMonth, now).await?;
     }
-    let content = serde_json::to_value(&out.content).map_err(AppError::internal)?;
+    let encoded = serde_json::to_value(&content).map_err(AppError::internal)?;
     let id = MessageId::new();
     let message = tx
         .insert_outbound_message(NewOutbound {
             id,
-            conversation: conversation.id,
-            channel: channel.id,
-            kind: out.content.kind(),
-            content: &content,
-            reply_to_wamid: out.reply_to.as_deref(),
+            conversation: to.conversation.id,
+            channel: to.channel.id,
+            kind: content.kind(),
+            content: &encoded,
+            reply_to_wamid: reply_to,
             now,
         })
         .await?;
-    tx.note_outbound(conversation.id, now).await?;
+    tx.note_outbound(to.conversation.id, now).await?;
     record(tx, Event::MessageQueued(message_ref(&message)), now);
     let job = super::jobs::Send {
         message_id: id,
-        lane: out.lane,
+        lane,
     };
     crate::jobs::enqueue::<SendMessage>(tx, &job, now).await?;
     Ok(message)

@@ -172,6 +172,27 @@ impl TenantTx {
         row.or_not_found()?.try_into()
     }
 
+    /// The contacts of `ids` that exist, in no particular order.
+    pub async fn find_contacts(&mut self, ids: &[ContactId]) -> StoreResult<Vec<Contact>> {
+        let mut found = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(crate::placeholders::ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "SELECT {COLUMNS} FROM contacts WHERE tenant_id = $1 AND id IN ({})",
+                crate::placeholders::list(chunk.len(), 2)
+            );
+            let rows = run!(&mut self.tx, |c| {
+                let mut q = sqlx::query_as::<_, ContactRow>(sqlx::AssertSqlSafe(sql.clone()))
+                    .bind(self.tenant.as_uuid());
+                for id in chunk {
+                    q = q.bind(id.as_uuid());
+                }
+                q.fetch_all(c).await
+            })?;
+            found.extend(contacts(rows)?);
+        }
+        Ok(found)
+    }
+
     /// The contacts known by any of these WhatsApp ids or business-scoped
     /// user ids (those that exist), in one query.
     pub async fn find_contacts_by_keys(
