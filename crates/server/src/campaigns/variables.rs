@@ -1,12 +1,19 @@
-//! A campaign's template parameters, filled for each recipient. Each of
-//! the template body's parameters (`{{1}}`, `{{2}}`… or named ones) gets a
-//! text that may use the quick replies' contact placeholders
+//! A campaign's template parameters, filled for each recipient. Each
+//! parameter of the template gets a text that may use the quick replies' contact placeholders
 //! (`{{contact.first_name}}`, `{{contact.<attribute>}}`…,
 //! [`crate::crm::quick_replies::placeholders`]): a constant is a text
 //! without placeholders, a contact field is a placeholder alone, and a
 //! `fallback` is used when a placeholder has no value for the contact. A
 //! recipient whose parameter would still be empty is skipped with a
 //! reason: Meta refuses empty parameters.
+//!
+//! Parameters are named by where they go in the message:
+//! - the body's as the template writes them: `1`, `2`… or `first_name`;
+//! - a text header's with `header.`: `header.1`, `header.name`;
+//! - a media header's as `header.image`, `header.video` or
+//!   `header.document`: a link (`https://…`) or an uploaded media id;
+//! - a URL button's dynamic suffix as `button.<index>`, a copy-code
+//!   button's code as `code.<index>` (`index`: the button's place, from 0).
 
 use crate::crm::quick_replies::placeholders::{Values, fill};
 use crate::error::{AppError, AppResult};
@@ -14,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use store::inbox::Contact;
 use utoipa::ToSchema;
-use whatsapp::outgoing::{Template, TemplateComponent, TemplateParameter};
+use whatsapp::outgoing::{MediaBody, Template, TemplateComponent, TemplateParameter};
 
 /// The longest text or fallback, in characters.
 pub const MAX_TEXT: usize = 1024;
@@ -23,7 +30,11 @@ pub const MAX_TEXT: usize = 1024;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Variable {
-    /// The parameter: `1`, `2`… (positional) or its name (named).
+    /// The parameter: the body's `1`, `2`… or its name; `header.1` (or
+    /// `header.<name>`) in a text header; `header.image`, `header.video` or
+    /// `header.document` for a media header (a link or a media id);
+    /// `button.<index>` for a URL button's suffix; `code.<index>` for a
+    /// copy-code button.
     pub parameter: String,
     /// The value: a constant, or a text with contact placeholders such as
     /// `{{contact.first_name}}` or `{{contact.city}}`.
@@ -33,22 +44,10 @@ pub struct Variable {
     pub fallback: Option<String>,
 }
 
-/// The parameters of a template's body, in order of first use, as Meta's
-/// components (JSON) write them: `["1", "2"]` or `["first_name"]`.
-pub fn template_parameters(components: &Value) -> Vec<String> {
-    let body = components
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|c| {
-            c["type"]
-                .as_str()
-                .is_some_and(|t| t.eq_ignore_ascii_case("BODY"))
-        })
-        .and_then(|c| c["text"].as_str())
-        .unwrap_or_default();
+/// The `{{…}}` placeholders of `text`, in order of first use.
+fn placeholders_in(text: &str) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
-    let mut rest = body;
+    let mut rest = text;
     while let Some(start) = rest.find("{{") {
         let after = &rest[start + 2..];
         let Some(end) = after.find("}}") else { break };
@@ -57,6 +56,56 @@ pub fn template_parameters(components: &Value) -> Vec<String> {
             found.push(name);
         }
         rest = &after[end + 2..];
+    }
+    found
+}
+
+/// The parameters of a template, as Meta's components (JSON) write it, in
+/// reading order: header, body, buttons (see the module's naming).
+pub fn template_parameters(components: &Value) -> Vec<String> {
+    let components: Vec<&Value> = components.as_array().into_iter().flatten().collect();
+    let of_type = |kind: &str| {
+        components.iter().copied().find(|c| {
+            c["type"]
+                .as_str()
+                .is_some_and(|t| t.eq_ignore_ascii_case(kind))
+        })
+    };
+    let mut found = Vec::new();
+    if let Some(header) = of_type("HEADER") {
+        match header["format"]
+            .as_str()
+            .map(str::to_ascii_uppercase)
+            .as_deref()
+        {
+            Some(media @ ("IMAGE" | "VIDEO" | "DOCUMENT")) => {
+                found.push(format!("header.{}", media.to_ascii_lowercase()));
+            }
+            _ => {
+                let text = header["text"].as_str().unwrap_or_default();
+                found.extend(
+                    placeholders_in(text)
+                        .into_iter()
+                        .map(|p| format!("header.{p}")),
+                );
+            }
+        }
+    }
+    if let Some(body) = of_type("BODY") {
+        found.extend(placeholders_in(body["text"].as_str().unwrap_or_default()));
+    }
+    let buttons = of_type("BUTTONS").and_then(|b| b["buttons"].as_array());
+    for (index, button) in buttons.into_iter().flatten().enumerate() {
+        let kind = button["type"]
+            .as_str()
+            .unwrap_or_default()
+            .to_ascii_uppercase();
+        let url = button["url"].as_str().unwrap_or_default();
+        if kind == "URL" && url.contains("{{") {
+            found.push(format!("button.{index}"));
+        } else if kind == "COPY_CODE" {
+            found.push(format!("code.{index}"));
+        }
     }
     found
 }
@@ -77,6 +126,21 @@ pub fn check(vars: Vec<Variable>, parameters: &[String]) -> AppResult<Vec<Variab
             return Err(AppError::validation(
                 format!("variables[{i}].text"),
                 format!("1 to {MAX_TEXT} characters"),
+            ));
+        }
+        let media = matches!(
+            v.parameter.as_str(),
+            "header.image" | "header.video" | "header.document"
+        );
+        let link_or_id = |t: &str| {
+            t.contains("{{")
+                || t.starts_with("https://")
+                || (!t.is_empty() && t.chars().all(|c| c.is_ascii_digit()))
+        };
+        if media && !link_or_id(v.text.trim()) {
+            return Err(AppError::validation(
+                format!("variables[{i}].text"),
+                "a link (https://…) or an uploaded media id",
             ));
         }
         if v.fallback.as_deref().is_some_and(too_long) {
@@ -124,7 +188,7 @@ pub fn message_for(
         attributes: Some(&contact.attributes),
         agent_name: None,
     };
-    let mut params = Vec::with_capacity(vars.len());
+    let (mut header, mut body, mut buttons) = (Vec::new(), Vec::new(), Vec::new());
     for v in vars {
         let (filled, empty) = fill(&v.text, &values);
         let value = match (empty.is_empty(), &v.fallback) {
@@ -136,19 +200,68 @@ pub fn message_for(
         if value.is_empty() {
             return Err(format!("{{{{{}}}}}", v.parameter));
         }
-        let positional = v.parameter.chars().all(|c| c.is_ascii_digit());
-        params.push(if positional {
-            TemplateParameter::text(value)
-        } else {
-            TemplateParameter::named(v.parameter.as_str(), value)
-        });
+        match v.parameter.split_once('.') {
+            Some(("header", media @ ("image" | "video" | "document"))) => {
+                header.push(media_parameter(media, value));
+            }
+            Some(("header", name)) => header.push(text_parameter(name, value)),
+            Some((kind @ ("button" | "code"), index)) => {
+                let index: u8 = index
+                    .parse()
+                    .map_err(|_| format!("{{{{{}}}}}", v.parameter))?;
+                buttons.push(if kind == "code" {
+                    TemplateComponent::button(
+                        "copy_code",
+                        index,
+                        vec![TemplateParameter::CouponCode { coupon_code: value }],
+                    )
+                } else {
+                    TemplateComponent::url_button(index, value)
+                });
+            }
+            _ => body.push(text_parameter(&v.parameter, value)),
+        }
     }
-    let template = Template::new(name, language);
-    Ok(if params.is_empty() {
-        template
+    let mut template = Template::new(name, language);
+    if !header.is_empty() {
+        template = template.with_component(TemplateComponent::header(header));
+    }
+    if !body.is_empty() {
+        template = template.with_component(TemplateComponent::body(body));
+    }
+    for button in buttons {
+        template = template.with_component(button);
+    }
+    Ok(template)
+}
+
+/// A text parameter: positional (`1`) or named (`first_name`).
+fn text_parameter(name: &str, value: String) -> TemplateParameter {
+    if name.chars().all(|c| c.is_ascii_digit()) {
+        TemplateParameter::text(value)
     } else {
-        template.with_component(TemplateComponent::body(params))
-    })
+        TemplateParameter::named(name, value)
+    }
+}
+
+/// A media header's parameter: a link, or the id of uploaded media.
+fn media_parameter(kind: &str, value: String) -> TemplateParameter {
+    let media = if value.starts_with("https://") || value.starts_with("http://") {
+        MediaBody {
+            link: Some(value),
+            ..MediaBody::default()
+        }
+    } else {
+        MediaBody {
+            id: Some(value),
+            ..MediaBody::default()
+        }
+    };
+    match kind {
+        "video" => TemplateParameter::Video { video: media },
+        "document" => TemplateParameter::Document { document: media },
+        _ => TemplateParameter::Image { image: media },
+    }
 }
 
 #[cfg(test)]
@@ -192,10 +305,52 @@ mod tests {
             {"type": "HEADER", "format": "TEXT", "text": "Hi {{9}}"},
             {"type": "BODY", "text": "Hello {{1}}, your {{2}} is ready. {{1}}!"},
         ]);
-        assert_eq!(template_parameters(&c), ["1", "2"]);
+        assert_eq!(template_parameters(&c), ["header.9", "1", "2"]);
         let named = json!([{"type": "BODY", "text": "Hi {{ first_name }}"}]);
         assert_eq!(template_parameters(&named), ["first_name"]);
         assert!(template_parameters(&json!([])).is_empty());
+    }
+
+    #[test]
+    fn headers_and_buttons_take_their_parameters_where_meta_expects_them() {
+        let c = json!([
+            {"type": "HEADER", "format": "IMAGE"},
+            {"type": "BODY", "text": "Hi {{1}}"},
+            {"type": "BUTTONS", "buttons": [
+                {"type": "QUICK_REPLY", "text": "Stop"},
+                {"type": "URL", "text": "Track", "url": "https://x.example/t/{{1}}"},
+                {"type": "COPY_CODE", "example": "SAVE10"}
+            ]}
+        ]);
+        let params = template_parameters(&c);
+        assert_eq!(params, ["header.image", "1", "button.1", "code.2"]);
+        let vars = vec![
+            var("code.2", "SAVE10", None),
+            var("1", "{{contact.first_name}}", Some("there")),
+            var("header.image", "https://x.example/p.jpg", None),
+            var("button.1", "{{contact.city}}", None),
+        ];
+        let vars = check(vars, &params).unwrap();
+        let t = message_for("promo", "en_US", &vars, &contact(Some("Ana"))).unwrap();
+        let v = serde_json::to_value(&t).unwrap();
+        assert_eq!(v["components"][0]["type"], "header");
+        assert_eq!(
+            v["components"][0]["parameters"][0]["image"]["link"],
+            "https://x.example/p.jpg"
+        );
+        assert_eq!(v["components"][1]["parameters"][0]["text"], "Ana");
+        assert_eq!(v["components"][2]["sub_type"], "url");
+        assert_eq!(v["components"][2]["index"], "1");
+        assert_eq!(v["components"][2]["parameters"][0]["text"], "Porto");
+        assert_eq!(v["components"][3]["sub_type"], "copy_code");
+        assert_eq!(v["components"][3]["parameters"][0]["coupon_code"], "SAVE10");
+        let not_a_link = vec![
+            var("header.image", "a picture", None),
+            var("1", "x", None),
+            var("button.1", "x", None),
+            var("code.2", "x", None),
+        ];
+        assert!(check(not_a_link, &params).is_err());
     }
 
     #[test]
