@@ -5,12 +5,14 @@
 //! leaves both or neither, and a recipient is never queued twice (its row
 //! is keyed by campaign and contact, and only a pending row moves).
 //!
-//! A round takes as many recipients as the number sends in
-//! [`ROUND_SECONDS`] at its rate, never more than its messaging-limit
-//! tier has room for in the last 24 hours nor than the month's quota has
-//! left, and queues the next round for when those are sent. The sending
-//! queue paces every message to the number's rate (`channels::pacing`),
-//! so a campaign never causes a 130429 of its own. Rounds carry the
+//! Rounds keep the number's queue [`AHEAD_SECONDS`] of sending deep: a
+//! round tops the queue up to that (never more than [`MAX_ROUND`], than
+//! its messaging-limit tier has room for in the last 24 hours, nor than
+//! the month's quota has left), and the next round comes when the queue
+//! is down to half of it — so the number never waits for a round, and a
+//! pause leaves little queued. The sending queue paces every message to
+//! the number's rate (`channels::pacing`), so a campaign never causes a
+//! 130429 of its own. Rounds carry the
 //! campaign's round number: a pause and resume starts a new chain, and a
 //! round of an old chain does nothing.
 
@@ -33,8 +35,10 @@ use store::inbox::Contact;
 use store::{StoreError, TenantTx};
 use whatsapp::outgoing::OutgoingContent;
 
-/// Seconds of the number's sending a round queues.
-pub const ROUND_SECONDS: i64 = 2;
+/// Seconds of the number's sending its queue is kept deep.
+pub const AHEAD_SECONDS: i64 = 2;
+/// The soonest and latest a next round comes, in milliseconds.
+const ROUND_AFTER_MS: (i64, i64) = (50, AHEAD_SECONDS * 1000);
 /// The most recipients one round (one transaction) takes.
 pub const MAX_ROUND: i64 = 500;
 /// How long a campaign waits when its number's tier has no room.
@@ -163,7 +167,16 @@ async fn round(state: &AppState, tenant: TenantId, p: RoundPayload) -> anyhow::R
         pause(&mut tx, &mut c, &why, now).await?;
         return Ok(tx);
     }
-    let mut take = (channel.rate_limit * ROUND_SECONDS).clamp(1, MAX_ROUND);
+    let rate = channel.rate_limit.max(1);
+    let ahead = rate * AHEAD_SECONDS;
+    let backlog = tx.count_queued_messages(channel.id).await?;
+    let mut take = (ahead - backlog).min(MAX_ROUND);
+    if take <= 0 {
+        // The queue is deep enough: look again when half of it has gone.
+        let at = now.plus_millis(next_round_after_ms(backlog, ahead, rate));
+        next_round(&mut tx, &mut c, at, now).await?;
+        return Ok(tx);
+    }
     if let Some(room) = tier::headroom(&mut tx, channel.id, now).await? {
         if room == 0 {
             c.status_reason = Some(
@@ -209,11 +222,19 @@ async fn round(state: &AppState, tenant: TenantId, p: RoundPayload) -> anyhow::R
     if tx.pending_recipients(c.id, 1).await?.is_empty() {
         finish(&mut tx, &mut c, now).await?;
     } else {
-        let sent = batch.len() as i64;
-        let wait = (sent / channel.rate_limit.max(1)).max(1);
-        next_round(&mut tx, &mut c, now.plus_seconds(wait), now).await?;
+        let queued = backlog + batch.len() as i64;
+        let at = now.plus_millis(next_round_after_ms(queued, ahead, rate));
+        next_round(&mut tx, &mut c, at, now).await?;
     }
     Ok(tx)
+}
+
+/// When the next round should come, with `queued` messages waiting on a
+/// number sending `rate` a second: once the queue is down to half of
+/// `ahead`.
+fn next_round_after_ms(queued: i64, ahead: i64, rate: i64) -> i64 {
+    let (soonest, latest) = ROUND_AFTER_MS;
+    ((queued - ahead / 2) * 1000 / rate.max(1)).clamp(soonest, latest)
 }
 
 /// A recipient of a round: its contact, if it still exists.
@@ -334,4 +355,20 @@ async fn finish(tx: &mut TenantTx, c: &mut Campaign, now: Timestamp) -> anyhow::
     };
     record(tx, Event::CampaignFinished(event), now);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_next_round_comes_when_the_queue_is_half_gone() {
+        // 1,000/s keeps 2,000 queued: a round of 500 is followed at once.
+        assert_eq!(next_round_after_ms(500, 2000, 1000), 50);
+        assert_eq!(next_round_after_ms(2000, 2000, 1000), 1000);
+        // 80/s keeps 160 queued: half of it goes in a second.
+        assert_eq!(next_round_after_ms(160, 160, 80), 1000);
+        // A queue far over (other sends on the number) waits at most this.
+        assert_eq!(next_round_after_ms(100_000, 160, 80), AHEAD_SECONDS * 1000);
+    }
 }

@@ -5,7 +5,7 @@ use super::messages::{Message, Row, SELECT};
 use crate::db::{TenantTx, run};
 use crate::error::StoreResult;
 use crate::placeholders::{ROWS_PER_STATEMENT, list};
-use domain::{MessageId, Timestamp};
+use domain::{ChannelId, MessageId, Timestamp};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -66,6 +66,18 @@ impl TenantTx {
             }
         }
         Ok(found)
+    }
+
+    /// How many messages number `channel` has queued, not yet sent.
+    pub async fn count_queued_messages(&mut self, channel: ChannelId) -> StoreResult<i64> {
+        run!(&mut self.tx, |c| sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM messages \
+             WHERE tenant_id = $1 AND channel_id = $2 AND status = 'queued'"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(channel.as_uuid())
+        .fetch_one(c)
+        .await)
     }
 
     /// Marks a send in flight at `at` for each of `ids` that is queued with
