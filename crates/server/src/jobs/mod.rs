@@ -58,6 +58,18 @@ impl Queue {
         Queue::Hooks,
     ];
 
+    /// How many of this queue's jobs a node runs at once, given the
+    /// configured `worker_concurrency`. Sends run eight times that: a send
+    /// mostly waits (for its number's slot, then for Meta's answer), and a
+    /// number at 1,000/s needs a few batches in flight while one is being
+    /// recorded.
+    pub fn concurrency(self, configured: i64) -> i64 {
+        match self {
+            Queue::Send => configured.saturating_mul(8),
+            _ => configured,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Queue::Webhooks => "webhooks",

@@ -328,6 +328,7 @@ impl Worker {
             .map(|queue| {
                 let state = state.clone();
                 let mut shutdown = shutdown.clone();
+                let limit = queue.concurrency(state.config.worker_concurrency);
                 let queue = queue.as_str();
                 let worker = format!("{node}/{queue}");
                 tokio::spawn(async move {
@@ -348,7 +349,7 @@ impl Worker {
                             // answered no size; nothing runs now.
                             in_flight = 0;
                         }
-                        let room = state.config.worker_concurrency - in_flight;
+                        let room = limit - in_flight;
                         let jobs = if room > 0 {
                             claim(&state, queue, &worker, state.now(), room).await
                         } else {
