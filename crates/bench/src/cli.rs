@@ -22,7 +22,10 @@ pub struct RunArgs {
     /// Small sizes: each scenario finishes in under a minute.
     #[arg(long)]
     pub quick: bool,
-    /// Run only this scenario (ingest, inbound, outbound, reads, webhooks, crm, import); repeatable.
+    /// Run only this scenario; repeatable. ingest, inbound, outbound (twenty
+    /// numbers at 80 msg/s each sending a campaign through the API),
+    /// outbound-1k (one number at 1,000 msg/s sending one campaign),
+    /// reads, webhooks, crm, import.
     #[arg(long = "scenario")]
     pub scenarios: Vec<String>,
     /// Database engine of the server under test.
@@ -42,7 +45,8 @@ pub struct RunArgs {
     /// Never write the markdown file.
     #[arg(long)]
     pub no_write: bool,
-    /// Outbound: seconds the campaign may take to drain (default 900, quick 60).
+    /// Outbound: seconds the campaigns may take, from their start until every
+    /// status webhook is applied (default 900, quick 60).
     #[arg(long)]
     pub outbound_time_limit: Option<u64>,
     /// Keep each scenario's data directory and database.

@@ -50,7 +50,12 @@ impl BenchDb {
                 None,
             ),
             EngineChoice::Postgres { admin_url } => {
-                let name = format!("sb_bench_{scenario}_{}", uuid::Uuid::new_v4().simple());
+                // An unquoted identifier: letters, digits and `_` only.
+                let plain: String = scenario
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                    .collect();
+                let name = format!("sb_bench_{plain}_{}", uuid::Uuid::new_v4().simple());
                 (create_pg_database(admin_url, &name).await?, Some(name))
             }
         };

@@ -14,5 +14,6 @@ pub mod report;
 pub mod runner;
 pub mod scenarios;
 pub mod seed;
+pub mod seed_audience;
 pub mod seed_bulk;
 pub mod stats;

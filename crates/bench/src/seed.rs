@@ -1,18 +1,15 @@
 //! Seeding through the server and store libraries, against the database the
 //! server child will open, before it starts. Tenants are made by the same
-//! `create_tenant` the operator API calls; numbers, messages and queued
-//! sends are written by the same code paths as `POST /api/v1/channels`, the
-//! webhook worker (`apply::apply`) and `POST /api/v1/messages`
-//! (`send_message`), minus the HTTP round trips.
+//! `create_tenant` the operator API calls; numbers and messages are written
+//! by the same code paths as `POST /api/v1/channels` and the webhook worker
+//! (`apply::apply`), minus the HTTP round trips.
 
 use anyhow::Context as _;
 use domain::{ChannelId, Email, Slug, TenantId, TenantStatus};
 use futures::StreamExt as _;
 use serde_json::json;
 use server::AppState;
-use server::auth::{TenantCtx, Via};
 use server::channels::apply::{InboundEvent, KnownContacts, apply};
-use server::channels::send::{Lane, Outgoing, send_message};
 use server::tenancy::Staff;
 use server::tenancy::{CreateTenant, create_tenant};
 use store::audit::{Actor, NewAuditEntry};
@@ -186,7 +183,7 @@ async fn tenant_inbox(
                 &mut tx,
                 &channel,
                 &event,
-                &KnownContacts::default(),
+                &mut KnownContacts::default(),
                 state.now(),
             )
             .await?;
@@ -194,61 +191,4 @@ async fn tenant_inbox(
     }
     tx.commit().await?;
     Ok(())
-}
-
-/// Queues `per_number` template messages on every number of `tenants`
-/// through `send_message`, each to its own recipient, in the bulk lane.
-pub async fn campaign(
-    state: &AppState,
-    tenants: &[SeedTenant],
-    per_number: usize,
-    template: &str,
-) -> anyhow::Result<usize> {
-    // Round-robin over the numbers, as when their campaigns run at once.
-    let mut jobs: Vec<(TenantId, ChannelId, String)> = Vec::new();
-    for i in 0..per_number {
-        for (t, tenant) in tenants.iter().enumerate() {
-            for (k, n) in tenant.numbers.iter().enumerate() {
-                jobs.push((tenant.id, n.channel_id, format!("33{t:03}{k:02}{i:07}")));
-            }
-        }
-    }
-    let content: whatsapp::outgoing::OutgoingContent = serde_json::from_value(json!({
-        "type": "template",
-        "template": {
-            "name": template,
-            "language": { "code": "en_US" },
-            "components": [{ "type": "body", "parameters": [{ "type": "text", "text": "Ana" }] }]
-        }
-    }))?;
-    let total = jobs.len();
-    let results: Vec<anyhow::Result<()>> = futures::stream::iter(jobs)
-        .map(|(tenant, channel, to)| {
-            let content = content.clone();
-            async move {
-                let ctx = TenantCtx::system(tenant, Via::Cli);
-                let to = domain::messaging::WaId::parse(&to)
-                    .map_err(|e| anyhow::anyhow!("recipient: {e}"))?;
-                send_message(
-                    state,
-                    &ctx,
-                    Outgoing {
-                        conversation_id: None,
-                        channel_id: Some(channel),
-                        to: Some(to),
-                        reply_to: None,
-                        content,
-                        lane: Lane::Bulk,
-                    },
-                )
-                .await
-                .map(drop)
-                .map_err(|e| anyhow::anyhow!("queueing: {e:?}"))
-            }
-        })
-        .buffer_unordered(parallelism(state))
-        .collect()
-        .await;
-    results.into_iter().collect::<anyhow::Result<()>>()?;
-    Ok(total)
 }

@@ -6,6 +6,7 @@
 use crate::db::{SystemTx, TenantTx, exec, run, values_rows};
 use crate::error::{OrNotFound, StoreResult};
 use crate::page::{Page, PageRequest};
+use crate::placeholders::{ROWS_PER_STATEMENT, list, values};
 use domain::{ChannelId, TenantId, Timestamp, WebhookId};
 use uuid::Uuid;
 
@@ -27,6 +28,18 @@ struct WebhookRow {
     body: Vec<u8>,
     status: String,
     received_at: i64,
+}
+
+impl From<WebhookRow> for StoredWebhook {
+    fn from(r: WebhookRow) -> Self {
+        Self {
+            id: WebhookId::from_uuid(r.id),
+            source_tenant: r.source_tenant.map(TenantId::from_uuid),
+            body: r.body,
+            status: r.status,
+            received_at: Timestamp::from_millis(r.received_at),
+        }
+    }
 }
 
 /// A webhook body to store.
@@ -102,28 +115,51 @@ impl SystemTx {
         .bind(id.as_uuid())
         .fetch_optional(c)
         .await)?;
-        let r = row.or_not_found()?;
-        Ok(StoredWebhook {
-            id: WebhookId::from_uuid(r.id),
-            source_tenant: r.source_tenant.map(TenantId::from_uuid),
-            body: r.body,
-            status: r.status,
-            received_at: Timestamp::from_millis(r.received_at),
-        })
+        Ok(row.or_not_found()?.into())
     }
 
-    pub async fn mark_webhook_processed(
+    /// The stored webhooks among `ids` (in no particular order; an id
+    /// with no webhook is left out): a batch's bodies in one read.
+    pub async fn find_webhooks(&mut self, ids: &[WebhookId]) -> StoreResult<Vec<StoredWebhook>> {
+        let mut found = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "SELECT id, source_tenant, body, status, received_at FROM webhook_deliveries \
+                 WHERE id IN ({})",
+                list(chunk.len(), 1)
+            );
+            let rows = run!(&mut self.tx, |c| {
+                let mut q = sqlx::query_as::<_, WebhookRow>(sqlx::AssertSqlSafe(sql.clone()));
+                for id in chunk {
+                    q = q.bind(id.as_uuid());
+                }
+                q.fetch_all(c).await
+            })?;
+            found.extend(rows.into_iter().map(StoredWebhook::from));
+        }
+        Ok(found)
+    }
+
+    /// Marks every webhook of `ids` processed (a batch's, in one statement).
+    pub async fn mark_webhooks_processed(
         &mut self,
-        id: WebhookId,
+        ids: &[WebhookId],
         now: Timestamp,
     ) -> StoreResult<()> {
-        exec!(&mut self.tx, |c| sqlx::query(
-            "UPDATE webhook_deliveries SET status = 'processed', processed_at = $2 WHERE id = $1"
-        )
-        .bind(id.as_uuid())
-        .bind(now.as_millis())
-        .execute(c)
-        .await)?;
+        for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "UPDATE webhook_deliveries SET status = 'processed', processed_at = $1 \
+                 WHERE id IN ({})",
+                list(chunk.len(), 2)
+            );
+            exec!(&mut self.tx, |c| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(now.as_millis());
+                for id in chunk {
+                    q = q.bind(id.as_uuid());
+                }
+                q.execute(c).await
+            })?;
+        }
         Ok(())
     }
 
@@ -136,23 +172,31 @@ impl SystemTx {
         .await)
     }
 
-    /// Keeps an event nobody owns; a second insert of one id (the webhook
-    /// processed again) is a no-op.
-    pub async fn insert_unroutable(&mut self, event: &Unroutable) -> StoreResult<()> {
-        exec!(&mut self.tx, |c| sqlx::query(
-            "INSERT INTO unroutable_events (id, delivery_id, phone_number_id, waba_id, reason, \
-                                            payload, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING"
-        )
-        .bind(event.id)
-        .bind(event.delivery_id)
-        .bind(event.phone_number_id.as_deref())
-        .bind(event.waba_id.as_deref())
-        .bind(&event.reason)
-        .bind(&event.payload)
-        .bind(event.created_at)
-        .execute(c)
-        .await)?;
+    /// Keeps events nobody owns, in one statement per thousand; a second
+    /// insert of one id (the webhook processed again) is a no-op.
+    pub async fn insert_unroutables(&mut self, events: &[Unroutable]) -> StoreResult<()> {
+        for chunk in events.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO unroutable_events (id, delivery_id, phone_number_id, waba_id, \
+                                                reason, payload, created_at) \
+                 VALUES {} ON CONFLICT (id) DO NOTHING",
+                values(chunk.len(), 7, 1, |p| format!("({p})"))
+            );
+            exec!(&mut self.tx, |c| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+                for e in chunk {
+                    q = q
+                        .bind(e.id)
+                        .bind(e.delivery_id)
+                        .bind(e.phone_number_id.as_deref())
+                        .bind(e.waba_id.as_deref())
+                        .bind(&e.reason)
+                        .bind(&e.payload)
+                        .bind(e.created_at);
+                }
+                q.execute(c).await
+            })?;
+        }
         Ok(())
     }
 

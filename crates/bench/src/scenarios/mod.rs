@@ -1,6 +1,7 @@
 //! The scenarios of issue 5, each on a fresh database with its own server
 //! process (so its peak RSS is its own), against the baseline in the same run.
 
+pub mod campaign_api;
 pub mod crm;
 pub mod import;
 pub mod inbound;
@@ -15,9 +16,26 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// The scenario names `--scenario` accepts, in run order.
-pub const ALL: [&str; 7] = [
-    "ingest", "inbound", "outbound", "reads", "webhooks", "crm", "import",
+pub const ALL: [&str; 8] = [
+    "ingest",
+    "inbound",
+    "outbound",
+    "outbound-1k",
+    "reads",
+    "webhooks",
+    "crm",
+    "import",
 ];
+
+/// One shape of the outbound scenarios: `numbers` numbers (one tenant
+/// each), each capped at `rate` msg/s in the sandbox and in its channel
+/// settings, each sending its own campaign to `per_number` recipients.
+#[derive(Debug, Clone, Copy)]
+pub struct Outbound {
+    pub numbers: usize,
+    pub per_number: usize,
+    pub rate: i64,
+}
 
 /// How big each scenario is: `--quick` (under a minute each) or full.
 #[derive(Debug, Clone)]
@@ -27,10 +45,12 @@ pub struct Sizes {
     pub ingest_connections: usize,
     pub e2e_tenants: usize,
     pub e2e_samples: usize,
-    pub out_numbers: usize,
-    pub out_per_number: usize,
-    pub out_rate: i64,
-    /// How long the campaign may take to drain before it counts as not drained.
+    /// `outbound`: twenty numbers at Meta's default 80 msg/s.
+    pub outbound: Outbound,
+    /// `outbound-1k`: one number at the upgraded 1,000 msg/s.
+    pub outbound_1k: Outbound,
+    /// How long the campaigns may take, from their start until every
+    /// status webhook is applied, before they count as not done.
     pub out_time_limit: Duration,
     pub reads_tenants: usize,
     pub reads_conversations: usize,
@@ -55,9 +75,16 @@ impl Sizes {
             ingest_connections: 64,
             e2e_tenants: 100,
             e2e_samples: 2_000,
-            out_numbers: 20,
-            out_per_number: 5_000,
-            out_rate: 1_000,
+            outbound: Outbound {
+                numbers: 20,
+                per_number: 5_000,
+                rate: 80,
+            },
+            outbound_1k: Outbound {
+                numbers: 1,
+                per_number: 100_000,
+                rate: 1_000,
+            },
             out_time_limit: Duration::from_secs(900),
             reads_tenants: 1_000,
             reads_conversations: 50,
@@ -79,9 +106,16 @@ impl Sizes {
             ingest_connections: 64,
             e2e_tenants: 10,
             e2e_samples: 200,
-            out_numbers: 20,
-            out_per_number: 250,
-            out_rate: 1_000,
+            outbound: Outbound {
+                numbers: 20,
+                per_number: 250,
+                rate: 80,
+            },
+            outbound_1k: Outbound {
+                numbers: 1,
+                per_number: 5_000,
+                rate: 1_000,
+            },
             out_time_limit: Duration::from_secs(60),
             reads_tenants: 100,
             reads_conversations: 20,
@@ -126,7 +160,8 @@ pub async fn run(ctx: &Ctx, name: &str) -> anyhow::Result<Vec<Figure>> {
     match name {
         "ingest" => ingest::run(ctx).await,
         "inbound" => inbound::run(ctx).await,
-        "outbound" => outbound::run(ctx).await,
+        "outbound" => outbound::run(ctx, "outbound", ctx.sizes.outbound).await,
+        "outbound-1k" => outbound::run(ctx, "outbound-1k", ctx.sizes.outbound_1k).await,
         "reads" => reads::run(ctx).await,
         "webhooks" => webhooks::run(ctx).await,
         "crm" => crm::run(ctx).await,

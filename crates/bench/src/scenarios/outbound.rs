@@ -1,23 +1,32 @@
-//! Outbound: a campaign of template messages queued over several numbers
-//! (one tenant each), every number capped in the sandbox; the server drains
-//! the queue under its own pacing. The sandbox's counters (polled every
-//! 20 ms) give each number's rate and every throughput error (130429) our
-//! pacing caused. Meanwhile another tenant reads its inbox; the baseline
-//! answers the same reads at the same time, under the same machine load.
+//! Outbound: campaigns run through the HTTP API as an integrator runs
+//! them. Every number (one tenant each) is capped in the sandbox and in
+//! its channel settings; its tenant's recipients are seeded as tagged
+//! contacts ([`crate::seed_audience`]); the tenant's API key then syncs
+//! the template library, sets the number's messaging-limit tier, creates
+//! a campaign for the tag and starts it ([`super::campaign_api`]).
+//!
+//! The sandbox's counters (polled every 20 ms) give each number's rate
+//! from its first to its last accepted send, every throughput error
+//! (130429) our pacing caused, and duplicate sends; afterwards its message
+//! log gives recipients sent to twice. Once a number's sends are all in,
+//! its campaign's stats are polled (every [`api::WATCH`]) until every
+//! recipient is at least delivered: how long after the last send the
+//! status webhooks were all applied. Meanwhile another tenant reads its
+//! inbox; the baseline answers the same reads at the same time, under the
+//! same machine load.
 
-use super::{Ctx, get_json, step};
+use super::campaign_api::{self as api, Progress, Run, TEMPLATE, watcher};
+use super::{Ctx, Outbound, get_json, step};
 use crate::children::{ServerSpec, free_port, start_baseline, start_sandbox, start_server};
 use crate::db::APP_SECRET;
 use crate::load::{LoadResult, client, open_loop_until};
 use crate::report::{Figure, Target};
 use crate::seed::{self, SeedTenant};
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use anyhow::Context as _;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const S: &str = "outbound";
-const TEMPLATE: &str = "bench_promo";
 const READ_RATE: f64 = 50.0;
 
 fn sandbox_args(tenants: &[SeedTenant], rate: i64, webhook_url: &str) -> Vec<String> {
@@ -37,7 +46,11 @@ fn sandbox_args(tenants: &[SeedTenant], rate: i64, webhook_url: &str) -> Vec<Str
             n.phone_number_id, n.waba_id, n.token, n.display
         ));
         a.push("--template".into());
-        a.push(format!("{}:{TEMPLATE}:en_US:MARKETING", n.waba_id));
+        a.push(format!(
+            "{}:{TEMPLATE}:{}:MARKETING",
+            n.waba_id,
+            api::LANGUAGE
+        ));
     }
     a
 }
@@ -66,24 +79,20 @@ fn reader(
     })
 }
 
-struct Progress {
-    first: BTreeMap<String, Instant>,
-    done: BTreeMap<String, Instant>,
-}
-
-pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
-    let z = &ctx.sizes;
-    let db = ctx.fresh_db("outbound").await?;
+pub async fn run(ctx: &Ctx, s: &'static str, shape: Outbound) -> anyhow::Result<Vec<Figure>> {
+    let db = ctx.fresh_db(s).await?;
     let state = db.state(super::NO_GRAPH).await?;
-    let mut tenants = seed::tenants(&state, z.out_numbers + 1, 1, z.out_rate).await?;
+    let mut tenants = seed::tenants(&state, shape.numbers + 1, 1, shape.rate).await?;
     let other = tenants.pop().ok_or_else(|| anyhow::anyhow!("no tenants"))?;
     seed::inbox(&state, std::slice::from_ref(&other), 20, 10).await?;
+    let total = (shape.numbers * shape.per_number) as u64;
     step(format!(
-        "queueing {} messages over {} numbers",
-        z.out_numbers * z.out_per_number,
-        z.out_numbers
+        "seeding {total} contacts over {} tenants, {} msg/s per number",
+        shape.numbers, shape.rate
     ));
-    let total = seed::campaign(&state, &tenants, z.out_per_number, TEMPLATE).await? as u64;
+    let t = Instant::now();
+    let tags = crate::seed_audience::tagged(&state, &tenants, shape.per_number).await?;
+    step(format!("seeded in {:.1} s", t.elapsed().as_secs_f64()));
     state.store.close().await;
     drop(state);
 
@@ -92,7 +101,7 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
     all.push(other.clone());
     let sandbox = start_sandbox(&sandbox_args(
         &all,
-        z.out_rate,
+        shape.rate,
         &format!("http://127.0.0.1:{port}/webhooks/whatsapp"),
     ))
     .await?;
@@ -101,7 +110,22 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
     let mut spec = ServerSpec::new(&db, &sandbox.url);
     spec.port = Some(port);
     let server = start_server(&spec).await?;
-    let start = Instant::now();
+
+    let tier = api::tier_for(shape.per_number, shape.rate);
+    step(format!("creating {} campaigns ({tier})", tenants.len()));
+    let mut runs = Vec::with_capacity(tenants.len());
+    for (tenant, tag) in tenants.iter().zip(&tags) {
+        let n = tenant.numbers.first().context("a tenant without numbers")?;
+        let channel = n.channel_id.to_string();
+        let key = &tenant.api_key;
+        let id = api::prepare(&http, &server.url, key, &channel, tier, &tag.to_string()).await?;
+        runs.push(Run {
+            pnid: n.phone_number_id.clone(),
+            key: key.clone(),
+            id,
+        });
+    }
+
     let conv = get_json(
         &http,
         &server.url,
@@ -120,17 +144,19 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
     );
     let base_reads = reader(baseline.url.clone(), other.clone(), conv, stop.clone());
 
-    let per_number = z.out_per_number as u64;
-    let timeout = z.out_time_limit;
-    let mut p = Progress {
-        first: BTreeMap::new(),
-        done: BTreeMap::new(),
-    };
+    step("starting them");
+    let start = Instant::now();
+    let mut recipients = 0;
+    for r in &runs {
+        recipients += api::start(&http, &server.url, &r.key, &r.id).await?;
+    }
+    let started = start.elapsed().as_secs_f64();
+    let p = Arc::new(Mutex::new(Progress::default()));
+    let watch = watcher(server.url.clone(), runs.clone(), p.clone(), stop.clone());
+
+    let per_number = shape.per_number as u64;
+    let timeout = ctx.sizes.out_time_limit;
     let mut counters = sandbox::Counters::default();
-    let campaign: Vec<String> = tenants
-        .iter()
-        .flat_map(|t| t.numbers.iter().map(|n| n.phone_number_id.clone()))
-        .collect();
     loop {
         if let Ok(r) = http
             .get(format!("{}/_sandbox/counters", sandbox.url))
@@ -141,16 +167,20 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
             counters = c;
         }
         let now = Instant::now();
-        for pnid in &campaign {
-            let accepted = counters.numbers.get(pnid).map_or(0, |n| n.accepted);
-            if accepted > 0 {
-                p.first.entry(pnid.clone()).or_insert(now);
+        let all_settled = {
+            let mut p = p.lock().unwrap_or_else(|e| e.into_inner());
+            for r in &runs {
+                let accepted = counters.numbers.get(&r.pnid).map_or(0, |n| n.accepted);
+                if accepted > 0 {
+                    p.first.entry(r.pnid.clone()).or_insert(now);
+                }
+                if accepted >= per_number {
+                    p.done.entry(r.pnid.clone()).or_insert(now);
+                }
             }
-            if accepted >= per_number {
-                p.done.entry(pnid.clone()).or_insert(now);
-            }
-        }
-        if p.done.len() == campaign.len() || start.elapsed() > timeout {
+            p.settled.len() == runs.len()
+        };
+        if all_settled || start.elapsed() > timeout {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -158,7 +188,26 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
     let end = Instant::now();
     stop.store(true, Ordering::Relaxed);
     let (ours_reads, base_reads) = (ours_reads.await?, base_reads.await?);
+    watch.await?;
     let rss = server.peak_rss_mib().unwrap_or(0.0);
+    let mut finished = 0;
+    let (mut failed, mut undelivered) = (0, 0);
+    let p = std::mem::take(&mut *p.lock().unwrap_or_else(|e| e.into_inner()));
+    for r in &runs {
+        let st = api::status(&http, &server.url, &r.key, &r.id).await;
+        finished += u32::from(st.as_deref() == Some("finished"));
+        let last = match p.settled.contains_key(&r.pnid) {
+            true => p.stats.get(&r.pnid).cloned(),
+            false => api::stats(&http, &server.url, &r.key, &r.id).await,
+        };
+        let last = last.unwrap_or_default();
+        failed += last.failed + last.skipped;
+        undelivered += last.undelivered() - last.failed - last.skipped;
+    }
+    let mut repeated = 0;
+    for r in &runs {
+        repeated += api::repeated_recipients(&http, &sandbox.url, &r.pnid).await?;
+    }
     server.stop().await;
     sandbox.stop().await;
     baseline.stop().await;
@@ -166,8 +215,9 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
 
     let mut rates = Vec::new();
     let (mut accepted, mut throttled, mut other_rejections, mut duplicates) = (0, 0, 0, 0);
-    for pnid in &campaign {
-        let c = counters.numbers.get(pnid).cloned().unwrap_or_default();
+    let mut lag: f64 = 0.0;
+    for r in &runs {
+        let c = counters.numbers.get(&r.pnid).cloned().unwrap_or_default();
         accepted += c.accepted;
         duplicates += c.duplicate_callback_data;
         for (code, n) in &c.rejected {
@@ -177,71 +227,109 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
                 other_rejections += n
             }
         }
-        let from = p.first.get(pnid).copied().unwrap_or(start);
-        let to = p.done.get(pnid).copied().unwrap_or(end);
+        let from = p.first.get(&r.pnid).copied().unwrap_or(start);
+        let to = p.done.get(&r.pnid).copied().unwrap_or(end);
         let secs = to.duration_since(from).as_secs_f64().max(0.001);
         rates.push(c.accepted.min(per_number) as f64 / secs);
+        let applied = p.settled.get(&r.pnid).copied().unwrap_or(end);
+        lag = lag.max(applied.duration_since(to).as_secs_f64());
     }
-    let first = p.first.values().min().copied().unwrap_or(start);
-    let drained = p.done.len() == campaign.len();
-    let drain_secs = p
-        .done
-        .values()
-        .max()
-        .copied()
-        .unwrap_or(end)
-        .duration_since(first)
-        .as_secs_f64();
-    let cap = z.out_rate as f64;
+    let first = p.first.values().min().copied().unwrap_or(end);
+    let sent_all = p.done.len() == runs.len();
+    let last_send = p.done.values().max().copied().unwrap_or(end);
+    let send_secs = last_send.duration_since(first).as_secs_f64();
+    let all_applied = p.settled.len() == runs.len();
+    let cap = shape.rate as f64;
     let min_rate = rates.iter().copied().fold(f64::INFINITY, f64::min);
     let mean_rate = rates.iter().sum::<f64>() / rates.len().max(1) as f64;
     step(format!(
-        "sent {accepted}/{total} in {drain_secs:.1} s; {throttled} throughput errors"
+        "{recipients} recipients (started in {started:.1} s); sent {accepted}/{total} in \
+         {send_secs:.1} s; statuses applied {lag:.1} s after the last send; \
+         {throttled} throughput errors; {finished}/{} finished",
+        runs.len()
     ));
-    Ok(vec![
+    let mut figures = vec![
         Figure::new(
-            S,
+            s,
             "slowest number's rate (cap as baseline)",
             "msg/s",
             min_rate.min(f64::MAX),
         )
         .baseline(cap)
         .target(Target::AtLeast(cap * 0.95)),
-        Figure::new(S, "mean rate per number", "msg/s", mean_rate).baseline(cap),
+    ];
+    if runs.len() > 1 {
+        figures.push(Figure::new(s, "mean rate per number", "msg/s", mean_rate).baseline(cap));
+    }
+    figures.extend([
         Figure::new(
-            S,
+            s,
             "throughput errors (130429) from our pacing",
             "errors",
             throttled as f64,
         )
         .target(Target::AtMost(0.0)),
         Figure::new(
-            S,
+            s,
             "messages sent before the time limit",
             "msgs",
             accepted as f64,
         )
         .target(Target::AtLeast(total as f64)),
-        Figure::new(S, "other send errors", "errors", other_rejections as f64),
+        Figure::new(s, "other send errors", "errors", other_rejections as f64),
         Figure::new(
-            S,
+            s,
             "duplicate sends seen by the sandbox",
             "msgs",
             duplicates as f64,
         )
         .target(Target::AtMost(0.0)),
         Figure::new(
-            S,
+            s,
+            "recipients sent to more than once",
+            "recipients",
+            repeated as f64,
+        )
+        .target(Target::AtMost(0.0)),
+        Figure::new(
+            s,
+            "campaigns finished (API)",
+            "campaigns",
+            f64::from(finished),
+        )
+        .target(Target::AtLeast(runs.len() as f64)),
+        Figure::new(
+            s,
+            "recipients failed or skipped (campaign stats)",
+            "recipients",
+            failed as f64,
+        )
+        .target(Target::AtMost(0.0)),
+        Figure::new(
+            s,
             format!(
-                "time to drain {total} messages{}",
-                if drained { "" } else { " (timed out)" }
+                "time to send {total} messages{}",
+                if sent_all { "" } else { " (timed out)" }
             ),
             "s",
-            drain_secs,
+            send_secs,
         )
         .baseline(per_number as f64 / cap),
         Figure::new(
-            S,
+            s,
+            format!(
+                "status webhooks all applied, after the last send{}",
+                if all_applied {
+                    String::new()
+                } else {
+                    format!(" ({} recipients not yet)", undelivered)
+                }
+            ),
+            "s",
+            lag,
+        ),
+        Figure::new(
+            s,
             "other tenant's inbox reads, p99",
             "ms",
             ours_reads.latencies.p99_ms(),
@@ -249,11 +337,12 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
         .baseline(base_reads.latencies.p99_ms())
         .target(Target::AtMost(50.0)),
         Figure::new(
-            S,
+            s,
             "other tenant's failed reads",
             "req",
             ours_reads.errors as f64,
         ),
-        Figure::new(S, "server peak RSS", "MiB", rss).target(Target::AtMost(300.0)),
-    ])
+        Figure::new(s, "server peak RSS", "MiB", rss).target(Target::AtMost(100.0)),
+    ]);
+    Ok(figures)
 }

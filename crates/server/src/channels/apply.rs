@@ -77,12 +77,13 @@ pub enum Applied {
 }
 
 /// Applies one event to `channel`'s tenant inbox, in `tx`. `known` may
-/// hold the sender's contact as read before `tx` began.
+/// hold the sender's contact as read before `tx` began, and learns the
+/// contacts `tx` finds or writes (for the events after this one in `tx`).
 pub async fn apply(
     tx: &mut TenantTx,
     channel: &Channel,
     event: &InboundEvent,
-    known: &KnownContacts,
+    known: &mut KnownContacts,
     now: Timestamp,
 ) -> anyhow::Result<Applied> {
     match event {
@@ -131,7 +132,7 @@ async fn apply_message(
     channel: &Channel,
     contact: Option<&Contact>,
     message: &InboundMessage,
-    known: &KnownContacts,
+    known: &mut KnownContacts,
     now: Timestamp,
 ) -> anyhow::Result<Applied> {
     let sent_at = message
@@ -202,9 +203,13 @@ async fn apply_message(
         MessageContent::Text(text) => {
             if let Some(opt_out) = domain::messaging::consent_keyword(&text.body) {
                 crate::inbox::contacts::set_consent(tx, &contact, opt_out, "keyword", now).await?;
+                // Its consent may have changed: read it again if needed.
+                known.forget(&contact);
             }
         }
-        MessageContent::System(system) => apply_system(tx, &contact, system, sent_at, now).await?,
+        MessageContent::System(system) => {
+            apply_system(tx, &contact, system, known, sent_at, now).await?
+        }
         _ => {}
     }
     if let Some((wa_media_id, mime_type)) = super::media::media_of(&message.content)
@@ -257,15 +262,15 @@ pub async fn release_held(state: &AppState, tenant: TenantId) -> anyhow::Result<
             return Ok(released);
         }
         let channels = tx.list_channels().await?;
+        let mut known = KnownContacts::default();
         for held in batch {
             let event: InboundEvent = serde_json::from_str(&held.payload)?;
-            if let Some(channel) = channels.iter().find(|c| c.id == held.channel_id) {
-                let known = KnownContacts::default();
-                if apply(&mut tx, channel, &event, &known, now).await? == Applied::OverContactLimit
-                {
-                    tx.commit().await?;
-                    return Ok(released);
-                }
+            if let Some(channel) = channels.iter().find(|c| c.id == held.channel_id)
+                && apply(&mut tx, channel, &event, &mut known, now).await?
+                    == Applied::OverContactLimit
+            {
+                tx.commit().await?;
+                return Ok(released);
             }
             tx.delete_held_event(held.id).await?;
             released += 1;

@@ -16,7 +16,7 @@ pub(super) async fn apply_echo(
     tx: &mut TenantTx,
     channel: &Channel,
     message: &InboundMessage,
-    known: &KnownContacts,
+    known: &mut KnownContacts,
     now: Timestamp,
 ) -> anyhow::Result<Applied> {
     let Some(customer) = message.to.as_deref().filter(|t| !t.is_empty()) else {

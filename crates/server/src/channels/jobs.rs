@@ -4,7 +4,7 @@
 use super::deliver::{SendAttempt, deliver};
 use super::media::Fetch;
 use super::send::Lane;
-use crate::jobs::{JobKind, Outcome, Queue, Registry};
+use crate::jobs::{Batch, Commit, JobKind, Outcome, Queue, Registry};
 use crate::state::AppState;
 use domain::{MediaId, MessageId, TenantId, Timestamp, WebhookId};
 use serde::{Deserialize, Serialize};
@@ -19,13 +19,21 @@ pub fn register(registry: &mut Registry) {
         .register::<ReleaseHeld>();
 }
 
-/// Routes and applies the events of a stored webhook.
+/// Routes and applies the events of stored webhooks, many at once.
 pub struct ProcessWebhook;
 
 impl JobKind for ProcessWebhook {
     const KIND: &'static str = "webhook.process";
     const QUEUE: Queue = Queue::Webhooks;
     type Payload = WebhookRef;
+
+    /// Half a worker's claim (`worker_concurrency`, 64 by default), so two
+    /// batches run at once: one's reads and routing overlap the other's
+    /// tenant writes, which queue for SQLite's one writer either way. Each
+    /// shares its two system transactions among 32 webhooks and gathers a
+    /// tenant's events of 32 webhooks in one write; a batch's last
+    /// transaction (marking 32 webhooks) stays short for the intake.
+    const BATCH: usize = 32;
 
     fn dedupe_key(p: &WebhookRef) -> Option<String> {
         Some(format!("delivery:{}", p.delivery_id))
@@ -38,6 +46,76 @@ impl JobKind for ProcessWebhook {
             Err(e) => Outcome::retry(format!("{e:#}")),
         }
     }
+
+    /// The batch's webhooks together; if the batch as a whole fails (or
+    /// panics), each webhook on its own, so one that cannot be processed
+    /// holds back no other.
+    async fn run_batch(
+        state: &AppState,
+        _: Option<TenantId>,
+        payloads: Vec<WebhookRef>,
+    ) -> crate::jobs::Batch {
+        use futures::FutureExt as _;
+        let ids: Vec<WebhookId> = payloads.iter().map(|p| p.delivery_id).collect();
+        let together = std::panic::AssertUnwindSafe(super::process::process_webhooks(state, &ids))
+            .catch_unwind()
+            .await;
+        let error = match together {
+            Ok(Ok(p)) => {
+                let outcomes = p.webhooks.into_iter().map(|w| match w {
+                    Ok(_) => Outcome::Done,
+                    Err(e) => Outcome::retry(format!("{e:#}")),
+                });
+                return crate::jobs::Batch {
+                    commit: p
+                        .sys
+                        .map_or(crate::jobs::Commit::Nothing, crate::jobs::Commit::System),
+                    outcomes: outcomes.collect(),
+                };
+            }
+            Ok(Err(e)) => format!("{e:#}"),
+            Err(panic) => panic_message(&*panic),
+        };
+        let mut outcomes = Vec::with_capacity(ids.len());
+        if ids.len() == 1 {
+            outcomes.push(Outcome::retry(error));
+        } else {
+            tracing::warn!(error = %error, webhooks = ids.len(), "processing a batch of webhooks failed; processing each on its own");
+            for id in ids {
+                outcomes.push(process_alone(state, id).await);
+            }
+        }
+        crate::jobs::Batch {
+            commit: crate::jobs::Commit::Nothing,
+            outcomes,
+        }
+    }
+}
+
+/// Processes stored webhook `id` on its own and commits it (a batch's
+/// fallback: the next webhook needs the writer this one would hold).
+async fn process_alone(state: &AppState, id: WebhookId) -> Outcome {
+    use futures::FutureExt as _;
+    let run = async {
+        if let Some((_, sys)) = super::process::process_webhook(state, id).await? {
+            sys.commit().await?;
+        }
+        anyhow::Ok(())
+    };
+    match std::panic::AssertUnwindSafe(run).catch_unwind().await {
+        Ok(Ok(())) => Outcome::Done,
+        Ok(Err(e)) => Outcome::retry(format!("{e:#}")),
+        Err(panic) => Outcome::retry(panic_message(&*panic)),
+    }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + std::marker::Send)) -> String {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    format!("panic while processing webhooks: {what}")
 }
 
 /// A stored webhook, by id. The field keeps the name jobs were stored with
@@ -69,8 +147,43 @@ impl JobKind for SendMessage {
         Some(format!("send:{}", p.message_id))
     }
 
+    /// A busy tenant's claimed sends go out in batches
+    /// ([`super::send_batch`]) of 32 (32 ms of a number at 1,000/s), several
+    /// in flight at once (`Queue::concurrency`): one waits for its slots
+    /// while another is read, claimed or recorded.
+    const BATCH: usize = 32;
+
     fn lane(p: &Send) -> i64 {
         p.lane.priority()
+    }
+
+    async fn run_batch(state: &AppState, tenant: Option<TenantId>, p: Vec<Send>) -> Batch {
+        let ids: Vec<MessageId> = p.iter().map(|s| s.message_id).collect();
+        let Some(tenant) = tenant else {
+            let outcomes = ids
+                .iter()
+                .map(|_| Outcome::Fail {
+                    error: "send job without tenant".into(),
+                })
+                .collect();
+            return Batch {
+                commit: Commit::Nothing,
+                outcomes,
+            };
+        };
+        match super::send_batch::deliver_batch(state, tenant, &ids).await {
+            Ok((tx, attempts)) => Batch {
+                commit: Commit::Tenant(tx),
+                outcomes: attempts.into_iter().map(outcome).collect(),
+            },
+            Err(e) => {
+                let error = format!("{e:#}");
+                Batch {
+                    commit: Commit::Nothing,
+                    outcomes: ids.iter().map(|_| Outcome::retry(&error)).collect(),
+                }
+            }
+        }
     }
 
     async fn run(state: &AppState, tenant: Option<TenantId>, p: Send) -> Outcome {
@@ -80,13 +193,7 @@ impl JobKind for SendMessage {
             };
         };
         match deliver(state, tenant, p.message_id).await {
-            Ok(SendAttempt::Settled) => Outcome::Done,
-            Ok(SendAttempt::Recorded(tx)) => Outcome::CommitTenant(tx),
-            Ok(SendAttempt::Retry { reason, after_ms }) => Outcome::Retry {
-                error: reason,
-                after_ms: Some(after_ms),
-            },
-            Ok(SendAttempt::Wait { reason }) => Outcome::Wait { reason },
+            Ok(attempt) => outcome(attempt),
             Err(e) => Outcome::retry(format!("{e:#}")),
         }
     }
@@ -98,6 +205,19 @@ impl JobKind for SendMessage {
         now: Timestamp,
     ) -> anyhow::Result<()> {
         super::deliver::give_up(tx, p.message_id, error, now).await
+    }
+}
+
+/// What a send attempt means for its job.
+fn outcome(attempt: SendAttempt) -> Outcome {
+    match attempt {
+        SendAttempt::Settled => Outcome::Done,
+        SendAttempt::Recorded(tx) => Outcome::CommitTenant(tx),
+        SendAttempt::Retry { reason, after_ms } => Outcome::Retry {
+            error: reason,
+            after_ms: Some(after_ms),
+        },
+        SendAttempt::Wait { reason } => Outcome::Wait { reason },
     }
 }
 

@@ -17,7 +17,12 @@ use whatsapp::webhook::System;
 
 /// Senders' contacts as they were read before the write transaction (off
 /// SQLite's one writer, whose time bounds webhook processing): the ids
-/// looked up, and the contacts found for them.
+/// looked up, and the contacts found for them (every contact having one of
+/// them: each id is unique within a tenant). The write transaction's own
+/// look-ups and writes are added as its events are applied, so the next
+/// event of one sender in a batch finds the contact the first created;
+/// a contact an event changes otherwise (consent, number) is forgotten,
+/// and read again inside the transaction when needed.
 #[derive(Debug, Default)]
 pub struct KnownContacts {
     keys: std::collections::HashSet<String>,
@@ -47,6 +52,26 @@ impl KnownContacts {
             keys: keys.collect(),
             found,
         })
+    }
+
+    /// Adds `contacts`, read or written in the write transaction, and
+    /// `looked_up`, ids every contact of which is among them.
+    fn learn(&mut self, looked_up: &[&str], contacts: &[Contact]) {
+        for c in contacts {
+            self.found.retain(|f| f.id != c.id);
+            self.found.push(c.clone());
+            self.keys.extend(c.wa_id.iter().chain(&c.user_id).cloned());
+        }
+        self.keys.extend(looked_up.iter().map(|k| (*k).to_owned()));
+    }
+
+    /// Drops contact `c` and its ids: the next event naming them reads it
+    /// inside the write transaction.
+    pub fn forget(&mut self, c: &Contact) {
+        self.found.retain(|f| f.id != c.id);
+        for key in c.wa_id.iter().chain(&c.user_id) {
+            self.keys.remove(key);
+        }
     }
 
     /// The contacts matching `facts`, if every id in it was looked up.
@@ -88,7 +113,7 @@ pub(super) struct SenderFacts<'a> {
 pub(super) async fn sender_contact(
     tx: &mut TenantTx,
     facts: SenderFacts<'_>,
-    known: &KnownContacts,
+    known: &mut KnownContacts,
     now: Timestamp,
 ) -> anyhow::Result<Option<Contact>> {
     let candidates = match known.get(&facts) {
@@ -96,7 +121,9 @@ pub(super) async fn sender_contact(
         None => {
             let wa: Vec<&str> = facts.wa_id.into_iter().collect();
             let user: Vec<&str> = facts.user_id.into_iter().collect();
-            tx.find_contacts_by_keys(&wa, &user).await?
+            let found = tx.find_contacts_by_keys(&wa, &user).await?;
+            known.learn(&[wa, user].concat(), &found);
+            found
         }
     };
     let by_wa = candidates
@@ -106,7 +133,9 @@ pub(super) async fn sender_contact(
         .iter()
         .find(|c| facts.user_id.is_some() && c.user_id.as_deref() == facts.user_id);
     let Some(found) = by_wa.or(by_user) else {
-        return create_contact(tx, facts, now).await;
+        let created = create_contact(tx, facts, now).await?;
+        known.learn(&[], created.as_slice());
+        return Ok(created);
     };
     let mut merge = ContactFacts::default();
     let mut changed = Vec::new();
@@ -130,6 +159,7 @@ pub(super) async fn sender_contact(
         return Ok(Some(found.clone()));
     }
     let contact = tx.merge_contact_facts(found.id, merge, now).await?;
+    known.learn(&[], std::slice::from_ref(&contact));
     let event = Event::ContactUpdated(ContactUpdated {
         contact_id: contact.id,
         changed,
@@ -182,6 +212,7 @@ pub(super) async fn apply_system(
     tx: &mut TenantTx,
     contact: &Contact,
     system: &System,
+    known: &mut KnownContacts,
     at: Timestamp,
     now: Timestamp,
 ) -> anyhow::Result<()> {
@@ -198,6 +229,7 @@ pub(super) async fn apply_system(
                 return Ok(());
             }
             tx.set_contact_wa_id(contact.id, new, now).await?;
+            known.forget(contact);
             "wa_id"
         }
         Some("customer_identity_changed") => {
