@@ -353,11 +353,12 @@ async fn two_nodes_share_the_queue_and_a_numbers_rate_limit() {
             assert_eq!(r.status, 202, "{}", r.body);
         }
 
-        // Two worker nodes on the one database, each taking a few jobs at a time.
+        // Two worker nodes on the one database, each taking a few jobs at a
+        // time (the send queue runs 8× the configured concurrency: 8 each).
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let mut workers = Vec::new();
         for _ in 0..2 {
-            let node = wa.another_node(|c| c.worker_concurrency = 4).await;
+            let node = wa.another_node(|c| c.worker_concurrency = 1).await;
             workers.extend(server::jobs::Worker::spawn(node, stopped.clone()));
         }
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
