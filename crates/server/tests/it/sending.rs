@@ -18,9 +18,14 @@ pub(crate) fn template() -> Value {
 }
 
 pub(crate) fn add_template(wa: &WhatsAppTest) {
+    add_template_to(wa, WABA);
+}
+
+/// Meta approves `order_update` (en_US, one body parameter) for `waba`.
+pub(crate) fn add_template_to(wa: &WhatsAppTest, waba: &str) {
     wa.sandbox
         .add_template(sandbox::TemplateSpec {
-            waba_id: WABA.into(),
+            waba_id: waba.into(),
             name: "order_update".into(),
             language: "en_US".into(),
             category: "UTILITY".into(),

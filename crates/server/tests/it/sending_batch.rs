@@ -3,6 +3,7 @@
 //! once and paced by its own number, and a number whose token Meta revoked
 //! holds only its own messages — with its status change recorded once.
 
+use crate::sending::add_template_to;
 use serde_json::{Value, json};
 use testkit::{Auth, TestTenant, WhatsAppTest, each_engine_with_sandbox};
 
@@ -11,20 +12,6 @@ const WABA_A: &str = "102290129340431";
 const PNID_B: &str = "106540352242932";
 const WABA_B: &str = "102290129340432";
 const PER_NUMBER: usize = 12;
-
-fn add_template(wa: &WhatsAppTest, waba: &str) {
-    wa.sandbox
-        .add_template(sandbox::TemplateSpec {
-            waba_id: waba.into(),
-            name: "order_update".into(),
-            language: "en_US".into(),
-            category: "UTILITY".into(),
-            components: None,
-            status: "APPROVED".into(),
-            parameter_format: None,
-        })
-        .unwrap();
-}
 
 async fn queue(wa: &WhatsAppTest, t: &TestTenant, channel: &str, to: String) -> String {
     let body = json!({
@@ -76,8 +63,8 @@ async fn a_batch_over_two_numbers_sends_each_once_and_a_revoked_token_holds_only
         assert_eq!(r.status, 200, "two numbers need a bigger plan: {}", r.body);
         let a = wa.connect_number(&t, PNID_A, WABA_A).await;
         let b = wa.connect_number(&t, PNID_B, WABA_B).await;
-        add_template(&wa, WABA_A);
-        add_template(&wa, WABA_B);
+        add_template_to(&wa, WABA_A);
+        add_template_to(&wa, WABA_B);
         let (mut to_a, mut to_b) = (Vec::new(), Vec::new());
         for i in 0..PER_NUMBER {
             to_a.push(queue(&wa, &t, &a, format!("1650555{i:04}")).await);
