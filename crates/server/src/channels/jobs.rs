@@ -4,7 +4,7 @@
 use super::deliver::{SendAttempt, deliver};
 use super::media::Fetch;
 use super::send::Lane;
-use crate::jobs::{Batch, Commit, JobKind, Outcome, Queue, Registry};
+use crate::jobs::{Batch, Commit, JobKind, Outcome, Queue, Registry, panic_message};
 use crate::state::AppState;
 use domain::{MediaId, MessageId, TenantId, Timestamp, WebhookId};
 use serde::{Deserialize, Serialize};
@@ -50,11 +50,7 @@ impl JobKind for ProcessWebhook {
     /// The batch's webhooks together; if the batch as a whole fails (or
     /// panics), each webhook on its own, so one that cannot be processed
     /// holds back no other.
-    async fn run_batch(
-        state: &AppState,
-        _: Option<TenantId>,
-        payloads: Vec<WebhookRef>,
-    ) -> crate::jobs::Batch {
+    async fn run_batch(state: &AppState, _: Option<TenantId>, payloads: Vec<WebhookRef>) -> Batch {
         use futures::FutureExt as _;
         let ids: Vec<WebhookId> = payloads.iter().map(|p| p.delivery_id).collect();
         let together = std::panic::AssertUnwindSafe(super::process::process_webhooks(state, &ids))
@@ -66,10 +62,8 @@ impl JobKind for ProcessWebhook {
                     Ok(_) => Outcome::Done,
                     Err(e) => Outcome::retry(format!("{e:#}")),
                 });
-                return crate::jobs::Batch {
-                    commit: p
-                        .sys
-                        .map_or(crate::jobs::Commit::Nothing, crate::jobs::Commit::System),
+                return Batch {
+                    commit: p.sys.map_or(Commit::Nothing, Commit::System),
                     outcomes: outcomes.collect(),
                 };
             }
@@ -85,8 +79,8 @@ impl JobKind for ProcessWebhook {
                 outcomes.push(process_alone(state, id).await);
             }
         }
-        crate::jobs::Batch {
-            commit: crate::jobs::Commit::Nothing,
+        Batch {
+            commit: Commit::Nothing,
             outcomes,
         }
     }
@@ -107,15 +101,6 @@ async fn process_alone(state: &AppState, id: WebhookId) -> Outcome {
         Ok(Err(e)) => Outcome::retry(format!("{e:#}")),
         Err(panic) => Outcome::retry(panic_message(&*panic)),
     }
-}
-
-fn panic_message(panic: &(dyn std::any::Any + std::marker::Send)) -> String {
-    let what = panic
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_default();
-    format!("panic while processing webhooks: {what}")
 }
 
 /// A stored webhook, by id. The field keeps the name jobs were stored with

@@ -22,7 +22,7 @@ mod registry;
 mod worker;
 
 pub use registry::{Poller, Registry};
-pub use worker::{Worker, drain};
+pub use worker::{Worker, drain, panic_message};
 
 use crate::state::AppState;
 use domain::{TenantId, Timestamp};

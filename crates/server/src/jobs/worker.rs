@@ -48,7 +48,7 @@ fn backoff_ms(attempts: i64) -> i64 {
 }
 
 /// What a panic in a handler says, for the retry it causes.
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
     let msg = panic
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
