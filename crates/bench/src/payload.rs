@@ -93,6 +93,16 @@ pub fn webhook_body(numbers: &[SeedNumber], seq: u64) -> Vec<u8> {
     sandbox::to_meta_bytes(&json!({ "object": "whatsapp_business_account", "entry": entries }))
 }
 
+/// How many events (messages and statuses) the bodies carry on average:
+/// the mix repeats every 20 bodies.
+pub fn events_per_body() -> f64 {
+    let events = |seq: u64| {
+        let first = if seq.is_multiple_of(4) { 3 } else { 1 };
+        first + u64::from(seq % 10 == 5)
+    };
+    (0..20).map(events).sum::<u64>() as f64 / 20.0
+}
+
 /// A single text message from `customer` to `number` with `wamid`.
 pub fn text_body(number: &SeedNumber, customer: &str, wamid: &str, text: &str) -> Vec<u8> {
     sandbox::to_meta_bytes(&json!({
@@ -152,6 +162,8 @@ mod tests {
             }
         }
         assert!(messages > 40 && statuses > 10, "{messages} / {statuses}");
+        // 40 bodies: two rounds of the mix.
+        assert_eq!(f64::from(messages + statuses), 40.0 * events_per_body());
         let sig = signature("s", &webhook_body(&ns, 1));
         assert!(sig.starts_with("sha256=") && sig.len() == 7 + 64);
     }

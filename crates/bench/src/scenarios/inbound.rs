@@ -165,9 +165,9 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
             .baseline(base.p50_ms()),
         Figure::new(S, "p99, 200 → visible in the API", "ms", ours.p99_ms())
             .baseline(base.p99_ms())
-            .target(Target::AtMost(50.0)),
+            .target(Target::AtMost(25.0)),
         Figure::new(S, "messages never visible within 10 s", "msgs", lost as f64)
             .target(Target::AtMost(0.0)),
-        Figure::new(S, "server peak RSS", "MiB", rss).target(Target::AtMost(300.0)),
+        Figure::new(S, "server peak RSS", "MiB", rss).target(Target::AtMost(100.0)),
     ])
 }

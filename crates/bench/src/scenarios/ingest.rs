@@ -5,8 +5,9 @@
 
 use super::{Ctx, NO_GRAPH, post_webhook, step};
 use crate::children::{ServerSpec, start_baseline, start_server};
+use crate::db::EngineChoice;
 use crate::load::{LoadResult, client, closed_loop, open_loop};
-use crate::payload::webhook_body;
+use crate::payload::{events_per_body, webhook_body};
 use crate::report::{Figure, Target};
 use crate::seed::{self, SeedNumber};
 use std::sync::Arc;
@@ -89,6 +90,24 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
         ctx.sizes.ingest_connections, ctx.sizes.ingest_load
     ));
     let max = flood(&server.url, &numbers, &seq, ctx).await?;
+    // How long the workers take to route what the flood left, before the
+    // baseline's flood takes the CPU (bounded wait).
+    let check = Store::connect(&db.database_url).await?;
+    let backlog = stored(&check).await?.0;
+    step(format!("{backlog} bodies left to route after the flood"));
+    let t = Instant::now();
+    let limit = Duration::from_secs(if ctx.sizes.ingest_load.as_secs() > 10 {
+        300
+    } else {
+        30
+    });
+    let mut left = backlog;
+    while left > 0 && t.elapsed() < limit {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        left = stored(&check).await?.0;
+    }
+    let routing = t.elapsed().as_secs_f64();
+    let routed_rate = (backlog - left) as f64 * events_per_body() / routing;
     let base_max = flood(&baseline.url, &numbers, &seq, ctx).await?;
     let half = (max.rate() / 2.0).max(1.0);
     step(format!(
@@ -101,29 +120,12 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
 
     // Every 200 must be a stored delivery.
     let answered = (warm_ours.ok + max.ok + lat.ok) as i64;
-    let check = Store::connect(&db.database_url).await?;
     let (pending, processed) = stored(&check).await?;
     let not_stored = (answered - pending - processed).max(0);
     step(format!(
         "{answered} answered 200, {} stored ({pending} still to process)",
         pending + processed
     ));
-
-    // How fast the workers route what was stored (bounded wait).
-    let t = Instant::now();
-    let mut last = pending;
-    while last > 0
-        && t.elapsed()
-            < Duration::from_secs(if ctx.sizes.ingest_load.as_secs() > 10 {
-                300
-            } else {
-                30
-            })
-    {
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        last = stored(&check).await?.0;
-    }
-    let processed_rate = (pending - last) as f64 / t.elapsed().as_secs_f64();
     check.close().await;
     let rss = server.peak_rss_mib().unwrap_or(0.0);
     server.stop().await;
@@ -139,7 +141,12 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
         Figure::new(S, "highest rate, every 200 stored", "req/s", max.rate())
             .baseline(base_max.rate())
             .target(Target::AtLeast(10_000.0)),
-        Figure::new(S, "rate as share of baseline", "%", share).target(Target::AtLeast(30.0)),
+        Figure::new(S, "rate as share of baseline", "%", share).target(Target::AtLeast(match ctx
+            .engine
+        {
+            EngineChoice::Sqlite => 30.0,
+            EngineChoice::Postgres { .. } => 40.0,
+        })),
         Figure::new(
             S,
             "answered 200 but not stored",
@@ -170,10 +177,22 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
         .target(Target::AtMost(25.0)),
         Figure::new(
             S,
-            "worker routing rate after the flood",
-            "bodies/s",
-            processed_rate,
+            "bodies left to route after the flood",
+            "bodies",
+            backlog as f64,
         ),
-        Figure::new(S, "server peak RSS", "MiB", rss).target(Target::AtMost(300.0)),
+        Figure::new(S, "time to route them into the inbox", "s", routing)
+            .target(Target::AtMost(10.0)),
+        Figure::new(
+            S,
+            "events routed per second after the flood",
+            "events/s",
+            routed_rate,
+        )
+        .target(Target::AtLeast(match ctx.engine {
+            EngineChoice::Sqlite => 5_000.0,
+            EngineChoice::Postgres { .. } => 2_000.0,
+        })),
+        Figure::new(S, "server peak RSS", "MiB", rss).target(Target::AtMost(100.0)),
     ])
 }

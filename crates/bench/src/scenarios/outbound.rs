@@ -327,7 +327,9 @@ pub async fn run(ctx: &Ctx, s: &'static str, shape: Outbound) -> anyhow::Result<
             ),
             "s",
             lag,
-        ),
+        )
+        // "As they come": within the bound the ingest backlog has.
+        .target(Target::AtMost(10.0)),
         Figure::new(
             s,
             "other tenant's inbox reads, p99",

@@ -115,6 +115,6 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
             .target(Target::AtMost(20.0)),
         Figure::new(S, "failed reads", "req", (list.errors + page.errors) as f64)
             .target(Target::AtMost(0.0)),
-        Figure::new(S, "server peak RSS", "MiB", rss).target(Target::AtMost(300.0)),
+        Figure::new(S, "server peak RSS", "MiB", rss).target(Target::AtMost(100.0)),
     ])
 }

@@ -91,7 +91,7 @@ pub async fn apply(
             apply_message(tx, channel, contact.as_ref(), message, known, now).await
         }
         InboundEvent::Status { status } => {
-            super::statuses::apply_status(tx, channel, status, now).await?;
+            super::statuses::apply_statuses(tx, &[(channel, status)], now).await?;
             Ok(Applied::Done)
         }
         InboundEvent::Echo { message } => {

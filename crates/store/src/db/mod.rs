@@ -305,6 +305,53 @@ impl TenantTx {
         self.tx.commit().await
     }
 
+    /// Moves this transaction to `tenant`'s scope, keeping everything done
+    /// so far in it: the events recorded for the tenant it served until now
+    /// are written first (in that tenant's scope), then PostgreSQL's
+    /// row-level security is set to `tenant`. For work that applies several
+    /// tenants' changes in one commit (a batch of webhooks): each tenant's
+    /// writes are still scoped to it. Not inside an idempotent request.
+    pub async fn switch_to(&mut self, tenant: TenantId) -> StoreResult<()> {
+        if self.holds_claim {
+            return Err(sqlx::Error::Protocol(
+                "an idempotent request's transaction cannot change tenant".into(),
+            )
+            .into());
+        }
+        if tenant == self.tenant {
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.events);
+        events::write_pending(&mut self.tx, self.tenant, &pending).await?;
+        if let Tx::Postgres(t) = &mut self.tx {
+            enter_scope(t, Some(tenant)).await?;
+        }
+        self.tenant = tenant;
+        Ok(())
+    }
+
+    /// Widens this transaction to the system scope, keeping everything done
+    /// so far in it (the events recorded for its tenant stay buffered until
+    /// the commit). Not inside an idempotent request.
+    pub async fn into_system(mut self) -> StoreResult<SystemTx> {
+        if self.holds_claim {
+            return Err(sqlx::Error::Protocol(
+                "an idempotent request's transaction cannot change scope".into(),
+            )
+            .into());
+        }
+        if let Tx::Postgres(t) = &mut self.tx {
+            enter_scope(t, None).await?;
+        }
+        let tenant = self.tenant;
+        let events = std::mem::take(&mut self.events);
+        Ok(SystemTx {
+            tx: self.tx,
+            events: events.into_iter().map(|e| (tenant, e)).collect(),
+            pass: self._pass,
+        })
+    }
+
     /// The raw PostgreSQL connection under this transaction (still inside
     /// the tenant's row-level security), or `None` on SQLite. For
     /// engine-specific code and for tests that prove the policies hold.

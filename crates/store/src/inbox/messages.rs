@@ -1,6 +1,7 @@
 use crate::db::{TenantTx, exec, run};
 use crate::error::{OrNotFound, StoreError, StoreResult};
 use crate::page::{Page, PageRequest};
+use crate::placeholders::{ROWS_PER_STATEMENT, list};
 use domain::messaging::MessageStatus;
 use domain::{ChannelId, ConversationId, MessageId, Timestamp};
 use serde_json::Value;
@@ -210,6 +211,30 @@ impl TenantTx {
         .fetch_optional(c)
         .await)?;
         row.or_not_found()?.try_into()
+    }
+
+    /// The messages with any of the WhatsApp message ids `wamids` (those
+    /// that exist, in no order).
+    pub async fn find_messages_by_wamids(&mut self, wamids: &[&str]) -> StoreResult<Vec<Message>> {
+        let mut found = Vec::with_capacity(wamids.len());
+        for chunk in wamids.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "{SELECT} WHERE tenant_id = $1 AND wamid IN ({})",
+                list(chunk.len(), 2)
+            );
+            let rows = run!(&mut self.tx, |c| {
+                let mut q = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql.clone()))
+                    .bind(self.tenant.as_uuid());
+                for wamid in chunk {
+                    q = q.bind(*wamid);
+                }
+                q.fetch_all(c).await
+            })?;
+            for row in rows {
+                found.push(row.try_into()?);
+            }
+        }
+        Ok(found)
     }
 
     /// A conversation's messages, newest first.

@@ -24,4 +24,4 @@ pub use revisions::{NewEcho, NewRevision, Revision, RevisionKind};
 pub use search::{MAX_WORDS, MessageHit, search_words};
 pub(crate) use search::{fts5_query, tsquery};
 pub use sending::ToSend;
-pub use statuses::{StatusApplied, StatusEntry, StatusUpdate};
+pub use statuses::{StatusApplied, StatusEntry, StatusOutcome, StatusUpdate};

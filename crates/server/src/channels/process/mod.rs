@@ -4,12 +4,14 @@
 //!
 //! Webhooks are processed in batches (the `webhook.process` jobs a worker
 //! claimed together): one read-only system transaction reads and routes
-//! them all; each tenant's events of the whole batch are applied in one
-//! transaction of that tenant ([`tenants`]), webhooks in the order given,
-//! each webhook's events in body order; one system transaction keeps the
-//! events nobody owns and marks every webhook processed. A webhook one of
-//! whose tenants' transactions fails is processed again on its own, so it
-//! holds back no other. One webhook is a batch of one.
+//! them all; then one write transaction applies every tenant's events of
+//! the batch, each tenant's in its own scope ([`tenants`]), webhooks in the
+//! order given, each webhook's events in body order, and, widened to the
+//! system scope, keeps the events nobody owns and marks every webhook
+//! processed. If that transaction fails, the batch is applied again one
+//! transaction per tenant, and a webhook one of whose tenants still fails
+//! is processed again on its own, so it holds back no other. One webhook is
+//! a batch of one.
 
 mod route;
 mod tenants;
@@ -21,6 +23,7 @@ use route::{ForNobody, Router};
 use std::collections::{HashMap, HashSet};
 use store::SystemTx;
 use store::webhooks::{StoredWebhook, Unroutable};
+use tenants::{ForTenant, TenantEvents};
 
 /// What became of the events of one stored webhook.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -61,11 +64,29 @@ pub async fn process_webhook(
 /// (reading, routing, or its last transaction): nothing of it is marked
 /// processed then.
 pub async fn process_webhooks(state: &AppState, ids: &[WebhookId]) -> anyhow::Result<Processing> {
-    let mut stages = apply_webhooks(state, ids, state.now()).await?;
-    if ids.len() > 1 {
-        for (stage, id) in stages.iter_mut().zip(ids) {
-            if matches!(stage, Stage::Failed(_)) {
-                *stage = alone(state, *id).await;
+    let now = state.now();
+    let (mut stages, routed) = route(state, ids).await?;
+    let groups = tenants::by_tenant(routed);
+    // One transaction for the whole batch; if it fails, one per tenant, and
+    // a webhook one of whose tenants fails then on its own.
+    let mut sys = None;
+    if !groups.is_empty() {
+        match tenants::apply_together(state, &groups, ids, now).await {
+            Ok((held, together)) => {
+                count_held(&mut stages, &groups, held.into_iter().map(Ok).collect());
+                sys = Some(together);
+            }
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), webhooks = ids.len(), "applying a batch of webhooks in one transaction failed; applying it tenant by tenant");
+                let held = tenants::apply_by_tenant(state, &groups, ids, now).await;
+                count_held(&mut stages, &groups, held);
+                if ids.len() > 1 {
+                    for (stage, id) in stages.iter_mut().zip(ids) {
+                        if matches!(stage, Stage::Failed(_)) {
+                            *stage = alone(state, *id).await;
+                        }
+                    }
+                }
             }
         }
     }
@@ -83,10 +104,10 @@ pub async fn process_webhooks(state: &AppState, ids: &[WebhookId]) -> anyhow::Re
             }
         });
     }
-    let sys = if unmarked.is_empty() {
-        None
-    } else {
-        Some(finish(state, unmarked, state.now()).await?)
+    let sys = match sys {
+        Some(sys) => Some(finish(sys, unmarked, now).await?),
+        None if unmarked.is_empty() => None,
+        None => Some(finish(state.store.system().await?, unmarked, now).await?),
     };
     Ok(Processing { webhooks, sys })
 }
@@ -113,12 +134,12 @@ struct Unmarked {
 }
 
 /// Reads and routes the webhooks `ids` in one read-only system
-/// transaction, then applies their events, one transaction per tenant.
-async fn apply_webhooks(
+/// transaction: where each stands, and the events tenants own, webhook
+/// after webhook, each one's in body order.
+async fn route(
     state: &AppState,
     ids: &[WebhookId],
-    now: Timestamp,
-) -> anyhow::Result<Vec<Stage>> {
+) -> anyhow::Result<(Vec<Stage>, Vec<ForTenant>)> {
     let mut sys = state.store.system_read().await?;
     let found: HashMap<WebhookId, StoredWebhook> = sys
         .find_webhooks(ids)
@@ -152,11 +173,16 @@ async fn apply_webhooks(
         stages.push(stage);
     }
     sys.commit().await?;
+    Ok((stages, routed))
+}
 
-    for tenant in tenants::apply_by_tenant(state, routed, ids, now).await {
-        match tenant.held {
+/// Counts each group's applied and held events into their webhooks'
+/// outcomes; a group that failed fails every webhook it has events of.
+fn count_held(stages: &mut [Stage], groups: &[TenantEvents], held: Vec<anyhow::Result<Vec<bool>>>) {
+    for (group, held) in groups.iter().zip(held) {
+        match held {
             Ok(held) => {
-                for (r, held) in tenant.events.iter().zip(held) {
+                for (r, held) in group.events.iter().zip(held) {
                     if let Stage::Applied(w) = &mut stages[r.webhook] {
                         if held {
                             w.outcome.held += 1;
@@ -168,31 +194,29 @@ async fn apply_webhooks(
             }
             Err(e) => {
                 let error = format!("{e:#}");
-                tracing::warn!(tenant_id = %tenant_of(&tenant.events), error = %error, "applying a tenant's webhook events failed");
-                for r in &tenant.events {
+                tracing::warn!(tenant_id = %group.tenant, error = %error, "applying a tenant's webhook events failed");
+                for r in &group.events {
                     stages[r.webhook] = Stage::Failed(anyhow!("{error}"));
                 }
             }
         }
     }
-    Ok(stages)
 }
 
-fn tenant_of(events: &[tenants::ForTenant]) -> String {
-    events
-        .first()
-        .map(|r| r.channel.tenant_id.to_string())
-        .unwrap_or_default()
-}
-
-/// Processes webhook `id` on its own, committing all of it.
+/// Processes webhook `id` on its own (one transaction per tenant),
+/// committing all of it.
 async fn alone(state: &AppState, id: WebhookId) -> Stage {
     let result = async {
         let now = state.now();
-        match apply_webhooks(state, &[id], now).await?.pop() {
+        let (mut stages, routed) = route(state, &[id]).await?;
+        let groups = tenants::by_tenant(routed);
+        let held = tenants::apply_by_tenant(state, &groups, &[id], now).await;
+        count_held(&mut stages, &groups, held);
+        match stages.pop() {
             Some(Stage::Applied(w)) => {
                 let done = w.outcome.clone();
-                finish(state, vec![w], now).await?.commit().await?;
+                let sys = state.store.system().await?;
+                finish(sys, vec![w], now).await?.commit().await?;
                 Ok(Stage::Settled(done))
             }
             Some(stage) => Ok(stage),
@@ -202,9 +226,13 @@ async fn alone(state: &AppState, id: WebhookId) -> Stage {
     result.await.unwrap_or_else(Stage::Failed)
 }
 
-/// Opens the system transaction that keeps the events nobody owns of the
-/// webhooks `done` and marks them processed (one statement each).
-async fn finish(state: &AppState, done: Vec<Unmarked>, now: Timestamp) -> anyhow::Result<SystemTx> {
+/// Keeps, in `sys`, the events nobody owns of the webhooks `done` and
+/// marks them processed (one statement each); returns `sys` uncommitted.
+async fn finish(
+    mut sys: SystemTx,
+    done: Vec<Unmarked>,
+    now: Timestamp,
+) -> anyhow::Result<SystemTx> {
     let mut total = Processed::default();
     let mut unroutable = Vec::new();
     let mut ids = Vec::with_capacity(done.len());
@@ -225,7 +253,6 @@ async fn finish(state: &AppState, done: Vec<Unmarked>, now: Timestamp) -> anyhow
         }
         ids.push(w.id);
     }
-    let mut sys = state.store.system().await?;
     sys.insert_unroutables(&unroutable).await?;
     sys.mark_webhooks_processed(&ids, now).await?;
     for (label, n) in [
