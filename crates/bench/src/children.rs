@@ -128,17 +128,16 @@ pub async fn start_server(spec: &ServerSpec<'_>) -> anyhow::Result<Process> {
     let log = std::fs::File::create(spec.data_dir.join("server.log"))?;
     let mut cmd = Command::new(me()?);
     // Only what is set here configures the server, not the caller's shell,
-    // except `BENCH_SERVER_X=v`, passed on as `SWITCHBOARD_X=v` (for tuning
-    // runs, e.g. `BENCH_SERVER_WORKER_CONCURRENCY=8`).
-    for (k, v) in std::env::vars() {
+    // except `BENCH_SERVER_X=v`, passed on as `SWITCHBOARD_X=v` over the
+    // settings below (for tuning runs, e.g. `BENCH_SERVER_WORKER_CONCURRENCY=8`,
+    // or `BENCH_SERVER_LOG=warn,sqlx::query=debug` to log every statement).
+    let vars: Vec<(String, String)> = std::env::vars().collect();
+    for (k, _) in &vars {
         if k.starts_with("SWITCHBOARD_") {
             cmd.env_remove(k);
-        } else if let Some(name) = k.strip_prefix("BENCH_SERVER_") {
-            cmd.env(format!("SWITCHBOARD_{name}"), v);
         }
     }
-    let child = cmd
-        .arg("__server")
+    cmd.arg("__server")
         .env("SWITCHBOARD_DATABASE_URL", spec.database_url)
         .env("SWITCHBOARD_DATA_DIR", spec.data_dir)
         .env("SWITCHBOARD_LISTEN", format!("127.0.0.1:{port}"))
@@ -146,9 +145,15 @@ pub async fn start_server(spec: &ServerSpec<'_>) -> anyhow::Result<Process> {
         .env("SWITCHBOARD_META_APP_SECRET", spec.app_secret)
         .env("SWITCHBOARD_GRAPH_BASE_URL", spec.graph_base_url)
         .env("SWITCHBOARD_LOG", "warn")
-        .envs(spec.env.iter().map(|(k, v)| (*k, v.as_str())))
+        .envs(spec.env.iter().map(|(k, v)| (*k, v.as_str())));
+    for (k, v) in &vars {
+        if let Some(name) = k.strip_prefix("BENCH_SERVER_") {
+            cmd.env(format!("SWITCHBOARD_{name}"), v);
+        }
+    }
+    let child = cmd
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
+        .stdout(Stdio::from(log.try_clone()?))
         .stderr(Stdio::from(log))
         .kill_on_drop(true)
         .spawn()
