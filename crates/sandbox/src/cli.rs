@@ -50,6 +50,10 @@ pub struct SandboxArgs {
     /// Backoff before the first webhook retry (doubles each time), milliseconds.
     #[arg(long, default_value_t = 50)]
     pub webhook_retry_backoff_ms: u64,
+    /// Webhook bodies on their way at once (1: one after the other, in
+    /// order; Meta sends many at once, in no guaranteed order).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub webhook_concurrency: u16,
 }
 
 impl SandboxArgs {
@@ -72,6 +76,7 @@ impl SandboxArgs {
             seed: self.seed,
             webhook_max_attempts: self.webhook_max_attempts,
             webhook_retry_backoff: Duration::from_millis(self.webhook_retry_backoff_ms),
+            webhook_concurrency: usize::from(self.webhook_concurrency),
             numbers,
             ..SandboxConfig::default()
         }

@@ -40,6 +40,11 @@ pub struct SandboxConfig {
     pub webhook_retry_backoff: Duration,
     /// How long one webhook POST may take before it counts as failed.
     pub webhook_timeout: Duration,
+    /// How many webhook bodies may be on their way at once. 1 (the
+    /// default) POSTs them one after the other, in order, which tests can
+    /// rely on; Meta sends many at once and in no guaranteed order, which a
+    /// higher figure models (the benchmark's outbound scenarios use 64).
+    pub webhook_concurrency: usize,
     /// Seed of the fault RNG (decisions are deterministic for a given seed
     /// and request order). [`crate::Faults::seed`] overrides it.
     pub seed: u64,
@@ -63,6 +68,7 @@ impl Default for SandboxConfig {
             webhook_max_attempts: 5,
             webhook_retry_backoff: Duration::from_millis(50),
             webhook_timeout: Duration::from_secs(5),
+            webhook_concurrency: 1,
             seed: 0x5eed,
             numbers: Vec::new(),
         }

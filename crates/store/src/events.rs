@@ -115,9 +115,9 @@ impl TryFrom<Row> for StoredEvent {
     }
 }
 
-/// Rows per `INSERT` when writing a buffer: 10 parameters each stays well
-/// under both engines' limits on parameters per statement.
-const ROWS_PER_INSERT: usize = 1000;
+/// Rows per `INSERT` when writing a buffer (10 parameters each; see
+/// [`crate::placeholders::PARAMS_PER_STATEMENT`]).
+const ROWS_PER_INSERT: usize = crate::placeholders::rows_per_statement(10);
 
 /// Writes `tenant`'s buffered events: takes their numbers with one upsert of
 /// the tenant's counter (which holds the row lock until the transaction

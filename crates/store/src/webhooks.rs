@@ -6,7 +6,7 @@
 use crate::db::{SystemTx, TenantTx, exec, run, values_rows};
 use crate::error::{OrNotFound, StoreResult};
 use crate::page::{Page, PageRequest};
-use crate::placeholders::{ROWS_PER_STATEMENT, list, values};
+use crate::placeholders::{list, rows_per_statement, values};
 use domain::{ChannelId, TenantId, Timestamp, WebhookId};
 use uuid::Uuid;
 
@@ -122,7 +122,7 @@ impl SystemTx {
     /// with no webhook is left out): a batch's bodies in one read.
     pub async fn find_webhooks(&mut self, ids: &[WebhookId]) -> StoreResult<Vec<StoredWebhook>> {
         let mut found = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+        for chunk in ids.chunks(rows_per_statement(1)) {
             let sql = format!(
                 "SELECT id, source_tenant, body, status, received_at FROM webhook_deliveries \
                  WHERE id IN ({})",
@@ -146,7 +146,7 @@ impl SystemTx {
         ids: &[WebhookId],
         now: Timestamp,
     ) -> StoreResult<()> {
-        for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+        for chunk in ids.chunks(rows_per_statement(1)) {
             let sql = format!(
                 "UPDATE webhook_deliveries SET status = 'processed', processed_at = $1 \
                  WHERE id IN ({})",
@@ -175,7 +175,7 @@ impl SystemTx {
     /// Keeps events nobody owns, in one statement per thousand; a second
     /// insert of one id (the webhook processed again) is a no-op.
     pub async fn insert_unroutables(&mut self, events: &[Unroutable]) -> StoreResult<()> {
-        for chunk in events.chunks(ROWS_PER_STATEMENT) {
+        for chunk in events.chunks(rows_per_statement(7)) {
             let sql = format!(
                 "INSERT INTO unroutable_events (id, delivery_id, phone_number_id, waba_id, \
                                                 reason, payload, created_at) \

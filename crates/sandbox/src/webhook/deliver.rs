@@ -8,7 +8,7 @@ use std::time::Duration;
 use axum::http::header;
 use rand::RngExt;
 use rand::seq::SliceRandom;
-use tokio::sync::mpsc;
+use tokio::sync::{Semaphore, mpsc};
 use tokio::time::Instant;
 
 use super::{Event, build_body, sign, to_meta_bytes};
@@ -18,9 +18,12 @@ use crate::state::WebhookRecord;
 /// Upper bound of events gathered into one delivery window.
 const MAX_GATHER: usize = 10_000;
 
-/// Runs until shutdown or until the event queue closes.
+/// Runs until shutdown or until the event queue closes. At most
+/// `webhook_concurrency` bodies are on their way at once (each body's first
+/// attempt, and its duplicate); with 1, in the queue's order.
 pub(crate) async fn run(app: Arc<App>, mut rx: mpsc::UnboundedReceiver<Event>) {
     let mut shutdown = app.shutdown.clone();
+    let on_the_way = Arc::new(Semaphore::new(app.config.webhook_concurrency.max(1)));
     loop {
         let first = tokio::select! {
             ev = rx.recv() => match ev { Some(e) => e, None => return },
@@ -62,11 +65,18 @@ pub(crate) async fn run(app: Arc<App>, mut rx: mpsc::UnboundedReceiver<Event>) {
                 faults.duplicate_rate > 0.0
                     && st.webhook_rng.random_bool(faults.duplicate_rate.min(1.0))
             };
-            deliver(&app, bytes.clone()).await;
-            if duplicate {
-                app.lock().counters.webhooks.duplicates += 1;
-                deliver(&app, bytes).await;
-            }
+            let Ok(permit) = Arc::clone(&on_the_way).acquire_owned().await else {
+                return;
+            };
+            let app = Arc::clone(&app);
+            tokio::spawn(async move {
+                deliver(&app, bytes.clone()).await;
+                if duplicate {
+                    app.lock().counters.webhooks.duplicates += 1;
+                    deliver(&app, bytes).await;
+                }
+                drop(permit);
+            });
         }
     }
 }

@@ -300,3 +300,52 @@ async fn webhooks_are_dropped_after_the_last_attempt() {
     let body: Value = env.rx.wait_body(&second).await;
     assert_eq!(body["object"], "whatsapp_business_account");
 }
+
+/// With `webhook_concurrency` above one, bodies are on their way at once,
+/// as Meta sends them: a receiver that answers none of four until all four
+/// have arrived still gets every one, once. (One at a time, the first would
+/// wait for the others until it timed out.)
+#[tokio::test]
+async fn webhooks_go_out_several_at_once_when_configured() {
+    use axum::{Router, extract::State, http::StatusCode, routing::post};
+    use std::sync::{Arc, Mutex};
+
+    type Seen = Arc<(tokio::sync::Barrier, Mutex<Vec<Vec<u8>>>)>;
+    async fn meet(State(seen): State<Seen>, body: axum::body::Bytes) -> StatusCode {
+        seen.0.wait().await;
+        seen.1.lock().unwrap().push(body.to_vec());
+        StatusCode::OK
+    }
+    let seen: Seen = Arc::new((tokio::sync::Barrier::new(4), Mutex::new(Vec::new())));
+    let app = Router::new()
+        .route("/webhook", post(meet))
+        .with_state(Arc::clone(&seen));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/webhook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let env = Env::with(|c| {
+        c.webhook_url = Some(url);
+        c.webhook_concurrency = 4;
+        c.webhook_max_attempts = 1;
+    })
+    .await;
+    env.sb.pause_webhooks();
+    let sent: Vec<String> = (0..4)
+        .map(|i| env.sb.send_text(PNID, CUSTOMER, &format!("m{i}")).unwrap())
+        .collect();
+    env.sb.resume_webhooks();
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while seen.1.lock().unwrap().len() < 4 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not all four arrived"
+        );
+        tokio::task::yield_now().await;
+    }
+    let bodies = seen.1.lock().unwrap().clone();
+    for wamid in &sent {
+        let n = bodies.iter().filter(|b| contains(b, wamid)).count();
+        assert_eq!(n, 1, "{wamid} arrived {n} times");
+    }
+}

@@ -175,7 +175,7 @@ impl TenantTx {
     /// The contacts of `ids` that exist, in no particular order.
     pub async fn find_contacts(&mut self, ids: &[ContactId]) -> StoreResult<Vec<Contact>> {
         let mut found = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(crate::placeholders::ROWS_PER_STATEMENT) {
+        for chunk in ids.chunks(crate::placeholders::rows_per_statement(1)) {
             let sql = format!(
                 "SELECT {COLUMNS} FROM contacts WHERE tenant_id = $1 AND id IN ({})",
                 crate::placeholders::list(chunk.len(), 2)

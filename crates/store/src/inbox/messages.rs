@@ -1,7 +1,7 @@
 use crate::db::{TenantTx, exec, run};
 use crate::error::{OrNotFound, StoreError, StoreResult};
 use crate::page::{Page, PageRequest};
-use crate::placeholders::{ROWS_PER_STATEMENT, list};
+use crate::placeholders::{list, rows_per_statement};
 use domain::messaging::MessageStatus;
 use domain::{ChannelId, ConversationId, MessageId, Timestamp};
 use serde_json::Value;
@@ -217,7 +217,7 @@ impl TenantTx {
     /// that exist, in no order).
     pub async fn find_messages_by_wamids(&mut self, wamids: &[&str]) -> StoreResult<Vec<Message>> {
         let mut found = Vec::with_capacity(wamids.len());
-        for chunk in wamids.chunks(ROWS_PER_STATEMENT) {
+        for chunk in wamids.chunks(rows_per_statement(1)) {
             let sql = format!(
                 "{SELECT} WHERE tenant_id = $1 AND wamid IN ({})",
                 list(chunk.len(), 2)

@@ -4,7 +4,7 @@
 use super::messages::{Message, Row, SELECT};
 use crate::db::{TenantTx, run};
 use crate::error::StoreResult;
-use crate::placeholders::{ROWS_PER_STATEMENT, list};
+use crate::placeholders::{list, rows_per_statement};
 use domain::{ChannelId, MessageId, Timestamp};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -25,7 +25,7 @@ impl TenantTx {
     /// marker, in no particular order.
     pub async fn find_messages_to_send(&mut self, ids: &[MessageId]) -> StoreResult<Vec<ToSend>> {
         let mut found = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+        for chunk in ids.chunks(rows_per_statement(1)) {
             let sql = format!(
                 "{SELECT} WHERE tenant_id = $1 AND id IN ({})",
                 list(chunk.len(), 2)
@@ -89,7 +89,7 @@ impl TenantTx {
         at: Timestamp,
     ) -> StoreResult<Vec<MessageId>> {
         let mut claimed = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+        for chunk in ids.chunks(rows_per_statement(1)) {
             let sql = format!(
                 "UPDATE messages SET send_attempted_at = $2 \
                  WHERE tenant_id = $1 AND status = 'queued' AND send_attempted_at IS NULL \

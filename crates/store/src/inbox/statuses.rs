@@ -2,7 +2,7 @@
 
 use crate::db::{TenantTx, Tx, exec, run};
 use crate::error::{StoreError, StoreResult};
-use crate::placeholders::{ROWS_PER_STATEMENT, list, values};
+use crate::placeholders::{list, rows_per_statement, values};
 use domain::messaging::MessageStatus;
 use domain::{MessageId, Timestamp};
 use std::collections::{HashMap, HashSet};
@@ -218,7 +218,7 @@ impl TenantTx {
             Tx::Sqlite(_) => "",
         };
         let mut current = HashMap::with_capacity(ids.len());
-        for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+        for chunk in ids.chunks(rows_per_statement(1)) {
             let sql = format!(
                 "SELECT id, status FROM messages WHERE tenant_id = $1 AND id IN ({}){lock}",
                 list(chunk.len(), 2)
@@ -248,7 +248,7 @@ impl TenantTx {
         reports: &[(MessageId, StatusUpdate<'_>)],
         advanced: &[usize],
     ) -> StoreResult<()> {
-        for chunk in advanced.chunks(ROWS_PER_STATEMENT / ADVANCE_WIDTH) {
+        for chunk in advanced.chunks(rows_per_statement(ADVANCE_WIDTH)) {
             let sql = advance_messages_sql(chunk.len());
             exec!(&mut self.tx, |c| {
                 let mut q =
@@ -287,7 +287,7 @@ impl TenantTx {
             .filter(|&i| outcomes[i].is_some())
             .collect();
         let mut recorded = HashSet::with_capacity(history.len());
-        for chunk in history.chunks(ROWS_PER_STATEMENT / WIDTH) {
+        for chunk in history.chunks(rows_per_statement(WIDTH)) {
             let sql = format!(
                 "INSERT INTO message_statuses (tenant_id, message_id, status, occurred_at, \
                                                error_code, recorded_at, out_of_order) \

@@ -16,6 +16,7 @@ pub use fair::SPACING;
 
 use crate::db::{SystemTx, TenantTx, Tx, exec, values_rows};
 use crate::error::{StoreError, StoreResult};
+use crate::placeholders::rows_per_statement;
 use domain::{TenantId, Timestamp};
 use serde_json::Value;
 use uuid::Uuid;
@@ -91,40 +92,49 @@ async fn enqueue(tx: &mut Tx, tenant: Option<TenantId>, job: NewJob) -> StoreRes
     Ok((n == 1).then_some(id))
 }
 
-/// Inserts jobs in one statement, skipping those whose dedupe key is taken;
-/// returns how many were added. Tenants' jobs first get their fair keys
-/// (one look-up per tenant, queue and lane).
+/// Inserts jobs (one statement per [`rows_per_statement`] of them),
+/// skipping those whose dedupe key is taken; returns how many were added.
+/// Tenants' jobs first get their fair keys (one look-up per tenant, queue
+/// and lane).
 async fn insert_jobs(tx: &mut Tx, jobs: &[(Uuid, Option<TenantId>, &NewJob)]) -> StoreResult<u64> {
     if jobs.is_empty() {
         return Ok(0);
     }
+    const WIDTH: usize = 10;
     let keys = fair::fair_keys(tx, jobs).await?;
-    let sql = format!(
-        "INSERT INTO jobs (id, tenant_id, queue, lane, kind, payload, dedupe_key, run_at, \
-                           attempts, max_attempts, status, created_at, updated_at, fair_key) \
-         VALUES {} ON CONFLICT (queue, dedupe_key) DO NOTHING",
-        values_rows(jobs.len(), 10, |p| format!(
-            "({}, {}, {}, {}, {}, {}, {}, {}, 0, {}, 'pending', {}, {}, {})",
-            p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[7], p[7], p[9]
-        ))
-    );
-    exec!(tx, |c| {
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-        for ((id, tenant, job), key) in jobs.iter().zip(&keys) {
-            q = q
-                .bind(*id)
-                .bind(tenant.map(|t| t.as_uuid()))
-                .bind(job.queue)
-                .bind(job.lane)
-                .bind(job.kind)
-                .bind(job.payload.to_string())
-                .bind(job.dedupe_key.as_deref())
-                .bind(job.run_at.as_millis())
-                .bind(job.max_attempts)
-                .bind(*key);
-        }
-        q.execute(c).await
-    })
+    let mut added = 0;
+    for (jobs, keys) in jobs
+        .chunks(rows_per_statement(WIDTH))
+        .zip(keys.chunks(rows_per_statement(WIDTH)))
+    {
+        let sql = format!(
+            "INSERT INTO jobs (id, tenant_id, queue, lane, kind, payload, dedupe_key, run_at, \
+                               attempts, max_attempts, status, created_at, updated_at, fair_key) \
+             VALUES {} ON CONFLICT (queue, dedupe_key) DO NOTHING",
+            values_rows(jobs.len(), WIDTH, |p| format!(
+                "({}, {}, {}, {}, {}, {}, {}, {}, 0, {}, 'pending', {}, {}, {})",
+                p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[7], p[7], p[9]
+            ))
+        );
+        added += exec!(tx, |c| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for ((id, tenant, job), key) in jobs.iter().zip(keys) {
+                q = q
+                    .bind(*id)
+                    .bind(tenant.map(|t| t.as_uuid()))
+                    .bind(job.queue)
+                    .bind(job.lane)
+                    .bind(job.kind)
+                    .bind(job.payload.to_string())
+                    .bind(job.dedupe_key.as_deref())
+                    .bind(job.run_at.as_millis())
+                    .bind(job.max_attempts)
+                    .bind(*key);
+            }
+            q.execute(c).await
+        })?;
+    }
+    Ok(added)
 }
 
 /// Makes `tenant`'s parked jobs of `queue` (of every queue for `None`) due
@@ -211,7 +221,7 @@ async fn complete_many(
     now: Timestamp,
 ) -> StoreResult<u64> {
     let mut done = 0;
-    for chunk in ids.chunks(crate::placeholders::ROWS_PER_STATEMENT) {
+    for chunk in ids.chunks(rows_per_statement(1)) {
         let sql = format!(
             "UPDATE jobs SET status = 'done', finished_at = $2, updated_at = $2, \
                              locked_until = NULL \

@@ -5,7 +5,7 @@
 use super::ImportReject;
 use crate::db::{TenantTx, exec, run};
 use crate::error::{StoreError, StoreResult};
-use crate::placeholders::{ROWS_PER_STATEMENT, list, values};
+use crate::placeholders::{list, rows_per_statement, values};
 use domain::{ContactId, ContactImportId, TagId, Timestamp};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -32,7 +32,7 @@ impl TenantTx {
         wa_ids: &[&str],
     ) -> StoreResult<HashMap<String, i64>> {
         let mut seen = HashMap::new();
-        for chunk in wa_ids.chunks(ROWS_PER_STATEMENT) {
+        for chunk in wa_ids.chunks(rows_per_statement(1)) {
             let sql = format!(
                 "SELECT wa_id, row_number FROM contact_import_phones \
                  WHERE tenant_id = $1 AND import_id = $2 AND wa_id IN ({})",
@@ -58,7 +58,7 @@ impl TenantTx {
         id: ContactImportId,
         phones: &[(&str, i64)],
     ) -> StoreResult<()> {
-        for chunk in phones.chunks(ROWS_PER_STATEMENT) {
+        for chunk in phones.chunks(rows_per_statement(2)) {
             let sql = format!(
                 "INSERT INTO contact_import_phones (tenant_id, import_id, wa_id, row_number) \
                  VALUES {}",
@@ -83,7 +83,7 @@ impl TenantTx {
         id: ContactImportId,
         rejects: &[ImportReject],
     ) -> StoreResult<()> {
-        for chunk in rejects.chunks(ROWS_PER_STATEMENT) {
+        for chunk in rejects.chunks(rows_per_statement(3)) {
             let cells: Vec<String> = chunk
                 .iter()
                 .map(|r| serde_json::to_string(&r.cells).map_err(StoreError::corrupt))
@@ -119,7 +119,7 @@ impl TenantTx {
         now: Timestamp,
     ) -> StoreResult<Vec<(ContactId, String)>> {
         let mut created = Vec::with_capacity(contacts.len());
-        for chunk in contacts.chunks(ROWS_PER_STATEMENT) {
+        for chunk in contacts.chunks(rows_per_statement(7)) {
             let attributes: Vec<String> = chunk
                 .iter()
                 .map(|c| Value::Object(c.attributes.clone()).to_string())
@@ -161,7 +161,7 @@ impl TenantTx {
         now: Timestamp,
     ) -> StoreResult<Vec<(ContactId, TagId)>> {
         let mut added = Vec::new();
-        for chunk in links.chunks(ROWS_PER_STATEMENT) {
+        for chunk in links.chunks(rows_per_statement(2)) {
             let sql = format!(
                 "INSERT INTO contact_tags (tenant_id, contact_id, tag_id, created_at) \
                  VALUES {} ON CONFLICT DO NOTHING RETURNING contact_id, tag_id",
