@@ -9,7 +9,7 @@ use domain::events::MessageError;
 use domain::messaging::MessageStatus;
 use domain::{MessageId, TenantId, TenantStatus, Timestamp};
 use store::channels::{Channel, ChannelStatus};
-use store::inbox::{Message, StatusUpdate};
+use store::inbox::{Message, StatusApplied, StatusUpdate};
 use store::{StoreError, TenantTx};
 use whatsapp::outgoing::{OutgoingContent, ReplyContext};
 use whatsapp::{ErrorClass, GraphError, OutgoingMessage, SendResponse};
@@ -188,6 +188,43 @@ pub(super) async fn call_meta(
     result
 }
 
+/// Records in `tx` that Meta accepted the sends of `sent` (each message
+/// with the wamid Meta gave it): the wamid, the send marker cleared, and
+/// the status `sent` (forward only) with its event, in a few statements for
+/// all of them.
+pub(super) async fn record_accepted(
+    tx: &mut TenantTx,
+    sent: &[(Message, Option<String>)],
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    if sent.is_empty() {
+        return Ok(());
+    }
+    let wamids: Vec<(MessageId, Option<&str>)> =
+        sent.iter().map(|(m, w)| (m.id, w.as_deref())).collect();
+    tx.record_accepted_sends(&wamids, now).await?;
+    let update = StatusUpdate {
+        status: MessageStatus::Sent,
+        occurred_at: now,
+        error_code: None,
+        error_title: None,
+        error_detail: None,
+        now,
+    };
+    let reports: Vec<_> = sent.iter().map(|(m, _)| (m.id, update.clone())).collect();
+    let outcomes = tx.record_message_statuses(&reports).await?;
+    for ((message, _), outcome) in sent.iter().zip(outcomes) {
+        if outcome.applied == StatusApplied::Advanced
+            && let Some(event) = status_event(message, MessageStatus::Sent, None)
+        {
+            record(tx, event, now);
+        }
+    }
+    metrics::counter!("switchboard_graph_sends_total", "outcome" => "sent")
+        .increment(sent.len() as u64);
+    Ok(())
+}
+
 /// Records in `tx` what Meta answered to the send of `message` (claimed
 /// with a marker, which this clears unless the answer leaves it unknown
 /// whether Meta took the message).
@@ -201,24 +238,8 @@ pub(super) async fn record_answer(
     let id = message.id;
     Ok(match result {
         Ok(resp) => {
-            if let Some(wamid) = resp.messages.first().map(|m| m.id.clone()) {
-                tx.set_message_wamid(id, &wamid, now).await?;
-            }
-            let update = StatusUpdate {
-                status: MessageStatus::Sent,
-                occurred_at: now,
-                error_code: None,
-                error_title: None,
-                error_detail: None,
-                now,
-            };
-            if tx.apply_message_status(id, update).await?
-                && let Some(event) = status_event(message, MessageStatus::Sent, None)
-            {
-                record(tx, event, now);
-            }
-            tx.set_send_attempt(id, None).await?;
-            metrics::counter!("switchboard_graph_sends_total", "outcome" => "sent").increment(1);
+            let wamid = resp.messages.first().map(|m| m.id.clone());
+            record_accepted(tx, &[(message.clone(), wamid)], now).await?;
             Answer::Recorded
         }
         Err(e) => {

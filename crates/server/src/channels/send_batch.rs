@@ -10,7 +10,8 @@
 //! the batch adds no rule of its own.
 
 use super::deliver::{
-    Answer, SendAttempt, WAITING_FOR_CREDENTIALS, call_meta, deliver, graph_body, record_answer,
+    Answer, SendAttempt, WAITING_FOR_CREDENTIALS, call_meta, deliver, graph_body, record_accepted,
+    record_answer,
 };
 use super::pacing;
 use crate::state::AppState;
@@ -169,10 +170,22 @@ pub async fn deliver_batch(
 
     let now = state.now();
     let mut tx = state.store.tenant(tenant).await?;
+    // Meta's acceptances are recorded together, in a few statements for
+    // the batch; anything else through the single send's path.
+    let mut accepted = Vec::new();
     for (p, result) in answered {
         let id = p.found.message.channel_id;
         let (Some(result), Some(channel)) = (result, channels.get_mut(&id)) else {
             continue;
+        };
+        let result = match result {
+            Ok(resp) => {
+                let wamid = resp.messages.first().map(|m| m.id.clone());
+                attempts[p.index] = Some(SendAttempt::Settled);
+                accepted.push((p.found.message, wamid));
+                continue;
+            }
+            Err(e) => Err(e),
         };
         let answer = record_answer(&mut tx, &p.found.message, channel, result, now).await?;
         attempts[p.index] = Some(match answer {
@@ -187,6 +200,7 @@ pub async fn deliver_batch(
             }
         });
     }
+    record_accepted(&mut tx, &accepted, now).await?;
     let attempts = attempts
         .into_iter()
         .map(|a| {

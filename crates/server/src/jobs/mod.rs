@@ -62,10 +62,14 @@ impl Queue {
     /// configured `worker_concurrency`. Sends run eight times that: a send
     /// mostly waits (for its number's slot, then for Meta's answer), and a
     /// number at 1,000/s needs a few batches in flight while one is being
-    /// recorded.
+    /// recorded. Stored webhooks run four times that (eight batches of 32 by
+    /// default): a batch mostly waits for its turn at the database, twice
+    /// (claim, then write), behind the sends' batches, and with two batches
+    /// in flight the statuses of one number at 1,000/s fell behind.
     pub fn concurrency(self, configured: i64) -> i64 {
         match self {
             Queue::Send => configured.saturating_mul(8),
+            Queue::Webhooks => configured.saturating_mul(4),
             _ => configured,
         }
     }

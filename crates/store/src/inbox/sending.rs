@@ -2,9 +2,9 @@
 //! up, and claimed for one attempt each, in a few statements.
 
 use super::messages::{Message, Row, SELECT};
-use crate::db::{TenantTx, run};
+use crate::db::{TenantTx, exec, run};
 use crate::error::StoreResult;
-use crate::placeholders::{list, rows_per_statement};
+use crate::placeholders::{list, rows_per_statement, values};
 use domain::{ChannelId, MessageId, Timestamp};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -108,5 +108,59 @@ impl TenantTx {
             claimed.extend(ids.into_iter().map(MessageId::from_uuid));
         }
         Ok(claimed)
+    }
+
+    /// Records Meta's acceptance of sends: each message's wamid (where Meta
+    /// gave one) and its send marker cleared, in one statement for many
+    /// (the statuses move on through [`TenantTx::record_message_statuses`]).
+    pub async fn record_accepted_sends(
+        &mut self,
+        sends: &[(MessageId, Option<&str>)],
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        for chunk in sends.chunks(rows_per_statement(ACCEPTED_WIDTH)) {
+            let sql = accepted_sends_sql(chunk.len());
+            exec!(&mut self.tx, |c| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                    .bind(self.tenant.as_uuid())
+                    .bind(now.as_millis());
+                for (id, wamid) in chunk {
+                    q = q.bind(id.as_uuid()).bind(*wamid);
+                }
+                q.execute(c).await
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// Parameters per message of [`accepted_sends_sql`].
+const ACCEPTED_WIDTH: usize = 2;
+
+/// The statement recording `n` accepted sends: `$1` the tenant, `$2` the
+/// time, then per message its id and wamid. Driven by the list, one seek
+/// per message (see `advance_messages_sql` for why the `IN` is there).
+fn accepted_sends_sql(n: usize) -> String {
+    format!(
+        "WITH v AS (VALUES {}) \
+         UPDATE messages SET wamid = COALESCE(v.column2, messages.wamid), \
+             send_attempted_at = NULL, updated_at = $2 \
+         FROM v \
+         WHERE messages.tenant_id = $1 AND messages.id = v.column1 \
+           AND messages.id IN (SELECT column1 FROM v)",
+        values(n, ACCEPTED_WIDTH, 3, |p| format!("({p})"))
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    /// On SQLite the statement seeks each message by its key.
+    #[tokio::test]
+    async fn accepted_sends_seek_each_message_by_key() {
+        let plan = super::super::plan_on_messages(&super::accepted_sends_sql(3), 2 + 3 * 2).await;
+        assert_eq!(
+            plan,
+            ["SEARCH messages USING INDEX sqlite_autoindex_messages_1 (tenant_id=? AND id=?)"]
+        );
     }
 }

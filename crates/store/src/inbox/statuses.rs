@@ -345,35 +345,15 @@ impl TenantTx {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use sqlx::Connection as _;
-
     /// On SQLite the bulk update seeks each message by its key, whatever
     /// the tenant's other messages: it never scans them.
     #[tokio::test]
     async fn the_bulk_update_seeks_each_message_by_key() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("plan.db").display());
-        let store = crate::Store::connect(&url).await.unwrap();
-        store.migrate().await.unwrap();
-        let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
-        let sql = format!("EXPLAIN QUERY PLAN {}", advance_messages_sql(3));
-        let mut q = sqlx::query_as::<_, (i64, i64, i64, String)>(sqlx::AssertSqlSafe(sql));
-        for _ in 0..=3 * ADVANCE_WIDTH {
-            q = q.bind(Uuid::now_v7());
-        }
-        let plan: Vec<String> = q
-            .fetch_all(&mut c)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|r| r.3)
-            .collect();
-        let on_messages: Vec<&String> = plan.iter().filter(|p| p.contains(" messages ")).collect();
+        let sql = super::advance_messages_sql(3);
+        let plan = super::super::plan_on_messages(&sql, 1 + 3 * super::ADVANCE_WIDTH).await;
         assert_eq!(
-            on_messages,
-            ["SEARCH messages USING INDEX sqlite_autoindex_messages_1 (tenant_id=? AND id=?)"],
-            "{plan:#?}"
+            plan,
+            ["SEARCH messages USING INDEX sqlite_autoindex_messages_1 (tenant_id=? AND id=?)"]
         );
     }
 }
