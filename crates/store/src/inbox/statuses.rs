@@ -95,49 +95,15 @@ impl TenantTx {
         id: MessageId,
         s: StatusUpdate<'_>,
     ) -> StoreResult<StatusApplied> {
-        let n = exec!(&mut self.tx, |c| sqlx::query(
-            "UPDATE messages SET status = $3, status_rank = $4, \
-                 error_code = COALESCE($5, error_code), error_title = COALESCE($6, error_title), \
-                 error_detail = COALESCE($7, error_detail), updated_at = $8 \
-             WHERE tenant_id = $1 AND id = $2 AND status_rank < $4 AND status <> 'failed'"
-        )
-        .bind(self.tenant.as_uuid())
-        .bind(id.as_uuid())
-        .bind(s.status.as_str())
-        .bind(s.status.rank())
-        .bind(s.error_code)
-        .bind(s.error_title)
-        .bind(s.error_detail)
-        .bind(s.now.as_millis())
-        .execute(c)
-        .await)?;
-        let advanced = n == 1;
-        let recorded = exec!(&mut self.tx, |c| {
-            sqlx::query(
-            "INSERT INTO message_statuses (tenant_id, message_id, status, occurred_at, error_code, \
-                                           recorded_at, out_of_order) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING"
-        )
-        .bind(self.tenant.as_uuid())
-        .bind(id.as_uuid())
-        .bind(s.status.as_str())
-        .bind(s.occurred_at.as_millis())
-        .bind(s.error_code)
-        .bind(s.now.as_millis())
-        .bind(i64::from(!advanced))
-        .execute(c)
-        .await
-        })?;
-        Ok(match (advanced, recorded) {
-            (true, _) => StatusApplied::Advanced,
-            (false, 0) => StatusApplied::Repeat,
-            (false, _) => StatusApplied::OutOfOrder,
-        })
+        let outcomes = self.record_message_statuses(&[(id, s)]).await?;
+        Ok(outcomes
+            .first()
+            .map_or(StatusApplied::Repeat, |o| o.applied))
     }
 
-    /// Applies several status reports, in order, as
-    /// [`Self::record_message_status`] would one after the other, in a few
-    /// statements for all of them: the messages' current statuses are read
+    /// Applies several status reports, in order, as if one after the
+    /// other (see [`Self::record_message_status`]), in a few statements for
+    /// all of them: the messages' current statuses are read
     /// (and on PostgreSQL locked) once, each report is decided against the
     /// status the ones before it left, then one multi-row update moves each
     /// advanced message to its last status and one multi-row insert adds

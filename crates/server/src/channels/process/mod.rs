@@ -4,8 +4,9 @@
 //!
 //! Webhooks are processed in batches (the `webhook.process` jobs a worker
 //! claimed together): one read-only system transaction reads and routes
-//! them all; then one write transaction applies every tenant's events of
-//! the batch, each tenant's in its own scope ([`tenants`]), webhooks in the
+//! them all; then (on SQLite; on PostgreSQL one transaction per tenant)
+//! one write transaction applies every tenant's events of the batch, each
+//! tenant's in its own scope ([`tenants`]), webhooks in the
 //! order given, each webhook's events in body order, and, widened to the
 //! system scope, keeps the events nobody owns and marks every webhook
 //! processed. If that transaction fails, the batch is applied again one
@@ -68,9 +69,18 @@ pub async fn process_webhooks(state: &AppState, ids: &[WebhookId]) -> anyhow::Re
     let (mut stages, routed) = route(state, ids).await?;
     let groups = tenants::by_tenant(routed);
     // One transaction for the whole batch; if it fails, one per tenant, and
-    // a webhook one of whose tenants fails then on its own.
+    // a webhook one of whose tenants fails then on its own. On PostgreSQL,
+    // one per tenant from the start: its commits run side by side, and a
+    // transaction over many tenants holds each one's event counter until it
+    // ends, so concurrent batches queued behind each other for them (the
+    // statuses of twenty numbers' campaigns crawled at about 30/s).
     let mut sys = None;
-    if !groups.is_empty() {
+    let together = state.store.engine() == store::Engine::Sqlite;
+    if !groups.is_empty() && !together {
+        let held = tenants::apply_by_tenant(state, &groups, ids, now).await;
+        count_held(&mut stages, &groups, held);
+        retry_failed_alone(state, &mut stages, ids).await;
+    } else if !groups.is_empty() {
         match tenants::apply_together(state, &groups, ids, now).await {
             Ok((held, together)) => {
                 count_held(&mut stages, &groups, held.into_iter().map(Ok).collect());
@@ -80,13 +90,7 @@ pub async fn process_webhooks(state: &AppState, ids: &[WebhookId]) -> anyhow::Re
                 tracing::warn!(error = %format!("{e:#}"), webhooks = ids.len(), "applying a batch of webhooks in one transaction failed; applying it tenant by tenant");
                 let held = tenants::apply_by_tenant(state, &groups, ids, now).await;
                 count_held(&mut stages, &groups, held);
-                if ids.len() > 1 {
-                    for (stage, id) in stages.iter_mut().zip(ids) {
-                        if matches!(stage, Stage::Failed(_)) {
-                            *stage = alone(state, *id).await;
-                        }
-                    }
-                }
+                retry_failed_alone(state, &mut stages, ids).await;
             }
         }
     }
@@ -110,6 +114,18 @@ pub async fn process_webhooks(state: &AppState, ids: &[WebhookId]) -> anyhow::Re
         None => Some(finish(state.store.system().await?, unmarked, now).await?),
     };
     Ok(Processing { webhooks, sys })
+}
+
+/// Processes each webhook of a batch of several that failed again on its
+/// own, so it holds back no other.
+async fn retry_failed_alone(state: &AppState, stages: &mut [Stage], ids: &[WebhookId]) {
+    if ids.len() > 1 {
+        for (stage, id) in stages.iter_mut().zip(ids) {
+            if matches!(stage, Stage::Failed(_)) {
+                *stage = alone(state, *id).await;
+            }
+        }
+    }
 }
 
 /// How far one webhook of a batch got.
