@@ -203,6 +203,12 @@ pub async fn attempt(
         tx.update_hook_endpoint(&current).await?;
     }
     if disabled {
+        // What is still pending and past its retry window would be sent by
+        // the new series enabling the endpoint starts: it is dead now, as
+        // its next attempt would have found it.
+        let window = state.config.webhooks.retry_hours * 3600;
+        tx.expire_hook_deliveries(endpoint.id, done_at.plus_seconds(-window), done_at)
+            .await?;
         disable(&mut tx, &current, done_at).await?;
     }
     tx.commit().await?;

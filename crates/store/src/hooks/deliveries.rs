@@ -310,6 +310,28 @@ impl TenantTx {
         .map(drop)
     }
 
+    /// Dead-letters `endpoint`'s pending deliveries whose series began at
+    /// or before `window_opened_by` (their retry window has closed by now);
+    /// answers how many.
+    pub async fn expire_hook_deliveries(
+        &mut self,
+        endpoint: EndpointId,
+        window_opened_by: Timestamp,
+        now: Timestamp,
+    ) -> StoreResult<u64> {
+        exec!(&mut self.tx, |c| sqlx::query(
+            "UPDATE hook_deliveries SET status = 'dead', next_attempt_at = NULL, updated_at = $4 \
+             WHERE tenant_id = $1 AND endpoint_id = $2 AND status = 'pending' \
+               AND series_started_at <= $3"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(endpoint.as_uuid())
+        .bind(window_opened_by.as_millis())
+        .bind(now.as_millis())
+        .execute(c)
+        .await)
+    }
+
     /// The ids of `endpoint`'s deliveries in `status`, oldest first.
     pub async fn hook_delivery_ids(
         &mut self,
