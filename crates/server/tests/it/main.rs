@@ -29,6 +29,7 @@ mod crm_teams;
 mod dashboard;
 mod events;
 mod fidelity;
+mod fidelity_statuses;
 mod hostile;
 mod housekeeping;
 mod idempotent_requests;

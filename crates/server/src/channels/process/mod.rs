@@ -75,22 +75,20 @@ pub async fn process_webhooks(state: &AppState, ids: &[WebhookId]) -> anyhow::Re
     // ends, so concurrent batches queued behind each other for them (the
     // statuses of twenty numbers' campaigns crawled at about 30/s).
     let mut sys = None;
-    let together = state.store.engine() == store::Engine::Sqlite;
-    if !groups.is_empty() && !together {
-        let held = tenants::apply_by_tenant(state, &groups, ids, now).await;
-        count_held(&mut stages, &groups, held);
-        retry_failed_alone(state, &mut stages, ids).await;
-    } else if !groups.is_empty() {
+    let one_transaction = state.store.engine() == store::Engine::Sqlite;
+    if groups.is_empty() {
+        // Nothing a tenant owns: only the bookkeeping below.
+    } else if !one_transaction {
+        apply_tenant_by_tenant(state, &mut stages, &groups, ids, now).await;
+    } else {
         match tenants::apply_together(state, &groups, ids, now).await {
-            Ok((held, together)) => {
+            Ok((held, tx)) => {
                 count_held(&mut stages, &groups, held.into_iter().map(Ok).collect());
-                sys = Some(together);
+                sys = Some(tx);
             }
             Err(e) => {
                 tracing::warn!(error = %format!("{e:#}"), webhooks = ids.len(), "applying a batch of webhooks in one transaction failed; applying it tenant by tenant");
-                let held = tenants::apply_by_tenant(state, &groups, ids, now).await;
-                count_held(&mut stages, &groups, held);
-                retry_failed_alone(state, &mut stages, ids).await;
+                apply_tenant_by_tenant(state, &mut stages, &groups, ids, now).await;
             }
         }
     }
@@ -116,9 +114,19 @@ pub async fn process_webhooks(state: &AppState, ids: &[WebhookId]) -> anyhow::Re
     Ok(Processing { webhooks, sys })
 }
 
-/// Processes each webhook of a batch of several that failed again on its
-/// own, so it holds back no other.
-async fn retry_failed_alone(state: &AppState, stages: &mut [Stage], ids: &[WebhookId]) {
+/// Applies `groups` one transaction per tenant, counting what became of
+/// each webhook's events into `stages`; in a batch of several, a webhook one
+/// of whose tenants failed is processed again on its own, so it holds back
+/// no other.
+async fn apply_tenant_by_tenant(
+    state: &AppState,
+    stages: &mut [Stage],
+    groups: &[TenantEvents],
+    ids: &[WebhookId],
+    now: Timestamp,
+) {
+    let held = tenants::apply_by_tenant(state, groups, ids, now).await;
+    count_held(stages, groups, held);
     if ids.len() > 1 {
         for (stage, id) in stages.iter_mut().zip(ids) {
             if matches!(stage, Stage::Failed(_)) {
