@@ -26,8 +26,20 @@ impl Store {
             let first = PgPoolOptions::new()
                 .max_connections(2)
                 .acquire_timeout(Duration::from_secs(10))
+                .connect_lazy_with(options.clone());
+            // Read-only transactions' own connections (the API's reads, as
+            // SQLite's readers): a campaign's send and webhook jobs, which
+            // can hold every connection of `pool`, never make a reader
+            // queue behind them.
+            let readers = PgPoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(10))
                 .connect_lazy_with(options);
-            Db::Postgres { pool, first }
+            Db::Postgres {
+                pool,
+                first,
+                readers,
+            }
         } else {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -115,9 +127,14 @@ impl Store {
                 writer.close().await;
                 readers.close().await;
             }
-            Db::Postgres { pool, first } => {
+            Db::Postgres {
+                pool,
+                first,
+                readers,
+            } => {
                 pool.close().await;
                 first.close().await;
+                readers.close().await;
             }
         }
     }

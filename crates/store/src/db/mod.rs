@@ -39,8 +39,13 @@ enum Db {
         writer_synced: Arc<AtomicBool>,
         readers: SqlitePool,
     },
-    /// `first` serves [`Store::system_first`], `pool` everything else.
-    Postgres { pool: PgPool, first: PgPool },
+    /// `first` serves [`Store::system_first`], `readers` read-only
+    /// transactions, `pool` everything else.
+    Postgres {
+        pool: PgPool,
+        first: PgPool,
+        readers: PgPool,
+    },
 }
 
 /// How long a SQLite write transaction may wait for its turn.
@@ -243,7 +248,14 @@ impl Store {
             (Db::Sqlite { readers, .. }, Access::Read) => {
                 (Tx::Sqlite(readers.begin().await?), None)
             }
-            (Db::Postgres { pool, first }, access) => {
+            (
+                Db::Postgres {
+                    pool,
+                    first,
+                    readers,
+                },
+                access,
+            ) => {
                 let mut t = match access {
                     Access::Write {
                         line: Line::First, ..
@@ -251,7 +263,7 @@ impl Store {
                     Access::Write {
                         line: Line::Normal, ..
                     } => pool.begin().await?,
-                    Access::Read => pool.begin_with("BEGIN READ ONLY").await?,
+                    Access::Read => readers.begin_with("BEGIN READ ONLY").await?,
                 };
                 enter_scope(&mut t, tenant).await?;
                 (Tx::Postgres(t), None)

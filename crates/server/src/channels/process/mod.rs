@@ -257,6 +257,9 @@ async fn finish(
     done: Vec<Unmarked>,
     now: Timestamp,
 ) -> anyhow::Result<SystemTx> {
+    // Lost in a crash, the batch is only processed again (its bodies stay
+    // stored, its job pending): see `Tx::commit_lazily`.
+    sys.commit_lazily().await?;
     let mut total = Processed::default();
     let mut unroutable = Vec::new();
     let mut ids = Vec::with_capacity(done.len());

@@ -105,6 +105,10 @@ pub(super) async fn apply_by_tenant(
             let group = &groups[g];
             let mut known = read_known(state, group).await?;
             let mut tx = state.store.tenant(group.tenant).await?;
+            // Lost in a crash, it is applied again (the batch is not marked
+            // processed before it): on PostgreSQL each tenant's commit of a
+            // batch would otherwise wait for its own flush to disk.
+            tx.commit_lazily().await?;
             let held = apply_group(&mut tx, group, &mut known, ids, now).await?;
             tx.commit().await?;
             Ok(held)
