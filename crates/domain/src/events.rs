@@ -15,11 +15,13 @@ use crate::messaging::MessageStatus;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+mod automations;
 mod campaigns;
 mod channels;
 mod crm;
 mod scheduled;
 mod templates;
+pub use automations::*;
 pub use campaigns::*;
 pub use channels::*;
 pub use crm::*;
@@ -297,6 +299,18 @@ events! {
     /// A scheduled message's time came and it could not go: `code` and
     /// `reason` say why (opted out, window closed, quota, number…).
     ScheduledMessageFailed(ScheduledMessageFailed) = "scheduled_message.failed", v 1;
+    // Automations.
+    /// A workflow was created (enabled or not).
+    WorkflowCreated(WorkflowRef) = "workflow.created", v 1;
+    /// A workflow was renamed, given a new definition (a new version),
+    /// enabled or disabled.
+    WorkflowUpdated(WorkflowUpdated) = "workflow.updated", v 1;
+    /// A workflow was deleted; its runs under way were cancelled.
+    WorkflowDeleted(WorkflowRef) = "workflow.deleted", v 1;
+    /// A run of a workflow did every step it came to.
+    WorkflowRunCompleted(WorkflowRunRef) = "workflow_run.completed", v 1;
+    /// A run of a workflow stopped at a step that could not be done.
+    WorkflowRunFailed(WorkflowRunFailed) = "workflow_run.failed", v 1;
 }
 
 /// Why an event could not be read back.

@@ -138,4 +138,9 @@ id_type!(
     CampaignId,
     /// A message or template to one contact at a chosen time.
     ScheduledMessageId,
+    /// An automation: a trigger, conditions and steps (docs/DESIGN.md,
+    /// "Automations: workflows").
+    WorkflowId,
+    /// One run of one version of a workflow.
+    WorkflowRunId,
 );

@@ -74,6 +74,33 @@ impl AppError {
         AppError::Internal(e.into())
     }
 
+    /// A rule's refusal as a stable code and a reason, for work that runs
+    /// on nobody's request and records why it could not go (a scheduled
+    /// message, an automation's step); `None` for an error that is no
+    /// refusal (internal, Meta unreachable): try again.
+    pub fn refusal(&self) -> Option<(String, String)> {
+        match self {
+            AppError::Rule(code, msg)
+            | AppError::Conflict(code, msg)
+            | AppError::Forbidden(code, msg)
+            | AppError::BadRequest(code, msg)
+            | AppError::TooManyRequests(code, msg, _) => Some(((*code).to_owned(), msg.clone())),
+            AppError::Validation(fields) => Some((
+                "invalid".to_owned(),
+                fields
+                    .iter()
+                    .map(|f| format!("{}: {}", f.field, f.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )),
+            AppError::NotFound => Some((
+                "not_found".to_owned(),
+                "what it was about is gone".to_owned(),
+            )),
+            _ => None,
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Unauthenticated | AppError::Unauthorized(..) => StatusCode::UNAUTHORIZED,

@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod automations;
 pub mod campaigns;
 pub mod channels;
 pub mod cli;
@@ -43,6 +44,7 @@ pub fn job_registry() -> jobs::Registry {
     templates::jobs::register(&mut registry);
     campaigns::jobs::register(&mut registry);
     scheduled::jobs::register(&mut registry);
+    automations::jobs::register(&mut registry);
     registry
 }
 pub use http::app;

@@ -246,6 +246,12 @@ impl TenantTx {
         id
     }
 
+    /// The ids of the events recorded in this transaction so far (not yet
+    /// written), in the order they were recorded.
+    pub fn pending_event_ids(&self) -> Vec<EventId> {
+        self.events.iter().map(|e| e.id).collect()
+    }
+
     /// Up to `limit` committed events numbered after `after_seq`, in order.
     pub async fn events_after(
         &mut self,

@@ -36,6 +36,7 @@ pub mod secrets;
 pub mod templates;
 pub mod tenancy;
 pub mod webhooks;
+pub mod workflows;
 
 pub use db::{Engine, Store, SystemTx, TenantTx};
 pub use error::{StoreError, StoreResult};

@@ -36,6 +36,8 @@ pub enum Via {
     Worker,
     /// The command line (`switchboard admin`).
     Cli,
+    /// An automation's run (a workflow's step).
+    Automation,
 }
 
 impl Via {
@@ -44,6 +46,7 @@ impl Via {
             Via::WhatsApp => "whatsapp",
             Via::Worker => "worker",
             Via::Cli => "cli",
+            Via::Automation => "automation",
         }
     }
 }

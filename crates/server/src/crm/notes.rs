@@ -69,7 +69,9 @@ fn view(n: Stored, team: &[User]) -> Note {
             .find(|t| t.id == u)
             .map(user_name)
             .unwrap_or_else(|| "Former teammate".to_owned()),
-        _ => "API key".to_owned(),
+        (None, Some(_)) => "API key".to_owned(),
+        // Written by Switchboard itself (an automation).
+        (None, None) => "Switchboard".to_owned(),
     };
     Note {
         id: n.id,
@@ -114,9 +116,22 @@ pub async fn create_note(
     text: &str,
 ) -> AppResult<Note> {
     ctx.require(Permission::InboxWrite)?;
-    let text = body(text)?;
     let now = state.now();
     let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let note = create_note_in(&mut tx, ctx, on, text, now).await?;
+    tx.commit().await?;
+    Ok(note)
+}
+
+/// [`create_note`] in the caller's transaction (an automation's step).
+pub async fn create_note_in(
+    tx: &mut TenantTx,
+    ctx: &TenantCtx,
+    on: NoteOn,
+    text: &str,
+    now: Timestamp,
+) -> AppResult<Note> {
+    let text = body(text)?;
     let (conversation_id, contact) = match on {
         NoteOn::Conversation(id) => {
             let c = tx
@@ -132,7 +147,7 @@ pub async fn create_note(
                 .map_err(no_such("contact_id", "contact"))?,
         ),
     };
-    let team = team(&mut tx).await?;
+    let team = team(tx).await?;
     let (author_user_id, author_api_key_id) = author(ctx);
     let note = Stored {
         id: NoteId::new(),
@@ -146,9 +161,8 @@ pub async fn create_note(
         updated_at: now,
     };
     tx.insert_note(&note).await?;
-    notify_mentioned(&mut tx, ctx, &note, &[], &contact, &team, now).await?;
-    changed(&mut tx, ctx, &note, "create", now).await?;
-    tx.commit().await?;
+    notify_mentioned(tx, ctx, &note, &[], &contact, &team, now).await?;
+    changed(tx, ctx, &note, "create", now).await?;
     Ok(view(note, &team))
 }
 

@@ -8,7 +8,9 @@
 
 mod carriers;
 
-pub use carriers::{contact_tags, conversation_tags, set_contact_tag, set_conversation_tag};
+pub use carriers::{
+    Carrier, contact_tags, conversation_tags, set_contact_tag, set_conversation_tag, set_tag_in,
+};
 
 use crate::auth::TenantCtx;
 use crate::error::{AppError, AppResult};

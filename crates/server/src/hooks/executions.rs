@@ -1,7 +1,7 @@
 //! The tenant's execution log: what ran on its behalf, newest first —
-//! webhook deliveries (this area's) and campaign runs (read from the
-//! campaigns' store), merged by id (both are time-ordered UUIDs), each
-//! kind filtered by its own statuses.
+//! webhook deliveries (this area's), campaign runs and workflow runs (read
+//! from their areas' stores), merged by id (all are time-ordered UUIDs),
+//! each kind filtered by its own statuses.
 
 use crate::auth::TenantCtx;
 use crate::error::{AppError, AppResult};
@@ -12,17 +12,20 @@ use serde_json::{Value, json};
 use store::campaigns::CampaignStatus;
 use store::hooks::deliveries::{DeliveryQuery, DeliveryStatus};
 use store::page::{Page, PageRequest};
+use store::workflows::{RunFilter, RunStatus, WorkflowRun};
 use utoipa::ToSchema;
 
 /// An entry of the execution log.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Execution {
     pub id: uuid::Uuid,
-    /// `webhook_delivery` or `campaign_run`.
+    /// `webhook_delivery`, `campaign_run` or `workflow_run`.
     #[serde(rename = "type")]
     pub kind: String,
     /// `pending`, `delivered` or `dead` for deliveries; `running`,
-    /// `paused`, `finished` or `cancelled` for campaign runs.
+    /// `paused`, `finished` or `cancelled` for campaign runs; `running`,
+    /// `waiting`, `completed`, `failed`, `cancelled` or `skipped` for
+    /// workflow runs.
     pub status: String,
     /// What it was about: for a delivery, the endpoint's URL and the event.
     pub subject: String,
@@ -40,7 +43,24 @@ pub struct ExecutionFilter {
 }
 
 /// The kinds of the log.
-const KINDS: &str = "one of webhook_delivery, campaign_run";
+const KINDS: [&str; 3] = ["webhook_delivery", "campaign_run", "workflow_run"];
+
+/// Whether a kind is in the page and with what status: `None` if the
+/// kind filter leaves it out or the status is none of its own; else
+/// `Some(None)` (any status) or `Some(Some(status))`.
+fn kind_status<S>(
+    included: bool,
+    status: Option<&str>,
+    parse: impl Fn(&str) -> Option<S>,
+) -> Option<Option<S>> {
+    if !included {
+        return None;
+    }
+    match status {
+        None => Some(None),
+        Some(s) => parse(s).map(Some),
+    }
+}
 
 /// What ran on the tenant's behalf, newest first.
 pub async fn list_executions(
@@ -50,37 +70,35 @@ pub async fn list_executions(
     page: PageRequest,
 ) -> AppResult<Page<Execution>> {
     ctx.require(Permission::TenantRead)?;
-    let (deliveries, campaigns) = match filter.kind.as_deref() {
-        None => (true, true),
-        Some("webhook_delivery") => (true, false),
-        Some("campaign_run") => (false, true),
-        Some(_) => return Err(AppError::validation("type", KINDS)),
-    };
-    // A status names one kind's state: the other kind has none in it.
-    let (delivery_status, campaign_status) = match filter.status.as_deref() {
-        None => (None, None),
-        Some(s) => match (DeliveryStatus::parse(s), CampaignStatus::parse(s)) {
-            (Some(d), _) => (Some(Some(d)), None),
-            (None, Some(c)) if c.as_str() != "draft" && c.as_str() != "scheduled" => {
-                (None, Some(Some(c)))
-            }
-            _ => {
-                return Err(AppError::validation(
-                    "status",
-                    "pending, delivered, dead, running, paused, finished or cancelled",
-                ));
-            }
-        },
-    };
-    let deliveries = deliveries && campaign_status.is_none();
-    let campaigns = campaigns && delivery_status.is_none();
+    let kind = filter.kind.as_deref();
+    if kind.is_some_and(|k| !KINDS.contains(&k)) {
+        return Err(AppError::validation(
+            "type",
+            format!("one of {}", KINDS.join(", ")),
+        ));
+    }
+    let wants = |k: &str| kind.is_none_or(|x| x == k);
+    let status = filter.status.as_deref();
+    // A status names the states of some kinds: the others have none in it.
+    let deliveries = kind_status(wants("webhook_delivery"), status, DeliveryStatus::parse);
+    let campaigns = kind_status(wants("campaign_run"), status, |s| {
+        CampaignStatus::parse(s).filter(|c| !matches!(c.as_str(), "draft" | "scheduled"))
+    });
+    let runs = kind_status(wants("workflow_run"), status, RunStatus::parse);
+    if status.is_some() && deliveries.is_none() && campaigns.is_none() && runs.is_none() {
+        return Err(AppError::validation(
+            "status",
+            "pending, delivered, dead, running, paused, finished, cancelled, waiting, \
+             completed, failed or skipped",
+        ));
+    }
     let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
     let mut items = Vec::new();
     let mut more = false;
-    if deliveries {
+    if let Some(status) = deliveries {
         let q = DeliveryQuery {
             endpoint_id: None,
-            status: delivery_status.flatten(),
+            status,
             event_name: None,
             since: filter.since,
             until: filter.until,
@@ -89,13 +107,23 @@ pub async fn list_executions(
         more |= found.next.is_some();
         items.extend(found.items.into_iter().map(|(d, url)| delivery(d, url)));
     }
-    if campaigns {
-        let status = campaign_status.flatten();
+    if let Some(status) = campaigns {
         let found = tx
             .list_campaign_runs(status, filter.since, filter.until, page)
             .await?;
         more |= found.next.is_some();
         items.extend(found.items.into_iter().map(campaign_run));
+    }
+    if let Some(status) = runs {
+        let filter = RunFilter {
+            status,
+            since: filter.since,
+            until: filter.until,
+            ..RunFilter::default()
+        };
+        let found = tx.list_workflow_runs(filter, page).await?;
+        more |= found.next.is_some();
+        items.extend(found.items.into_iter().map(workflow_run));
     }
     tx.commit().await?;
     // Both lists are newest first by id: merged, the page is the newest
@@ -156,6 +184,31 @@ fn campaign_run(c: store::campaigns::Campaign) -> Execution {
             "template": format!("{} ({})", c.template_name, c.template_language),
             "recipients": c.recipient_count,
             "reason": c.status_reason,
+        }),
+    }
+}
+
+fn workflow_run(r: WorkflowRun) -> Execution {
+    Execution {
+        id: r.id.as_uuid(),
+        kind: "workflow_run".into(),
+        status: r.status.as_str().to_owned(),
+        subject: format!(
+            "{} (v{}) on {}",
+            r.workflow_name, r.version, r.trigger_event
+        ),
+        started_at: r.started_at,
+        finished_at: r.finished_at,
+        details: json!({
+            "run_id": r.id,
+            "workflow_id": r.workflow_id,
+            "workflow_name": r.workflow_name,
+            "version": r.version,
+            "trigger_event": r.trigger_event,
+            "trigger_event_id": r.trigger_event_id,
+            "contact_id": r.contact_id,
+            "conversation_id": r.conversation_id,
+            "error": r.error,
         }),
     }
 }

@@ -10,6 +10,7 @@ use domain::{EndpointId, Permission, Timestamp};
 use serde::Serialize;
 use store::hooks::deliveries::DeliveryStatus;
 use store::page::PageRequest;
+use store::workflows::RunStatus;
 use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -47,6 +48,8 @@ pub struct PendingWork {
     pub queued_messages: i64,
     /// Webhook deliveries waiting for an attempt.
     pub pending_deliveries: i64,
+    /// Workflow runs under way (running, or waiting for a time).
+    pub active_workflow_runs: i64,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -56,6 +59,8 @@ pub struct Failures {
     pub failed_delivery_attempts: i64,
     /// Deliveries dead-lettered.
     pub dead_deliveries: i64,
+    /// Workflow runs that stopped at a step that could not be done.
+    pub failed_workflow_runs: i64,
 }
 
 /// The figures, as of now.
@@ -97,12 +102,17 @@ pub async fn tenant_health(state: &AppState, ctx: &TenantCtx) -> AppResult<Tenan
         pending_deliveries: tx
             .count_hook_deliveries(DeliveryStatus::Pending, None)
             .await?,
+        active_workflow_runs: tx.count_workflow_runs(RunStatus::Running, None).await?
+            + tx.count_workflow_runs(RunStatus::Waiting, None).await?,
     };
     let failures_24h = Failures {
         failed_messages: tx.count_outbound_in_status("failed", Some(day_ago)).await?,
         failed_delivery_attempts: tx.count_failed_hook_attempts(day_ago).await?,
         dead_deliveries: tx
             .count_hook_deliveries(DeliveryStatus::Dead, Some(day_ago))
+            .await?,
+        failed_workflow_runs: tx
+            .count_workflow_runs(RunStatus::Failed, Some(day_ago))
             .await?,
     };
     tx.commit().await?;

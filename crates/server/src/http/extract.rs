@@ -1,12 +1,13 @@
 //! Extractors that answer in the platform's error shape instead of axum's
 //! plain-text rejections.
 
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
+use domain::Timestamp;
 use serde::de::DeserializeOwned;
 
 /// `Json<T>` with our errors: 400 for malformed JSON, 415 for a missing
@@ -124,4 +125,15 @@ pub fn nullable<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(
     d: D,
 ) -> Result<Option<Option<T>>, D::Error> {
     <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
+}
+
+/// An RFC 3339 time from a query parameter or body field.
+pub fn time(field: &str, raw: Option<&str>) -> AppResult<Option<Timestamp>> {
+    raw.filter(|s| !s.is_empty())
+        .map(|s| {
+            Timestamp::parse_rfc3339(s).ok_or_else(|| {
+                AppError::validation(field, "an RFC 3339 time (2026-01-31T12:00:00Z)")
+            })
+        })
+        .transpose()
 }

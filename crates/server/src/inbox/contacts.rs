@@ -167,7 +167,7 @@ pub async fn update_contact(
 /// Writes the team-edited fields `changes` names, if any changed, with a
 /// `contact.updated` event naming them (`name`, `email`, `language`,
 /// `attributes.<key>`) and an audit entry.
-async fn edit_fields(
+pub(crate) async fn edit_fields(
     tx: &mut TenantTx,
     ctx: &TenantCtx,
     contact: &Contact,

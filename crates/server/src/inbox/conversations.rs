@@ -8,13 +8,13 @@ use crate::state::AppState;
 use domain::events::{
     ConversationAssigned, ConversationRead, ConversationStatusChanged, ConversationTeamChanged,
 };
-use domain::{ConversationId, TeamId, UserId};
+use domain::{ConversationId, TeamId, Timestamp, UserId};
 use serde_json::json;
-use store::StoreError;
 use store::auth::User;
 use store::channels::Channel;
 use store::inbox::{Contact, Conversation, ConversationFilter, ConversationStatus, Media, Message};
 use store::page::PageRequest;
+use store::{StoreError, TenantTx};
 
 /// Conversations matching `filter`, most recent activity first.
 pub async fn list_conversations(
@@ -185,6 +185,20 @@ pub async fn update_conversation(
 ) -> AppResult<Conversation> {
     let now = state.now();
     let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let c = change_conversation(&mut tx, ctx, id, changes, now).await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// [`update_conversation`] in the caller's transaction (an automation's
+/// step).
+pub async fn change_conversation(
+    tx: &mut TenantTx,
+    ctx: &TenantCtx,
+    id: ConversationId,
+    changes: ConversationChanges,
+    now: Timestamp,
+) -> AppResult<Conversation> {
     let current = tx.find_conversation(id).await?;
     let status = changes.status.unwrap_or(current.status);
     let assigned = match changes.assigned_user_id {
@@ -205,7 +219,7 @@ pub async fn update_conversation(
         None => current.assigned_user_id,
     };
     let team = match changes.team_id {
-        Some(Some(team)) => Some(crate::crm::teams::known_team(&mut tx, team).await?.id),
+        Some(Some(team)) => Some(crate::crm::teams::known_team(tx, team).await?.id),
         Some(None) => None,
         None => current.team_id,
     };
@@ -221,17 +235,10 @@ pub async fn update_conversation(
             status: status.as_str().to_owned(),
             previous_status: current.status.as_str().to_owned(),
         });
-        record(&mut tx, event, now);
+        record(tx, event, now);
         let details = json!({ "status": status.as_str(), "previous": current.status.as_str() });
-        crate::audit::tenant_change(
-            &mut tx,
-            ctx,
-            now,
-            "conversation.status",
-            target.clone(),
-            details,
-        )
-        .await?;
+        crate::audit::tenant_change(tx, ctx, now, "conversation.status", target.clone(), details)
+            .await?;
     }
     if assigned != current.assigned_user_id {
         let event = Event::ConversationAssigned(ConversationAssigned {
@@ -240,17 +247,10 @@ pub async fn update_conversation(
             previous_user_id: current.assigned_user_id,
             rule: None,
         });
-        record(&mut tx, event, now);
+        record(tx, event, now);
         let details = json!({ "assigned_user_id": assigned, "previous": current.assigned_user_id });
-        crate::audit::tenant_change(
-            &mut tx,
-            ctx,
-            now,
-            "conversation.assign",
-            target.clone(),
-            details,
-        )
-        .await?;
+        crate::audit::tenant_change(tx, ctx, now, "conversation.assign", target.clone(), details)
+            .await?;
     }
     if team != current.team_id {
         let event = Event::ConversationTeamChanged(ConversationTeamChanged {
@@ -258,12 +258,10 @@ pub async fn update_conversation(
             team_id: team,
             previous_team_id: current.team_id,
         });
-        record(&mut tx, event, now);
+        record(tx, event, now);
         let details = json!({ "team_id": team, "previous": current.team_id });
-        crate::audit::tenant_change(&mut tx, ctx, now, "conversation.route", target, details)
-            .await?;
+        crate::audit::tenant_change(tx, ctx, now, "conversation.route", target, details).await?;
     }
-    tx.commit().await?;
     Ok(c)
 }
 

@@ -46,16 +46,19 @@ pub enum Queue {
     Tenants,
     /// Delivering outbound webhooks to tenants' endpoints.
     Hooks,
+    /// Taking automations' runs through their steps.
+    Automations,
 }
 
 impl Queue {
     /// Every queue, in the order a drain visits them.
-    pub const ALL: [Queue; 5] = [
+    pub const ALL: [Queue; 6] = [
         Queue::Webhooks,
         Queue::Send,
         Queue::Media,
         Queue::Tenants,
         Queue::Hooks,
+        Queue::Automations,
     ];
 
     /// How many of this queue's jobs a node runs at once, given the
@@ -81,6 +84,7 @@ impl Queue {
             Queue::Media => "media",
             Queue::Tenants => "tenants",
             Queue::Hooks => "hooks",
+            Queue::Automations => "automations",
         }
     }
 }

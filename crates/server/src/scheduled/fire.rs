@@ -73,7 +73,7 @@ pub async fn fire(
             record(&mut tx, Event::ScheduledMessageSent(event), now);
             return Ok(Some(tx));
         }
-        Err(e) => refusal(&e).ok_or_else(|| anyhow::anyhow!("{e:#}"))?,
+        Err(e) => e.refusal().ok_or_else(|| anyhow::anyhow!("{e:#}"))?,
     };
     // Nothing of the refused attempt stays (a conversation it started, say).
     drop(tx);
@@ -114,28 +114,6 @@ async fn attempt(
         lane: Lane::Conversational,
     };
     queue_message(tx, out, now).await
-}
-
-/// A sending rule's refusal as a failure code and reason; `None` for an
-/// error that is no refusal (internal, Meta unreachable): try again.
-fn refusal(e: &AppError) -> Option<(String, String)> {
-    match e {
-        AppError::Rule(code, msg)
-        | AppError::Conflict(code, msg)
-        | AppError::Forbidden(code, msg)
-        | AppError::BadRequest(code, msg)
-        | AppError::TooManyRequests(code, msg, _) => Some(((*code).to_owned(), msg.clone())),
-        AppError::Validation(fields) => Some((
-            "invalid".to_owned(),
-            fields
-                .iter()
-                .map(|f| format!("{}: {}", f.field, f.message))
-                .collect::<Vec<_>>()
-                .join("; "),
-        )),
-        AppError::NotFound => Some(("not_found".to_owned(), "the contact is gone".to_owned())),
-        _ => None,
-    }
 }
 
 /// Marks `m` failed with `code` and `reason`, with its event.

@@ -7,6 +7,7 @@ mod access;
 mod access_audit;
 mod api_keys;
 mod auth;
+mod automations;
 mod binary;
 mod campaigns;
 mod channel_setup;

@@ -132,6 +132,7 @@ impl SystemTx {
 pub enum Table {
     HookEndpoints,
     Teams,
+    Workflows,
 }
 
 impl Table {
@@ -139,6 +140,7 @@ impl Table {
         match self {
             Table::HookEndpoints => "hook_endpoints",
             Table::Teams => "teams",
+            Table::Workflows => "workflows",
         }
     }
 }

@@ -237,6 +237,25 @@ impl TenantTx {
         Ok(found)
     }
 
+    /// Whether inbound message `id` is the first the customer wrote in its
+    /// conversation (no inbound message before it).
+    pub async fn is_first_inbound(
+        &mut self,
+        conversation: ConversationId,
+        id: MessageId,
+    ) -> StoreResult<bool> {
+        let earlier: Option<i64> = run!(&mut self.tx, |c| sqlx::query_scalar(
+            "SELECT CAST(1 AS BIGINT) FROM messages \
+             WHERE tenant_id = $1 AND conversation_id = $2 AND id < $3 AND direction = 'in' LIMIT 1"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(conversation.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_optional(c)
+        .await)?;
+        Ok(earlier.is_none())
+    }
+
     /// A conversation's messages, newest first.
     pub async fn list_messages(
         &mut self,

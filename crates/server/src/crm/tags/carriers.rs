@@ -7,8 +7,9 @@ use crate::error::AppResult;
 use crate::events::record;
 use crate::state::AppState;
 use domain::events::{ContactTagged, ConversationTagged, Event};
-use domain::{ContactId, ConversationId, Permission, TagId};
+use domain::{ContactId, ConversationId, Permission, TagId, Timestamp};
 use serde_json::json;
+use store::TenantTx;
 use store::crm::tags::Tag;
 
 /// A contact's tags, by name.
@@ -39,7 +40,7 @@ pub async fn conversation_tags(
 
 /// What a tag goes on.
 #[derive(Debug, Clone, Copy)]
-enum Carrier {
+pub enum Carrier {
     Contact(ContactId),
     Conversation(ConversationId),
 }
@@ -80,6 +81,21 @@ async fn set_tag(
     ctx.require(Permission::InboxWrite)?;
     let now = state.now();
     let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    set_tag_in(&mut tx, ctx, carrier, tag, on, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`set_contact_tag`] or [`set_conversation_tag`] in the caller's
+/// transaction (an automation's step): whether the link changed.
+pub async fn set_tag_in(
+    tx: &mut TenantTx,
+    ctx: &TenantCtx,
+    carrier: Carrier,
+    tag: TagId,
+    on: bool,
+    now: Timestamp,
+) -> AppResult<bool> {
     match carrier {
         Carrier::Contact(id) => {
             tx.find_contact(id).await?;
@@ -96,8 +112,7 @@ async fn set_tag(
         (Carrier::Conversation(id), false) => tx.untag_conversation(id, tag).await?,
     };
     if !moved {
-        tx.commit().await?;
-        return Ok(());
+        return Ok(false);
     }
     let tag_name = t.name.clone();
     let (event, subject) = match carrier {
@@ -128,11 +143,11 @@ async fn set_tag(
             (e, ("conversation", conversation_id.to_string()))
         }
     };
-    record(&mut tx, event, now);
+    record(tx, event, now);
     let verb = if on { "tag" } else { "untag" };
     let action = format!("{}.{verb}", subject.0);
     crate::audit::tenant_change(
-        &mut tx,
+        tx,
         ctx,
         now,
         &action,
@@ -140,6 +155,5 @@ async fn set_tag(
         json!({ "tag_id": tag, "tag_name": t.name }),
     )
     .await?;
-    tx.commit().await?;
-    Ok(())
+    Ok(true)
 }

@@ -1,7 +1,6 @@
 //! The delivery log, replays, the execution log and the health figures:
 //! adapters over [`crate::hooks::log`] and [`crate::hooks::health`].
 
-use super::time;
 use crate::auth::{Authorized, perm};
 use crate::error::{AppError, AppResult};
 use crate::hooks::health::{self, TenantHealth};
@@ -9,7 +8,7 @@ use crate::hooks::log::{
     self as rules, Delivery, DeliveryDetail, DeliveryFilter, Execution, ExecutionFilter,
     ReplayScope,
 };
-use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::http::extract::{ApiJson, ApiPath, ApiQuery, time};
 use crate::http::pagination::{PageQuery, Paged};
 use crate::state::AppState;
 use axum::Json;
@@ -51,12 +50,15 @@ pub struct ExecutionsQuery {
         pattern = r"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"
     )]
     pub cursor: Option<String>,
-    /// `webhook_delivery` or `campaign_run` (more types join as they arrive).
+    /// `webhook_delivery`, `campaign_run` or `workflow_run` (more types
+    /// join as they arrive).
     #[serde(rename = "type")]
     #[param(rename = "type")]
     pub kind: Option<String>,
     /// For deliveries: `pending`, `delivered` or `dead`; for campaign runs:
-    /// `running`, `paused`, `finished` or `cancelled`.
+    /// `running`, `paused`, `finished` or `cancelled`; for workflow runs:
+    /// `running`, `waiting`, `completed`, `failed`, `cancelled` or
+    /// `skipped`. A status several kinds have (`running`) lists each.
     pub status: Option<String>,
     /// Started at or after this time (RFC 3339).
     pub since: Option<String>,

@@ -5,9 +5,7 @@
 mod endpoints;
 mod log;
 
-use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use domain::Timestamp;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -30,15 +28,4 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(log::replay_delivery))
         .routes(routes!(log::list_executions))
         .routes(routes!(log::get_health))
-}
-
-/// An RFC 3339 time from a query parameter or body field.
-fn time(field: &str, raw: Option<&str>) -> AppResult<Option<Timestamp>> {
-    raw.filter(|s| !s.is_empty())
-        .map(|s| {
-            Timestamp::parse_rfc3339(s).ok_or_else(|| {
-                AppError::validation(field, "an RFC 3339 time (2026-01-31T12:00:00Z)")
-            })
-        })
-        .transpose()
 }

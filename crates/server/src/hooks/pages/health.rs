@@ -87,6 +87,12 @@ pub async fn view_health(
                 "webhook deliveries waiting",
                 false,
             ),
+            tile(
+                "active-runs",
+                h.pending.active_workflow_runs,
+                "automation runs under way",
+                false,
+            ),
         ],
         failures: vec![
             tile(
@@ -105,6 +111,12 @@ pub async fn view_health(
                 "dead-deliveries",
                 h.failures_24h.dead_deliveries,
                 "webhook deliveries dead-lettered",
+                true,
+            ),
+            tile(
+                "failed-runs",
+                h.failures_24h.failed_workflow_runs,
+                "automation runs failed",
                 true,
             ),
         ],

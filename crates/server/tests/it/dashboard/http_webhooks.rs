@@ -386,7 +386,7 @@ async fn dashboard_webhooks_log_replays_and_shows_activity_and_health() {
             "{}",
             activity.html
         );
-        let r = b.get("/app/settings/activity?type=workflow_run").await;
+        let r = b.get("/app/settings/activity?type=sunrise").await;
         assert!(r.html.contains("class=\"error\""), "{}", r.html);
     }
 }

@@ -1,0 +1,23 @@
+//! Automations (docs/DESIGN.md, "Automations: workflows"): workflows a
+//! tenant builds from a trigger, conditions and steps, run durably on the
+//! tenant's behalf.
+//!
+//! - [`definition`]: the JSON a workflow is, its checks, and its
+//!   compilation into a program a run walks with a counter;
+//! - [`conditions`]: what conditions are checked against, and the checks;
+//! - [`trigger`]: the consumer of the event log that starts runs, with the
+//!   loop and rate guards;
+//! - [`run`]: a run's steps, one transaction each, through the rules
+//!   people use (sending, tagging, assigning…);
+//! - [`workflows`]: the rules (create, change, enable, duplicate, delete,
+//!   runs, retry, cancel, dry run); [`api`] and [`pages`] are thin
+//!   adapters over them, [`jobs`] registers the background work.
+
+pub mod api;
+pub mod conditions;
+pub mod definition;
+pub mod jobs;
+pub mod pages;
+pub mod run;
+pub mod trigger;
+pub mod workflows;

@@ -1,0 +1,425 @@
+//! Running a run: its job ([`super::jobs`]) walks the compiled program of
+//! the version it started on, one instruction per transaction. Each
+//! transaction takes the run's row, does the step (through the same rules
+//! people use: sending, tagging, assigning…), logs it and moves the run's
+//! counter past it, so after a crash the run goes on from the first step
+//! not committed and never repeats one that was.
+//!
+//! A `wait` commits the run as `waiting` with a job due when it ends (jobs
+//! are rows: a wait of days survives restarts and deploys). A step a rule
+//! refuses (the window is closed, the contact opted out) fails the run at
+//! that step, in a fresh transaction, so nothing of the refused step stays;
+//! the run can be retried from it. Errors that are no refusal (the
+//! database) leave the run as it was for the job to retry.
+
+use super::conditions::{Facts, all_hold};
+use super::definition::{Definition, Op, Program, Step, compile};
+use super::jobs;
+use crate::auth::{TenantCtx, Via};
+use crate::channels::send::{Lane, Outgoing, queue_message};
+use crate::crm::notes::{NoteOn, create_note_in};
+use crate::crm::tags::{Carrier, set_tag_in};
+use crate::error::{AppError, AppResult};
+use crate::events::record;
+use crate::inbox::contacts::{ContactChanges, edit_fields};
+use crate::inbox::conversations::{ConversationChanges, change_conversation};
+use crate::scheduled::{Content, TemplateContent};
+use crate::state::AppState;
+use domain::events::{Event, WorkflowRunFailed, WorkflowRunRef};
+use domain::{ConversationId, TenantId, Timestamp, WorkflowRunId};
+use serde_json::{Value, json};
+use store::inbox::ConversationStatus;
+use store::workflows::{EventCause, RunStatus, RunStep, WorkflowRun};
+use store::{StoreError, TenantTx};
+
+/// What [`advance`] left the run as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Advanced {
+    /// Ended, waiting with a job due, or nothing to do.
+    Done,
+    /// Waiting, and woken before its time: try again then.
+    NotYet(Timestamp),
+}
+
+/// What one instruction led to.
+enum Stepped {
+    /// Go on at this instruction.
+    Next(usize),
+    /// Wait until then, then go on at the next.
+    Wait(Timestamp),
+    /// The run is complete.
+    End,
+}
+
+/// Runs run `id` of `tenant` from where it is until it ends, fails or
+/// waits. An error is internal: the job tries again later.
+pub async fn advance(
+    state: &AppState,
+    tenant: TenantId,
+    id: WorkflowRunId,
+) -> anyhow::Result<Advanced> {
+    let ctx = TenantCtx::system(tenant, Via::Automation);
+    let mut program: Option<Program> = None;
+    // Every instruction moves the counter forward or ends the run, so this
+    // ends within the program's length.
+    loop {
+        let now = state.now();
+        let mut tx = state.store.tenant(tenant).await?;
+        let mut run = match tx.claim_workflow_run(id).await {
+            Ok(r) => r,
+            Err(StoreError::NotFound) => return Ok(Advanced::Done),
+            Err(e) => return Err(e.into()),
+        };
+        match (run.status, run.wake_at) {
+            (RunStatus::Running, _) => {}
+            (RunStatus::Waiting, Some(at)) if at > now => return Ok(Advanced::NotYet(at)),
+            (RunStatus::Waiting, _) => run.status = RunStatus::Running,
+            // Ended, cancelled or failed meanwhile.
+            _ => return Ok(Advanced::Done),
+        }
+        let program = match &mut program {
+            Some(p) => p,
+            None => program.insert(load(&mut tx, &run).await?),
+        };
+        let pc = usize::try_from(run.pc).unwrap_or(usize::MAX);
+        let Some(op) = program.get(pc) else {
+            end(&mut tx, &mut run, now).await?;
+            tx.commit().await?;
+            return Ok(Advanced::Done);
+        };
+        match step(&mut tx, &ctx, &run, op, pc, now).await {
+            Ok(Stepped::Next(next)) => {
+                run.pc = i64::try_from(next)?;
+                run.wake_at = None;
+                run.updated_at = now;
+                tx.update_workflow_run(&run).await?;
+                tx.commit().await?;
+                state.wake_workers();
+            }
+            Ok(Stepped::Wait(until)) => {
+                run.pc += 1;
+                run.status = RunStatus::Waiting;
+                run.wake_at = Some(until);
+                run.updated_at = now;
+                tx.update_workflow_run(&run).await?;
+                jobs::enqueue_run(&mut tx, run.id, until).await?;
+                tx.commit().await?;
+                return Ok(Advanced::Done);
+            }
+            Ok(Stepped::End) => {
+                end(&mut tx, &mut run, now).await?;
+                tx.commit().await?;
+                state.wake_workers();
+                return Ok(Advanced::Done);
+            }
+            Err(e) => {
+                let Some((code, reason)) = e.refusal() else {
+                    return Err(anyhow::anyhow!("{e:#}"));
+                };
+                // Nothing of the refused step stays.
+                drop(tx);
+                fail(state, tenant, id, pc, op, &code, &reason).await?;
+                return Ok(Advanced::Done);
+            }
+        }
+    }
+}
+
+/// The compiled program of the version `run` started on.
+async fn load(tx: &mut TenantTx, run: &WorkflowRun) -> anyhow::Result<Program> {
+    let stored = tx.workflow_definition(run.workflow_id, run.version).await?;
+    let d: Definition = serde_json::from_value(stored)?;
+    Ok(compile(&d.steps))
+}
+
+/// Does instruction `op` (number `pc`) of `run` in `tx` and logs it.
+async fn step(
+    tx: &mut TenantTx,
+    ctx: &TenantCtx,
+    run: &WorkflowRun,
+    op: &Op,
+    pc: usize,
+    now: Timestamp,
+) -> AppResult<Stepped> {
+    let started = std::time::Instant::now();
+    let (path, kind, input, output, next) = match op {
+        Op::Jump { to } => return Ok(Stepped::Next(*to)),
+        Op::Stop { path } => (path, "stop", json!({}), json!({}), Stepped::End),
+        Op::Wait { path, seconds } => {
+            let until = Timestamp::from_millis(now.as_millis().saturating_add(seconds * 1000));
+            let output = json!({ "until": until });
+            (
+                path,
+                "wait",
+                json!({ "seconds": seconds }),
+                output,
+                Stepped::Wait(until),
+            )
+        }
+        Op::Branch {
+            path,
+            conditions,
+            otherwise,
+        } => {
+            let facts =
+                Facts::load(tx, run.contact_id, run.conversation_id, run.message_id).await?;
+            let taken = all_hold(conditions, &facts);
+            let next = if taken { pc + 1 } else { *otherwise };
+            let output = json!({ "taken": if taken { "then" } else { "else" } });
+            (
+                path,
+                "branch",
+                json!({ "if": conditions }),
+                output,
+                Stepped::Next(next),
+            )
+        }
+        Op::Act { path, step } => {
+            let before = tx.pending_event_ids().len();
+            let output = act(tx, ctx, run, step, now).await?;
+            let caused: Vec<_> = tx.pending_event_ids().split_off(before);
+            let cause = EventCause {
+                run_id: run.id,
+                workflow_id: run.workflow_id,
+                depth: run.depth,
+            };
+            tx.insert_event_causes(&caused, cause).await?;
+            let input = serde_json::to_value(step).unwrap_or(Value::Null);
+            (path, step.kind(), input, output, Stepped::Next(pc + 1))
+        }
+    };
+    let n = tx.next_run_step_n(run.id).await?;
+    tx.insert_run_step(&RunStep {
+        run_id: run.id,
+        n,
+        path: path.clone(),
+        kind: kind.to_owned(),
+        status: "done".into(),
+        input,
+        output,
+        error: None,
+        started_at: now,
+        duration_ms: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
+    })
+    .await?;
+    Ok(next)
+}
+
+/// The conversation a step works in: the run's, else the contact's latest.
+async fn conversation(tx: &mut TenantTx, run: &WorkflowRun) -> AppResult<ConversationId> {
+    if let Some(c) = run.conversation_id {
+        return Ok(c);
+    }
+    let no_conversation = || {
+        AppError::Rule(
+            "no_conversation",
+            "the contact has no conversation to work in yet".into(),
+        )
+    };
+    let contact = run.contact_id.ok_or_else(no_conversation)?;
+    let latest = tx.list_contact_conversations(contact).await?;
+    latest.first().map(|c| c.id).ok_or_else(no_conversation)
+}
+
+/// The run's contact, or the refusal of a step that needs one.
+fn contact(run: &WorkflowRun) -> AppResult<domain::ContactId> {
+    run.contact_id.ok_or_else(|| {
+        AppError::Rule(
+            "no_contact",
+            "the event that started this run is about no contact".into(),
+        )
+    })
+}
+
+/// Does an action step through the rules people use; what came of it.
+async fn act(
+    tx: &mut TenantTx,
+    ctx: &TenantCtx,
+    run: &WorkflowRun,
+    step: &Step,
+    now: Timestamp,
+) -> AppResult<Value> {
+    match step {
+        Step::SendText { .. } | Step::SendTemplate { .. } => {
+            let content = match step {
+                Step::SendText { text } => Content::Text { text: text.clone() },
+                Step::SendTemplate {
+                    name,
+                    language,
+                    parameters,
+                } => Content::Template(TemplateContent {
+                    name: name.clone(),
+                    language: language.clone(),
+                    parameters: parameters.clone(),
+                    named_parameters: Default::default(),
+                }),
+                _ => unreachable!("matched above"),
+            };
+            let out = Outgoing {
+                conversation_id: Some(conversation(tx, run).await?),
+                channel_id: None,
+                to: None,
+                reply_to: None,
+                content: content.outgoing(),
+                lane: Lane::Conversational,
+            };
+            let m = queue_message(tx, out, now).await?;
+            Ok(json!({ "message_id": m.id, "conversation_id": m.conversation_id }))
+        }
+        Step::AddTag { tag_id } | Step::RemoveTag { tag_id } => {
+            let on = matches!(step, Step::AddTag { .. });
+            let carrier = Carrier::Contact(contact(run)?);
+            let changed = set_tag_in(tx, ctx, carrier, *tag_id, on, now).await?;
+            Ok(json!({ "changed": changed }))
+        }
+        Step::SetAttribute { key, value } => {
+            let c = tx.find_contact(contact(run)?).await?;
+            let mut values = serde_json::Map::new();
+            values.insert(key.clone(), value.clone());
+            let changes = ContactChanges {
+                attributes: Some(values),
+                ..ContactChanges::default()
+            };
+            edit_fields(tx, ctx, &c, &changes, now).await?;
+            Ok(json!({}))
+        }
+        Step::Assign { user_id, team_id } => {
+            let id = conversation(tx, run).await?;
+            let changes = ConversationChanges {
+                assigned_user_id: user_id.map(Some),
+                team_id: team_id.map(Some),
+                ..ConversationChanges::default()
+            };
+            let c = change_conversation(tx, ctx, id, changes, now).await?;
+            Ok(
+                json!({ "conversation_id": id, "assigned_user_id": c.assigned_user_id, "team_id": c.team_id }),
+            )
+        }
+        Step::SetStatus { status } => {
+            let id = conversation(tx, run).await?;
+            let status = ConversationStatus::parse(status)
+                .ok_or_else(|| AppError::validation("status", "one of open, pending, resolved"))?;
+            let changes = ConversationChanges {
+                status: Some(status),
+                ..ConversationChanges::default()
+            };
+            change_conversation(tx, ctx, id, changes, now).await?;
+            Ok(json!({ "conversation_id": id }))
+        }
+        Step::AddNote { text } => {
+            let on = match conversation(tx, run).await {
+                Ok(c) => NoteOn::Conversation(c),
+                Err(_) => NoteOn::Contact(contact(run)?),
+            };
+            let note = create_note_in(tx, ctx, on, text, now).await?;
+            Ok(json!({ "note_id": note.id }))
+        }
+        // Compiled into their own instructions, never acted.
+        Step::Wait { .. } | Step::Branch { .. } | Step::Stop => Ok(Value::Null),
+    }
+}
+
+/// The run's reference in its events.
+pub fn run_ref(run: &WorkflowRun) -> WorkflowRunRef {
+    WorkflowRunRef {
+        run_id: run.id,
+        workflow_id: run.workflow_id,
+        version: run.version,
+        trigger_event_id: run.trigger_event_id,
+        trigger_event: run.trigger_event.clone(),
+        contact_id: run.contact_id,
+        conversation_id: run.conversation_id,
+    }
+}
+
+/// Completes `run` in `tx`, with its event.
+async fn end(tx: &mut TenantTx, run: &mut WorkflowRun, now: Timestamp) -> anyhow::Result<()> {
+    run.status = RunStatus::Completed;
+    run.wake_at = None;
+    run.finished_at = Some(now);
+    run.updated_at = now;
+    tx.update_workflow_run(run).await?;
+    record(tx, Event::WorkflowRunCompleted(run_ref(run)), now);
+    Ok(())
+}
+
+/// Fails run `id` at instruction `pc` (`op`) with `code` and `reason`, in
+/// a transaction of its own, if it is still there.
+async fn fail(
+    state: &AppState,
+    tenant: TenantId,
+    id: WorkflowRunId,
+    pc: usize,
+    op: &Op,
+    code: &str,
+    reason: &str,
+) -> anyhow::Result<()> {
+    let now = state.now();
+    let mut tx = state.store.tenant(tenant).await?;
+    let mut run = tx.claim_workflow_run(id).await?;
+    if !run.status.is_active() || run.pc != i64::try_from(pc)? {
+        // Someone else moved it meanwhile.
+        return Ok(());
+    }
+    let (path, kind, input) = match op {
+        Op::Act { path, step } => (
+            path.clone(),
+            step.kind(),
+            serde_json::to_value(step).unwrap_or(Value::Null),
+        ),
+        _ => (String::new(), "step", Value::Null),
+    };
+    let n = tx.next_run_step_n(run.id).await?;
+    tx.insert_run_step(&RunStep {
+        run_id: run.id,
+        n,
+        path: path.clone(),
+        kind: kind.to_owned(),
+        status: "failed".into(),
+        input,
+        output: json!({}),
+        error: Some(format!("{code}: {reason}")),
+        started_at: now,
+        duration_ms: 0,
+    })
+    .await?;
+    run.status = RunStatus::Failed;
+    run.error = Some(format!("{code}: {reason}"));
+    run.wake_at = None;
+    run.finished_at = Some(now);
+    run.updated_at = now;
+    tx.update_workflow_run(&run).await?;
+    let event = WorkflowRunFailed {
+        run: run_ref(&run),
+        step: path,
+        code: code.to_owned(),
+        reason: reason.to_owned(),
+    };
+    record(&mut tx, Event::WorkflowRunFailed(event), now);
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The job gave up on run `id` (internal errors, every attempt): it fails
+/// with `internal_error` rather than stay running for ever.
+pub async fn give_up(tx: &mut TenantTx, id: WorkflowRunId, now: Timestamp) -> anyhow::Result<()> {
+    let mut run = match tx.claim_workflow_run(id).await {
+        Ok(r) if r.status.is_active() => r,
+        Ok(_) | Err(StoreError::NotFound) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    let reason = "an internal error kept the step from running; see the server's log";
+    run.status = RunStatus::Failed;
+    run.error = Some(format!("internal_error: {reason}"));
+    run.finished_at = Some(now);
+    run.updated_at = now;
+    tx.update_workflow_run(&run).await?;
+    let event = WorkflowRunFailed {
+        run: run_ref(&run),
+        step: String::new(),
+        code: "internal_error".into(),
+        reason: reason.into(),
+    };
+    record(tx, Event::WorkflowRunFailed(event), now);
+    Ok(())
+}

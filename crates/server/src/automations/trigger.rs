@@ -1,0 +1,306 @@
+//! Starting runs: a durable consumer of the event log
+//! (`automations.workflows`) that starts a run of every enabled workflow
+//! whose trigger fires on an event and whose conditions then hold, in the
+//! transaction that moves its cursor. So a run is never lost between the
+//! event and its start, and a workflow starts at most one run per event
+//! (the runs' unique key backs that up across nodes).
+//!
+//! Guards, each recorded as a `skipped` run with the reason: a workflow
+//! does not start itself (the event came from one of its own runs' steps);
+//! runs started by runs go at most [`MAX_DEPTH`] deep (A starts B starts
+//! A…); and a workflow starts at most [`MAX_RUNS_PER_CONTACT_HOUR`] runs
+//! for one contact in an hour.
+
+use super::conditions::{Facts, all_hold, gone_is_none, has_keyword};
+use super::definition::{Definition, Trigger, pattern};
+use super::jobs;
+use crate::events::{Consumer, consume};
+use crate::state::AppState;
+use domain::{ContactId, ConversationId, EventId, MessageId, Timestamp, WorkflowRunId};
+use futures::future::BoxFuture;
+use serde_json::Value;
+use store::TenantTx;
+use store::events::{CursorStart, StoredEvent, Table};
+use store::workflows::{EventCause, RunStatus, Workflow, WorkflowRun};
+
+/// The consumer's cursor name.
+pub const CONSUMER: &str = "automations.workflows";
+/// Runs started by runs' steps nest at most this deep.
+pub const MAX_DEPTH: i64 = 5;
+/// Runs one workflow starts for one contact in an hour, at most.
+pub const MAX_RUNS_PER_CONTACT_HOUR: i64 = 20;
+/// Events per batch (one transaction).
+const BATCH: i64 = 200;
+/// Tenants per round of the poller.
+const TENANTS_PER_ROUND: i64 = 100;
+
+/// An enabled workflow with its current definition, read.
+struct Active {
+    workflow: Workflow,
+    definition: Definition,
+}
+
+/// The consumer, as of `now`.
+pub struct Triggers {
+    pub now: Timestamp,
+}
+
+impl Consumer for Triggers {
+    const NAME: &'static str = CONSUMER;
+    const START: CursorStart = CursorStart::Latest;
+
+    async fn handle(&self, tx: &mut TenantTx, events: &[StoredEvent]) -> anyhow::Result<()> {
+        let active = enabled(tx).await?;
+        if active.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<EventId> = events.iter().map(|e| e.id).collect();
+        let causes = tx.event_causes(&ids).await?;
+        for event in events {
+            let candidates: Vec<&Active> = active
+                .iter()
+                .filter(|a| fires_on(&a.definition.trigger, event))
+                .collect();
+            if candidates.is_empty() {
+                continue;
+            }
+            let subject = Subject::of(tx, event).await?;
+            let facts =
+                Facts::load(tx, subject.contact, subject.conversation, subject.message).await?;
+            for a in candidates {
+                if accepts(tx, &a.definition.trigger, &subject, &facts).await?
+                    && all_hold(&a.definition.conditions, &facts)
+                {
+                    let cause = causes.get(&event.id).copied();
+                    start(tx, &a.workflow, event, &subject, cause, self.now).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The enabled workflows whose definitions read (one that does not is
+/// logged and left out rather than stop every other).
+async fn enabled(tx: &mut TenantTx) -> anyhow::Result<Vec<Active>> {
+    let mut active = Vec::new();
+    for (workflow, definition) in tx.enabled_workflows().await? {
+        match serde_json::from_value::<Definition>(definition) {
+            Ok(definition) => active.push(Active {
+                workflow,
+                definition,
+            }),
+            Err(e) => tracing::error!(workflow_id = %workflow.id, error = %e,
+                "a stored workflow definition does not read"),
+        }
+    }
+    Ok(active)
+}
+
+/// Whether `trigger` is about an event like `event` (its details are
+/// checked by [`accepts`]).
+pub fn fires_on(trigger: &Trigger, event: &StoredEvent) -> bool {
+    let p = &event.payload;
+    let id_is = |key: &str, id: String| p[key].as_str() == Some(id.as_str());
+    match trigger {
+        Trigger::MessageReceived { .. } => event.name == "message.received",
+        Trigger::ConversationOpened => event.name == "conversation.opened",
+        Trigger::ConversationResolved => {
+            event.name == "conversation.status_changed" && p["status"] == "resolved"
+        }
+        Trigger::ConversationAssigned => {
+            event.name == "conversation.assigned" && !p["assigned_user_id"].is_null()
+        }
+        Trigger::ContactCreated => event.name == "contact.created",
+        Trigger::TagAdded { tag_id } => {
+            event.name == "contact.tagged" && id_is("tag_id", tag_id.to_string())
+        }
+        Trigger::TagRemoved { tag_id } => {
+            event.name == "contact.untagged" && id_is("tag_id", tag_id.to_string())
+        }
+        Trigger::DealStageChanged { stage_id } => {
+            event.name == "deal.stage_changed"
+                && stage_id.is_none_or(|s| id_is("to_stage_id", s.to_string()))
+        }
+    }
+}
+
+/// What an event is about: its contact, conversation and message.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Subject {
+    pub contact: Option<ContactId>,
+    pub conversation: Option<ConversationId>,
+    pub message: Option<MessageId>,
+}
+
+impl Subject {
+    /// The ids `event`'s payload names; the contact of its conversation
+    /// when it names none.
+    pub async fn of(tx: &mut TenantTx, event: &StoredEvent) -> anyhow::Result<Subject> {
+        let id = |key: &str| {
+            event
+                .payload
+                .get(key)
+                .and_then(Value::as_str)
+                .and_then(|s| s.parse::<uuid::Uuid>().ok())
+        };
+        let mut s = Subject {
+            contact: id("contact_id").map(ContactId::from_uuid),
+            conversation: id("conversation_id").map(ConversationId::from_uuid),
+            message: id("message_id").map(MessageId::from_uuid),
+        };
+        if let (None, Some(c)) = (s.contact, s.conversation) {
+            s.contact = gone_is_none(tx.find_conversation(c).await)?.map(|c| c.contact_id);
+        }
+        Ok(s)
+    }
+}
+
+/// The trigger's own details: a message's keywords or pattern (either one
+/// matching is enough when both are given), and whether it is the first
+/// of its conversation.
+async fn accepts(
+    tx: &mut TenantTx,
+    trigger: &Trigger,
+    subject: &Subject,
+    facts: &Facts,
+) -> anyhow::Result<bool> {
+    let Trigger::MessageReceived {
+        keywords,
+        pattern: p,
+        first_in_conversation,
+    } = trigger
+    else {
+        return Ok(true);
+    };
+    if !keywords.is_empty() || p.is_some() {
+        let text = facts.message_text.as_deref().unwrap_or_default();
+        let by_keyword = keywords.iter().any(|k| has_keyword(text, k));
+        let by_pattern = p
+            .as_deref()
+            .is_some_and(|p| pattern(p).is_ok_and(|re| re.is_match(text)));
+        if !(by_keyword || by_pattern) {
+            return Ok(false);
+        }
+    }
+    if *first_in_conversation {
+        let (Some(c), Some(m)) = (subject.conversation, subject.message) else {
+            return Ok(false);
+        };
+        return Ok(tx.is_first_inbound(c, m).await?);
+    }
+    Ok(true)
+}
+
+/// Why a guard stops a run of `workflow` before its first step, if one does.
+async fn guard(
+    tx: &mut TenantTx,
+    workflow: &Workflow,
+    subject: &Subject,
+    cause: Option<EventCause>,
+    depth: i64,
+    now: Timestamp,
+) -> anyhow::Result<Option<String>> {
+    if cause.is_some_and(|c| c.workflow_id == workflow.id) {
+        return Ok(Some(
+            "loop guard: the event came from a step of this workflow's own run, \
+             and a workflow does not start itself"
+                .into(),
+        ));
+    }
+    if depth > MAX_DEPTH {
+        return Ok(Some(format!(
+            "loop guard: runs started by other runs' steps go at most {MAX_DEPTH} deep"
+        )));
+    }
+    if let Some(contact) = subject.contact {
+        let hour_ago = Timestamp::from_millis(now.as_millis() - 3_600_000);
+        let recent = tx
+            .count_recent_workflow_runs(workflow.id, contact, hour_ago)
+            .await?;
+        if recent >= MAX_RUNS_PER_CONTACT_HOUR {
+            return Ok(Some(format!(
+                "rate guard: this workflow started {MAX_RUNS_PER_CONTACT_HOUR} runs for this \
+                 contact in the last hour"
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// Starts a run of `workflow` for `event` (or records why a guard
+/// skipped it), unless the workflow has one for that event already.
+async fn start(
+    tx: &mut TenantTx,
+    workflow: &Workflow,
+    event: &StoredEvent,
+    subject: &Subject,
+    cause: Option<EventCause>,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    let depth = cause.map_or(0, |c| c.depth + 1);
+    let skipped = guard(tx, workflow, subject, cause, depth, now).await?;
+    let run = WorkflowRun {
+        id: WorkflowRunId::new(),
+        workflow_id: workflow.id,
+        version: workflow.version,
+        workflow_name: workflow.name.clone(),
+        status: if skipped.is_some() {
+            RunStatus::Skipped
+        } else {
+            RunStatus::Running
+        },
+        pc: 0,
+        trigger_event_id: event.id,
+        trigger_event: event.name.clone(),
+        contact_id: subject.contact,
+        conversation_id: subject.conversation,
+        message_id: subject.message,
+        depth,
+        wake_at: None,
+        finished_at: skipped.is_some().then_some(now),
+        error: skipped.clone(),
+        started_at: now,
+        updated_at: now,
+    };
+    if !tx.insert_workflow_run(&run).await? {
+        return Ok(());
+    }
+    match skipped {
+        Some(reason) => {
+            tracing::info!(tenant_id = %tx.tenant_id(), workflow_id = %workflow.id,
+                event = %event.name, %reason, "workflow run skipped");
+        }
+        None => jobs::enqueue_run(tx, run.id, now).await?,
+    }
+    Ok(())
+}
+
+/// One round of the consumer: every tenant with a workflow whose cursor is
+/// behind gets one batch. Registered as a poller ([`super::jobs`]).
+pub fn poll(state: &AppState) -> BoxFuture<'_, anyhow::Result<usize>> {
+    Box::pin(async move {
+        let tenants = {
+            let mut sys = state.store.system_read().await?;
+            let t = sys
+                .tenants_behind_having(CONSUMER, Table::Workflows, TENANTS_PER_ROUND)
+                .await?;
+            sys.commit().await?;
+            t
+        };
+        let mut total = 0;
+        for tenant in tenants {
+            match consume(state, &Triggers { now: state.now() }, tenant, BATCH).await {
+                Ok(n) => total += n,
+                Err(e) => {
+                    tracing::error!(tenant_id = %tenant, error = %format!("{e:#}"),
+                        "starting workflow runs failed");
+                }
+            }
+        }
+        if total > 0 {
+            state.wake_workers();
+        }
+        Ok(total)
+    })
+}

@@ -1,0 +1,583 @@
+//! The rules of workflows and their runs: create, change (each new
+//! definition is a new version; runs under way keep theirs), enable,
+//! disable, duplicate, delete; list and read runs with their steps, retry
+//! a failed run from its failed step, cancel one under way; and a dry run
+//! that shows what a workflow would do for a contact without doing it.
+//! Managing automations is `campaigns:manage`, like the rest of the
+//! tenant's outreach.
+
+use super::conditions::{Facts, all_hold};
+use super::definition::{self, Definition, Op, compile};
+use super::{jobs, trigger};
+use crate::auth::TenantCtx;
+use crate::error::{AppError, AppResult};
+use crate::events::record;
+use crate::state::AppState;
+use domain::events::{Event, WorkflowRef, WorkflowUpdated};
+use domain::{ContactId, Permission, Timestamp, WorkflowId, WorkflowRunId};
+use serde_json::{Value, json};
+use store::events::CursorStart;
+use store::page::{Page, PageRequest};
+use store::workflows::{RunFilter, RunStatus, RunStep, Workflow, WorkflowRun};
+use store::{StoreError, TenantTx};
+
+/// Workflows per tenant, at most.
+pub const MAX_WORKFLOWS: i64 = 200;
+/// Characters in a name, at most.
+pub const MAX_NAME: usize = 100;
+/// Characters in a description, at most.
+pub const MAX_DESCRIPTION: usize = 500;
+
+/// A workflow with its current definition.
+#[derive(Debug, Clone)]
+pub struct Shown {
+    pub workflow: Workflow,
+    pub definition: Definition,
+}
+
+/// What a new workflow is.
+#[derive(Debug, Clone)]
+pub struct NewWorkflow {
+    pub name: String,
+    pub description: String,
+    pub enabled: bool,
+    pub definition: Definition,
+}
+
+/// What may change about a workflow; `None` leaves it as it is.
+#[derive(Debug, Clone, Default)]
+pub struct WorkflowChanges {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub enabled: Option<bool>,
+    pub definition: Option<Definition>,
+}
+
+fn name(raw: &str) -> AppResult<String> {
+    let n = raw.trim();
+    if n.is_empty() || n.chars().count() > MAX_NAME {
+        return Err(AppError::validation(
+            "name",
+            format!("1 to {MAX_NAME} characters"),
+        ));
+    }
+    Ok(n.to_owned())
+}
+
+fn description(raw: &str) -> AppResult<String> {
+    let d = raw.trim();
+    if d.chars().count() > MAX_DESCRIPTION {
+        return Err(AppError::validation(
+            "description",
+            format!("at most {MAX_DESCRIPTION} characters"),
+        ));
+    }
+    Ok(d.to_owned())
+}
+
+/// `d` checked, and everything it names found in the tenant.
+async fn checked(tx: &mut TenantTx, d: &Definition) -> AppResult<Value> {
+    definition::check(d)?;
+    let names = definition::names(d);
+    let missing = |path: &str, what: &str| {
+        AppError::validation(format!("definition.{path}"), format!("no such {what}"))
+    };
+    for (path, id) in &names.tags {
+        found(tx.find_tag(*id).await).ok_or_else(|| missing(path, "tag"))??;
+    }
+    for (path, id) in &names.users {
+        found(tx.find_user(*id).await).ok_or_else(|| missing(path, "user"))??;
+    }
+    for (path, id) in &names.teams {
+        found(tx.find_team(*id).await).ok_or_else(|| missing(path, "team"))??;
+    }
+    for (path, id) in &names.channels {
+        found(tx.find_channel(*id).await).ok_or_else(|| missing(path, "number"))??;
+    }
+    for (path, id) in &names.stages {
+        found(tx.find_stage(*id).await).ok_or_else(|| missing(path, "stage"))??;
+    }
+    if !names.attributes.is_empty() {
+        let defs = tx.all_contact_attributes().await?;
+        for (path, key) in &names.attributes {
+            if !defs.iter().any(|d| d.key == *key) {
+                return Err(missing(path, "attribute"));
+            }
+        }
+    }
+    serde_json::to_value(d).map_err(AppError::internal)
+}
+
+/// `None` for a row that is not there; the row's result otherwise.
+fn found<T>(r: Result<T, StoreError>) -> Option<AppResult<T>> {
+    match r {
+        Err(StoreError::NotFound) => None,
+        other => Some(other.map_err(AppError::from)),
+    }
+}
+
+/// The workflow's reference in its events.
+fn event_ref(w: &Workflow) -> WorkflowRef {
+    WorkflowRef {
+        workflow_id: w.id,
+        name: w.name.clone(),
+        version: w.version,
+        enabled: w.enabled,
+        trigger: w.trigger_type.clone(),
+    }
+}
+
+/// A name another workflow has, as the API's 409.
+fn name_taken(e: StoreError) -> AppError {
+    match e {
+        StoreError::Conflict(_) => AppError::Conflict(
+            "workflow_name_taken",
+            "another workflow has this name".into(),
+        ),
+        other => other.into(),
+    }
+}
+
+/// Creates a workflow (version 1). Enabled, it starts runs for events
+/// from now on, never for earlier ones.
+pub async fn create_workflow(
+    state: &AppState,
+    ctx: &TenantCtx,
+    new: NewWorkflow,
+) -> AppResult<Shown> {
+    ctx.require(Permission::CampaignsManage)?;
+    let now = state.now();
+    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let shown = insert(&mut tx, ctx, new, now).await?;
+    tx.commit().await?;
+    Ok(shown)
+}
+
+async fn insert(
+    tx: &mut TenantTx,
+    ctx: &TenantCtx,
+    new: NewWorkflow,
+    now: Timestamp,
+) -> AppResult<Shown> {
+    let workflow = Workflow {
+        id: WorkflowId::new(),
+        name: name(&new.name)?,
+        description: description(&new.description)?,
+        enabled: new.enabled,
+        version: 1,
+        trigger_type: new.definition.trigger.kind().to_owned(),
+        created_at: now,
+        updated_at: now,
+    };
+    let stored = checked(tx, &new.definition).await?;
+    if tx.count_workflows().await? >= MAX_WORKFLOWS {
+        return Err(AppError::Rule(
+            "too_many_workflows",
+            format!("a workspace has at most {MAX_WORKFLOWS} workflows"),
+        ));
+    }
+    tx.insert_workflow(&workflow, &stored)
+        .await
+        .map_err(name_taken)?;
+    // Runs start for events from here on (the cursor is pinned now, not
+    // when the consumer first looks).
+    tx.lock_cursor(trigger::CONSUMER, CursorStart::Latest)
+        .await?;
+    record(tx, Event::WorkflowCreated(event_ref(&workflow)), now);
+    crate::audit::tenant_change(
+        tx,
+        ctx,
+        now,
+        "workflow.create",
+        ("workflow", workflow.id.to_string()),
+        json!({ "name": workflow.name, "enabled": workflow.enabled, "trigger": workflow.trigger_type }),
+    )
+    .await?;
+    Ok(Shown {
+        workflow,
+        definition: new.definition,
+    })
+}
+
+/// The tenant's workflows, by name, with their definitions.
+pub async fn list_workflows(state: &AppState, ctx: &TenantCtx) -> AppResult<Vec<Shown>> {
+    ctx.require(Permission::CampaignsManage)?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
+    let mut shown = Vec::new();
+    for workflow in tx.list_workflows().await? {
+        let definition = read(&mut tx, &workflow).await?;
+        shown.push(Shown {
+            workflow,
+            definition,
+        });
+    }
+    tx.commit().await?;
+    Ok(shown)
+}
+
+/// The current definition of `w`.
+async fn read(tx: &mut TenantTx, w: &Workflow) -> AppResult<Definition> {
+    let stored = tx.workflow_definition(w.id, w.version).await?;
+    serde_json::from_value(stored).map_err(AppError::internal)
+}
+
+pub async fn get_workflow(state: &AppState, ctx: &TenantCtx, id: WorkflowId) -> AppResult<Shown> {
+    ctx.require(Permission::CampaignsManage)?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
+    let workflow = tx.find_workflow(id).await?;
+    let definition = read(&mut tx, &workflow).await?;
+    tx.commit().await?;
+    Ok(Shown {
+        workflow,
+        definition,
+    })
+}
+
+/// Changes a workflow. A new definition becomes a new version: runs under
+/// way finish on the one they started on. Nothing changed, nothing is
+/// recorded.
+pub async fn update_workflow(
+    state: &AppState,
+    ctx: &TenantCtx,
+    id: WorkflowId,
+    changes: WorkflowChanges,
+) -> AppResult<Shown> {
+    ctx.require(Permission::CampaignsManage)?;
+    let now = state.now();
+    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let mut w = tx.find_workflow(id).await?;
+    let mut definition = read(&mut tx, &w).await?;
+    let mut changed = Vec::new();
+    if let Some(n) = &changes.name {
+        let n = name(n)?;
+        if n != w.name {
+            w.name = n;
+            changed.push("name");
+        }
+    }
+    if let Some(d) = &changes.description {
+        let d = description(d)?;
+        if d != w.description {
+            w.description = d;
+            changed.push("description");
+        }
+    }
+    if let Some(new) = changes.definition {
+        let stored = checked(&mut tx, &new).await?;
+        if new != definition {
+            w.version += 1;
+            w.trigger_type = new.trigger.kind().to_owned();
+            tx.insert_workflow_version(w.id, w.version, &stored, now)
+                .await?;
+            definition = new;
+            changed.push("definition");
+        }
+    }
+    if let Some(e) = changes.enabled
+        && e != w.enabled
+    {
+        w.enabled = e;
+        changed.push("enabled");
+    }
+    if changed.is_empty() {
+        tx.commit().await?;
+        return Ok(Shown {
+            workflow: w,
+            definition,
+        });
+    }
+    w.updated_at = now;
+    tx.update_workflow(&w).await.map_err(name_taken)?;
+    let event = WorkflowUpdated {
+        workflow: event_ref(&w),
+        changed: changed.iter().map(|c| (*c).to_owned()).collect(),
+    };
+    record(&mut tx, Event::WorkflowUpdated(event), now);
+    crate::audit::tenant_change(
+        &mut tx,
+        ctx,
+        now,
+        "workflow.update",
+        ("workflow", w.id.to_string()),
+        json!({ "changed": changed, "version": w.version, "enabled": w.enabled }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Shown {
+        workflow: w,
+        definition,
+    })
+}
+
+/// A disabled copy of a workflow, named "… (copy)" (or "… (copy 2)"…).
+pub async fn duplicate_workflow(
+    state: &AppState,
+    ctx: &TenantCtx,
+    id: WorkflowId,
+) -> AppResult<Shown> {
+    ctx.require(Permission::CampaignsManage)?;
+    let now = state.now();
+    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let w = tx.find_workflow(id).await?;
+    let definition = read(&mut tx, &w).await?;
+    let taken: Vec<String> = tx
+        .list_workflows()
+        .await?
+        .into_iter()
+        .map(|w| w.name.to_lowercase())
+        .collect();
+    let base: String = w.name.chars().take(MAX_NAME - 12).collect();
+    let copy_name = (1..)
+        .map(|n| match n {
+            1 => format!("{base} (copy)"),
+            n => format!("{base} (copy {n})"),
+        })
+        .find(|c| !taken.contains(&c.to_lowercase()))
+        .unwrap_or_default();
+    let new = NewWorkflow {
+        name: copy_name,
+        description: w.description.clone(),
+        enabled: false,
+        definition,
+    };
+    let shown = insert(&mut tx, ctx, new, now).await?;
+    tx.commit().await?;
+    Ok(shown)
+}
+
+/// Deletes a workflow and cancels its runs under way; its runs stay in
+/// the execution log.
+pub async fn delete_workflow(state: &AppState, ctx: &TenantCtx, id: WorkflowId) -> AppResult<()> {
+    ctx.require(Permission::CampaignsManage)?;
+    let now = state.now();
+    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let w = tx.find_workflow(id).await?;
+    for mut run in tx.active_workflow_runs(id).await? {
+        end_run(
+            &mut run,
+            RunStatus::Cancelled,
+            "its workflow was deleted",
+            now,
+        );
+        tx.update_workflow_run(&run).await?;
+    }
+    tx.delete_workflow(id).await?;
+    record(&mut tx, Event::WorkflowDeleted(event_ref(&w)), now);
+    crate::audit::tenant_change(
+        &mut tx,
+        ctx,
+        now,
+        "workflow.delete",
+        ("workflow", id.to_string()),
+        json!({ "name": w.name }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn end_run(run: &mut WorkflowRun, status: RunStatus, why: &str, now: Timestamp) {
+    run.status = status;
+    run.error = Some(why.to_owned());
+    run.wake_at = None;
+    run.finished_at = Some(now);
+    run.updated_at = now;
+}
+
+/// Runs, newest first, by `filter`.
+pub async fn list_runs(
+    state: &AppState,
+    ctx: &TenantCtx,
+    filter: RunFilter,
+    page: PageRequest,
+) -> AppResult<Page<WorkflowRun>> {
+    ctx.require(Permission::CampaignsManage)?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
+    let runs = tx.list_workflow_runs(filter, page).await?;
+    tx.commit().await?;
+    Ok(runs)
+}
+
+/// One run with its steps, in the order they ran.
+pub async fn get_run(
+    state: &AppState,
+    ctx: &TenantCtx,
+    id: WorkflowRunId,
+) -> AppResult<(WorkflowRun, Vec<RunStep>)> {
+    ctx.require(Permission::CampaignsManage)?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
+    let run = tx.find_workflow_run(id).await?;
+    let steps = tx.run_steps(id).await?;
+    tx.commit().await?;
+    Ok((run, steps))
+}
+
+/// Takes a failed run on again from the step that failed (on the version
+/// it started on). 409 `run_not_failed` for any other run.
+pub async fn retry_run(
+    state: &AppState,
+    ctx: &TenantCtx,
+    id: WorkflowRunId,
+) -> AppResult<WorkflowRun> {
+    ctx.require(Permission::CampaignsManage)?;
+    let now = state.now();
+    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let mut run = tx.claim_workflow_run(id).await?;
+    if run.status != RunStatus::Failed {
+        return Err(AppError::Conflict(
+            "run_not_failed",
+            "only a failed run can be retried".into(),
+        ));
+    }
+    run.status = RunStatus::Running;
+    run.error = None;
+    run.finished_at = None;
+    run.updated_at = now;
+    tx.update_workflow_run(&run).await?;
+    jobs::enqueue_run(&mut tx, id, now).await?;
+    crate::audit::tenant_change(
+        &mut tx,
+        ctx,
+        now,
+        "workflow_run.retry",
+        ("workflow_run", id.to_string()),
+        json!({ "workflow_id": run.workflow_id, "pc": run.pc }),
+    )
+    .await?;
+    tx.commit().await?;
+    state.wake_workers();
+    Ok(run)
+}
+
+/// Stops a run under way (running or waiting). 409 `run_not_active` for
+/// one that ended.
+pub async fn cancel_run(
+    state: &AppState,
+    ctx: &TenantCtx,
+    id: WorkflowRunId,
+) -> AppResult<WorkflowRun> {
+    ctx.require(Permission::CampaignsManage)?;
+    let now = state.now();
+    let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    let mut run = tx.claim_workflow_run(id).await?;
+    if !run.status.is_active() {
+        return Err(AppError::Conflict(
+            "run_not_active",
+            "this run has ended".into(),
+        ));
+    }
+    end_run(&mut run, RunStatus::Cancelled, "cancelled by a person", now);
+    tx.update_workflow_run(&run).await?;
+    crate::audit::tenant_change(
+        &mut tx,
+        ctx,
+        now,
+        "workflow_run.cancel",
+        ("workflow_run", id.to_string()),
+        json!({ "workflow_id": run.workflow_id }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(run)
+}
+
+/// One step of a dry run: where it is, its type, and what it would do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DryStep {
+    pub path: String,
+    pub kind: String,
+    pub would: String,
+}
+
+/// What workflow `id`'s current version would do for `contact` (in its
+/// latest conversation) if it ran now, without doing any of it: whether
+/// its conditions hold, and the steps it would take, branches decided on
+/// the contact as it is. Waits are not waited: the steps after one are
+/// shown as they would go now.
+pub async fn dry_run(
+    state: &AppState,
+    ctx: &TenantCtx,
+    id: WorkflowId,
+    contact: ContactId,
+) -> AppResult<(bool, Vec<DryStep>)> {
+    ctx.require(Permission::CampaignsManage)?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
+    let w = tx.find_workflow(id).await?;
+    let d = read(&mut tx, &w).await?;
+    tx.find_contact(contact).await.map_err(|e| match e {
+        StoreError::NotFound => AppError::validation("contact_id", "no such contact"),
+        other => other.into(),
+    })?;
+    let conversation = tx
+        .list_contact_conversations(contact)
+        .await?
+        .first()
+        .map(|c| c.id);
+    let facts = Facts::load(&mut tx, Some(contact), conversation, None).await?;
+    tx.commit().await?;
+    let conditions_hold = all_hold(&d.conditions, &facts);
+    let program = compile(&d.steps);
+    let mut steps = Vec::new();
+    let mut pc = 0;
+    while let Some(op) = program.get(pc) {
+        pc += 1;
+        let (path, kind, would) = match op {
+            Op::Jump { to } => {
+                pc = *to;
+                continue;
+            }
+            Op::Stop { path } => {
+                steps.push(dry(path, "stop", "end the run here".into()));
+                break;
+            }
+            Op::Wait { path, seconds } => (path, "wait", format!("wait {seconds} seconds")),
+            Op::Branch {
+                path,
+                conditions,
+                otherwise,
+            } => {
+                let taken = all_hold(conditions, &facts);
+                if !taken {
+                    pc = *otherwise;
+                }
+                let side = if taken { "then" } else { "else" };
+                (path, "branch", format!("take the `{side}` side"))
+            }
+            Op::Act { path, step } => (path, step.kind(), would(step)),
+        };
+        steps.push(dry(path, kind, would));
+    }
+    Ok((conditions_hold, steps))
+}
+
+fn dry(path: &str, kind: &str, would: String) -> DryStep {
+    DryStep {
+        path: path.to_owned(),
+        kind: kind.to_owned(),
+        would,
+    }
+}
+
+/// An action step in words.
+fn would(step: &definition::Step) -> String {
+    use definition::Step;
+    match step {
+        Step::SendText { text } => format!("send the text “{text}”"),
+        Step::SendTemplate { name, language, .. } => {
+            format!("send the template {name} ({language})")
+        }
+        Step::AddTag { tag_id } => format!("tag the contact with {tag_id}"),
+        Step::RemoveTag { tag_id } => format!("take tag {tag_id} off the contact"),
+        Step::SetAttribute { key, value } => format!("set {key} to {value}"),
+        Step::Assign { user_id, team_id } => match (user_id, team_id) {
+            (Some(u), _) => format!("assign the conversation to user {u}"),
+            (_, Some(t)) => format!("move the conversation to team {t}"),
+            _ => "assign the conversation".into(),
+        },
+        Step::SetStatus { status } => format!("mark the conversation {status}"),
+        Step::AddNote { text } => format!("add the note “{text}”"),
+        Step::Wait { seconds } => format!("wait {seconds} seconds"),
+        Step::Branch { .. } => "decide a branch".into(),
+        Step::Stop => "end the run here".into(),
+    }
+}

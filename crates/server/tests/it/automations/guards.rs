@@ -1,0 +1,139 @@
+//! Loops stop: a workflow's own steps do not start it again; runs started
+//! by runs go at most five deep; one workflow starts at most twenty runs
+//! for one contact in an hour. Each stop is a `skipped` run saying why.
+
+use super::{runs, set_tag, workflow};
+use serde_json::{Value, json};
+use testkit::{TestApp, TestTenant, each_engine};
+
+/// A contact made through the API; its id.
+async fn contact(app: &TestApp, t: &TestTenant, phone: &str) -> String {
+    let c = crate::crm_contacts::contact(app, t, json!({ "phone": phone, "name": "Loop" })).await;
+    c["id"].as_str().unwrap().to_owned()
+}
+
+fn statuses(runs: &[Value]) -> Vec<(&str, i64)> {
+    let mut s: Vec<(&str, i64)> = runs
+        .iter()
+        .map(|r| (r["status"].as_str().unwrap(), r["depth"].as_i64().unwrap()))
+        .collect();
+    s.sort_by_key(|(_, d)| *d);
+    s
+}
+
+#[tokio::test]
+async fn a_workflow_does_not_start_itself_and_chains_stop_five_deep() {
+    each_engine(|app| async move {
+        let t = app.create_tenant("flow-loops").await;
+        let a = crate::crm_tags::tag(&app, &t, "a", "#111111").await;
+        let b = crate::crm_tags::tag(&app, &t, "b", "#222222").await;
+        let solo = crate::crm_tags::tag(&app, &t, "solo", "#333333").await;
+
+        // Retagging itself: its own tag.added would start it again.
+        let own = workflow(&app, &t, "Retag", json!({
+            "trigger": {"type": "tag_added", "tag_id": solo},
+            "steps": [{"type": "remove_tag", "tag_id": solo}, {"type": "add_tag", "tag_id": solo}]
+        })).await;
+        let c = contact(&app, &t, "+15550406001").await;
+        set_tag(&app, &t, &c, &solo, true).await;
+        app.drain().await;
+        app.drain().await;
+        let all = runs(&app, &t, &own).await;
+        assert_eq!(
+            statuses(&all),
+            [("completed", 0), ("skipped", 1)],
+            "{all:?}"
+        );
+        let skipped = all.iter().find(|r| r["status"] == "skipped").unwrap();
+        assert!(
+            skipped["error"]
+                .as_str()
+                .unwrap()
+                .contains("does not start itself"),
+            "{skipped}"
+        );
+
+        // A starts B starts A…: stopped at depth 6.
+        let wa = workflow(
+            &app,
+            &t,
+            "A to B",
+            json!({
+                "trigger": {"type": "tag_added", "tag_id": a},
+                "steps": [{"type": "remove_tag", "tag_id": b}, {"type": "add_tag", "tag_id": b}]
+            }),
+        )
+        .await;
+        let wb = workflow(
+            &app,
+            &t,
+            "B to A",
+            json!({
+                "trigger": {"type": "tag_added", "tag_id": b},
+                "steps": [{"type": "remove_tag", "tag_id": a}, {"type": "add_tag", "tag_id": a}]
+            }),
+        )
+        .await;
+        let d = contact(&app, &t, "+15550406002").await;
+        set_tag(&app, &t, &d, &a, true).await;
+        for _ in 0..10 {
+            app.drain().await;
+        }
+        let mut chain: Vec<Value> = runs(&app, &t, &wa).await;
+        chain.extend(runs(&app, &t, &wb).await);
+        assert_eq!(
+            statuses(&chain),
+            [
+                ("completed", 0),
+                ("completed", 1),
+                ("completed", 2),
+                ("completed", 3),
+                ("completed", 4),
+                ("completed", 5),
+                ("skipped", 6)
+            ],
+            "{chain:?}"
+        );
+        let last = chain.iter().find(|r| r["status"] == "skipped").unwrap();
+        assert!(
+            last["error"].as_str().unwrap().starts_with("loop guard"),
+            "{last}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn one_workflow_starts_at_most_twenty_runs_for_a_contact_in_an_hour() {
+    each_engine(|app| async move {
+        let t = app.create_tenant("flow-rate").await;
+        let tag = crate::crm_tags::tag(&app, &t, "ping", "#444444").await;
+        let id = workflow(
+            &app,
+            &t,
+            "Ping",
+            json!({
+                "trigger": {"type": "tag_added", "tag_id": tag},
+                "steps": [{"type": "add_note", "text": "pinged"}]
+            }),
+        )
+        .await;
+        let c = contact(&app, &t, "+15550407001").await;
+        for _ in 0..22 {
+            set_tag(&app, &t, &c, &tag, true).await;
+            set_tag(&app, &t, &c, &tag, false).await;
+            app.drain().await;
+        }
+        let all = runs(&app, &t, &id).await;
+        let count = |s: &str| all.iter().filter(|r| r["status"] == s).count();
+        assert_eq!((count("completed"), count("skipped")), (20, 2), "{all:?}");
+        assert!(all[0]["error"].as_str().unwrap().starts_with("rate guard"));
+
+        // Over an hour later it runs again.
+        app.advance(3601);
+        set_tag(&app, &t, &c, &tag, true).await;
+        app.drain().await;
+        assert_eq!(runs(&app, &t, &id).await[0]["status"], json!("completed"));
+    })
+    .await;
+}

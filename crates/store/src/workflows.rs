@@ -1,0 +1,698 @@
+//! Automations' workflows (`workflows`, `workflow_versions`), their runs
+//! (`workflow_runs`, `workflow_run_steps`) and the events runs caused
+//! (`workflow_event_causes`). A definition is JSON to the store: the
+//! server reads, checks and compiles it.
+
+use crate::db::{TenantTx, exec, run, values_rows};
+use crate::error::{OrNotFound, StoreError, StoreResult};
+use crate::page::{Page, PageRequest};
+use domain::{ContactId, ConversationId, EventId, MessageId, Timestamp, WorkflowId, WorkflowRunId};
+use serde_json::Value;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// A workflow as stored: its current version's number and trigger type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Workflow {
+    pub id: WorkflowId,
+    pub name: String,
+    pub description: String,
+    pub enabled: bool,
+    pub version: i64,
+    pub trigger_type: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(sqlx::FromRow)]
+struct WorkflowRow {
+    id: Uuid,
+    name: String,
+    description: String,
+    enabled: i64,
+    version: i64,
+    trigger_type: String,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl From<WorkflowRow> for Workflow {
+    fn from(r: WorkflowRow) -> Self {
+        Workflow {
+            id: WorkflowId::from_uuid(r.id),
+            name: r.name,
+            description: r.description,
+            enabled: r.enabled != 0,
+            version: r.version,
+            trigger_type: r.trigger_type,
+            created_at: Timestamp::from_millis(r.created_at),
+            updated_at: Timestamp::from_millis(r.updated_at),
+        }
+    }
+}
+
+const WORKFLOW_COLUMNS: &str =
+    "id, name, description, enabled, version, trigger_type, created_at, updated_at";
+
+/// Where a run is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStatus {
+    /// Its job runs its next step.
+    Running,
+    /// Waiting for its `wake_at`.
+    Waiting,
+    Completed,
+    /// A step failed; it can be retried from that step.
+    Failed,
+    /// Stopped by a person, or its workflow was deleted.
+    Cancelled,
+    /// A guard stopped it before its first step (`error` says which).
+    Skipped,
+}
+
+impl RunStatus {
+    pub const ALL: [RunStatus; 6] = [
+        RunStatus::Running,
+        RunStatus::Waiting,
+        RunStatus::Completed,
+        RunStatus::Failed,
+        RunStatus::Cancelled,
+        RunStatus::Skipped,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Waiting => "waiting",
+            RunStatus::Completed => "completed",
+            RunStatus::Failed => "failed",
+            RunStatus::Cancelled => "cancelled",
+            RunStatus::Skipped => "skipped",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// Whether the run may still take a step.
+    pub fn is_active(self) -> bool {
+        matches!(self, RunStatus::Running | RunStatus::Waiting)
+    }
+}
+
+/// One run of one version of a workflow, started by one event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkflowRun {
+    pub id: WorkflowRunId,
+    pub workflow_id: WorkflowId,
+    pub version: i64,
+    pub workflow_name: String,
+    pub status: RunStatus,
+    /// The next step, in the version's compiled program.
+    pub pc: i64,
+    pub trigger_event_id: EventId,
+    pub trigger_event: String,
+    pub contact_id: Option<ContactId>,
+    pub conversation_id: Option<ConversationId>,
+    pub message_id: Option<MessageId>,
+    pub depth: i64,
+    pub wake_at: Option<Timestamp>,
+    pub error: Option<String>,
+    pub started_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub finished_at: Option<Timestamp>,
+}
+
+#[derive(sqlx::FromRow)]
+struct RunRow {
+    id: Uuid,
+    workflow_id: Uuid,
+    version: i64,
+    workflow_name: String,
+    status: String,
+    pc: i64,
+    trigger_event_id: Uuid,
+    trigger_event: String,
+    contact_id: Option<Uuid>,
+    conversation_id: Option<Uuid>,
+    message_id: Option<Uuid>,
+    depth: i64,
+    wake_at: Option<i64>,
+    error: Option<String>,
+    started_at: i64,
+    updated_at: i64,
+    finished_at: Option<i64>,
+}
+
+impl TryFrom<RunRow> for WorkflowRun {
+    type Error = StoreError;
+    fn try_from(r: RunRow) -> StoreResult<Self> {
+        Ok(WorkflowRun {
+            id: WorkflowRunId::from_uuid(r.id),
+            workflow_id: WorkflowId::from_uuid(r.workflow_id),
+            version: r.version,
+            workflow_name: r.workflow_name,
+            status: RunStatus::parse(&r.status)
+                .ok_or_else(|| StoreError::corrupt(format!("run status {}", r.status)))?,
+            pc: r.pc,
+            trigger_event_id: EventId::from_uuid(r.trigger_event_id),
+            trigger_event: r.trigger_event,
+            contact_id: r.contact_id.map(ContactId::from_uuid),
+            conversation_id: r.conversation_id.map(ConversationId::from_uuid),
+            message_id: r.message_id.map(MessageId::from_uuid),
+            depth: r.depth,
+            wake_at: r.wake_at.map(Timestamp::from_millis),
+            error: r.error,
+            started_at: Timestamp::from_millis(r.started_at),
+            updated_at: Timestamp::from_millis(r.updated_at),
+            finished_at: r.finished_at.map(Timestamp::from_millis),
+        })
+    }
+}
+
+const RUN_COLUMNS: &str = "id, workflow_id, version, workflow_name, status, pc, trigger_event_id, \
+     trigger_event, contact_id, conversation_id, message_id, depth, wake_at, error, started_at, \
+     updated_at, finished_at";
+
+fn runs(rows: Vec<RunRow>) -> StoreResult<Vec<WorkflowRun>> {
+    rows.into_iter().map(WorkflowRun::try_from).collect()
+}
+
+/// What one step of a run did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunStep {
+    pub run_id: WorkflowRunId,
+    /// 1, 2, 3… in the order the run took them.
+    pub n: i64,
+    /// Where the step is in the definition (`2`, `3.then.1`).
+    pub path: String,
+    pub kind: String,
+    /// `done` or `failed`.
+    pub status: String,
+    pub input: Value,
+    pub output: Value,
+    pub error: Option<String>,
+    pub started_at: Timestamp,
+    pub duration_ms: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct StepRow {
+    run_id: Uuid,
+    n: i64,
+    path: String,
+    kind: String,
+    status: String,
+    input: String,
+    output: String,
+    error: Option<String>,
+    started_at: i64,
+    duration_ms: i64,
+}
+
+impl TryFrom<StepRow> for RunStep {
+    type Error = StoreError;
+    fn try_from(r: StepRow) -> StoreResult<Self> {
+        Ok(RunStep {
+            run_id: WorkflowRunId::from_uuid(r.run_id),
+            n: r.n,
+            path: r.path,
+            kind: r.kind,
+            status: r.status,
+            input: serde_json::from_str(&r.input).map_err(StoreError::corrupt)?,
+            output: serde_json::from_str(&r.output).map_err(StoreError::corrupt)?,
+            error: r.error,
+            started_at: Timestamp::from_millis(r.started_at),
+            duration_ms: r.duration_ms,
+        })
+    }
+}
+
+/// Which runs a list shows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunFilter {
+    pub workflow: Option<WorkflowId>,
+    pub status: Option<RunStatus>,
+    pub contact: Option<ContactId>,
+    /// Started at or after.
+    pub since: Option<Timestamp>,
+    /// Started before.
+    pub until: Option<Timestamp>,
+}
+
+/// The run whose step recorded an event, and how deep that run was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventCause {
+    pub run_id: WorkflowRunId,
+    pub workflow_id: WorkflowId,
+    pub depth: i64,
+}
+
+impl TenantTx {
+    /// Inserts `w` and its first version, `definition` (a name another
+    /// workflow has, in any case, is a `Conflict`).
+    pub async fn insert_workflow(&mut self, w: &Workflow, definition: &Value) -> StoreResult<()> {
+        exec!(&mut self.tx, |c| sqlx::query(
+            "INSERT INTO workflows (tenant_id, id, name, description, enabled, version, \
+                                    trigger_type, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(w.id.as_uuid())
+        .bind(&w.name)
+        .bind(&w.description)
+        .bind(i64::from(w.enabled))
+        .bind(w.version)
+        .bind(&w.trigger_type)
+        .bind(w.created_at.as_millis())
+        .bind(w.updated_at.as_millis())
+        .execute(c)
+        .await)?;
+        self.insert_workflow_version(w.id, w.version, definition, w.updated_at)
+            .await
+    }
+
+    /// Adds version `version` of workflow `id`.
+    pub async fn insert_workflow_version(
+        &mut self,
+        id: WorkflowId,
+        version: i64,
+        definition: &Value,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        exec!(&mut self.tx, |c| {
+            sqlx::query(
+            "INSERT INTO workflow_versions (tenant_id, workflow_id, version, definition, created_at) \
+             VALUES ($1, $2, $3, $4, $5)"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(id.as_uuid())
+        .bind(version)
+        .bind(definition.to_string())
+        .bind(now.as_millis())
+        .execute(c)
+        .await
+        })?;
+        Ok(())
+    }
+
+    /// Writes `w`'s name, description, enabled, version, trigger type and
+    /// `updated_at`.
+    pub async fn update_workflow(&mut self, w: &Workflow) -> StoreResult<()> {
+        let n = exec!(&mut self.tx, |c| sqlx::query(
+            "UPDATE workflows SET name = $3, description = $4, enabled = $5, version = $6, \
+                 trigger_type = $7, updated_at = $8 \
+             WHERE tenant_id = $1 AND id = $2"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(w.id.as_uuid())
+        .bind(&w.name)
+        .bind(&w.description)
+        .bind(i64::from(w.enabled))
+        .bind(w.version)
+        .bind(&w.trigger_type)
+        .bind(w.updated_at.as_millis())
+        .execute(c)
+        .await)?;
+        (n > 0).then_some(()).or_not_found()
+    }
+
+    pub async fn find_workflow(&mut self, id: WorkflowId) -> StoreResult<Workflow> {
+        let sql =
+            format!("SELECT {WORKFLOW_COLUMNS} FROM workflows WHERE tenant_id = $1 AND id = $2");
+        let row = run!(&mut self.tx, |c| sqlx::query_as::<_, WorkflowRow>(
+            sqlx::AssertSqlSafe(sql.clone())
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_optional(c)
+        .await)?;
+        Ok(row.or_not_found()?.into())
+    }
+
+    /// Every workflow of the tenant, by name.
+    pub async fn list_workflows(&mut self) -> StoreResult<Vec<Workflow>> {
+        let sql = format!(
+            "SELECT {WORKFLOW_COLUMNS} FROM workflows WHERE tenant_id = $1 ORDER BY LOWER(name), id"
+        );
+        let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, WorkflowRow>(
+            sqlx::AssertSqlSafe(sql.clone())
+        )
+        .bind(self.tenant.as_uuid())
+        .fetch_all(c)
+        .await)?;
+        Ok(rows.into_iter().map(Workflow::from).collect())
+    }
+
+    /// How many workflows the tenant has.
+    pub async fn count_workflows(&mut self) -> StoreResult<i64> {
+        run!(&mut self.tx, |c| sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM workflows WHERE tenant_id = $1"
+        )
+        .bind(self.tenant.as_uuid())
+        .fetch_one(c)
+        .await)
+    }
+
+    /// The enabled workflows with their current definitions.
+    pub async fn enabled_workflows(&mut self) -> StoreResult<Vec<(Workflow, Value)>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            w: WorkflowRow,
+            definition: String,
+        }
+        let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, Row>(
+            "SELECT w.id, w.name, w.description, w.enabled, w.version, w.trigger_type, \
+                    w.created_at, w.updated_at, v.definition \
+             FROM workflows w JOIN workflow_versions v \
+               ON v.tenant_id = w.tenant_id AND v.workflow_id = w.id AND v.version = w.version \
+             WHERE w.tenant_id = $1 AND w.enabled = 1 ORDER BY w.id"
+        )
+        .bind(self.tenant.as_uuid())
+        .fetch_all(c)
+        .await)?;
+        rows.into_iter()
+            .map(|r| {
+                let d = serde_json::from_str(&r.definition).map_err(StoreError::corrupt)?;
+                Ok((r.w.into(), d))
+            })
+            .collect()
+    }
+
+    /// The definition of version `version` of workflow `id`.
+    pub async fn workflow_definition(
+        &mut self,
+        id: WorkflowId,
+        version: i64,
+    ) -> StoreResult<Value> {
+        let text: Option<String> = run!(&mut self.tx, |c| sqlx::query_scalar(
+            "SELECT definition FROM workflow_versions \
+             WHERE tenant_id = $1 AND workflow_id = $2 AND version = $3"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(id.as_uuid())
+        .bind(version)
+        .fetch_optional(c)
+        .await)?;
+        serde_json::from_str(&text.or_not_found()?).map_err(StoreError::corrupt)
+    }
+
+    /// Deletes workflow `id` (its versions and runs stay, for the log).
+    pub async fn delete_workflow(&mut self, id: WorkflowId) -> StoreResult<()> {
+        let n = exec!(&mut self.tx, |c| sqlx::query(
+            "DELETE FROM workflows WHERE tenant_id = $1 AND id = $2"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(id.as_uuid())
+        .execute(c)
+        .await)?;
+        (n > 0).then_some(()).or_not_found()
+    }
+
+    /// Inserts run `r` unless its workflow already has a run for its
+    /// trigger event; whether it was inserted.
+    pub async fn insert_workflow_run(&mut self, r: &WorkflowRun) -> StoreResult<bool> {
+        let n = exec!(&mut self.tx, |c| {
+            sqlx::query(
+            "INSERT INTO workflow_runs (tenant_id, id, workflow_id, version, workflow_name, status, \
+                 pc, trigger_event_id, trigger_event, contact_id, conversation_id, message_id, \
+                 depth, wake_at, error, started_at, updated_at, finished_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+             ON CONFLICT (tenant_id, workflow_id, trigger_event_id) DO NOTHING"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(r.id.as_uuid())
+        .bind(r.workflow_id.as_uuid())
+        .bind(r.version)
+        .bind(&r.workflow_name)
+        .bind(r.status.as_str())
+        .bind(r.pc)
+        .bind(r.trigger_event_id.as_uuid())
+        .bind(&r.trigger_event)
+        .bind(r.contact_id.map(|i| i.as_uuid()))
+        .bind(r.conversation_id.map(|i| i.as_uuid()))
+        .bind(r.message_id.map(|i| i.as_uuid()))
+        .bind(r.depth)
+        .bind(r.wake_at.map(Timestamp::as_millis))
+        .bind(r.error.as_deref())
+        .bind(r.started_at.as_millis())
+        .bind(r.updated_at.as_millis())
+        .bind(r.finished_at.map(Timestamp::as_millis))
+        .execute(c)
+        .await
+        })?;
+        Ok(n == 1)
+    }
+
+    pub async fn find_workflow_run(&mut self, id: WorkflowRunId) -> StoreResult<WorkflowRun> {
+        let sql =
+            format!("SELECT {RUN_COLUMNS} FROM workflow_runs WHERE tenant_id = $1 AND id = $2");
+        let row = run!(&mut self.tx, |c| sqlx::query_as::<_, RunRow>(
+            sqlx::AssertSqlSafe(sql.clone())
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_optional(c)
+        .await)?;
+        row.or_not_found()?.try_into()
+    }
+
+    /// Takes run `id`, holding its row until this transaction ends (a
+    /// second taker waits, then sees what the first did).
+    pub async fn claim_workflow_run(&mut self, id: WorkflowRunId) -> StoreResult<WorkflowRun> {
+        let sql = format!(
+            "UPDATE workflow_runs SET updated_at = updated_at WHERE tenant_id = $1 AND id = $2 \
+             RETURNING {RUN_COLUMNS}"
+        );
+        let row = run!(&mut self.tx, |c| sqlx::query_as::<_, RunRow>(
+            sqlx::AssertSqlSafe(sql.clone())
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_optional(c)
+        .await)?;
+        row.or_not_found()?.try_into()
+    }
+
+    /// Writes `r`'s status, place, wake time, error and times.
+    pub async fn update_workflow_run(&mut self, r: &WorkflowRun) -> StoreResult<()> {
+        exec!(&mut self.tx, |c| sqlx::query(
+            "UPDATE workflow_runs SET status = $3, pc = $4, wake_at = $5, error = $6, \
+                 updated_at = $7, finished_at = $8 \
+             WHERE tenant_id = $1 AND id = $2"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(r.id.as_uuid())
+        .bind(r.status.as_str())
+        .bind(r.pc)
+        .bind(r.wake_at.map(Timestamp::as_millis))
+        .bind(r.error.as_deref())
+        .bind(r.updated_at.as_millis())
+        .bind(r.finished_at.map(Timestamp::as_millis))
+        .execute(c)
+        .await)?;
+        Ok(())
+    }
+
+    /// Runs matching `filter`, newest first.
+    pub async fn list_workflow_runs(
+        &mut self,
+        filter: RunFilter,
+        page: PageRequest,
+    ) -> StoreResult<Page<WorkflowRun>> {
+        let sql = format!(
+            "SELECT {RUN_COLUMNS} FROM workflow_runs WHERE tenant_id = $1 \
+               AND ($2 IS NULL OR workflow_id = $2) \
+               AND ($3 IS NULL OR status = $3) \
+               AND ($4 IS NULL OR contact_id = $4) \
+               AND ($5 IS NULL OR started_at >= $5) \
+               AND ($6 IS NULL OR started_at < $6) \
+               AND ($7 IS NULL OR id < $7) \
+             ORDER BY id DESC LIMIT $8"
+        );
+        let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, RunRow>(
+            sqlx::AssertSqlSafe(sql.clone())
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(filter.workflow.map(|i| i.as_uuid()))
+        .bind(filter.status.map(RunStatus::as_str))
+        .bind(filter.contact.map(|i| i.as_uuid()))
+        .bind(filter.since.map(Timestamp::as_millis))
+        .bind(filter.until.map(Timestamp::as_millis))
+        .bind(page.after)
+        .bind(page.fetch_limit())
+        .fetch_all(c)
+        .await)?;
+        Ok(page.finish(runs(rows)?, |r| r.id.as_uuid()))
+    }
+
+    /// The active (running or waiting) runs of workflow `id`.
+    pub async fn active_workflow_runs(&mut self, id: WorkflowId) -> StoreResult<Vec<WorkflowRun>> {
+        let sql = format!(
+            "SELECT {RUN_COLUMNS} FROM workflow_runs WHERE tenant_id = $1 AND workflow_id = $2 \
+               AND status IN ('running', 'waiting') ORDER BY id"
+        );
+        let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, RunRow>(
+            sqlx::AssertSqlSafe(sql.clone())
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_all(c)
+        .await)?;
+        runs(rows)
+    }
+
+    /// How many runs workflow `id` started for `contact` since `since`
+    /// (skipped ones not counted).
+    pub async fn count_recent_workflow_runs(
+        &mut self,
+        id: WorkflowId,
+        contact: ContactId,
+        since: Timestamp,
+    ) -> StoreResult<i64> {
+        run!(&mut self.tx, |c| sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM workflow_runs WHERE tenant_id = $1 AND workflow_id = $2 \
+               AND contact_id = $3 AND started_at >= $4 AND status <> 'skipped'"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(id.as_uuid())
+        .bind(contact.as_uuid())
+        .bind(since.as_millis())
+        .fetch_one(c)
+        .await)
+    }
+
+    /// How many runs are in `status` (and, with `since`, were last changed
+    /// since then): the health page's figures.
+    pub async fn count_workflow_runs(
+        &mut self,
+        status: RunStatus,
+        since: Option<Timestamp>,
+    ) -> StoreResult<i64> {
+        run!(&mut self.tx, |c| sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM workflow_runs WHERE tenant_id = $1 AND status = $2 \
+               AND ($3 IS NULL OR updated_at >= $3)"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(status.as_str())
+        .bind(since.map(Timestamp::as_millis))
+        .fetch_one(c)
+        .await)
+    }
+
+    /// Adds `s` to its run's steps.
+    pub async fn insert_run_step(&mut self, s: &RunStep) -> StoreResult<()> {
+        exec!(&mut self.tx, |c| sqlx::query(
+            "INSERT INTO workflow_run_steps (tenant_id, run_id, n, path, kind, status, input, \
+                 output, error, started_at, duration_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(s.run_id.as_uuid())
+        .bind(s.n)
+        .bind(&s.path)
+        .bind(&s.kind)
+        .bind(&s.status)
+        .bind(s.input.to_string())
+        .bind(s.output.to_string())
+        .bind(s.error.as_deref())
+        .bind(s.started_at.as_millis())
+        .bind(s.duration_ms)
+        .execute(c)
+        .await)?;
+        Ok(())
+    }
+
+    /// Run `id`'s steps, in the order they ran.
+    pub async fn run_steps(&mut self, id: WorkflowRunId) -> StoreResult<Vec<RunStep>> {
+        let rows =
+            run!(&mut self.tx, |c| {
+                sqlx::query_as::<_, StepRow>(
+            "SELECT run_id, n, path, kind, status, input, output, error, started_at, duration_ms \
+             FROM workflow_run_steps WHERE tenant_id = $1 AND run_id = $2 ORDER BY n"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_all(c)
+        .await
+            })?;
+        rows.into_iter().map(RunStep::try_from).collect()
+    }
+
+    /// The number run `id`'s next step takes.
+    pub async fn next_run_step_n(&mut self, id: WorkflowRunId) -> StoreResult<i64> {
+        run!(&mut self.tx, |c| sqlx::query_scalar::<_, i64>(
+            "SELECT COALESCE(MAX(n), 0) + 1 FROM workflow_run_steps \
+             WHERE tenant_id = $1 AND run_id = $2"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(id.as_uuid())
+        .fetch_one(c)
+        .await)
+    }
+
+    /// Notes that `events` were recorded by a step of run `cause`.
+    pub async fn insert_event_causes(
+        &mut self,
+        events: &[EventId],
+        cause: EventCause,
+    ) -> StoreResult<()> {
+        const WIDTH: usize = 5;
+        for chunk in events.chunks(crate::placeholders::rows_per_statement(WIDTH)) {
+            let sql = format!(
+                "INSERT INTO workflow_event_causes (tenant_id, event_id, run_id, workflow_id, depth) \
+                 VALUES {} ON CONFLICT DO NOTHING",
+                values_rows(chunk.len(), WIDTH, |p| format!("({})", p.join(", ")))
+            );
+            exec!(&mut self.tx, |c| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+                for e in chunk {
+                    q = q
+                        .bind(self.tenant.as_uuid())
+                        .bind(e.as_uuid())
+                        .bind(cause.run_id.as_uuid())
+                        .bind(cause.workflow_id.as_uuid())
+                        .bind(cause.depth);
+                }
+                q.execute(c).await
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The runs that caused those of `events` a run's step recorded.
+    pub async fn event_causes(
+        &mut self,
+        events: &[EventId],
+    ) -> StoreResult<HashMap<EventId, EventCause>> {
+        let mut found = HashMap::new();
+        for chunk in events.chunks(crate::placeholders::PARAMS_PER_STATEMENT - 1) {
+            let list = crate::placeholders::list(chunk.len(), 2);
+            let sql = format!(
+                "SELECT event_id, run_id, workflow_id, depth FROM workflow_event_causes \
+                 WHERE tenant_id = $1 AND event_id IN ({list})"
+            );
+            let rows: Vec<(Uuid, Uuid, Uuid, i64)> = run!(&mut self.tx, |c| {
+                let mut q =
+                    sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(self.tenant.as_uuid());
+                for e in chunk {
+                    q = q.bind(e.as_uuid());
+                }
+                q.fetch_all(c).await
+            })?;
+            for (event, run_id, workflow_id, depth) in rows {
+                found.insert(
+                    EventId::from_uuid(event),
+                    EventCause {
+                        run_id: WorkflowRunId::from_uuid(run_id),
+                        workflow_id: WorkflowId::from_uuid(workflow_id),
+                        depth,
+                    },
+                );
+            }
+        }
+        Ok(found)
+    }
+}
