@@ -311,6 +311,13 @@ events! {
     WorkflowRunCompleted(WorkflowRunRef) = "workflow_run.completed", v 1;
     /// A run of a workflow stopped at a step that could not be done.
     WorkflowRunFailed(WorkflowRunFailed) = "workflow_run.failed", v 1;
+    /// An auto-tag rule was created.
+    AutoTagRuleCreated(AutoTagRuleRef) = "auto_tag_rule.created", v 1;
+    /// An auto-tag rule changed (what it matches, its tag, order, or
+    /// enabled).
+    AutoTagRuleUpdated(AutoTagRuleRef) = "auto_tag_rule.updated", v 1;
+    /// An auto-tag rule was deleted.
+    AutoTagRuleDeleted(AutoTagRuleRef) = "auto_tag_rule.deleted", v 1;
 }
 
 /// Why an event could not be read back.

@@ -139,8 +139,10 @@ id_type!(
     /// A message or template to one contact at a chosen time.
     ScheduledMessageId,
     /// An automation: a trigger, conditions and steps (docs/DESIGN.md,
-    /// "Automations: workflows").
+    /// "Automations: workflows and auto-tag rules").
     WorkflowId,
     /// One run of one version of a workflow.
     WorkflowRunId,
+    /// A rule that tags contacts whose messages or fields match it.
+    AutoTagRuleId,
 );

@@ -20,7 +20,8 @@ pub enum Sweepable {
     ProcessedWebhooks,
     /// Events recorded before the cutoff that every consumer of their
     /// tenant's log has already passed (an event a consumer has not
-    /// processed yet is kept, however old).
+    /// processed yet is kept, however old), and the notes of which
+    /// workflow run caused an event once the event is gone.
     Events,
     /// Idempotency keys created before the cutoff.
     IdempotencyKeys,
@@ -55,7 +56,8 @@ impl Sweepable {
     }
 
     /// The statements that remove one batch (`$1` the cutoff in epoch
-    /// milliseconds, `$2` the batch size). Sessions are two tables.
+    /// milliseconds, `$2` the batch size). Sessions are two tables, and so
+    /// are events with the workflow runs that caused them.
     fn statements(self) -> &'static [&'static str] {
         match self {
             Sweepable::FinishedJobs => &["DELETE FROM jobs WHERE id IN (\
@@ -64,11 +66,18 @@ impl Sweepable {
             Sweepable::ProcessedWebhooks => &["DELETE FROM webhook_deliveries WHERE id IN (\
                  SELECT id FROM webhook_deliveries WHERE processed_at < $1 \
                  AND status = 'processed' ORDER BY processed_at LIMIT $2)"],
-            Sweepable::Events => &["DELETE FROM events WHERE (tenant_id, seq) IN (\
+            Sweepable::Events => &[
+                "DELETE FROM events WHERE (tenant_id, seq) IN (\
                  SELECT e.tenant_id, e.seq FROM events e WHERE e.created_at < $1 \
                  AND NOT EXISTS (SELECT 1 FROM event_cursors c \
                      WHERE c.tenant_id = e.tenant_id AND c.last_seq < e.seq) \
-                 ORDER BY e.created_at LIMIT $2)"],
+                 ORDER BY e.created_at LIMIT $2)",
+                "DELETE FROM workflow_event_causes WHERE (tenant_id, event_id) IN (\
+                 SELECT w.tenant_id, w.event_id FROM workflow_event_causes w \
+                 WHERE w.created_at < $1 AND NOT EXISTS (SELECT 1 FROM events e \
+                     WHERE e.tenant_id = w.tenant_id AND e.id = w.event_id) \
+                 ORDER BY w.created_at LIMIT $2)",
+            ],
             Sweepable::IdempotencyKeys => &["DELETE FROM idempotency_keys \
                  WHERE (tenant_id, principal, key) IN (\
                  SELECT tenant_id, principal, key FROM idempotency_keys \

@@ -21,6 +21,7 @@ mod placeholders;
 
 pub mod audit;
 pub mod auth;
+pub mod auto_tags;
 pub mod campaigns;
 pub mod channels;
 pub mod crm;

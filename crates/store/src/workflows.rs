@@ -607,9 +607,8 @@ impl TenantTx {
 
     /// Run `id`'s steps, in the order they ran.
     pub async fn run_steps(&mut self, id: WorkflowRunId) -> StoreResult<Vec<RunStep>> {
-        let rows =
-            run!(&mut self.tx, |c| {
-                sqlx::query_as::<_, StepRow>(
+        let rows = run!(&mut self.tx, |c| {
+            sqlx::query_as::<_, StepRow>(
             "SELECT run_id, n, path, kind, status, input, output, error, started_at, duration_ms \
              FROM workflow_run_steps WHERE tenant_id = $1 AND run_id = $2 ORDER BY n"
         )
@@ -617,7 +616,7 @@ impl TenantTx {
         .bind(id.as_uuid())
         .fetch_all(c)
         .await
-            })?;
+        })?;
         rows.into_iter().map(RunStep::try_from).collect()
     }
 
@@ -633,16 +632,18 @@ impl TenantTx {
         .await)
     }
 
-    /// Notes that `events` were recorded by a step of run `cause`.
+    /// Notes that `events` were recorded by a step of run `cause`, now.
     pub async fn insert_event_causes(
         &mut self,
         events: &[EventId],
         cause: EventCause,
+        now: Timestamp,
     ) -> StoreResult<()> {
-        const WIDTH: usize = 5;
+        const WIDTH: usize = 6;
         for chunk in events.chunks(crate::placeholders::rows_per_statement(WIDTH)) {
             let sql = format!(
-                "INSERT INTO workflow_event_causes (tenant_id, event_id, run_id, workflow_id, depth) \
+                "INSERT INTO workflow_event_causes (tenant_id, event_id, run_id, workflow_id, depth, \
+                                                    created_at) \
                  VALUES {} ON CONFLICT DO NOTHING",
                 values_rows(chunk.len(), WIDTH, |p| format!("({})", p.join(", ")))
             );
@@ -654,7 +655,8 @@ impl TenantTx {
                         .bind(e.as_uuid())
                         .bind(cause.run_id.as_uuid())
                         .bind(cause.workflow_id.as_uuid())
-                        .bind(cause.depth);
+                        .bind(cause.depth)
+                        .bind(now.as_millis());
                 }
                 q.execute(c).await
             })?;

@@ -1,7 +1,9 @@
 //! Automations: event payloads, beside the [`super::Event`] list that names
 //! them.
 
-use crate::ids::{ContactId, ConversationId, EventId, WorkflowId, WorkflowRunId};
+use crate::ids::{
+    AutoTagRuleId, ContactId, ConversationId, EventId, TagId, WorkflowId, WorkflowRunId,
+};
 use serde::{Deserialize, Serialize};
 
 /// A workflow as its events name it.
@@ -50,4 +52,18 @@ pub struct WorkflowRunFailed {
     /// `contact_opted_out`…) and the reason.
     pub code: String,
     pub reason: String,
+}
+
+/// An auto-tag rule as its events name it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AutoTagRuleRef {
+    pub auto_tag_rule_id: AutoTagRuleId,
+    pub name: String,
+    /// What it matches: `message` or `contact`.
+    pub on: String,
+    /// The tag it puts on.
+    pub tag_id: TagId,
+    pub enabled: bool,
+    /// Its place in the order rules apply in.
+    pub position: i64,
 }

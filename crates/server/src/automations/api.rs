@@ -86,7 +86,7 @@ pub struct CreateWorkflow {
 }
 
 /// Create a workflow: a trigger, conditions and steps (docs/DESIGN.md,
-/// "Automations: workflows"). Enabled, it starts runs for events from now
+/// "Automations: workflows and auto-tag rules"). Enabled, it starts runs for events from now
 /// on.
 #[utoipa::path(post, path = "/api/v1/workflows", tag = "automations",
     request_body = CreateWorkflow,

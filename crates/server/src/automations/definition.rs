@@ -245,6 +245,11 @@ pub fn check(d: &Definition) -> AppResult<()> {
     if count_steps(&d.steps) > MAX_STEPS {
         errors.push(("steps".to_owned(), format!("at most {MAX_STEPS} steps")));
     }
+    into_result(errors)
+}
+
+/// `Ok` without errors, else a validation error naming each field.
+pub(super) fn into_result(errors: Errors) -> AppResult<()> {
     if errors.is_empty() {
         return Ok(());
     }
@@ -256,7 +261,8 @@ pub fn check(d: &Definition) -> AppResult<()> {
     ))
 }
 
-type Errors = Vec<(String, String)>;
+/// Field paths and what is wrong there.
+pub(super) type Errors = Vec<(String, String)>;
 
 fn count_steps(steps: &[Step]) -> usize {
     steps
@@ -290,7 +296,7 @@ fn check_trigger(t: &Trigger, errors: &mut Errors) {
     }
 }
 
-fn check_short(text: &str, path: &str, errors: &mut Errors) {
+pub(super) fn check_short(text: &str, path: &str, errors: &mut Errors) {
     if text.trim().is_empty() {
         errors.push((path.to_owned(), "must not be empty".into()));
     } else if text.chars().count() > MAX_SHORT_TEXT {
@@ -309,7 +315,7 @@ fn check_text(text: &str, path: &str, errors: &mut Errors) {
     }
 }
 
-fn check_pattern(p: &str, path: &str, errors: &mut Errors) {
+pub(super) fn check_pattern(p: &str, path: &str, errors: &mut Errors) {
     check_short(p, path, errors);
     if let Err(e) = pattern(p) {
         errors.push((path.to_owned(), format!("not a regular expression: {e}")));
@@ -325,7 +331,7 @@ pub fn pattern(p: &str) -> Result<regex::Regex, regex::Error> {
         .build()
 }
 
-fn check_conditions(cs: &[Condition], path: &str, depth: usize, errors: &mut Errors) {
+pub(super) fn check_conditions(cs: &[Condition], path: &str, depth: usize, errors: &mut Errors) {
     for (i, c) in cs.iter().enumerate() {
         let at = format!("{path}[{i}]");
         match c {
@@ -439,7 +445,7 @@ pub fn names(d: &Definition) -> Names {
     n
 }
 
-fn condition_names(cs: &[Condition], path: &str, n: &mut Names) {
+pub(super) fn condition_names(cs: &[Condition], path: &str, n: &mut Names) {
     for (i, c) in cs.iter().enumerate() {
         let at = format!("{path}[{i}]");
         match c {

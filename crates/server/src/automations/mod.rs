@@ -1,4 +1,5 @@
-//! Automations (docs/DESIGN.md, "Automations: workflows"): workflows a
+//! Automations (docs/DESIGN.md, "Automations: workflows and auto-tag
+//! rules"): workflows a
 //! tenant builds from a trigger, conditions and steps, run durably on the
 //! tenant's behalf.
 //!
@@ -11,9 +12,13 @@
 //!   people use (sending, tagging, assigning…);
 //! - [`workflows`]: the rules (create, change, enable, duplicate, delete,
 //!   runs, retry, cancel, dry run); [`api`] and [`pages`] are thin
-//!   adapters over them, [`jobs`] registers the background work.
+//!   adapters over them, [`jobs`] registers the background work;
+//! - [`auto_tags`]: rules that tag contacts whose messages or fields match,
+//!   applied in the same pass as the workflows ([`api_auto_tags`]).
 
 pub mod api;
+pub mod api_auto_tags;
+pub mod auto_tags;
 pub mod conditions;
 pub mod definition;
 pub mod jobs;

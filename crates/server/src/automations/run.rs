@@ -183,7 +183,7 @@ async fn step(
                 workflow_id: run.workflow_id,
                 depth: run.depth,
             };
-            tx.insert_event_causes(&caused, cause).await?;
+            tx.insert_event_causes(&caused, cause, now).await?;
             let input = serde_json::to_value(step).unwrap_or(Value::Null);
             (path, step.kind(), input, output, Stepped::Next(pc + 1))
         }

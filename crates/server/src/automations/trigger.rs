@@ -1,5 +1,6 @@
 //! Starting runs: a durable consumer of the event log
-//! (`automations.workflows`) that starts a run of every enabled workflow
+//! (`automations.workflows`) that applies the auto-tag rules
+//! ([`super::auto_tags`]) and starts a run of every enabled workflow
 //! whose trigger fires on an event and whose conditions then hold, in the
 //! transaction that moves its cursor. So a run is never lost between the
 //! event and its start, and a workflow starts at most one run per event
@@ -11,6 +12,7 @@
 //! A…); and a workflow starts at most [`MAX_RUNS_PER_CONTACT_HOUR`] runs
 //! for one contact in an hour.
 
+use super::auto_tags;
 use super::conditions::{Facts, all_hold, gone_is_none, has_keyword};
 use super::definition::{Definition, Trigger, pattern};
 use super::jobs;
@@ -51,22 +53,26 @@ impl Consumer for Triggers {
 
     async fn handle(&self, tx: &mut TenantTx, events: &[StoredEvent]) -> anyhow::Result<()> {
         let active = enabled(tx).await?;
-        if active.is_empty() {
+        let rules = auto_tags::enabled_rules(tx).await?;
+        if active.is_empty() && rules.is_empty() {
             return Ok(());
         }
         let ids: Vec<EventId> = events.iter().map(|e| e.id).collect();
         let causes = tx.event_causes(&ids).await?;
         for event in events {
+            let tagging = auto_tags::applying(&rules, &event.name);
             let candidates: Vec<&Active> = active
                 .iter()
                 .filter(|a| fires_on(&a.definition.trigger, event))
                 .collect();
-            if candidates.is_empty() {
+            if candidates.is_empty() && tagging.is_empty() {
                 continue;
             }
             let subject = Subject::of(tx, event).await?;
-            let facts =
+            let mut facts =
                 Facts::load(tx, subject.contact, subject.conversation, subject.message).await?;
+            // Auto-tag rules first: the workflows' conditions see their tags.
+            auto_tags::apply(tx, &tagging, &mut facts, self.now).await?;
             for a in candidates {
                 if accepts(tx, &a.definition.trigger, &subject, &facts).await?
                     && all_hold(&a.definition.conditions, &facts)
@@ -283,7 +289,7 @@ pub fn poll(state: &AppState) -> BoxFuture<'_, anyhow::Result<usize>> {
         let tenants = {
             let mut sys = state.store.system_read().await?;
             let t = sys
-                .tenants_behind_having(CONSUMER, Table::Workflows, TENANTS_PER_ROUND)
+                .tenants_behind_having(CONSUMER, Table::Automations, TENANTS_PER_ROUND)
                 .await?;
             sys.commit().await?;
             t

@@ -78,9 +78,19 @@ fn description(raw: &str) -> AppResult<String> {
 /// `d` checked, and everything it names found in the tenant.
 async fn checked(tx: &mut TenantTx, d: &Definition) -> AppResult<Value> {
     definition::check(d)?;
-    let names = definition::names(d);
+    check_names(tx, &definition::names(d), "definition.").await?;
+    serde_json::to_value(d).map_err(AppError::internal)
+}
+
+/// Finds everything `names` lists in the tenant; a missing one is a
+/// validation error at its path (after `prefix`).
+pub(super) async fn check_names(
+    tx: &mut TenantTx,
+    names: &definition::Names,
+    prefix: &str,
+) -> AppResult<()> {
     let missing = |path: &str, what: &str| {
-        AppError::validation(format!("definition.{path}"), format!("no such {what}"))
+        AppError::validation(format!("{prefix}{path}"), format!("no such {what}"))
     };
     for (path, id) in &names.tags {
         found(tx.find_tag(*id).await).ok_or_else(|| missing(path, "tag"))??;
@@ -105,7 +115,7 @@ async fn checked(tx: &mut TenantTx, d: &Definition) -> AppResult<Value> {
             }
         }
     }
-    serde_json::to_value(d).map_err(AppError::internal)
+    Ok(())
 }
 
 /// `None` for a row that is not there; the row's result otherwise.

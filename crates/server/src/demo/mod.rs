@@ -5,8 +5,10 @@
 //! webhook endpoint whose deliveries this console prints, and a CRM to work
 //! with (tags, quick replies, a contact field, a deal, a task, a segment,
 //! a team its numbers' new conversations are assigned to, templates read
-//! from Meta and a draft campaign to the VIPs: [`crm`]).
+//! from Meta and a draft campaign to the VIPs: [`crm`]), and workflows that
+//! answer questions about catering and opening hours ([`automations`]).
 
+mod automations;
 mod crm;
 
 use crate::config::{Config, Secret};
@@ -297,6 +299,7 @@ async fn seed(
     )
     .await?;
     crm::seed_crm(&call, &api_key).await?;
+    automations::seed_automations(&call, &api_key).await?;
     Ok(api_key)
 }
 

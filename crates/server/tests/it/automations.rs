@@ -5,6 +5,7 @@
 //! ([`api`]).
 
 mod api;
+mod auto_tags;
 mod durability;
 mod guards;
 mod runs;
@@ -161,4 +162,13 @@ pub async fn seed(app: &TestApp, t: &TestTenant) {
     set_tag(app, t, c["id"].as_str().unwrap(), &tag, true).await;
     app.drain().await;
     assert_eq!(runs(app, t, &id).await.len(), 1);
+    let r = app
+        .post(
+            "/api/v1/auto-tag-rules",
+            Auth::ApiKey(&t.api_key),
+            json!({ "name": "Seeded rule", "matcher": {"on": "message", "keywords": ["seed"]},
+                    "tag_id": tag }),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
 }

@@ -197,6 +197,21 @@ async fn demo_starts_a_tenant_with_two_numbers_and_customers_writing_in() {
         Some(2),
         "{replies}"
     );
+    let workflows = json("/api/v1/workflows").await;
+    let names: Vec<&str> = workflows["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|w| w["enabled"] == true)
+        .filter_map(|w| w["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["Catering enquiries", "New VIP", "Opening hours"],
+        "{workflows}"
+    );
+    let rules = json("/api/v1/auto-tag-rules").await;
+    assert_eq!(rules["items"][0]["name"], "Late deliveries", "{rules}");
     // A simulated customer writes in right away, then every few seconds.
     let mut conversations = serde_json::Value::Null;
     for _ in 0..200 {

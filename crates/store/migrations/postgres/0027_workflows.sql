@@ -1,4 +1,4 @@
--- Automations' workflows (docs/DESIGN.md, "Automations: workflows"):
+-- Automations' workflows (docs/DESIGN.md, "Automations: workflows and auto-tag rules"):
 -- each workflow's versions (a run keeps the version it started on), its
 -- durable runs and their steps, and which events a run's steps caused
 -- (the loop guard reads them).
@@ -100,8 +100,11 @@ CREATE TABLE workflow_event_causes (
     run_id UUID NOT NULL,
     workflow_id UUID NOT NULL,
     depth BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
     PRIMARY KEY (tenant_id, event_id)
 );
+-- Housekeeping removes them once their events are gone.
+CREATE INDEX workflow_event_causes_age ON workflow_event_causes (created_at);
 
 ALTER TABLE workflows ENABLE ROW LEVEL SECURITY;
 ALTER TABLE workflows FORCE ROW LEVEL SECURITY;

@@ -96,10 +96,12 @@ impl SystemTx {
         table: Table,
         limit: i64,
     ) -> StoreResult<Vec<TenantId>> {
-        let only = format!(
-            "AND EXISTS (SELECT 1 FROM {} x WHERE x.tenant_id = n.tenant_id)",
-            table.name()
-        );
+        let exists: Vec<String> = table
+            .names()
+            .iter()
+            .map(|t| format!("EXISTS (SELECT 1 FROM {t} x WHERE x.tenant_id = n.tenant_id)"))
+            .collect();
+        let only = format!("AND ({})", exists.join(" OR "));
         self.behind(consumer, &only, limit).await
     }
 
@@ -132,15 +134,17 @@ impl SystemTx {
 pub enum Table {
     HookEndpoints,
     Teams,
-    Workflows,
+    /// Workflows or auto-tag rules.
+    Automations,
 }
 
 impl Table {
-    fn name(self) -> &'static str {
+    /// A tenant with a row in any of these is served.
+    fn names(self) -> &'static [&'static str] {
         match self {
-            Table::HookEndpoints => "hook_endpoints",
-            Table::Teams => "teams",
-            Table::Workflows => "workflows",
+            Table::HookEndpoints => &["hook_endpoints"],
+            Table::Teams => &["teams"],
+            Table::Automations => &["workflows", "auto_tag_rules"],
         }
     }
 }

@@ -143,7 +143,12 @@ async fn a_dry_run_shows_the_steps_without_doing_them() {
         let key = Auth::ApiKey(&t.api_key);
         let vip = crate::crm_tags::tag(&app, &t, "vip", "#654321").await;
         // Made before the workflow: no run of it tags them.
-        let c = crate::crm_contacts::contact(&app, &t, json!({ "phone": "+15550409001", "name": "Dry" })).await;
+        let c = crate::crm_contacts::contact(
+            &app,
+            &t,
+            json!({ "phone": "+15550409001", "name": "Dry" }),
+        )
+        .await;
         let id = workflow(
             &app,
             &t,
