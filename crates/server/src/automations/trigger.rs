@@ -16,7 +16,7 @@ use super::auto_tags;
 use super::conditions::{Facts, all_hold, gone_is_none, has_keyword};
 use super::definition::{Definition, Trigger, pattern};
 use super::jobs;
-use crate::events::{Consumer, consume};
+use crate::events::{Consumer, poll_having};
 use crate::state::AppState;
 use domain::{ContactId, ConversationId, EventId, MessageId, Timestamp, WorkflowRunId};
 use futures::future::BoxFuture;
@@ -33,8 +33,6 @@ pub const MAX_DEPTH: i64 = 5;
 pub const MAX_RUNS_PER_CONTACT_HOUR: i64 = 20;
 /// Events per batch (one transaction).
 const BATCH: i64 = 200;
-/// Tenants per round of the poller.
-const TENANTS_PER_ROUND: i64 = 100;
 
 /// An enabled workflow with its current definition, read.
 struct Active {
@@ -285,28 +283,7 @@ async fn start(
 /// One round of the consumer: every tenant with a workflow whose cursor is
 /// behind gets one batch. Registered as a poller ([`super::jobs`]).
 pub fn poll(state: &AppState) -> BoxFuture<'_, anyhow::Result<usize>> {
-    Box::pin(async move {
-        let tenants = {
-            let mut sys = state.store.system_read().await?;
-            let t = sys
-                .tenants_behind_having(CONSUMER, Table::Automations, TENANTS_PER_ROUND)
-                .await?;
-            sys.commit().await?;
-            t
-        };
-        let mut total = 0;
-        for tenant in tenants {
-            match consume(state, &Triggers { now: state.now() }, tenant, BATCH).await {
-                Ok(n) => total += n,
-                Err(e) => {
-                    tracing::error!(tenant_id = %tenant, error = %format!("{e:#}"),
-                        "starting workflow runs failed");
-                }
-            }
-        }
-        if total > 0 {
-            state.wake_workers();
-        }
-        Ok(total)
-    })
+    Box::pin(poll_having(state, Table::Automations, BATCH, |now| {
+        Triggers { now }
+    }))
 }

@@ -129,3 +129,43 @@ pub async fn consume_all<C: Consumer>(state: &AppState, consumer: &C) -> anyhow:
         }
     }
 }
+
+/// Tenants a round of [`poll_having`] serves, at most.
+const TENANTS_PER_ROUND: i64 = 100;
+
+/// One round of a consumer that serves only the tenants with rows in
+/// `table` (those with webhook endpoints, teams, automations): each such
+/// tenant whose cursor is behind gets one batch of up to `batch` events,
+/// handled by the consumer `make` builds for the moment it starts. A
+/// tenant whose batch fails is logged and tried again next round; the
+/// others go on. Wakes the workers if anything was handled (a batch may
+/// have queued jobs). For the job runtime's pollers.
+pub async fn poll_having<C: Consumer>(
+    state: &AppState,
+    table: store::events::Table,
+    batch: i64,
+    make: impl Fn(Timestamp) -> C,
+) -> anyhow::Result<usize> {
+    let tenants = {
+        let mut sys = state.store.system_read().await?;
+        let t = sys
+            .tenants_behind_having(C::NAME, table, TENANTS_PER_ROUND)
+            .await?;
+        sys.commit().await?;
+        t
+    };
+    let mut total = 0;
+    for tenant in tenants {
+        match consume(state, &make(state.now()), tenant, batch).await {
+            Ok(n) => total += n,
+            Err(e) => {
+                tracing::error!(consumer = C::NAME, tenant_id = %tenant,
+                    error = %format!("{e:#}"), "an event-log consumer failed");
+            }
+        }
+    }
+    if total > 0 {
+        state.wake_workers();
+    }
+    Ok(total)
+}

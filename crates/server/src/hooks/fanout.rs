@@ -14,7 +14,7 @@
 //! behind, so tenants without endpoints cost nothing.
 
 use super::{jobs, patterns};
-use crate::events::{Consumer, consume};
+use crate::events::{Consumer, poll_having};
 use crate::state::AppState;
 use domain::{DeliveryId, EventId, TenantId, Timestamp};
 use futures::future::BoxFuture;
@@ -29,8 +29,6 @@ pub const TEST_EVENT: &str = "webhook.test";
 
 /// Events per batch (one transaction).
 const BATCH: i64 = 500;
-/// Tenants per round of the poller.
-const TENANTS_PER_ROUND: i64 = 100;
 
 /// The request body: the event as docs/EVENTS.md shows it.
 #[derive(Serialize)]
@@ -131,29 +129,9 @@ impl Consumer for Fanout {
 /// One round of the fan-out: every tenant with an endpoint whose cursor is
 /// behind gets one batch. Registered as a poller ([`super::jobs::register`]).
 pub fn poll(state: &AppState) -> BoxFuture<'_, anyhow::Result<usize>> {
-    Box::pin(async move {
-        let tenants = {
-            let mut sys = state.store.system_read().await?;
-            let t = sys
-                .tenants_behind_having(Fanout::NAME, Table::HookEndpoints, TENANTS_PER_ROUND)
-                .await?;
-            sys.commit().await?;
-            t
-        };
-        let mut total = 0;
-        for tenant in tenants {
-            match consume(state, &Fanout { now: state.now() }, tenant, BATCH).await {
-                Ok(n) => total += n,
-                Err(e) => {
-                    tracing::error!(tenant_id = %tenant, error = %format!("{e:#}"), "webhook fan-out failed");
-                }
-            }
-        }
-        if total > 0 {
-            state.wake_workers();
-        }
-        Ok(total)
-    })
+    Box::pin(poll_having(state, Table::HookEndpoints, BATCH, |now| {
+        Fanout { now }
+    }))
 }
 
 #[cfg(test)]

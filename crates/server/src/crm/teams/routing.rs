@@ -14,7 +14,7 @@
 //! as a poller of the job runtime, runs it for the tenants that have a team.
 
 use crate::auth::{TenantCtx, Via};
-use crate::events::{Consumer, consume, record};
+use crate::events::{Consumer, poll_having, record};
 use crate::state::AppState;
 use domain::events::{ConversationAssigned, Event};
 use domain::{ConversationId, Timestamp, UserId};
@@ -29,8 +29,6 @@ use store::{StoreError, TenantTx};
 pub const CONSUMER: &str = "crm.routing";
 /// Events per batch (one transaction).
 const BATCH: i64 = 500;
-/// Tenants per round of the poller.
-const TENANTS_PER_ROUND: i64 = 100;
 
 /// The member of a team who gets its next conversation by `rule`, given
 /// the members (in id order) and who got the last one; `None` if nobody
@@ -144,26 +142,9 @@ async fn assign(tx: &mut TenantTx, id: ConversationId, now: Timestamp) -> anyhow
 /// One round of routing: every tenant with a team whose cursor is behind
 /// gets one batch. Registered as a poller (`crate::crm::jobs`).
 pub fn poll(state: &AppState) -> BoxFuture<'_, anyhow::Result<usize>> {
-    Box::pin(async move {
-        let tenants = {
-            let mut sys = state.store.system_read().await?;
-            let t = sys
-                .tenants_behind_having(CONSUMER, Table::Teams, TENANTS_PER_ROUND)
-                .await?;
-            sys.commit().await?;
-            t
-        };
-        let mut total = 0;
-        for tenant in tenants {
-            match consume(state, &Routing { now: state.now() }, tenant, BATCH).await {
-                Ok(n) => total += n,
-                Err(e) => {
-                    tracing::error!(tenant_id = %tenant, error = %format!("{e:#}"), "routing failed");
-                }
-            }
-        }
-        Ok(total)
-    })
+    Box::pin(poll_having(state, Table::Teams, BATCH, |now| Routing {
+        now,
+    }))
 }
 
 #[cfg(test)]
