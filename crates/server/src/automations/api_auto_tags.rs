@@ -85,6 +85,7 @@ pub struct CreateAutoTagRule {
     #[serde(default)]
     pub stop: bool,
     /// Where it goes in the order (default: last).
+    #[schema(minimum = -1000000, maximum = 1000000)]
     pub position: Option<i64>,
 }
 
@@ -155,6 +156,7 @@ pub struct UpdateAutoTagRule {
     pub tag_id: Option<TagId>,
     pub stop: Option<bool>,
     /// A new place in the order.
+    #[schema(minimum = -1000000, maximum = 1000000)]
     pub position: Option<i64>,
 }
 

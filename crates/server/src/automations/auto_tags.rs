@@ -174,6 +174,20 @@ pub struct RuleChanges {
     pub position: Option<i64>,
 }
 
+/// Positions run from -1,000,000 to 1,000,000.
+const MAX_POSITION: i64 = 1_000_000;
+
+fn position(p: i64) -> AppResult<i64> {
+    if (-MAX_POSITION..=MAX_POSITION).contains(&p) {
+        Ok(p)
+    } else {
+        Err(AppError::validation(
+            "position",
+            format!("from -{MAX_POSITION} to {MAX_POSITION}"),
+        ))
+    }
+}
+
 fn name(raw: &str) -> AppResult<String> {
     let n = raw.trim();
     if n.is_empty() || n.chars().count() > 100 {
@@ -236,8 +250,8 @@ pub async fn create_rule(state: &AppState, ctx: &TenantCtx, new: NewRule) -> App
         ));
     }
     let position = match new.position {
-        Some(p) => p,
-        None => tx.next_auto_tag_position().await?,
+        Some(p) => position(p)?,
+        None => position(tx.next_auto_tag_position().await?)?,
     };
     let stored = AutoTagRule {
         id: AutoTagRuleId::new(),
@@ -311,7 +325,7 @@ pub async fn update_rule(
         rule.stored.stop = s;
     }
     if let Some(p) = changes.position {
-        rule.stored.position = p;
+        rule.stored.position = position(p)?;
     }
     rule.stored.updated_at = now;
     tx.update_auto_tag_rule(&rule.stored)

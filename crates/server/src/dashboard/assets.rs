@@ -27,6 +27,11 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!("../../assets/app.js"),
     },
     Asset {
+        name: "automations.js",
+        mime: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../assets/automations.js"),
+    },
+    Asset {
         name: "icon.svg",
         mime: "image/svg+xml",
         body: include_bytes!("../../assets/icon.svg"),

@@ -44,6 +44,8 @@ pub struct Shell {
     pub can_write: bool,
     /// Whether Settings → Webhooks is theirs (`webhooks:manage`).
     pub can_webhooks: bool,
+    /// Whether Automations is theirs (`campaigns:manage`).
+    pub can_automations: bool,
     /// Which tab is lit: `inbox`, `contacts`, `settings`.
     pub tab: &'static str,
     /// The signed-in user's unread notifications (0 for an API key).
@@ -93,6 +95,7 @@ impl FromRequestParts<AppState> for Shell {
             can_audit: ctx.allows(Permission::AuditRead),
             can_write: ctx.allows(Permission::InboxWrite),
             can_webhooks: ctx.allows(Permission::WebhooksManage),
+            can_automations: ctx.allows(Permission::CampaignsManage),
             tab: "",
             unread_notifications,
         })

@@ -2,6 +2,7 @@
 //! driving headless Chromium through chromedriver (SQLite only).
 
 mod browser;
+mod browser_automations;
 mod browser_campaigns;
 mod browser_contacts;
 mod browser_deals;
@@ -16,6 +17,7 @@ mod browser_templates;
 mod browser_webhooks;
 pub(crate) mod client;
 mod http;
+mod http_automations;
 mod http_flows;
 mod http_imports;
 mod http_inbox;

@@ -1,0 +1,322 @@
+//! The execution log of automations: runs, newest first, filtered by
+//! workflow and status, 50 a page (`/app/automations/runs`), and one run
+//! with each step it took (`/app/automations/runs/{id}`), with "Retry from
+//! the failed step" for a failed run and "Cancel" for one under way.
+
+use crate::auth::{Authorized, TenantCtx, perm};
+use crate::automations::workflows as rules;
+use crate::dashboard::page::{Shell, render};
+use crate::dashboard::render::{contact_name, when};
+use crate::dashboard::settings::inline;
+use crate::error::{AppError, AppResult};
+use crate::http::extract::ApiPath;
+use crate::http::pagination::PageQuery;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::{Timestamp, WorkflowId, WorkflowRunId};
+use serde::Deserialize;
+use store::workflows::{RunFilter, RunStatus, RunStep, WorkflowRun};
+
+/// The filters and page, as the URL carries them.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RunsQuery {
+    #[serde(default)]
+    pub workflow_id: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub cursor: String,
+}
+
+impl RunsQuery {
+    fn filters(&self) -> [(&'static str, &str); 2] {
+        [("workflow_id", &self.workflow_id), ("status", &self.status)]
+    }
+
+    pub fn filtered(&self) -> bool {
+        self.filters().iter().any(|(_, v)| !v.is_empty())
+    }
+
+    fn filter(&self) -> AppResult<RunFilter> {
+        let workflow = match self.workflow_id.trim() {
+            "" => None,
+            w => Some(
+                w.parse::<WorkflowId>()
+                    .map_err(|_| AppError::validation("workflow", "choose a workflow"))?,
+            ),
+        };
+        let status = match self.status.trim() {
+            "" => None,
+            s => Some(RunStatus::parse(s).ok_or_else(|| {
+                AppError::validation(
+                    "status",
+                    "running, waiting, completed, failed, cancelled or skipped",
+                )
+            })?),
+        };
+        Ok(RunFilter {
+            workflow,
+            status,
+            ..RunFilter::default()
+        })
+    }
+}
+
+/// The statuses the filter offers.
+const STATUSES: [&str; 6] = [
+    "running",
+    "waiting",
+    "completed",
+    "failed",
+    "cancelled",
+    "skipped",
+];
+
+/// One run as the log shows it.
+#[derive(Debug, Clone)]
+pub struct RunRow {
+    pub id: String,
+    pub workflow_id: String,
+    pub workflow: String,
+    pub version: i64,
+    pub status: &'static str,
+    pub trigger_event: String,
+    pub contact_id: Option<String>,
+    pub started: String,
+    pub finished: String,
+    pub error: String,
+}
+
+impl RunRow {
+    fn new(r: &WorkflowRun, now: Timestamp) -> Self {
+        RunRow {
+            id: r.id.to_string(),
+            workflow_id: r.workflow_id.to_string(),
+            workflow: r.workflow_name.clone(),
+            version: r.version,
+            status: r.status.as_str(),
+            trigger_event: r.trigger_event.clone(),
+            contact_id: r.contact_id.map(|c| c.to_string()),
+            started: when(r.started_at, now),
+            finished: r.finished_at.map(|t| when(t, now)).unwrap_or_default(),
+            error: r.error.clone().unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "automation_runs.html")]
+struct RunsPage {
+    shell: Shell,
+    tab: &'static str,
+    runs: Vec<RunRow>,
+    /// Every workflow, for the filter: id and name.
+    workflows: Vec<(String, String)>,
+    statuses: [&'static str; 6],
+    q: RunsQuery,
+    /// The query string of the next page, if there is one.
+    older: Option<String>,
+    error: Option<String>,
+}
+
+fn query(pairs: &[(&str, &str)]) -> String {
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
+
+pub async fn view_runs(
+    State(state): State<AppState>,
+    shell: Shell,
+    ctx: Authorized<perm::CampaignsManage>,
+    Query(q): Query<RunsQuery>,
+) -> AppResult<Response> {
+    let now = state.now();
+    let request = PageQuery {
+        limit: Some(50),
+        cursor: Some(q.cursor.clone()),
+    }
+    .request();
+    let found = match q.filter().and_then(|f| request.map(|p| (f, p))) {
+        Ok((filter, page)) => rules::list_runs(&state, &ctx, filter, page).await,
+        Err(e) => Err(e),
+    };
+    let (runs, next, error) = match found {
+        Ok(f) => (f.items, f.next, None),
+        Err(e) => match inline(&e) {
+            Some(msg) => (Vec::new(), None, Some(msg)),
+            None => return Err(e),
+        },
+    };
+    let older = next.map(|n| {
+        let cursor = n.to_string();
+        let mut pairs = q.filters().to_vec();
+        pairs.push(("cursor", &cursor));
+        query(&pairs)
+    });
+    let workflows = rules::list_workflows(&state, &ctx)
+        .await?
+        .into_iter()
+        .map(|s| (s.workflow.id.to_string(), s.workflow.name))
+        .collect();
+    Ok(render(&RunsPage {
+        shell: shell.with_tab("automations"),
+        tab: "runs",
+        runs: runs.iter().map(|r| RunRow::new(r, now)).collect(),
+        workflows,
+        statuses: STATUSES,
+        q,
+        older,
+        error,
+    }))
+}
+
+/// One step a run took, ready for the page.
+#[derive(Debug, Clone)]
+pub struct StepRow {
+    pub n: i64,
+    pub path: String,
+    pub kind: String,
+    pub status: String,
+    pub input: String,
+    pub output: String,
+    pub error: String,
+    pub started: String,
+    pub duration_ms: i64,
+}
+
+impl StepRow {
+    fn new(s: RunStep, now: Timestamp) -> Self {
+        StepRow {
+            n: s.n,
+            input: serde_json::to_string_pretty(&s.input).unwrap_or_default(),
+            output: serde_json::to_string_pretty(&s.output).unwrap_or_default(),
+            error: s.error.unwrap_or_default(),
+            started: when(s.started_at, now),
+            duration_ms: s.duration_ms,
+            path: s.path,
+            kind: s.kind,
+            status: s.status,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "automation_run.html")]
+struct RunPage {
+    shell: Shell,
+    tab: &'static str,
+    run: RunRow,
+    contact: String,
+    conversation_id: Option<String>,
+    /// While waiting: when it goes on.
+    wakes: String,
+    can_retry: bool,
+    can_cancel: bool,
+    steps: Vec<StepRow>,
+    ok: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RunQuery {
+    /// `retried` or `cancelled` after a button.
+    #[serde(default)]
+    done: String,
+}
+
+async fn run_page(
+    state: &AppState,
+    shell: Shell,
+    ctx: &TenantCtx,
+    id: WorkflowRunId,
+    ok: Option<String>,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let now = state.now();
+    let (run, steps) = rules::get_run(state, ctx, id).await?;
+    let contact = match run.contact_id {
+        Some(c) => match crate::inbox::contacts::get_contact(state, ctx, c).await {
+            Ok(d) => contact_name(&d.contact),
+            Err(AppError::NotFound) => "a deleted contact".to_owned(),
+            Err(e) => return Err(e),
+        },
+        None => String::new(),
+    };
+    Ok(render(&RunPage {
+        shell: shell.with_tab("automations"),
+        tab: "runs",
+        contact,
+        conversation_id: run.conversation_id.map(|c| c.to_string()),
+        wakes: run.wake_at.map(|t| when(t, now)).unwrap_or_default(),
+        can_retry: run.status == RunStatus::Failed,
+        can_cancel: run.status.is_active(),
+        steps: steps.into_iter().map(|s| StepRow::new(s, now)).collect(),
+        run: RunRow::new(&run, now),
+        ok,
+        error,
+    }))
+}
+
+pub async fn view_run(
+    State(state): State<AppState>,
+    shell: Shell,
+    ctx: Authorized<perm::CampaignsManage>,
+    ApiPath(id): ApiPath<WorkflowRunId>,
+    Query(q): Query<RunQuery>,
+) -> AppResult<Response> {
+    let ok = match q.done.as_str() {
+        "retried" => Some("Retrying from the failed step.".to_owned()),
+        "cancelled" => Some("Cancelled.".to_owned()),
+        _ => None,
+    };
+    run_page(&state, shell, &ctx, id, ok, None).await
+}
+
+/// Back to the run, or the run with a refusal it can explain.
+async fn after(
+    state: &AppState,
+    shell: Shell,
+    ctx: &TenantCtx,
+    id: WorkflowRunId,
+    result: AppResult<WorkflowRun>,
+    done: &str,
+) -> AppResult<Response> {
+    match result {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/app/automations/runs/{id}?done={done}")).into_response())
+        }
+        Err(e) => {
+            let Some(msg) = inline(&e) else {
+                return Err(e);
+            };
+            let mut res = run_page(state, shell, ctx, id, None, Some(msg)).await?;
+            *res.status_mut() = e.status();
+            Ok(res)
+        }
+    }
+}
+
+pub async fn retry_run(
+    State(state): State<AppState>,
+    shell: Shell,
+    ctx: Authorized<perm::CampaignsManage>,
+    ApiPath(id): ApiPath<WorkflowRunId>,
+) -> AppResult<Response> {
+    let result = rules::retry_run(&state, &ctx, id).await;
+    after(&state, shell, &ctx, id, result, "retried").await
+}
+
+pub async fn cancel_run(
+    State(state): State<AppState>,
+    shell: Shell,
+    ctx: Authorized<perm::CampaignsManage>,
+    ApiPath(id): ApiPath<WorkflowRunId>,
+) -> AppResult<Response> {
+    let result = rules::cancel_run(&state, &ctx, id).await;
+    after(&state, shell, &ctx, id, result, "cancelled").await
+}
