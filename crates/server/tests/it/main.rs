@@ -15,6 +15,7 @@ mod channels;
 mod compat;
 mod conventions;
 mod crash;
+mod crash_automations;
 mod crash_campaigns;
 mod crm_contact_sends;
 mod crm_contacts;
