@@ -1,11 +1,13 @@
 //! Automations in the dashboard (docs/DASHBOARD.md, "Automations"): the
 //! workflows' list with its enable / disable, duplicate and delete
 //! buttons; the builder ([`form`]) and the dry run ([`dry_run`]); and the execution log
-//! of runs with retry and cancel ([`runs`]). Adapters over
+//! of runs with retry and cancel ([`runs`]); the auto-tag rules
+//! ([`auto_tags`]). Adapters over
 //! [`super::workflows`]: each parses the form or query, calls one rule and
 //! renders. Every handler asks for `campaigns:manage`, which the rules
 //! check too.
 
+mod auto_tags;
 mod choices;
 mod dry_run;
 mod form;
@@ -31,6 +33,7 @@ use serde::Deserialize;
 /// Merged into the tenant dashboard (behind the tenant session and CSRF).
 pub fn router() -> Router<AppState> {
     const ONE: &str = "/app/automations/{id}";
+    const RULES: &str = "/app/automations/auto-tag-rules";
     Router::new()
         .route(
             "/app/automations",
@@ -41,6 +44,22 @@ pub fn router() -> Router<AppState> {
         .route("/app/automations/runs/{id}", get(runs::view_run))
         .route("/app/automations/runs/{id}/retry", post(runs::retry_run))
         .route("/app/automations/runs/{id}/cancel", post(runs::cancel_run))
+        .route(
+            RULES,
+            get(auto_tags::view_auto_tag_rules).post(auto_tags::create_auto_tag_rule),
+        )
+        .route(
+            &format!("{RULES}/{{id}}/enabled"),
+            post(auto_tags::update_auto_tag_rule_enabled),
+        )
+        .route(
+            &format!("{RULES}/{{id}}/move"),
+            post(auto_tags::move_auto_tag_rule),
+        )
+        .route(
+            &format!("{RULES}/{{id}}/delete"),
+            post(auto_tags::delete_auto_tag_rule),
+        )
         .route(ONE, get(form::view_workflow).post(form::update_workflow))
         .route(&format!("{ONE}/dry-run"), get(dry_run::view_dry_run))
         .route(&format!("{ONE}/enabled"), post(update_enabled))

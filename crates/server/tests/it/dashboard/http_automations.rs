@@ -2,7 +2,8 @@
 //! refused; a definition the rules refuse (or that is not JSON) comes back
 //! with the reasons beside the JSON and everything as typed; saving makes
 //! versions; the list's enable / disable, duplicate and delete buttons; the
-//! dry run; the runs' log with its filters, and retry and cancel on a run.
+//! dry run; the runs' log with its filters, and retry and cancel on a run;
+//! the auto-tag rules' page.
 
 use super::client::{Browser, Page, attrs};
 use domain::Role;

@@ -17,6 +17,7 @@ mod browser_templates;
 mod browser_webhooks;
 pub(crate) mod client;
 mod http;
+mod http_auto_tags;
 mod http_automations;
 mod http_flows;
 mod http_imports;
