@@ -12,6 +12,7 @@ mod assets;
 pub(crate) mod csrf;
 pub(crate) mod guard;
 pub(crate) mod page;
+pub(crate) mod paging;
 pub(crate) mod render;
 pub(crate) mod settings;
 

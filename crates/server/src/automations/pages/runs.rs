@@ -6,11 +6,11 @@
 use crate::auth::{Authorized, TenantCtx, perm};
 use crate::automations::workflows as rules;
 use crate::dashboard::page::{Shell, render};
+use crate::dashboard::paging::log_page;
 use crate::dashboard::render::{contact_name, when};
 use crate::dashboard::settings::inline;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::ApiPath;
-use crate::http::pagination::PageQuery;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -121,14 +121,6 @@ struct RunsPage {
     error: Option<String>,
 }
 
-fn query(pairs: &[(&str, &str)]) -> String {
-    let mut s = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
-        s.append_pair(k, v);
-    }
-    s.finish()
-}
-
 pub async fn view_runs(
     State(state): State<AppState>,
     shell: Shell,
@@ -136,28 +128,11 @@ pub async fn view_runs(
     Query(q): Query<RunsQuery>,
 ) -> AppResult<Response> {
     let now = state.now();
-    let request = PageQuery {
-        limit: Some(50),
-        cursor: Some(q.cursor.clone()),
-    }
-    .request();
-    let found = match q.filter().and_then(|f| request.map(|p| (f, p))) {
-        Ok((filter, page)) => rules::list_runs(&state, &ctx, filter, page).await,
-        Err(e) => Err(e),
-    };
-    let (runs, next, error) = match found {
-        Ok(f) => (f.items, f.next, None),
-        Err(e) => match inline(&e) {
-            Some(msg) => (Vec::new(), None, Some(msg)),
-            None => return Err(e),
-        },
-    };
-    let older = next.map(|n| {
-        let cursor = n.to_string();
-        let mut pairs = q.filters().to_vec();
-        pairs.push(("cursor", &cursor));
-        query(&pairs)
-    });
+    let page = log_page(q.filter(), &q.cursor, &q.filters(), |filter, page| {
+        rules::list_runs(&state, &ctx, filter, page)
+    })
+    .await?;
+    let (runs, older, error) = (page.items, page.older, page.error);
     let workflows = rules::list_workflows(&state, &ctx)
         .await?
         .into_iter()

@@ -5,11 +5,10 @@
 use super::form;
 use crate::auth::{Authorized, perm};
 use crate::dashboard::page::{Shell, render};
+use crate::dashboard::paging::log_page;
 use crate::dashboard::render::when;
-use crate::dashboard::settings::inline;
 use crate::error::AppResult;
 use crate::hooks::log::{self, ExecutionFilter};
-use crate::http::pagination::PageQuery;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -83,28 +82,11 @@ pub async fn view_activity(
     Query(q): Query<ActivityQuery>,
 ) -> AppResult<Response> {
     let now = state.now();
-    let request = PageQuery {
-        limit: Some(50),
-        cursor: Some(q.cursor.clone()),
-    }
-    .request();
-    let found = match q.filter().and_then(|f| request.map(|p| (f, p))) {
-        Ok((filter, page)) => log::list_executions(&state, &ctx, filter, page).await,
-        Err(e) => Err(e),
-    };
-    let (entries, next, error) = match found {
-        Ok(f) => (f.items, f.next, None),
-        Err(e) => match inline(&e) {
-            Some(msg) => (Vec::new(), None, Some(msg)),
-            None => return Err(e),
-        },
-    };
-    let older = next.map(|n| {
-        let cursor = n.to_string();
-        let mut pairs = q.filters().to_vec();
-        pairs.push(("cursor", &cursor));
-        form::query(&pairs)
-    });
+    let page = log_page(q.filter(), &q.cursor, &q.filters(), |filter, page| {
+        log::list_executions(&state, &ctx, filter, page)
+    })
+    .await?;
+    let (entries, older, error) = (page.items, page.older, page.error);
     Ok(render(&ActivityPage {
         shell: shell.with_tab("settings"),
         tab: "activity",

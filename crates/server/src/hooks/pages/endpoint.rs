@@ -177,7 +177,7 @@ async fn page(
         let cursor = n.to_string();
         let mut pairs = q.filters().to_vec();
         pairs.push(("cursor", &cursor));
-        form::query(&pairs)
+        crate::dashboard::paging::query(&pairs)
     });
     let (checked, events_other) = form::split_events(&e.events);
     Ok(render(&EndpointPage {

@@ -130,15 +130,6 @@ pub fn rate_level(r: Option<f64>) -> &'static str {
     }
 }
 
-/// A query string of the non-empty pairs.
-pub fn query(pairs: &[(&str, &str)]) -> String {
-    let mut s = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
-        s.append_pair(k, v);
-    }
-    s.finish()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
