@@ -124,6 +124,18 @@ pub struct WorkflowRun {
     pub finished_at: Option<Timestamp>,
 }
 
+impl WorkflowRun {
+    /// Ends the run at `now` as `status` (why, for any but `completed`):
+    /// no longer waiting for anything.
+    pub fn end(&mut self, status: RunStatus, error: Option<String>, now: Timestamp) {
+        self.status = status;
+        self.error = error;
+        self.wake_at = None;
+        self.finished_at = Some(now);
+        self.updated_at = now;
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct RunRow {
     id: Uuid,

@@ -334,10 +334,7 @@ pub fn run_ref(run: &WorkflowRun) -> WorkflowRunRef {
 
 /// Completes `run` in `tx`, with its event.
 async fn end(tx: &mut TenantTx, run: &mut WorkflowRun, now: Timestamp) -> anyhow::Result<()> {
-    run.status = RunStatus::Completed;
-    run.wake_at = None;
-    run.finished_at = Some(now);
-    run.updated_at = now;
+    run.end(RunStatus::Completed, None, now);
     tx.update_workflow_run(run).await?;
     record(tx, Event::WorkflowRunCompleted(run_ref(run)), now);
     Ok(())
@@ -383,11 +380,7 @@ async fn fail(
         duration_ms: 0,
     })
     .await?;
-    run.status = RunStatus::Failed;
-    run.error = Some(format!("{code}: {reason}"));
-    run.wake_at = None;
-    run.finished_at = Some(now);
-    run.updated_at = now;
+    run.end(RunStatus::Failed, Some(format!("{code}: {reason}")), now);
     tx.update_workflow_run(&run).await?;
     let event = WorkflowRunFailed {
         run: run_ref(&run),
@@ -409,10 +402,11 @@ pub async fn give_up(tx: &mut TenantTx, id: WorkflowRunId, now: Timestamp) -> an
         Err(e) => return Err(e.into()),
     };
     let reason = "an internal error kept the step from running; see the server's log";
-    run.status = RunStatus::Failed;
-    run.error = Some(format!("internal_error: {reason}"));
-    run.finished_at = Some(now);
-    run.updated_at = now;
+    run.end(
+        RunStatus::Failed,
+        Some(format!("internal_error: {reason}")),
+        now,
+    );
     tx.update_workflow_run(&run).await?;
     let event = WorkflowRunFailed {
         run: run_ref(&run),

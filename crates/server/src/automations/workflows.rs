@@ -363,10 +363,9 @@ pub async fn delete_workflow(state: &AppState, ctx: &TenantCtx, id: WorkflowId) 
     let mut tx = state.store.tenant(ctx.tenant_id).await?;
     let w = tx.find_workflow(id).await?;
     for mut run in tx.active_workflow_runs(id).await? {
-        end_run(
-            &mut run,
+        run.end(
             RunStatus::Cancelled,
-            "its workflow was deleted",
+            Some("its workflow was deleted".into()),
             now,
         );
         tx.update_workflow_run(&run).await?;
@@ -384,14 +383,6 @@ pub async fn delete_workflow(state: &AppState, ctx: &TenantCtx, id: WorkflowId) 
     .await?;
     tx.commit().await?;
     Ok(())
-}
-
-fn end_run(run: &mut WorkflowRun, status: RunStatus, why: &str, now: Timestamp) {
-    run.status = status;
-    run.error = Some(why.to_owned());
-    run.wake_at = None;
-    run.finished_at = Some(now);
-    run.updated_at = now;
 }
 
 /// Runs, newest first, by `filter`.
@@ -476,7 +467,11 @@ pub async fn cancel_run(
             "this run has ended".into(),
         ));
     }
-    end_run(&mut run, RunStatus::Cancelled, "cancelled by a person", now);
+    run.end(
+        RunStatus::Cancelled,
+        Some("cancelled by a person".into()),
+        now,
+    );
     tx.update_workflow_run(&run).await?;
     crate::audit::tenant_change(
         &mut tx,
