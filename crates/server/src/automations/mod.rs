@@ -10,19 +10,23 @@
 //!   loop and rate guards;
 //! - [`run`]: a run's steps, one transaction each, through the rules
 //!   people use (sending, tagging, assigning…);
-//! - [`workflows`]: the rules (create, change, enable, duplicate, delete,
-//!   runs, retry, cancel, dry run); [`api`] and [`pages`] are thin
-//!   adapters over them, [`jobs`] registers the background work;
+//! - [`workflows`]: the rules (create, change, enable, duplicate, delete);
+//!   [`runs`] (list, read, retry, cancel) and [`dry_run`]; [`api`],
+//!   [`api_runs`] and [`pages`] are thin adapters over them, [`jobs`]
+//!   registers the background work;
 //! - [`auto_tags`]: rules that tag contacts whose messages or fields match,
 //!   applied in the same pass as the workflows ([`api_auto_tags`]).
 
 pub mod api;
 pub mod api_auto_tags;
+pub mod api_runs;
 pub mod auto_tags;
 pub mod conditions;
 pub mod definition;
+pub mod dry_run;
 pub mod jobs;
 pub mod pages;
 pub mod run;
+pub mod runs;
 pub mod trigger;
 pub mod workflows;

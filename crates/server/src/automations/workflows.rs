@@ -6,19 +6,17 @@
 //! Managing automations is `campaigns:manage`, like the rest of the
 //! tenant's outreach.
 
-use super::conditions::{Facts, all_hold};
-use super::definition::{self, Definition, Op, compile};
-use super::{jobs, trigger};
+use super::definition::{self, Definition};
+use super::trigger;
 use crate::auth::TenantCtx;
 use crate::error::{AppError, AppResult};
 use crate::events::record;
 use crate::state::AppState;
 use domain::events::{Event, WorkflowRef, WorkflowUpdated};
-use domain::{ContactId, Permission, Timestamp, WorkflowId, WorkflowRunId};
+use domain::{Permission, Timestamp, WorkflowId};
 use serde_json::{Value, json};
 use store::events::CursorStart;
-use store::page::{Page, PageRequest};
-use store::workflows::{RunFilter, RunStatus, RunStep, Workflow, WorkflowRun};
+use store::workflows::{RunStatus, Workflow};
 use store::{StoreError, TenantTx};
 
 /// Workflows per tenant, at most.
@@ -226,7 +224,7 @@ pub async fn list_workflows(state: &AppState, ctx: &TenantCtx) -> AppResult<Vec<
 }
 
 /// The current definition of `w`.
-async fn read(tx: &mut TenantTx, w: &Workflow) -> AppResult<Definition> {
+pub(super) async fn read(tx: &mut TenantTx, w: &Workflow) -> AppResult<Definition> {
     let stored = tx.workflow_definition(w.id, w.version).await?;
     serde_json::from_value(stored).map_err(AppError::internal)
 }
@@ -383,206 +381,4 @@ pub async fn delete_workflow(state: &AppState, ctx: &TenantCtx, id: WorkflowId) 
     .await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// Runs, newest first, by `filter`.
-pub async fn list_runs(
-    state: &AppState,
-    ctx: &TenantCtx,
-    filter: RunFilter,
-    page: PageRequest,
-) -> AppResult<Page<WorkflowRun>> {
-    ctx.require(Permission::CampaignsManage)?;
-    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
-    let runs = tx.list_workflow_runs(filter, page).await?;
-    tx.commit().await?;
-    Ok(runs)
-}
-
-/// One run with its steps, in the order they ran.
-pub async fn get_run(
-    state: &AppState,
-    ctx: &TenantCtx,
-    id: WorkflowRunId,
-) -> AppResult<(WorkflowRun, Vec<RunStep>)> {
-    ctx.require(Permission::CampaignsManage)?;
-    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
-    let run = tx.find_workflow_run(id).await?;
-    let steps = tx.run_steps(id).await?;
-    tx.commit().await?;
-    Ok((run, steps))
-}
-
-/// Takes a failed run on again from the step that failed (on the version
-/// it started on). 409 `run_not_failed` for any other run.
-pub async fn retry_run(
-    state: &AppState,
-    ctx: &TenantCtx,
-    id: WorkflowRunId,
-) -> AppResult<WorkflowRun> {
-    ctx.require(Permission::CampaignsManage)?;
-    let now = state.now();
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
-    let mut run = tx.claim_workflow_run(id).await?;
-    if run.status != RunStatus::Failed {
-        return Err(AppError::Conflict(
-            "run_not_failed",
-            "only a failed run can be retried".into(),
-        ));
-    }
-    run.status = RunStatus::Running;
-    run.error = None;
-    run.finished_at = None;
-    run.updated_at = now;
-    tx.update_workflow_run(&run).await?;
-    jobs::enqueue_run(&mut tx, id, now).await?;
-    crate::audit::tenant_change(
-        &mut tx,
-        ctx,
-        now,
-        "workflow_run.retry",
-        ("workflow_run", id.to_string()),
-        json!({ "workflow_id": run.workflow_id, "pc": run.pc }),
-    )
-    .await?;
-    tx.commit().await?;
-    state.wake_workers();
-    Ok(run)
-}
-
-/// Stops a run under way (running or waiting). 409 `run_not_active` for
-/// one that ended.
-pub async fn cancel_run(
-    state: &AppState,
-    ctx: &TenantCtx,
-    id: WorkflowRunId,
-) -> AppResult<WorkflowRun> {
-    ctx.require(Permission::CampaignsManage)?;
-    let now = state.now();
-    let mut tx = state.store.tenant(ctx.tenant_id).await?;
-    let mut run = tx.claim_workflow_run(id).await?;
-    if !run.status.is_active() {
-        return Err(AppError::Conflict(
-            "run_not_active",
-            "this run has ended".into(),
-        ));
-    }
-    run.end(
-        RunStatus::Cancelled,
-        Some("cancelled by a person".into()),
-        now,
-    );
-    tx.update_workflow_run(&run).await?;
-    crate::audit::tenant_change(
-        &mut tx,
-        ctx,
-        now,
-        "workflow_run.cancel",
-        ("workflow_run", id.to_string()),
-        json!({ "workflow_id": run.workflow_id }),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(run)
-}
-
-/// One step of a dry run: where it is, its type, and what it would do.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DryStep {
-    pub path: String,
-    pub kind: String,
-    pub would: String,
-}
-
-/// What workflow `id`'s current version would do for `contact` (in its
-/// latest conversation) if it ran now, without doing any of it: whether
-/// its conditions hold, and the steps it would take, branches decided on
-/// the contact as it is. Waits are not waited: the steps after one are
-/// shown as they would go now.
-pub async fn dry_run(
-    state: &AppState,
-    ctx: &TenantCtx,
-    id: WorkflowId,
-    contact: ContactId,
-) -> AppResult<(bool, Vec<DryStep>)> {
-    ctx.require(Permission::CampaignsManage)?;
-    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
-    let w = tx.find_workflow(id).await?;
-    let d = read(&mut tx, &w).await?;
-    tx.find_contact(contact).await.map_err(|e| match e {
-        StoreError::NotFound => AppError::validation("contact_id", "no such contact"),
-        other => other.into(),
-    })?;
-    let conversation = tx
-        .list_contact_conversations(contact)
-        .await?
-        .first()
-        .map(|c| c.id);
-    let facts = Facts::load(&mut tx, Some(contact), conversation, None).await?;
-    tx.commit().await?;
-    let conditions_hold = all_hold(&d.conditions, &facts);
-    let program = compile(&d.steps);
-    let mut steps = Vec::new();
-    let mut pc = 0;
-    while let Some(op) = program.get(pc) {
-        pc += 1;
-        let (path, kind, would) = match op {
-            Op::Jump { to } => {
-                pc = *to;
-                continue;
-            }
-            Op::Stop { path } => {
-                steps.push(dry(path, "stop", "end the run here".into()));
-                break;
-            }
-            Op::Wait { path, seconds } => (path, "wait", format!("wait {seconds} seconds")),
-            Op::Branch {
-                path,
-                conditions,
-                otherwise,
-            } => {
-                let taken = all_hold(conditions, &facts);
-                if !taken {
-                    pc = *otherwise;
-                }
-                let side = if taken { "then" } else { "else" };
-                (path, "branch", format!("take the `{side}` side"))
-            }
-            Op::Act { path, step } => (path, step.kind(), would(step)),
-        };
-        steps.push(dry(path, kind, would));
-    }
-    Ok((conditions_hold, steps))
-}
-
-fn dry(path: &str, kind: &str, would: String) -> DryStep {
-    DryStep {
-        path: path.to_owned(),
-        kind: kind.to_owned(),
-        would,
-    }
-}
-
-/// An action step in words.
-fn would(step: &definition::Step) -> String {
-    use definition::Step;
-    match step {
-        Step::SendText { text } => format!("send the text “{text}”"),
-        Step::SendTemplate { name, language, .. } => {
-            format!("send the template {name} ({language})")
-        }
-        Step::AddTag { tag_id } => format!("tag the contact with {tag_id}"),
-        Step::RemoveTag { tag_id } => format!("take tag {tag_id} off the contact"),
-        Step::SetAttribute { key, value } => format!("set {key} to {value}"),
-        Step::Assign { user_id, team_id } => match (user_id, team_id) {
-            (Some(u), _) => format!("assign the conversation to user {u}"),
-            (_, Some(t)) => format!("move the conversation to team {t}"),
-            _ => "assign the conversation".into(),
-        },
-        Step::SetStatus { status } => format!("mark the conversation {status}"),
-        Step::AddNote { text } => format!("add the note “{text}”"),
-        Step::Wait { seconds } => format!("wait {seconds} seconds"),
-        Step::Branch { .. } => "decide a branch".into(),
-        Step::Stop => "end the run here".into(),
-    }
 }

@@ -42,7 +42,7 @@ pub async fn view_dry_run(
         pasted => pasted,
     };
     let result = match raw.parse::<ContactId>() {
-        Ok(contact) => rules::dry_run(&state, &ctx, id, contact)
+        Ok(contact) => crate::automations::dry_run::dry_run(&state, &ctx, id, contact)
             .await
             .map(|r| (contact, r)),
         Err(_) => Err(AppError::validation(

@@ -4,7 +4,7 @@
 //! the failed step" for a failed run and "Cancel" for one under way.
 
 use crate::auth::{Authorized, TenantCtx, perm};
-use crate::automations::workflows as rules;
+use crate::automations::runs as rules;
 use crate::dashboard::page::{Shell, render};
 use crate::dashboard::paging::log_page;
 use crate::dashboard::render::{contact_name, when};
@@ -133,7 +133,7 @@ pub async fn view_runs(
     })
     .await?;
     let (runs, older, error) = (page.items, page.older, page.error);
-    let workflows = rules::list_workflows(&state, &ctx)
+    let workflows = crate::automations::workflows::list_workflows(&state, &ctx)
         .await?
         .into_iter()
         .map(|s| (s.workflow.id.to_string(), s.workflow.name))
