@@ -311,6 +311,10 @@ events! {
     WorkflowRunCompleted(WorkflowRunRef) = "workflow_run.completed", v 1;
     /// A run of a workflow stopped at a step that could not be done.
     WorkflowRunFailed(WorkflowRunFailed) = "workflow_run.failed", v 1;
+    /// A workflow's schedule came round (its trigger starts a run).
+    WorkflowScheduleFired(WorkflowScheduleFired) = "workflow.schedule_fired", v 1;
+    /// A POST reached a workflow's inbound URL (its trigger starts a run).
+    WorkflowInboundReceived(WorkflowInboundReceived) = "workflow.inbound_received", v 1;
     /// An auto-tag rule was created.
     AutoTagRuleCreated(AutoTagRuleRef) = "auto_tag_rule.created", v 1;
     /// An auto-tag rule changed (what it matches, its tag, order, or

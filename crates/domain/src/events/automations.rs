@@ -54,6 +54,26 @@ pub struct WorkflowRunFailed {
     pub reason: String,
 }
 
+/// A workflow's schedule came round; the workflow's trigger reads this
+/// event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkflowScheduleFired {
+    pub workflow_id: WorkflowId,
+    /// The time the schedule named (the event may be recorded a little
+    /// after it).
+    pub scheduled_for: crate::time::Timestamp,
+}
+
+/// A POST reached a workflow's inbound URL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkflowInboundReceived {
+    pub workflow_id: WorkflowId,
+    /// The contact the body named (`contact_id`, or `phone`), if any.
+    pub contact_id: Option<ContactId>,
+    /// The JSON object that was posted.
+    pub body: serde_json::Value,
+}
+
 /// An auto-tag rule as its events name it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AutoTagRuleRef {

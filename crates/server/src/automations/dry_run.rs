@@ -58,6 +58,13 @@ pub async fn dry_run(
                 break;
             }
             Op::Wait { path, seconds } => (path, "wait", format!("wait {seconds} seconds")),
+            Op::WaitUntil { path, .. } => (path, "wait_until", "wait for the time it names".into()),
+            // Shown as if the reply came: the `replied` side.
+            Op::WaitForReply { path, seconds, .. } => (
+                path,
+                "wait_for_reply",
+                format!("wait up to {seconds} seconds for a reply (shown as if it came)"),
+            ),
             Op::Branch {
                 path,
                 conditions,
@@ -103,6 +110,10 @@ fn would(step: &Step) -> String {
         Step::SetStatus { status } => format!("mark the conversation {status}"),
         Step::AddNote { text } => format!("add the note “{text}”"),
         Step::Wait { seconds } => format!("wait {seconds} seconds"),
+        Step::WaitUntil { time, days } if days.is_empty() => format!("wait until {time}"),
+        Step::WaitUntil { time, days } => format!("wait until {time} on {}", days.join(", ")),
+        Step::WaitForReply { seconds, .. } => format!("wait up to {seconds} seconds for a reply"),
+        Step::CallHttp { url, method, .. } => format!("call {} {url}", method.as_str()),
         Step::Branch { .. } => "decide a branch".into(),
         Step::Stop => "end the run here".into(),
     }

@@ -15,6 +15,7 @@ use store::TenantTx;
 /// Registers the area's jobs and pollers.
 pub fn register(registry: &mut Registry) {
     registry.register::<RunWorkflow>();
+    registry.register::<super::schedule::FireSchedule>();
     registry.poll(super::trigger::CONSUMER, super::trigger::poll);
 }
 

@@ -14,19 +14,28 @@
 //!   [`runs`] (list, read, retry, cancel) and [`dry_run`]; [`api`],
 //!   [`api_runs`] and [`pages`] are thin adapters over them, [`jobs`]
 //!   registers the background work;
+//! - [`schedule`], [`inbound`]: schedule triggers (a job per fire) and
+//!   inbound URLs with the workflow's secrets ([`api_inbound`]); [`cron`]
+//!   reads wall-clock times in the tenant's zone; [`call`] makes the
+//!   `call_http` step's request;
 //! - [`auto_tags`]: rules that tag contacts whose messages or fields match,
 //!   applied in the same pass as the workflows ([`api_auto_tags`]).
 
 pub mod api;
 pub mod api_auto_tags;
+pub mod api_inbound;
 pub mod api_runs;
 pub mod auto_tags;
+pub mod call;
 pub mod conditions;
+pub mod cron;
 pub mod definition;
 pub mod dry_run;
+pub mod inbound;
 pub mod jobs;
 pub mod pages;
 pub mod run;
 pub mod runs;
+pub mod schedule;
 pub mod trigger;
 pub mod workflows;

@@ -12,6 +12,7 @@
 //! the run can be retried from it. Errors that are no refusal (the
 //! database) leave the run as it was for the job to retry.
 
+use super::call;
 use super::conditions::{Facts, all_hold};
 use super::definition::{Definition, Op, Program, Step, compile};
 use super::jobs;
@@ -26,7 +27,7 @@ use crate::inbox::conversations::{ConversationChanges, change_conversation};
 use crate::scheduled::{Content, TemplateContent};
 use crate::state::AppState;
 use domain::events::{Event, WorkflowRunFailed, WorkflowRunRef};
-use domain::{ConversationId, TenantId, Timestamp, WorkflowRunId};
+use domain::{ConversationId, MessageId, TenantId, Timestamp, WorkflowRunId};
 use serde_json::{Value, json};
 use store::inbox::ConversationStatus;
 use store::workflows::{EventCause, RunStatus, RunStep, WorkflowRun};
@@ -47,8 +48,32 @@ enum Stepped {
     Next(usize),
     /// Wait until then, then go on at the next.
     Wait(Timestamp),
+    /// Wait for the contact's reply until then, at this instruction.
+    AwaitReply(Timestamp),
     /// The run is complete.
     End,
+}
+
+/// Takes run `id` in `tx` for its next step: the run, or what to answer
+/// when it has none to take now.
+async fn take(
+    tx: &mut TenantTx,
+    id: WorkflowRunId,
+    now: Timestamp,
+) -> anyhow::Result<Result<WorkflowRun, Advanced>> {
+    let mut run = match tx.claim_workflow_run(id).await {
+        Ok(r) => r,
+        Err(StoreError::NotFound) => return Ok(Err(Advanced::Done)),
+        Err(e) => return Err(e.into()),
+    };
+    match (run.status, run.wake_at) {
+        (RunStatus::Running, _) => {}
+        (RunStatus::Waiting, Some(at)) if at > now => return Ok(Err(Advanced::NotYet(at))),
+        (RunStatus::Waiting, _) => run.status = RunStatus::Running,
+        // Ended, cancelled or failed meanwhile.
+        _ => return Ok(Err(Advanced::Done)),
+    }
+    Ok(Ok(run))
 }
 
 /// Runs run `id` of `tenant` from where it is until it ends, fails or
@@ -65,18 +90,10 @@ pub async fn advance(
     loop {
         let now = state.now();
         let mut tx = state.store.tenant(tenant).await?;
-        let mut run = match tx.claim_workflow_run(id).await {
-            Ok(r) => r,
-            Err(StoreError::NotFound) => return Ok(Advanced::Done),
-            Err(e) => return Err(e.into()),
+        let mut run = match take(&mut tx, id, now).await? {
+            Ok(run) => run,
+            Err(answer) => return Ok(answer),
         };
-        match (run.status, run.wake_at) {
-            (RunStatus::Running, _) => {}
-            (RunStatus::Waiting, Some(at)) if at > now => return Ok(Advanced::NotYet(at)),
-            (RunStatus::Waiting, _) => run.status = RunStatus::Running,
-            // Ended, cancelled or failed meanwhile.
-            _ => return Ok(Advanced::Done),
-        }
         let program = match &mut program {
             Some(p) => p,
             None => program.insert(load(&mut tx, &run).await?),
@@ -87,10 +104,35 @@ pub async fn advance(
             tx.commit().await?;
             return Ok(Advanced::Done);
         };
-        match step(&mut tx, &ctx, &run, op, pc, now).await {
+        // An HTTP call is made with no transaction open, then the run is
+        // taken again (and left alone if someone moved it meanwhile).
+        let mut answer = None;
+        if let Op::Act {
+            step: Step::CallHttp {
+                url, method, body, ..
+            },
+            ..
+        } = op
+        {
+            let request =
+                call::prepare(state, &mut tx, &run, pc, url, *method, body.as_ref()).await;
+            drop(tx);
+            answer = Some(match request {
+                Ok(r) => call::send(state, &r, now).await,
+                Err(e) => Err(e),
+            });
+            tx = state.store.tenant(tenant).await?;
+            run = match take(&mut tx, id, now).await? {
+                Ok(again) if again.pc == run.pc => again,
+                Ok(_) => continue,
+                Err(answer) => return Ok(answer),
+            };
+        }
+        match step(&mut tx, &ctx, &run, op, pc, now, answer).await {
             Ok(Stepped::Next(next)) => {
                 run.pc = i64::try_from(next)?;
                 run.wake_at = None;
+                run.awaiting_reply = false;
                 run.updated_at = now;
                 tx.update_workflow_run(&run).await?;
                 tx.commit().await?;
@@ -98,11 +140,13 @@ pub async fn advance(
             }
             Ok(Stepped::Wait(until)) => {
                 run.pc += 1;
-                run.status = RunStatus::Waiting;
-                run.wake_at = Some(until);
-                run.updated_at = now;
-                tx.update_workflow_run(&run).await?;
-                jobs::enqueue_run(&mut tx, run.id, until).await?;
+                wait(&mut tx, &mut run, until, now).await?;
+                tx.commit().await?;
+                return Ok(Advanced::Done);
+            }
+            Ok(Stepped::AwaitReply(until)) => {
+                run.awaiting_reply = true;
+                wait(&mut tx, &mut run, until, now).await?;
                 tx.commit().await?;
                 return Ok(Advanced::Done);
             }
@@ -125,6 +169,64 @@ pub async fn advance(
     }
 }
 
+/// Suspends `run` in `tx` until `until`, with the job that wakes it then.
+async fn wait(
+    tx: &mut TenantTx,
+    run: &mut WorkflowRun,
+    until: Timestamp,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    run.status = RunStatus::Waiting;
+    run.wake_at = Some(until);
+    run.updated_at = now;
+    tx.update_workflow_run(run).await?;
+    jobs::enqueue_run(tx, run.id, until).await?;
+    Ok(())
+}
+
+/// The contact of waiting `run` wrote `message` (in `conversation`): the
+/// run goes on with its `replied` steps, which read that message. Logged
+/// as the wait's step; in `tx`, which took the run.
+pub async fn replied(
+    tx: &mut TenantTx,
+    run: &mut WorkflowRun,
+    message: MessageId,
+    conversation: Option<ConversationId>,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    let waited = run.updated_at;
+    let program = load(tx, run).await?;
+    let path = match usize::try_from(run.pc).ok().and_then(|pc| program.get(pc)) {
+        Some(Op::WaitForReply { path, .. }) => path.clone(),
+        // The run is not at a wait for a reply: leave it.
+        _ => return Ok(()),
+    };
+    run.pc += 1;
+    run.status = RunStatus::Running;
+    run.awaiting_reply = false;
+    run.wake_at = None;
+    run.message_id = Some(message);
+    run.conversation_id = conversation.or(run.conversation_id);
+    run.updated_at = now;
+    tx.update_workflow_run(run).await?;
+    let n = tx.next_run_step_n(run.id).await?;
+    tx.insert_run_step(&RunStep {
+        run_id: run.id,
+        n,
+        path,
+        kind: "wait_for_reply".into(),
+        status: "done".into(),
+        input: json!({}),
+        output: json!({ "replied": true, "message_id": message }),
+        error: None,
+        started_at: waited,
+        duration_ms: now.as_millis() - waited.as_millis(),
+    })
+    .await?;
+    jobs::enqueue_run(tx, run.id, now).await?;
+    Ok(())
+}
+
 /// The compiled program of the version `run` started on.
 async fn load(tx: &mut TenantTx, run: &WorkflowRun) -> anyhow::Result<Program> {
     let stored = tx.workflow_definition(run.workflow_id, run.version).await?;
@@ -140,11 +242,35 @@ async fn step(
     op: &Op,
     pc: usize,
     now: Timestamp,
+    answer: Option<AppResult<call::Answer>>,
 ) -> AppResult<Stepped> {
     let started = std::time::Instant::now();
     let (path, kind, input, output, next) = match op {
         Op::Jump { to } => return Ok(Stepped::Next(*to)),
         Op::Stop { path } => (path, "stop", json!({}), json!({}), Stepped::End),
+        Op::WaitUntil { path, at } => {
+            let zone = crate::tenancy::zone::tenant_zone(tx).await?;
+            let tz = jiff::tz::TimeZone::get(&zone).unwrap_or(jiff::tz::TimeZone::UTC);
+            let until = at.next_after(&tz, now).unwrap_or(now);
+            let output = json!({ "until": until, "time_zone": zone });
+            (path, "wait_until", json!({}), output, Stepped::Wait(until))
+        }
+        // First reached: wait. Woken with the run still awaiting: the
+        // time ran out (a reply resumes the run through [`replied`]).
+        Op::WaitForReply { seconds, .. } if !run.awaiting_reply => {
+            return Ok(Stepped::AwaitReply(now.plus_seconds(*seconds)));
+        }
+        Op::WaitForReply {
+            path,
+            seconds,
+            timeout,
+        } => (
+            path,
+            "wait_for_reply",
+            json!({ "seconds": seconds }),
+            json!({ "replied": false }),
+            Stepped::Next(*timeout),
+        ),
         Op::Wait { path, seconds } => {
             let until = Timestamp::from_millis(now.as_millis().saturating_add(seconds * 1000));
             let output = json!({ "until": until });
@@ -176,7 +302,12 @@ async fn step(
         }
         Op::Act { path, step } => {
             let before = tx.pending_event_ids().len();
-            let output = act(tx, ctx, run, step, now).await?;
+            let output = match (step, answer) {
+                (Step::CallHttp { save, .. }, Some(answer)) => {
+                    called(tx, ctx, run, save, answer?, now).await?
+                }
+                _ => act(tx, ctx, run, step, now).await?,
+            };
             let caused: Vec<_> = tx.pending_event_ids().split_off(before);
             let cause = EventCause {
                 run_id: run.id,
@@ -314,9 +445,37 @@ async fn act(
             let note = create_note_in(tx, ctx, on, text, now).await?;
             Ok(json!({ "note_id": note.id }))
         }
-        // Compiled into their own instructions, never acted.
-        Step::Wait { .. } | Step::Branch { .. } | Step::Stop => Ok(Value::Null),
+        // Compiled into their own instructions, never acted; a call is
+        // made before its transaction ([`called`] records it).
+        Step::Wait { .. }
+        | Step::WaitUntil { .. }
+        | Step::WaitForReply { .. }
+        | Step::Branch { .. }
+        | Step::Stop
+        | Step::CallHttp { .. } => Ok(Value::Null),
     }
+}
+
+/// Records a `call_http` step's answer: the attributes it saves are set
+/// on the contact (through the rules people use).
+async fn called(
+    tx: &mut TenantTx,
+    ctx: &TenantCtx,
+    run: &WorkflowRun,
+    save: &std::collections::BTreeMap<String, String>,
+    answer: call::Answer,
+    now: Timestamp,
+) -> AppResult<Value> {
+    let values = call::saved(&answer.json, save);
+    if !values.is_empty() {
+        let c = tx.find_contact(contact(run)?).await?;
+        let changes = ContactChanges {
+            attributes: Some(values.clone()),
+            ..ContactChanges::default()
+        };
+        edit_fields(tx, ctx, &c, &changes, now).await?;
+    }
+    Ok(json!({ "status": answer.status, "saved": values }))
 }
 
 /// The run's reference in its events.

@@ -18,7 +18,7 @@ use super::definition::{Definition, Trigger, pattern};
 use super::jobs;
 use crate::events::{Consumer, poll_having};
 use crate::state::AppState;
-use domain::{ContactId, ConversationId, EventId, MessageId, Timestamp, WorkflowRunId};
+use domain::{ContactId, ConversationId, EventId, MessageId, Timestamp, WorkflowId, WorkflowRunId};
 use futures::future::BoxFuture;
 use serde_json::Value;
 use store::TenantTx;
@@ -52,16 +52,20 @@ impl Consumer for Triggers {
     async fn handle(&self, tx: &mut TenantTx, events: &[StoredEvent]) -> anyhow::Result<()> {
         let active = enabled(tx).await?;
         let rules = auto_tags::enabled_rules(tx).await?;
-        if active.is_empty() && rules.is_empty() {
+        let awaiting = tx.any_run_awaiting_reply().await?;
+        if active.is_empty() && rules.is_empty() && !awaiting {
             return Ok(());
         }
         let ids: Vec<EventId> = events.iter().map(|e| e.id).collect();
         let causes = tx.event_causes(&ids).await?;
         for event in events {
+            if awaiting && event.name == "message.received" {
+                resume_replied(tx, event, self.now).await?;
+            }
             let tagging = auto_tags::applying(&rules, &event.name);
             let candidates: Vec<&Active> = active
                 .iter()
-                .filter(|a| fires_on(&a.definition.trigger, event))
+                .filter(|a| fires_on(a.workflow.id, &a.definition.trigger, event))
                 .collect();
             if candidates.is_empty() && tagging.is_empty() {
                 continue;
@@ -101,12 +105,42 @@ async fn enabled(tx: &mut TenantTx) -> anyhow::Result<Vec<Active>> {
     Ok(active)
 }
 
-/// Whether `trigger` is about an event like `event` (its details are
-/// checked by [`accepts`]).
-pub fn fires_on(trigger: &Trigger, event: &StoredEvent) -> bool {
+/// The runs waiting for the reply of the contact who wrote `event`'s
+/// message go on (a message written before a run began to wait is no
+/// reply to it).
+async fn resume_replied(
+    tx: &mut TenantTx,
+    event: &StoredEvent,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    let subject = Subject::of(tx, event).await?;
+    let (Some(contact), Some(message)) = (subject.contact, subject.message) else {
+        return Ok(());
+    };
+    for waiting in tx.runs_awaiting_reply(contact).await? {
+        let mut run = tx.claim_workflow_run(waiting.id).await?;
+        if run.status == RunStatus::Waiting
+            && run.awaiting_reply
+            && event.created_at >= run.updated_at
+        {
+            super::run::replied(tx, &mut run, message, subject.conversation, now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether `trigger` of workflow `workflow` is about an event like
+/// `event` (its details are checked by [`accepts`]).
+pub fn fires_on(workflow: WorkflowId, trigger: &Trigger, event: &StoredEvent) -> bool {
     let p = &event.payload;
     let id_is = |key: &str, id: String| p[key].as_str() == Some(id.as_str());
     match trigger {
+        Trigger::Schedule { .. } => {
+            event.name == "workflow.schedule_fired" && id_is("workflow_id", workflow.to_string())
+        }
+        Trigger::Inbound => {
+            event.name == "workflow.inbound_received" && id_is("workflow_id", workflow.to_string())
+        }
         Trigger::MessageReceived { .. } => event.name == "message.received",
         Trigger::ConversationOpened => event.name == "conversation.opened",
         Trigger::ConversationResolved => {
@@ -262,6 +296,7 @@ async fn start(
         message_id: subject.message,
         depth,
         wake_at: None,
+        awaiting_reply: false,
         finished_at: skipped.is_some().then_some(now),
         error: skipped.clone(),
         started_at: now,

@@ -7,7 +7,7 @@
 //! tenant's outreach.
 
 use super::definition::{self, Definition};
-use super::trigger;
+use super::{inbound, schedule, trigger};
 use crate::auth::TenantCtx;
 use crate::error::{AppError, AppResult};
 use crate::events::record;
@@ -156,12 +156,13 @@ pub async fn create_workflow(
     ctx.require(Permission::CampaignsManage)?;
     let now = state.now();
     let mut tx = state.store.tenant(ctx.tenant_id).await?;
-    let shown = insert(&mut tx, ctx, new, now).await?;
+    let shown = insert(state, &mut tx, ctx, new, now).await?;
     tx.commit().await?;
     Ok(shown)
 }
 
 async fn insert(
+    state: &AppState,
     tx: &mut TenantTx,
     ctx: &TenantCtx,
     new: NewWorkflow,
@@ -191,6 +192,10 @@ async fn insert(
     // when the consumer first looks).
     tx.lock_cursor(trigger::CONSUMER, CursorStart::Latest)
         .await?;
+    inbound::ensure_secrets(state, tx, workflow.id, false).await?;
+    schedule::arm(tx, &workflow, &new.definition, now)
+        .await
+        .map_err(AppError::internal)?;
     record(tx, Event::WorkflowCreated(event_ref(&workflow)), now);
     crate::audit::tenant_change(
         tx,
@@ -296,6 +301,10 @@ pub async fn update_workflow(
     }
     w.updated_at = now;
     tx.update_workflow(&w).await.map_err(name_taken)?;
+    inbound::ensure_secrets(state, &mut tx, w.id, false).await?;
+    schedule::arm(&mut tx, &w, &definition, now)
+        .await
+        .map_err(AppError::internal)?;
     let event = WorkflowUpdated {
         workflow: event_ref(&w),
         changed: changed.iter().map(|c| (*c).to_owned()).collect(),
@@ -348,7 +357,7 @@ pub async fn duplicate_workflow(
         enabled: false,
         definition,
     };
-    let shown = insert(&mut tx, ctx, new, now).await?;
+    let shown = insert(state, &mut tx, ctx, new, now).await?;
     tx.commit().await?;
     Ok(shown)
 }

@@ -25,9 +25,9 @@ use store::events::{CursorStart, NewEvent, StoredEvent};
 
 /// Records `event` in `tx`. It is written, and numbered, when `tx` commits,
 /// and never if it does not.
-pub fn record(tx: &mut TenantTx, event: Event, now: Timestamp) {
+pub fn record(tx: &mut TenantTx, event: Event, now: Timestamp) -> domain::EventId {
     let stored = NewEvent::new(event.name(), event.payload()).version(event.version());
-    tx.record_event(stored, now);
+    tx.record_event(stored, now)
 }
 
 /// A position in a tenant's log: the number of the last event read (0:

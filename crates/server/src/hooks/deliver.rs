@@ -343,7 +343,7 @@ async fn send(
 }
 
 /// Why no answer came, without the URL (which may carry a token).
-fn describe(e: reqwest::Error) -> String {
+pub(crate) fn describe(e: reqwest::Error) -> String {
     let kind = if e.is_timeout() {
         "timed out"
     } else if e.is_connect() {

@@ -67,6 +67,7 @@ fn routes(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::scheduled::api::router())
         .merge(crate::automations::api::router())
         .merge(crate::automations::api_auto_tags::router())
+        .merge(crate::automations::api_inbound::router())
         .merge(crate::events::stream::router())
         .merge(crate::hooks::api::router())
         .route_layer(from_fn_with_state(state.clone(), idempotency::idempotency))
@@ -78,6 +79,7 @@ fn routes(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(health::metrics))
         .merge(crate::team::api::public_router())
         .merge(crate::operator::api::public_router())
+        .merge(crate::automations::api_inbound::public_router())
         .merge(crate::operator::api::router(state))
         .merge(tenant_api)
         .split_for_parts();

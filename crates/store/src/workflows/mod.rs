@@ -11,9 +11,11 @@ use uuid::Uuid;
 
 mod causes;
 mod runs;
+mod triggers;
 
 pub use causes::EventCause;
 pub use runs::{RunFilter, RunStatus, RunStep, WorkflowRun};
+pub use triggers::WorkflowSecrets;
 
 /// A workflow as stored: its current version's number and trigger type.
 #[derive(Debug, Clone, PartialEq)]

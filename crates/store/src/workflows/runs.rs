@@ -72,6 +72,8 @@ pub struct WorkflowRun {
     pub message_id: Option<MessageId>,
     pub depth: i64,
     pub wake_at: Option<Timestamp>,
+    /// Waiting for the contact's reply (`wake_at` is then its timeout).
+    pub awaiting_reply: bool,
     pub error: Option<String>,
     pub started_at: Timestamp,
     pub updated_at: Timestamp,
@@ -85,6 +87,7 @@ impl WorkflowRun {
         self.status = status;
         self.error = error;
         self.wake_at = None;
+        self.awaiting_reply = false;
         self.finished_at = Some(now);
         self.updated_at = now;
     }
@@ -105,6 +108,7 @@ struct RunRow {
     message_id: Option<Uuid>,
     depth: i64,
     wake_at: Option<i64>,
+    awaiting_reply: i64,
     error: Option<String>,
     started_at: i64,
     updated_at: i64,
@@ -129,6 +133,7 @@ impl TryFrom<RunRow> for WorkflowRun {
             message_id: r.message_id.map(MessageId::from_uuid),
             depth: r.depth,
             wake_at: r.wake_at.map(Timestamp::from_millis),
+            awaiting_reply: r.awaiting_reply != 0,
             error: r.error,
             started_at: Timestamp::from_millis(r.started_at),
             updated_at: Timestamp::from_millis(r.updated_at),
@@ -138,8 +143,8 @@ impl TryFrom<RunRow> for WorkflowRun {
 }
 
 const RUN_COLUMNS: &str = "id, workflow_id, version, workflow_name, status, pc, trigger_event_id, \
-     trigger_event, contact_id, conversation_id, message_id, depth, wake_at, error, started_at, \
-     updated_at, finished_at";
+     trigger_event, contact_id, conversation_id, message_id, depth, wake_at, awaiting_reply, error, \
+     started_at, updated_at, finished_at";
 
 fn runs(rows: Vec<RunRow>) -> StoreResult<Vec<WorkflowRun>> {
     rows.into_iter().map(WorkflowRun::try_from).collect()
@@ -215,8 +220,9 @@ impl TenantTx {
             sqlx::query(
             "INSERT INTO workflow_runs (tenant_id, id, workflow_id, version, workflow_name, status, \
                  pc, trigger_event_id, trigger_event, contact_id, conversation_id, message_id, \
-                 depth, wake_at, error, started_at, updated_at, finished_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+                 depth, wake_at, error, started_at, updated_at, finished_at, awaiting_reply) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+                     $19) \
              ON CONFLICT (tenant_id, workflow_id, trigger_event_id) DO NOTHING"
         )
         .bind(self.tenant.as_uuid())
@@ -237,6 +243,7 @@ impl TenantTx {
         .bind(r.started_at.as_millis())
         .bind(r.updated_at.as_millis())
         .bind(r.finished_at.map(Timestamp::as_millis))
+        .bind(i64::from(r.awaiting_reply))
         .execute(c)
         .await
         })?;
@@ -273,11 +280,12 @@ impl TenantTx {
         row.or_not_found()?.try_into()
     }
 
-    /// Writes `r`'s status, place, wake time, error and times.
+    /// Writes `r`'s status, place, wake time, whether it awaits a reply,
+    /// message, error and times.
     pub async fn update_workflow_run(&mut self, r: &WorkflowRun) -> StoreResult<()> {
         exec!(&mut self.tx, |c| sqlx::query(
             "UPDATE workflow_runs SET status = $3, pc = $4, wake_at = $5, error = $6, \
-                 updated_at = $7, finished_at = $8 \
+                 updated_at = $7, finished_at = $8, awaiting_reply = $9, message_id = $10 \
              WHERE tenant_id = $1 AND id = $2"
         )
         .bind(self.tenant.as_uuid())
@@ -288,9 +296,42 @@ impl TenantTx {
         .bind(r.error.as_deref())
         .bind(r.updated_at.as_millis())
         .bind(r.finished_at.map(Timestamp::as_millis))
+        .bind(i64::from(r.awaiting_reply))
+        .bind(r.message_id.map(|i| i.as_uuid()))
         .execute(c)
         .await)?;
         Ok(())
+    }
+
+    /// The runs waiting for `contact`'s reply, oldest first.
+    pub async fn runs_awaiting_reply(
+        &mut self,
+        contact: ContactId,
+    ) -> StoreResult<Vec<WorkflowRun>> {
+        let sql = format!(
+            "SELECT {RUN_COLUMNS} FROM workflow_runs \
+             WHERE tenant_id = $1 AND contact_id = $2 AND awaiting_reply = 1 ORDER BY id"
+        );
+        let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, RunRow>(
+            sqlx::AssertSqlSafe(sql.clone())
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(contact.as_uuid())
+        .fetch_all(c)
+        .await)?;
+        runs(rows)
+    }
+
+    /// Whether any run of the tenant waits for a reply.
+    pub async fn any_run_awaiting_reply(&mut self) -> StoreResult<bool> {
+        let found: Option<i64> = run!(&mut self.tx, |c| sqlx::query_scalar(
+            "SELECT CAST(1 AS BIGINT) FROM workflow_runs \
+             WHERE tenant_id = $1 AND awaiting_reply = 1 LIMIT 1"
+        )
+        .bind(self.tenant.as_uuid())
+        .fetch_optional(c)
+        .await)?;
+        Ok(found.is_some())
     }
 
     /// Runs matching `filter`, newest first.

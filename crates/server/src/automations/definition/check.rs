@@ -1,6 +1,7 @@
 //! What is wrong with a definition, by path (`steps[2].then[0].text`).
 
 use super::*;
+use crate::automations::cron;
 use crate::error::{AppError, AppResult};
 use serde_json::Value;
 
@@ -44,12 +45,20 @@ fn count_steps(steps: &[Step]) -> usize {
             Step::Branch {
                 then, otherwise, ..
             } => 1 + count_steps(then) + count_steps(otherwise),
+            Step::WaitForReply {
+                replied, timeout, ..
+            } => 1 + count_steps(replied) + count_steps(timeout),
             _ => 1,
         })
         .sum()
 }
 
 fn check_trigger(t: &Trigger, errors: &mut Errors) {
+    if let Trigger::Schedule { cron } = t {
+        if let Err(e) = crate::automations::cron::Cron::parse(cron) {
+            errors.push(("trigger.cron".into(), e));
+        }
+    }
     if let Trigger::MessageReceived {
         keywords, pattern, ..
     } = t
@@ -163,11 +172,47 @@ fn check_steps(steps: &[Step], path: &str, depth: usize, errors: &mut Errors) {
                     "one of open, pending, resolved".into(),
                 ));
             }
-            Step::Wait { seconds } if !(1..=MAX_WAIT_SECONDS).contains(seconds) => {
-                errors.push((
-                    format!("{at}.seconds"),
-                    format!("from 1 to {MAX_WAIT_SECONDS} (90 days)"),
-                ));
+            Step::Wait { seconds } => check_seconds(*seconds, &at, errors),
+            Step::WaitUntil { time, days } => {
+                if cron::parse_hh_mm(time).is_none() {
+                    errors.push((format!("{at}.time"), "write the time as HH:MM".into()));
+                }
+                for (j, d) in days.iter().enumerate() {
+                    if cron::weekday_number(d).is_none() {
+                        errors.push((
+                            format!("{at}.days[{j}]"),
+                            "one of mon, tue, wed, thu, fri, sat, sun".into(),
+                        ));
+                    }
+                }
+            }
+            Step::WaitForReply {
+                seconds,
+                replied,
+                timeout,
+            } => {
+                check_seconds(*seconds, &at, errors);
+                if depth >= MAX_DEPTH {
+                    errors.push((at, format!("branches nest at most {MAX_DEPTH} deep")));
+                    continue;
+                }
+                check_steps(replied, &format!("{at}.replied"), depth + 1, errors);
+                check_steps(timeout, &format!("{at}.timeout"), depth + 1, errors);
+            }
+            Step::CallHttp { url, save, .. } => {
+                check_url(url, &format!("{at}.url"), errors);
+                if save.len() > MAX_SAVED {
+                    errors.push((format!("{at}.save"), format!("at most {MAX_SAVED} fields")));
+                }
+                for (key, pointer) in save {
+                    check_short(key, &format!("{at}.save"), errors);
+                    if !(pointer.is_empty() || pointer.starts_with('/')) {
+                        errors.push((
+                            format!("{at}.save.{key}"),
+                            "a JSON pointer into the answer, such as /order/status".into(),
+                        ));
+                    }
+                }
             }
             Step::Branch {
                 conditions,
@@ -187,6 +232,33 @@ fn check_steps(steps: &[Step], path: &str, depth: usize, errors: &mut Errors) {
             }
             _ => {}
         }
+    }
+}
+
+fn check_seconds(seconds: i64, at: &str, errors: &mut Errors) {
+    if !(1..=MAX_WAIT_SECONDS).contains(&seconds) {
+        errors.push((
+            format!("{at}.seconds"),
+            format!("from 1 to {MAX_WAIT_SECONDS} (90 days)"),
+        ));
+    }
+}
+
+/// An `http` or `https` URL with a host and no user name or password
+/// (where it may lead is checked when it is called).
+fn check_url(url: &str, path: &str, errors: &mut Errors) {
+    let ok = url.len() <= MAX_URL
+        && url::Url::parse(url).is_ok_and(|u| {
+            matches!(u.scheme(), "http" | "https")
+                && u.host().is_some()
+                && u.username().is_empty()
+                && u.password().is_none()
+        });
+    if !ok {
+        errors.push((
+            path.to_owned(),
+            format!("an http(s) URL of at most {MAX_URL} characters, without a user name"),
+        ));
     }
 }
 

@@ -31,6 +31,10 @@ pub const MAX_SHORT_TEXT: usize = 200;
 pub const MAX_TEXT: usize = 4096;
 /// The longest wait: 90 days.
 pub const MAX_WAIT_SECONDS: i64 = 90 * 24 * 3600;
+/// Characters in a `call_http` URL, at most.
+pub const MAX_URL: usize = 2048;
+/// Attributes a `call_http` step saves, at most.
+pub const MAX_SAVED: usize = 20;
 
 /// A workflow's trigger, conditions and steps.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -79,6 +83,14 @@ pub enum Trigger {
         #[serde(default)]
         stage_id: Option<StageId>,
     },
+    /// On a schedule: a cron expression (`minute hour day-of-month month
+    /// day-of-week`, such as `0 9 * * mon-fri`) read in the tenant's time
+    /// zone. A run it starts is about no contact.
+    Schedule { cron: String },
+    /// A POST with a JSON object to the workflow's own URL (its
+    /// `inbound_url`). An object naming a contact (`contact_id`, or a
+    /// `phone` in E.164) starts a run for that contact.
+    Inbound,
 }
 
 impl Trigger {
@@ -93,6 +105,8 @@ impl Trigger {
             Trigger::TagAdded { .. } => "tag_added",
             Trigger::TagRemoved { .. } => "tag_removed",
             Trigger::DealStageChanged { .. } => "deal_stage_changed",
+            Trigger::Schedule { .. } => "schedule",
+            Trigger::Inbound => "inbound",
         }
     }
 }
@@ -203,6 +217,39 @@ pub enum Step {
     Wait {
         seconds: i64,
     },
+    /// Goes on at the next `time` (`HH:MM` in the tenant's time zone), on
+    /// one of `days` (`mon`…`sun`) when some are given.
+    WaitUntil {
+        time: String,
+        #[serde(default)]
+        days: Vec<String>,
+    },
+    /// Waits for the contact's next message, at most `seconds`: then the
+    /// `replied` steps if it came (conditions after it read the reply),
+    /// the `timeout` steps if it did not.
+    WaitForReply {
+        seconds: i64,
+        #[serde(default)]
+        #[schema(no_recursion)]
+        replied: Vec<Step>,
+        #[serde(default)]
+        #[schema(no_recursion)]
+        timeout: Vec<Step>,
+    },
+    /// Calls an external HTTP endpoint, signed like outbound webhooks (the
+    /// workflow's signing secret), under the same address rules. `body`
+    /// is sent as JSON (by default, what the run is about); `save` maps
+    /// contact attribute keys to JSON pointers (`/order/status`) into the
+    /// answer. A status other than 2xx fails the step.
+    CallHttp {
+        url: String,
+        #[serde(default)]
+        method: HttpMethod,
+        #[serde(default)]
+        body: Option<Value>,
+        #[serde(default)]
+        save: std::collections::BTreeMap<String, String>,
+    },
     /// `then` if every condition of `if` holds, else `else`.
     Branch {
         #[serde(rename = "if")]
@@ -231,8 +278,31 @@ impl Step {
             Step::SetStatus { .. } => "set_status",
             Step::AddNote { .. } => "add_note",
             Step::Wait { .. } => "wait",
+            Step::WaitUntil { .. } => "wait_until",
+            Step::WaitForReply { .. } => "wait_for_reply",
+            Step::CallHttp { .. } => "call_http",
             Step::Branch { .. } => "branch",
             Step::Stop => "stop",
+        }
+    }
+}
+
+/// How a `call_http` step calls.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    #[default]
+    Post,
+    Put,
+    Get,
+}
+
+impl HttpMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Get => "GET",
         }
     }
 }

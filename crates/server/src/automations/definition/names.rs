@@ -78,6 +78,17 @@ fn step_names(steps: &[Step], path: &str, n: &mut Names) {
                 step_names(then, &format!("{at}.then"), n);
                 step_names(otherwise, &format!("{at}.else"), n);
             }
+            Step::WaitForReply {
+                replied, timeout, ..
+            } => {
+                step_names(replied, &format!("{at}.replied"), n);
+                step_names(timeout, &format!("{at}.timeout"), n);
+            }
+            Step::CallHttp { save, .. } => {
+                for key in save.keys() {
+                    n.attributes.push((format!("{at}.save"), key.clone()));
+                }
+            }
             _ => {}
         }
     }

@@ -2,6 +2,7 @@
 //! program counter, so a run's place is one number and survives restarts.
 
 use super::{Condition, Step};
+use crate::automations::cron::{self, Cron};
 
 /// One instruction of a compiled definition. `path` says where its step is
 /// in the definition (`steps[2].then[0]`), for the execution log.
@@ -11,6 +12,16 @@ pub enum Op {
     Act { path: String, step: Step },
     /// Wait, then go on to the next instruction.
     Wait { path: String, seconds: i64 },
+    /// Wait until the next time `at` fires (in the tenant's zone), then go
+    /// on to the next instruction.
+    WaitUntil { path: String, at: Cron },
+    /// Wait for the contact's reply at most `seconds`: go on to the next
+    /// instruction if it came, else to `timeout`.
+    WaitForReply {
+        path: String,
+        seconds: i64,
+        timeout: usize,
+    },
     /// Go on to the next instruction if every condition holds, else to
     /// `otherwise`.
     Branch {
@@ -43,28 +54,49 @@ fn emit(steps: &[Step], path: &str, ops: &mut Program) {
                 then,
                 otherwise,
             } => {
-                let branch = ops.len();
+                let head = ops.len();
                 ops.push(Op::Branch {
                     path: path.clone(),
                     conditions: conditions.clone(),
                     otherwise: 0,
                 });
-                emit(then, &format!("{path}.then"), ops);
-                let mut jump = None;
-                if !otherwise.is_empty() {
-                    jump = Some(ops.len());
-                    ops.push(Op::Jump { to: 0 });
-                }
-                let else_at = ops.len();
-                emit(otherwise, &format!("{path}.else"), ops);
-                let end = ops.len();
-                if let Op::Branch { otherwise, .. } = &mut ops[branch] {
-                    *otherwise = else_at;
-                }
-                if let Some(j) = jump {
-                    ops[j] = Op::Jump { to: end };
+                let second = sides(
+                    then,
+                    &format!("{path}.then"),
+                    otherwise,
+                    &format!("{path}.else"),
+                    ops,
+                );
+                if let Op::Branch { otherwise, .. } = &mut ops[head] {
+                    *otherwise = second;
                 }
             }
+            Step::WaitForReply {
+                seconds,
+                replied,
+                timeout,
+            } => {
+                let head = ops.len();
+                ops.push(Op::WaitForReply {
+                    path: path.clone(),
+                    seconds: *seconds,
+                    timeout: 0,
+                });
+                let second = sides(
+                    replied,
+                    &format!("{path}.replied"),
+                    timeout,
+                    &format!("{path}.timeout"),
+                    ops,
+                );
+                if let Op::WaitForReply { timeout, .. } = &mut ops[head] {
+                    *timeout = second;
+                }
+            }
+            Step::WaitUntil { time, days } => ops.push(Op::WaitUntil {
+                path,
+                at: wall_time(time, days),
+            }),
             Step::Wait { seconds } => ops.push(Op::Wait {
                 path,
                 seconds: *seconds,
@@ -76,6 +108,39 @@ fn emit(steps: &[Step], path: &str, ops: &mut Program) {
             }),
         }
     }
+}
+
+/// Emits the two sides of a branch (the first falling through, then a
+/// jump over the second when there is one); where the second starts.
+fn sides(
+    first: &[Step],
+    first_path: &str,
+    second: &[Step],
+    second_path: &str,
+    ops: &mut Program,
+) -> usize {
+    emit(first, first_path, ops);
+    let jump = (!second.is_empty()).then(|| {
+        ops.push(Op::Jump { to: 0 });
+        ops.len() - 1
+    });
+    let second_at = ops.len();
+    emit(second, second_path, ops);
+    if let Some(j) = jump {
+        ops[j] = Op::Jump { to: ops.len() };
+    }
+    second_at
+}
+
+/// A `wait_until` step's time and days as a daily schedule (checked
+/// definitions only; an unreadable time is midnight).
+fn wall_time(time: &str, days: &[String]) -> Cron {
+    let (hour, minute) = cron::parse_hh_mm(time).unwrap_or((0, 0));
+    let days: Vec<u8> = days
+        .iter()
+        .filter_map(|d| cron::weekday_number(d))
+        .collect();
+    Cron::daily(hour, minute, &days)
 }
 
 #[cfg(test)]

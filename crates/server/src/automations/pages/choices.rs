@@ -152,6 +152,8 @@ impl Choices {
                 }
                 s
             }
+            Trigger::Schedule { cron } => format!("On the schedule “{cron}”"),
+            Trigger::Inbound => "A call to the workflow's inbound URL".to_owned(),
             Trigger::ConversationOpened => "A conversation starts".to_owned(),
             Trigger::ConversationResolved => "A conversation is resolved".to_owned(),
             Trigger::ConversationAssigned => "A conversation is assigned".to_owned(),
