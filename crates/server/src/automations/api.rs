@@ -40,6 +40,9 @@ pub struct WorkflowView {
     /// The trigger's type.
     pub trigger: String,
     pub definition: Definition,
+    /// When its schedule fires next (an enabled workflow with a
+    /// `schedule` trigger), else `null`.
+    pub next_fire_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -55,6 +58,7 @@ impl From<Shown> for WorkflowView {
             version: w.version,
             trigger: w.trigger_type,
             definition: s.definition,
+            next_fire_at: w.next_fire_at,
             created_at: w.created_at,
             updated_at: w.updated_at,
         }

@@ -122,12 +122,13 @@ async fn enqueue(tx: &mut TenantTx, id: WorkflowId, at: Timestamp) -> anyhow::Re
 /// Arms (or clears) `w`'s schedule after it was created or changed, in
 /// `tx`: an enabled workflow with a schedule trigger fires next at its
 /// next time from `now`. A schedule that did not change keeps its time.
+/// Answers the time it fires next.
 pub async fn arm(
     tx: &mut TenantTx,
     w: &Workflow,
     d: &Definition,
     now: Timestamp,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<Timestamp>> {
     let next = if w.enabled {
         next_fire(tx, d, now).await?
     } else {
@@ -139,5 +140,5 @@ pub async fn arm(
             enqueue(tx, w.id, at).await?;
         }
     }
-    Ok(())
+    Ok(next)
 }

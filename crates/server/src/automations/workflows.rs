@@ -175,6 +175,7 @@ async fn insert(
         enabled: new.enabled,
         version: 1,
         trigger_type: new.definition.trigger.kind().to_owned(),
+        next_fire_at: None,
         created_at: now,
         updated_at: now,
     };
@@ -193,7 +194,8 @@ async fn insert(
     tx.lock_cursor(trigger::CONSUMER, CursorStart::Latest)
         .await?;
     inbound::ensure_secrets(state, tx, workflow.id, false).await?;
-    schedule::arm(tx, &workflow, &new.definition, now)
+    let mut workflow = workflow;
+    workflow.next_fire_at = schedule::arm(tx, &workflow, &new.definition, now)
         .await
         .map_err(AppError::internal)?;
     record(tx, Event::WorkflowCreated(event_ref(&workflow)), now);
@@ -302,7 +304,7 @@ pub async fn update_workflow(
     w.updated_at = now;
     tx.update_workflow(&w).await.map_err(name_taken)?;
     inbound::ensure_secrets(state, &mut tx, w.id, false).await?;
-    schedule::arm(&mut tx, &w, &definition, now)
+    w.next_fire_at = schedule::arm(&mut tx, &w, &definition, now)
         .await
         .map_err(AppError::internal)?;
     let event = WorkflowUpdated {

@@ -9,6 +9,8 @@ mod auto_tags;
 mod durability;
 mod guards;
 mod runs;
+mod triggers;
+mod waits;
 
 use serde_json::{Value, json};
 use testkit::{Auth, TestApp, TestTenant, WhatsAppTest};

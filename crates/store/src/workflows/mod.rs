@@ -26,6 +26,9 @@ pub struct Workflow {
     pub enabled: bool,
     pub version: i64,
     pub trigger_type: String,
+    /// When its schedule fires next (a `schedule` trigger, enabled);
+    /// written by `set_workflow_next_fire_at`, not `update_workflow`.
+    pub next_fire_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -38,6 +41,7 @@ struct WorkflowRow {
     enabled: i64,
     version: i64,
     trigger_type: String,
+    next_fire_at: Option<i64>,
     created_at: i64,
     updated_at: i64,
 }
@@ -51,6 +55,7 @@ impl From<WorkflowRow> for Workflow {
             enabled: r.enabled != 0,
             version: r.version,
             trigger_type: r.trigger_type,
+            next_fire_at: r.next_fire_at.map(Timestamp::from_millis),
             created_at: Timestamp::from_millis(r.created_at),
             updated_at: Timestamp::from_millis(r.updated_at),
         }
@@ -58,7 +63,7 @@ impl From<WorkflowRow> for Workflow {
 }
 
 const WORKFLOW_COLUMNS: &str =
-    "id, name, description, enabled, version, trigger_type, created_at, updated_at";
+    "id, name, description, enabled, version, trigger_type, next_fire_at, created_at, updated_at";
 
 impl TenantTx {
     /// Inserts `w` and its first version, `definition` (a name another
@@ -176,7 +181,7 @@ impl TenantTx {
         }
         let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, Row>(
             "SELECT w.id, w.name, w.description, w.enabled, w.version, w.trigger_type, \
-                    w.created_at, w.updated_at, v.definition \
+                    w.next_fire_at, w.created_at, w.updated_at, v.definition \
              FROM workflows w JOIN workflow_versions v \
                ON v.tenant_id = w.tenant_id AND v.workflow_id = w.id AND v.version = w.version \
              WHERE w.tenant_id = $1 AND w.enabled = 1 ORDER BY w.id"
