@@ -225,7 +225,7 @@ async fn an_inbound_post_starts_a_run_for_the_contact_it_names() {
         assert_eq!(r.status, 200);
         let r = app.post(&path, Auth::None, json!({})).await;
         assert_eq!(r.status, 409, "{}", r.body);
-        assert_eq!(r.body["code"], json!("workflow_not_inbound"));
+        assert_eq!(r.body["error"]["code"], json!("workflow_not_inbound"));
         // Rolled: the old URL is gone, the new one works.
         app.patch(
             &format!("/api/v1/workflows/{id}"),
@@ -312,12 +312,12 @@ async fn a_call_saves_the_answer_into_attributes_and_a_refusal_fails_the_run() {
         let first = runs(&wa, &t, &id).await[0].clone();
         let r = run(&wa, &t, first["id"].as_str().unwrap()).await;
         assert_eq!(r["status"], json!("completed"), "{r}");
-        assert_eq!(r["steps"][0]["output"]["saved"]["order_status"], json!("shipped"));
+        assert_eq!(r["steps"][0]["output"]["saved"]["order_status"], json!("shipped"), "{r}");
         assert_eq!(r["steps"][2]["type"], json!("add_note"), "the branch read it: {r}");
         let c = wa
             .get(&format!("/api/v1/contacts/{contact}"), Auth::ApiKey(&t.api_key))
             .await;
-        assert_eq!(c.body["attributes"]["order_status"], json!("shipped"));
+        assert_eq!(c.body["contact"]["attributes"]["order_status"], json!("shipped"));
         let calls = receiver.requests();
         assert_eq!(calls.len(), 1);
         assert_eq!(calls[0].method, "POST");

@@ -129,10 +129,13 @@ async fn wait_until_waits_for_the_next_wall_clock_time_in_the_tenants_zone() {
             )
             .await;
         assert_eq!(r.status, 200, "{}", r.body);
+        let tag = crate::crm_tags::tag(&wa, &t, "nurture", "#22aa66").await;
+        let c =
+            crate::crm_contacts::contact(&wa, &t, json!({ "phone": "+15550409101", "name": "Cy" }))
+                .await;
         // Monday 2027-03-08 12:00 in New York (17:00 UTC, standard time).
         wa.clock
             .set(domain::Timestamp::from_millis(1_804_525_200_000));
-        let tag = crate::crm_tags::tag(&wa, &t, "nurture", "#22aa66").await;
         let id = workflow(
             &wa,
             &t,
@@ -146,9 +149,6 @@ async fn wait_until_waits_for_the_next_wall_clock_time_in_the_tenants_zone() {
             }),
         )
         .await;
-        let c =
-            crate::crm_contacts::contact(&wa, &t, json!({ "phone": "+15550409101", "name": "Cy" }))
-                .await;
         set_tag(&wa, &t, c["id"].as_str().unwrap(), &tag, true).await;
         wa.drain().await;
         let waiting = runs(&wa, &t, &id).await[0].clone();
