@@ -14,13 +14,18 @@
 //!   runs, retry, cancel, dry run); [`api`] and [`pages`] are thin
 //!   adapters over them, [`jobs`] registers the background work;
 //! - [`auto_tags`]: rules that tag contacts whose messages or fields match,
-//!   applied in the same pass as the workflows ([`api_auto_tags`]).
+//!   applied in the same pass as the workflows ([`api_auto_tags`]);
+//! - [`hours`]: business hours, the workspace's and numbers' own, with
+//!   the welcome and away messages and [`hours::is_open_in`] for
+//!   conditions ([`api_hours`]).
 
 pub mod api;
 pub mod api_auto_tags;
+pub mod api_hours;
 pub mod auto_tags;
 pub mod conditions;
 pub mod definition;
+pub mod hours;
 pub mod jobs;
 pub mod pages;
 pub mod run;
