@@ -321,7 +321,8 @@ events! {
     /// The workspace's business hours, or a number's own, were set
     /// (created or replaced).
     BusinessHoursUpdated(BusinessHoursRef) = "business_hours.updated", v 1;
-    /// A number's own business hours (or the workspace's) were deleted.
+    /// A number's own business hours were deleted (the workspace's apply
+    /// to it again).
     BusinessHoursDeleted(BusinessHoursRef) = "business_hours.deleted", v 1;
 }
 

@@ -102,7 +102,8 @@ impl TenantTx {
             .execute(c)
             .await)?
         } else {
-            exec!(&mut self.tx, |c| sqlx::query(
+            exec!(&mut self.tx, |c| {
+                sqlx::query(
                 "INSERT INTO business_hours (tenant_id, id, channel_id, enabled, time_zone, weekly, \
                      holidays, welcome_message, away_message, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
@@ -119,7 +120,8 @@ impl TenantTx {
             .bind(h.created_at.as_millis())
             .bind(h.updated_at.as_millis())
             .execute(c)
-            .await)?
+            .await
+            })?
         };
         (n > 0).then_some(()).or_not_found()?;
         Ok(existing.is_none())
@@ -204,7 +206,8 @@ impl TenantTx {
         period_start: Timestamp,
         now: Timestamp,
     ) -> StoreResult<bool> {
-        let n = exec!(&mut self.tx, |c| sqlx::query(
+        let n = exec!(&mut self.tx, |c| {
+            sqlx::query(
             "INSERT INTO business_hours_replies (tenant_id, conversation_id, kind, period_start, \
                  created_at) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"
@@ -215,7 +218,8 @@ impl TenantTx {
         .bind(period_start.as_millis())
         .bind(now.as_millis())
         .execute(c)
-        .await)?;
+        .await
+        })?;
         Ok(n > 0)
     }
 }

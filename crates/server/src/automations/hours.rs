@@ -125,7 +125,10 @@ pub async fn list_hours(state: &AppState, ctx: &TenantCtx) -> AppResult<Listed> 
     let all = tx.list_business_hours().await?;
     let time_zone = crate::tenancy::zone::tenant_zone(&mut tx).await?;
     tx.commit().await?;
-    let schedules = all.into_iter().map(Schedule::of).collect::<AppResult<_>>()?;
+    let schedules = all
+        .into_iter()
+        .map(Schedule::of)
+        .collect::<AppResult<_>>()?;
     Ok(Listed {
         schedules,
         time_zone,
@@ -174,7 +177,11 @@ pub async fn set_hours(
         .await?
         .ok_or(AppError::NotFound)?;
     let schedule = Schedule { stored, hours };
-    record(&mut tx, Event::BusinessHoursUpdated(schedule.event_ref()), now);
+    record(
+        &mut tx,
+        Event::BusinessHoursUpdated(schedule.event_ref()),
+        now,
+    );
     let verb = if inserted { "create" } else { "update" };
     audit(&mut tx, ctx, &schedule, verb, now).await?;
     tx.commit().await?;
@@ -198,7 +205,11 @@ pub async fn delete_hours(
         .ok_or(AppError::NotFound)?;
     let schedule = Schedule::of(stored)?;
     tx.delete_business_hours(channel).await?;
-    record(&mut tx, Event::BusinessHoursDeleted(schedule.event_ref()), now);
+    record(
+        &mut tx,
+        Event::BusinessHoursDeleted(schedule.event_ref()),
+        now,
+    );
     audit(&mut tx, ctx, &schedule, "delete", now).await?;
     tx.commit().await?;
     Ok(())

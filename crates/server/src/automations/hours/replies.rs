@@ -91,7 +91,12 @@ async fn reply(
     if let Some(text) = &s.hours.welcome_message
         && tx.is_first_inbound(conversation, m.message_id).await?
         && tx
-            .insert_business_hours_reply(conversation, ReplyKind::Welcome, Timestamp::from_millis(0), now)
+            .insert_business_hours_reply(
+                conversation,
+                ReplyKind::Welcome,
+                Timestamp::from_millis(0),
+                now,
+            )
             .await?
     {
         send(tx, conversation, text, ReplyKind::Welcome, now).await?;

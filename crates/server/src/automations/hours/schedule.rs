@@ -144,11 +144,15 @@ fn hhmm(m: u16) -> String {
 fn day_ranges(day: &str, ranges: &[TimeRange], errors: &mut Errors) -> Vec<(u16, u16)> {
     let path = format!("weekly.{day}");
     if ranges.len() > MAX_RANGES_PER_DAY {
-        errors.push((path.clone(), format!("at most {MAX_RANGES_PER_DAY} ranges a day")));
+        errors.push((
+            path.clone(),
+            format!("at most {MAX_RANGES_PER_DAY} ranges a day"),
+        ));
     }
     let mut out = Vec::new();
     for (i, r) in ranges.iter().enumerate() {
-        let start = minutes(&r.start, false).map_err(|e| errors.push((format!("{path}[{i}].start"), e)));
+        let start =
+            minutes(&r.start, false).map_err(|e| errors.push((format!("{path}[{i}].start"), e)));
         let end = minutes(&r.end, true).map_err(|e| errors.push((format!("{path}[{i}].end"), e)));
         let (Ok(start), Ok(end)) = (start, end) else {
             continue;
@@ -177,7 +181,10 @@ fn day_ranges(day: &str, ranges: &[TimeRange], errors: &mut Errors) -> Vec<(u16,
 fn message(raw: Option<&str>, field: &str, errors: &mut Errors) -> Option<String> {
     let text = raw.map(str::trim).filter(|t| !t.is_empty())?;
     if text.chars().count() > MAX_MESSAGE_CHARS {
-        errors.push((field.into(), format!("at most {MAX_MESSAGE_CHARS} characters")));
+        errors.push((
+            field.into(),
+            format!("at most {MAX_MESSAGE_CHARS} characters"),
+        ));
     }
     Some(text.to_owned())
 }
@@ -188,7 +195,11 @@ impl Hours {
     /// `weekly.monday[0].start`, `holidays[1]`, `welcome_message`…).
     pub fn parse(input: &HoursInput, default_zone: &str) -> AppResult<Hours> {
         let mut errors: Errors = Vec::new();
-        let zone_name = input.time_zone.as_deref().map(str::trim).filter(|z| !z.is_empty());
+        let zone_name = input
+            .time_zone
+            .as_deref()
+            .map(str::trim)
+            .filter(|z| !z.is_empty());
         let time_zone = match crate::tenancy::zone::check_zone(zone_name.unwrap_or(default_zone)) {
             Ok(z) => Some(z),
             Err(AppError::Validation(fields)) => {
@@ -210,10 +221,17 @@ impl Hours {
                 Ok(d) => {
                     holidays.insert(d);
                 }
-                Err(_) => errors.push((format!("holidays[{i}]"), "write the date as YYYY-MM-DD".into())),
+                Err(_) => errors.push((
+                    format!("holidays[{i}]"),
+                    "write the date as YYYY-MM-DD".into(),
+                )),
             }
         }
-        let welcome_message = message(input.welcome_message.as_deref(), "welcome_message", &mut errors);
+        let welcome_message = message(
+            input.welcome_message.as_deref(),
+            "welcome_message",
+            &mut errors,
+        );
         let away_message = message(input.away_message.as_deref(), "away_message", &mut errors);
         match time_zone {
             Some(time_zone) if errors.is_empty() => {
@@ -271,7 +289,8 @@ impl Hours {
 
     /// `at` as wall time in the schedule's zone.
     fn wall(&self, at: Timestamp) -> DateTime {
-        let ts = jiff::Timestamp::from_millisecond(at.as_millis()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        let ts = jiff::Timestamp::from_millisecond(at.as_millis())
+            .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
         self.zone.to_datetime(ts)
     }
 
@@ -295,7 +314,10 @@ impl Hours {
         let hour = i8::try_from(m / 60).unwrap_or(0);
         let minute = i8::try_from(m % 60).unwrap_or(0);
         let wall = date.at(hour, minute, 0, 0);
-        let ts = self.zone.to_timestamp(wall).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+        let ts = self
+            .zone
+            .to_timestamp(wall)
+            .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
         Timestamp::from_millis(ts.as_millisecond())
     }
 }

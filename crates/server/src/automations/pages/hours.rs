@@ -66,18 +66,31 @@ impl HoursPage {
     }
 }
 
-/// What the page shows besides the form: the numbers, the zone and the
-/// schedule as saved.
+/// What a page shows besides the schedule as saved: the form as typed,
+/// the reasons by field, and what the last action did.
+#[derive(Default)]
+struct Shown {
+    typed: Option<HoursFields>,
+    problems: Vec<(&'static str, String)>,
+    ok: Option<String>,
+    error: Option<String>,
+}
+
+/// The page about number `channel`'s hours (`None`: the workspace's),
+/// with the numbers, the zone and the schedule as saved.
 async fn page(
     state: &AppState,
     shell: Shell,
     ctx: &TenantCtx,
     channel: Option<ChannelId>,
-    typed: Option<HoursFields>,
-    problems: Vec<(&'static str, String)>,
-    ok: Option<String>,
-    error: Option<String>,
+    shown: Shown,
 ) -> AppResult<Response> {
+    let Shown {
+        typed,
+        problems,
+        ok,
+        error,
+    } = shown;
     let rules::Listed {
         schedules,
         time_zone: zone,
@@ -118,7 +131,11 @@ async fn page(
         action,
         fields,
         zones: crate::tenancy::zone::zone_names(),
-        numbers: if channel.is_some() { Vec::new() } else { numbers },
+        numbers: if channel.is_some() {
+            Vec::new()
+        } else {
+            numbers
+        },
         problems,
         ok,
         error,
@@ -181,7 +198,13 @@ async fn refused(
             None => return Err(other),
         },
     };
-    let mut res = page(state, shell, ctx, channel, Some(fields), problems, None, error).await?;
+    let shown = Shown {
+        typed: Some(fields),
+        problems,
+        ok: None,
+        error,
+    };
+    let mut res = page(state, shell, ctx, channel, shown).await?;
     *res.status_mut() = status;
     Ok(res)
 }
@@ -205,7 +228,11 @@ pub async fn view_business_hours(
     ctx: Authorized<perm::CampaignsManage>,
     Query(q): Query<HoursQuery>,
 ) -> AppResult<Response> {
-    page(&state, shell, &ctx, None, None, Vec::new(), flash(&q.done), None).await
+    let shown = Shown {
+        ok: flash(&q.done),
+        ..Shown::default()
+    };
+    page(&state, shell, &ctx, None, shown).await
 }
 
 pub async fn update_business_hours(
@@ -224,8 +251,11 @@ pub async fn view_number_hours(
     ApiPath(id): ApiPath<ChannelId>,
     Query(q): Query<HoursQuery>,
 ) -> AppResult<Response> {
-    let ok = flash(&q.done);
-    page(&state, shell, &ctx, Some(id), None, Vec::new(), ok, None).await
+    let shown = Shown {
+        ok: flash(&q.done),
+        ..Shown::default()
+    };
+    page(&state, shell, &ctx, Some(id), shown).await
 }
 
 pub async fn update_number_hours(
