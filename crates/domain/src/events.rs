@@ -322,6 +322,12 @@ events! {
     AutoTagRuleUpdated(AutoTagRuleRef) = "auto_tag_rule.updated", v 1;
     /// An auto-tag rule was deleted.
     AutoTagRuleDeleted(AutoTagRuleRef) = "auto_tag_rule.deleted", v 1;
+    /// The workspace's business hours, or a number's own, were set
+    /// (created or replaced).
+    BusinessHoursUpdated(BusinessHoursRef) = "business_hours.updated", v 1;
+    /// A number's own business hours were deleted (the workspace's apply
+    /// to it again).
+    BusinessHoursDeleted(BusinessHoursRef) = "business_hours.deleted", v 1;
 }
 
 /// Why an event could not be read back.

@@ -145,4 +145,6 @@ id_type!(
     WorkflowRunId,
     /// A rule that tags contacts whose messages or fields match it.
     AutoTagRuleId,
+    /// Business hours: the workspace's schedule or one number's own.
+    BusinessHoursId,
 );

@@ -2,7 +2,7 @@
 //! them.
 
 use crate::ids::{
-    AutoTagRuleId, ContactId, ConversationId, EventId, TagId, WorkflowId, WorkflowRunId,
+    AutoTagRuleId, ChannelId, ContactId, ConversationId, EventId, TagId, WorkflowId, WorkflowRunId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -86,4 +86,16 @@ pub struct AutoTagRuleRef {
     pub enabled: bool,
     /// Its place in the order rules apply in.
     pub position: i64,
+}
+
+/// Business hours as their events name them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BusinessHoursRef {
+    /// `null`: the workspace's schedule; else the number's own.
+    pub channel_id: Option<ChannelId>,
+    pub enabled: bool,
+    pub time_zone: String,
+    /// Whether a welcome message, and an away message, are set.
+    pub welcome: bool,
+    pub away: bool,
 }

@@ -1,5 +1,7 @@
 //! Background work of the area, registered with the job runtime: the
-//! consumer of the event log that starts runs ([`super::trigger::poll`])
+//! consumer of the event log that starts runs ([`super::trigger::poll`]),
+//! the one that sends business hours' welcome and away messages
+//! ([`super::hours::replies::poll`]),
 //! and one `workflow.run` job per run and stretch of it (started, or
 //! woken after a wait), enqueued in the transaction that starts or
 //! suspends the run. Jobs are rows, so a restart loses none; the work
@@ -17,6 +19,7 @@ pub fn register(registry: &mut Registry) {
     registry.register::<RunWorkflow>();
     registry.register::<super::schedule::FireSchedule>();
     registry.poll(super::trigger::CONSUMER, super::trigger::poll);
+    registry.poll(super::hours::replies::CONSUMER, super::hours::replies::poll);
 }
 
 /// Which run.

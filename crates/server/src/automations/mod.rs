@@ -19,10 +19,14 @@
 //!   reads wall-clock times in the tenant's zone; [`call`] makes the
 //!   `call_http` step's request;
 //! - [`auto_tags`]: rules that tag contacts whose messages or fields match,
-//!   applied in the same pass as the workflows ([`api_auto_tags`]).
+//!   applied in the same pass as the workflows ([`api_auto_tags`]);
+//! - [`hours`]: business hours, the workspace's and numbers' own, with
+//!   the welcome and away messages and [`hours::is_open_in`] for
+//!   conditions ([`api_hours`]).
 
 pub mod api;
 pub mod api_auto_tags;
+pub mod api_hours;
 pub mod api_inbound;
 pub mod api_runs;
 pub mod auto_tags;
@@ -31,6 +35,7 @@ pub mod conditions;
 pub mod cron;
 pub mod definition;
 pub mod dry_run;
+pub mod hours;
 pub mod inbound;
 pub mod jobs;
 pub mod pages;

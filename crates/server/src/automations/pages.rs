@@ -2,7 +2,7 @@
 //! workflows' list with its enable / disable, duplicate and delete
 //! buttons; the builder ([`form`]) and the dry run ([`dry_run`]); and the execution log
 //! of runs with retry and cancel ([`runs`]); the auto-tag rules
-//! ([`auto_tags`]). Adapters over
+//! ([`auto_tags`]); business hours ([`hours`]). Adapters over
 //! [`super::workflows`]: each parses the form or query, calls one rule and
 //! renders. Every handler asks for `campaigns:manage`, which the rules
 //! check too.
@@ -11,6 +11,7 @@ mod auto_tags;
 mod choices;
 mod dry_run;
 mod form;
+mod hours;
 mod runs;
 
 use super::workflows::{self as rules, WorkflowChanges};
@@ -59,6 +60,18 @@ pub fn router() -> Router<AppState> {
         .route(
             &format!("{RULES}/{{id}}/delete"),
             post(auto_tags::delete_auto_tag_rule),
+        )
+        .route(
+            hours::PAGE,
+            get(hours::view_business_hours).post(hours::update_business_hours),
+        )
+        .route(
+            &format!("{}/{{id}}", hours::PAGE),
+            get(hours::view_number_hours).post(hours::update_number_hours),
+        )
+        .route(
+            &format!("{}/{{id}}/delete", hours::PAGE),
+            post(hours::delete_number_hours),
         )
         .route(ONE, get(form::view_workflow).post(form::update_workflow))
         .route(&format!("{ONE}/dry-run"), get(dry_run::view_dry_run))

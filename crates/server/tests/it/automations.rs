@@ -2,12 +2,14 @@
 //! sandbox: triggers and conditions ([`runs`]), durable waits, versions,
 //! crashes and retries ([`durability`]), the loop and rate guards
 //! ([`guards`]), and the rules of the API: checks, dry runs, permissions
-//! ([`api`]).
+//! ([`api`]); business hours with their welcome and away messages
+//! ([`hours`]).
 
 mod api;
 mod auto_tags;
 mod durability;
 mod guards;
+pub(crate) mod hours;
 mod runs;
 mod triggers;
 mod waits;

@@ -20,6 +20,7 @@ mod http;
 mod http_auto_tags;
 mod http_automations;
 mod http_flows;
+mod http_hours;
 mod http_imports;
 mod http_inbox;
 mod http_webhooks;
