@@ -100,6 +100,11 @@ pub struct PlanLimits {
     pub numbers: Option<i64>,
     #[schema(minimum = 0)]
     pub contacts: Option<i64>,
+    /// Workflow runs started in a calendar month (UTC); a run over the
+    /// limit is logged as skipped.
+    #[serde(default)]
+    #[schema(minimum = 0)]
+    pub workflow_runs_per_month: Option<i64>,
 }
 
 impl PlanLimits {
@@ -114,6 +119,7 @@ impl PlanLimits {
                     agents: Some(5),
                     numbers: Some(1),
                     contacts: Some(5_000),
+                    workflow_runs_per_month: Some(2_000),
                 },
             ),
             (
@@ -124,6 +130,7 @@ impl PlanLimits {
                     agents: Some(25),
                     numbers: Some(5),
                     contacts: Some(50_000),
+                    workflow_runs_per_month: Some(50_000),
                 },
             ),
             (
@@ -134,6 +141,7 @@ impl PlanLimits {
                     agents: None,
                     numbers: None,
                     contacts: None,
+                    workflow_runs_per_month: None,
                 },
             ),
         ]

@@ -23,6 +23,7 @@ struct PlanRow {
     agents: Option<i64>,
     numbers: Option<i64>,
     contacts: Option<i64>,
+    workflow_runs_per_month: Option<i64>,
     created_at: i64,
     updated_at: i64,
 }
@@ -37,6 +38,7 @@ impl From<PlanRow> for Plan {
                 agents: r.agents,
                 numbers: r.numbers,
                 contacts: r.contacts,
+                workflow_runs_per_month: r.workflow_runs_per_month,
             },
             created_at: Timestamp::from_millis(r.created_at),
             updated_at: Timestamp::from_millis(r.updated_at),
@@ -113,8 +115,8 @@ impl SystemTx {
         for (code, name, l) in PlanLimits::defaults() {
             exec!(&mut self.tx, |c| sqlx::query(
                 "INSERT INTO plans (code, name, messages_per_month, agents, numbers, contacts, \
-                                    created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (code) DO NOTHING"
+                                    workflow_runs_per_month, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $8, $7, $7) ON CONFLICT (code) DO NOTHING"
             )
             .bind(code)
             .bind(name)
@@ -123,6 +125,7 @@ impl SystemTx {
             .bind(l.numbers)
             .bind(l.contacts)
             .bind(now.as_millis())
+            .bind(l.workflow_runs_per_month)
             .execute(c)
             .await)?;
         }
@@ -131,7 +134,7 @@ impl SystemTx {
 
     pub async fn list_plans(&mut self) -> StoreResult<Vec<Plan>> {
         let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, PlanRow>(
-            "SELECT code, name, messages_per_month, agents, numbers, contacts, created_at, \
+            "SELECT code, name, messages_per_month, agents, numbers, contacts, workflow_runs_per_month, created_at, \
                     updated_at FROM plans ORDER BY code"
         )
         .fetch_all(c)
@@ -152,9 +155,9 @@ impl SystemTx {
     ) -> StoreResult<Plan> {
         let row = run!(&mut self.tx, |c| sqlx::query_as::<_, PlanRow>(
             "UPDATE plans SET name = $2, messages_per_month = $3, agents = $4, numbers = $5, \
-                              contacts = $6, updated_at = $7 \
+                              contacts = $6, updated_at = $7, workflow_runs_per_month = $8 \
              WHERE code = $1 \
-             RETURNING code, name, messages_per_month, agents, numbers, contacts, created_at, \
+             RETURNING code, name, messages_per_month, agents, numbers, contacts, workflow_runs_per_month, created_at, \
                        updated_at"
         )
         .bind(code)
@@ -164,6 +167,7 @@ impl SystemTx {
         .bind(limits.numbers)
         .bind(limits.contacts)
         .bind(now.as_millis())
+        .bind(limits.workflow_runs_per_month)
         .fetch_optional(c)
         .await)?;
         Ok(row.or_not_found()?.into())
@@ -264,7 +268,7 @@ impl SystemTx {
 
 async fn find_plan(tx: &mut Tx, code: &str) -> StoreResult<Plan> {
     let row = run!(tx, |c| sqlx::query_as::<_, PlanRow>(
-        "SELECT code, name, messages_per_month, agents, numbers, contacts, created_at, \
+        "SELECT code, name, messages_per_month, agents, numbers, contacts, workflow_runs_per_month, created_at, \
                 updated_at FROM plans WHERE code = $1"
     )
     .bind(code)

@@ -3,7 +3,8 @@
 //! when they are checked) and the checks themselves, plain functions.
 
 use super::definition::{AttributeOp, Condition, pattern};
-use domain::{ContactId, ConversationId, MessageId};
+use crate::error::AppResult;
+use domain::{ContactId, ConversationId, MessageId, Timestamp};
 use serde_json::Value;
 use store::inbox::{Contact, Conversation};
 use store::{StoreError, StoreResult, TenantTx};
@@ -17,6 +18,9 @@ pub struct Facts {
     /// The triggering message's text (its caption, or the title of the
     /// button or list row the customer chose).
     pub message_text: Option<String>,
+    /// Whether it is within business hours, once [`Facts::load_hours`]
+    /// read it (only for conditions that ask).
+    pub within_hours: Option<bool>,
 }
 
 impl Facts {
@@ -45,6 +49,22 @@ impl Facts {
                 gone_is_none(tx.find_message(id).await)?.and_then(|m| message_text(&m.content));
         }
         Ok(facts)
+    }
+
+    /// Reads whether it is within business hours at `at` (the
+    /// conversation's number's, else the workspace's) if `conditions` ask
+    /// and it was not read yet.
+    pub async fn load_hours(
+        &mut self,
+        tx: &mut TenantTx,
+        conditions: &[Condition],
+        at: Timestamp,
+    ) -> AppResult<()> {
+        if self.within_hours.is_none() && Condition::any_about_hours(conditions) {
+            let channel = self.conversation.as_ref().map(|c| c.channel_id);
+            self.within_hours = Some(super::hours::is_open_in(tx, channel, at).await?);
+        }
+        Ok(())
     }
 }
 
@@ -137,6 +157,7 @@ pub fn holds(c: &Condition, f: &Facts) -> bool {
             .conversation
             .as_ref()
             .is_some_and(|c| c.status.as_str() == status),
+        Condition::BusinessHours { open } => f.within_hours == Some(*open),
     }
 }
 

@@ -40,7 +40,10 @@ pub async fn dry_run(
         .await?
         .first()
         .map(|c| c.id);
-    let facts = Facts::load(&mut tx, Some(contact), conversation, None).await?;
+    let mut facts = Facts::load(&mut tx, Some(contact), conversation, None).await?;
+    // Any branch may ask: read it once, as of now.
+    let channel = facts.conversation.as_ref().map(|c| c.channel_id);
+    facts.within_hours = Some(super::hours::is_open_in(&mut tx, channel, state.now()).await?);
     tx.commit().await?;
     let conditions_hold = all_hold(&d.conditions, &facts);
     let program = compile(&d.steps);

@@ -287,8 +287,9 @@ async fn step(
             conditions,
             otherwise,
         } => {
-            let facts =
+            let mut facts =
                 Facts::load(tx, run.contact_id, run.conversation_id, run.message_id).await?;
+            facts.load_hours(tx, conditions, now).await?;
             let taken = all_hold(conditions, &facts);
             let next = if taken { pc + 1 } else { *otherwise };
             let output = json!({ "taken": if taken { "then" } else { "else" } });

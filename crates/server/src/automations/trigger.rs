@@ -18,6 +18,7 @@ use super::definition::{Definition, Trigger, pattern};
 use super::jobs;
 use crate::events::{Consumer, poll_having};
 use crate::state::AppState;
+use crate::tenancy::limits::month_start;
 use domain::{ContactId, ConversationId, EventId, MessageId, Timestamp, WorkflowId, WorkflowRunId};
 use futures::future::BoxFuture;
 use serde_json::Value;
@@ -58,6 +59,7 @@ impl Consumer for Triggers {
         }
         let ids: Vec<EventId> = events.iter().map(|e| e.id).collect();
         let causes = tx.event_causes(&ids).await?;
+        let mut budget = Budget::default();
         for event in events {
             if awaiting && event.name == "message.received" {
                 resume_replied(tx, event, self.now).await?;
@@ -76,11 +78,21 @@ impl Consumer for Triggers {
             // Auto-tag rules first: the workflows' conditions see their tags.
             auto_tags::apply(tx, &tagging, &mut facts, self.now).await?;
             for a in candidates {
+                facts
+                    .load_hours(tx, &a.definition.conditions, self.now)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e:#}"))?;
                 if accepts(tx, &a.definition.trigger, &subject, &facts).await?
                     && all_hold(&a.definition.conditions, &facts)
                 {
                     let cause = causes.get(&event.id).copied();
-                    start(tx, &a.workflow, event, &subject, cause, self.now).await?;
+                    let start = Start {
+                        workflow: &a.workflow,
+                        event,
+                        subject: &subject,
+                        cause,
+                    };
+                    start.run(tx, &mut budget, self.now).await?;
                 }
             }
         }
@@ -266,53 +278,97 @@ async fn guard(
     Ok(None)
 }
 
-/// Starts a run of `workflow` for `event` (or records why a guard
-/// skipped it), unless the workflow has one for that event already.
-async fn start(
-    tx: &mut TenantTx,
-    workflow: &Workflow,
-    event: &StoredEvent,
-    subject: &Subject,
-    cause: Option<EventCause>,
-    now: Timestamp,
-) -> anyhow::Result<()> {
-    let depth = cause.map_or(0, |c| c.depth + 1);
-    let skipped = guard(tx, workflow, subject, cause, depth, now).await?;
-    let run = WorkflowRun {
-        id: WorkflowRunId::new(),
-        workflow_id: workflow.id,
-        version: workflow.version,
-        workflow_name: workflow.name.clone(),
-        status: if skipped.is_some() {
-            RunStatus::Skipped
-        } else {
-            RunStatus::Running
-        },
-        pc: 0,
-        trigger_event_id: event.id,
-        trigger_event: event.name.clone(),
-        contact_id: subject.contact,
-        conversation_id: subject.conversation,
-        message_id: subject.message,
-        depth,
-        wake_at: None,
-        awaiting_reply: false,
-        finished_at: skipped.is_some().then_some(now),
-        error: skipped.clone(),
-        started_at: now,
-        updated_at: now,
-    };
-    if !tx.insert_workflow_run(&run).await? {
-        return Ok(());
-    }
-    match skipped {
-        Some(reason) => {
-            tracing::info!(tenant_id = %tx.tenant_id(), workflow_id = %workflow.id,
-                event = %event.name, %reason, "workflow run skipped");
+/// Runs the plan still allows this month (`None`: no limit), read when
+/// the batch first starts one.
+#[derive(Debug, Default)]
+struct Budget(Option<Option<i64>>);
+
+impl Budget {
+    /// Takes one run from the budget; whether there was one.
+    async fn take(&mut self, tx: &mut TenantTx, now: Timestamp) -> anyhow::Result<bool> {
+        let left = match &mut self.0 {
+            Some(left) => left,
+            None => {
+                let allowed = tx.find_plan().await?.limits.workflow_runs_per_month;
+                let left = match allowed {
+                    Some(max) => Some(max - tx.count_started_workflow_runs(month_start(now)).await?),
+                    None => None,
+                };
+                self.0.insert(left)
+            }
+        };
+        match left {
+            Some(n) if *n <= 0 => Ok(false),
+            Some(n) => {
+                *n -= 1;
+                Ok(true)
+            }
+            None => Ok(true),
         }
-        None => jobs::enqueue_run(tx, run.id, now).await?,
     }
-    Ok(())
+}
+
+/// A run of `workflow` to start for `event`.
+struct Start<'a> {
+    workflow: &'a Workflow,
+    event: &'a StoredEvent,
+    subject: &'a Subject,
+    cause: Option<EventCause>,
+}
+
+impl Start<'_> {
+    /// Starts the run (or records why a guard or the plan skipped it),
+    /// unless the workflow has one for that event already.
+    async fn run(self, tx: &mut TenantTx, budget: &mut Budget, now: Timestamp) -> anyhow::Result<()> {
+        let Start {
+            workflow,
+            event,
+            subject,
+            cause,
+        } = self;
+        let depth = cause.map_or(0, |c| c.depth + 1);
+        let mut skipped = guard(tx, workflow, subject, cause, depth, now).await?;
+        if skipped.is_none() && !budget.take(tx, now).await? {
+            skipped = Some(
+                "plan limit: the workspace's plan allows no more workflow runs this month".into(),
+            );
+        }
+        let run = WorkflowRun {
+            id: WorkflowRunId::new(),
+            workflow_id: workflow.id,
+            version: workflow.version,
+            workflow_name: workflow.name.clone(),
+            status: if skipped.is_some() {
+                RunStatus::Skipped
+            } else {
+                RunStatus::Running
+            },
+            pc: 0,
+            trigger_event_id: event.id,
+            trigger_event: event.name.clone(),
+            contact_id: subject.contact,
+            conversation_id: subject.conversation,
+            message_id: subject.message,
+            depth,
+            wake_at: None,
+            awaiting_reply: false,
+            finished_at: skipped.is_some().then_some(now),
+            error: skipped.clone(),
+            started_at: now,
+            updated_at: now,
+        };
+        if !tx.insert_workflow_run(&run).await? {
+            return Ok(());
+        }
+        match skipped {
+            Some(reason) => {
+                tracing::info!(tenant_id = %tx.tenant_id(), workflow_id = %workflow.id,
+                    event = %event.name, %reason, "workflow run skipped");
+            }
+            None => jobs::enqueue_run(tx, run.id, now).await?,
+        }
+        Ok(())
+    }
 }
 
 /// One round of the consumer: every tenant with a workflow whose cursor is

@@ -43,6 +43,10 @@ pub async fn update_plan(
         ("limits.agents", limits.agents),
         ("limits.numbers", limits.numbers),
         ("limits.contacts", limits.contacts),
+        (
+            "limits.workflow_runs_per_month",
+            limits.workflow_runs_per_month,
+        ),
     ]
     .into_iter()
     .find(|(_, v)| v.is_some_and(|v| v < 0));

@@ -21,3 +21,6 @@ CREATE UNIQUE INDEX workflows_inbound_token ON workflows (inbound_token_hash)
 ALTER TABLE workflow_runs ADD COLUMN awaiting_reply BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX workflow_runs_awaiting_reply ON workflow_runs (tenant_id, contact_id)
     WHERE awaiting_reply = 1;
+
+-- What a plan allows of workflow runs a month (NULL: unlimited).
+ALTER TABLE plans ADD COLUMN workflow_runs_per_month BIGINT;

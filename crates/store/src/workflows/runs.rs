@@ -420,6 +420,18 @@ impl TenantTx {
         .await)
     }
 
+    /// Runs started at or after `since` that a guard did not skip.
+    pub async fn count_started_workflow_runs(&mut self, since: Timestamp) -> StoreResult<i64> {
+        run!(&mut self.tx, |c| sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM workflow_runs \
+             WHERE tenant_id = $1 AND started_at >= $2 AND status <> 'skipped'"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(since.as_millis())
+        .fetch_one(c)
+        .await)
+    }
+
     /// Adds `s` to its run's steps.
     pub async fn insert_run_step(&mut self, s: &RunStep) -> StoreResult<()> {
         exec!(&mut self.tx, |c| sqlx::query(

@@ -156,6 +156,25 @@ pub enum Condition {
     ConversationStatus {
         status: String,
     },
+    /// Within (`open: true`) or outside (`open: false`) business hours:
+    /// the conversation's number's, else the workspace's, when checked.
+    BusinessHours {
+        open: bool,
+    },
+}
+
+impl Condition {
+    /// Whether any of `conditions` asks about business hours (they are
+    /// read only then).
+    pub fn any_about_hours(conditions: &[Condition]) -> bool {
+        conditions.iter().any(|c| match c {
+            Condition::BusinessHours { .. } => true,
+            Condition::All { conditions } | Condition::Any { conditions } => {
+                Condition::any_about_hours(conditions)
+            }
+            _ => false,
+        })
+    }
 }
 
 /// How an attribute is compared.

@@ -220,3 +220,68 @@ async fn conditions_gate_the_start_and_branches_decide_on_the_contact_as_it_is()
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_business_hours_condition_reads_the_workspaces_hours_when_checked() {
+    each_engine_with_sandbox(|wa: WhatsAppTest| async move {
+        let t = wa.create_tenant("flow-hours").await;
+        wa.connect_number(&t, PNID, WABA).await;
+        let id = workflow(
+            &wa,
+            &t,
+            "After hours",
+            json!({
+                "trigger": {"type": "message_received"},
+                "conditions": [{"type": "business_hours", "open": false}],
+                "steps": [{"type": "send_text", "text": "We are closed; we answer from 9:00."}]
+            }),
+        )
+        .await;
+        // No hours set: always open, so nothing runs.
+        let customer = "15550409401";
+        customer_writes(&wa, &t, customer, "hello?").await;
+        assert!(runs(&wa, &t, &id).await.is_empty());
+
+        // Closed every day (no ranges): the workflow answers.
+        let r = wa
+            .put(
+                "/api/v1/business-hours",
+                Auth::ApiKey(&t.api_key),
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        customer_writes(&wa, &t, customer, "anyone there?").await;
+        wa.eventually("the closed notice arrives", || async {
+            texts_to(&wa, customer).len() == 1
+        })
+        .await;
+
+        // Open all week: it does not.
+        let all_day = json!([{"start": "00:00", "end": "24:00"}]);
+        let week: serde_json::Map<String, serde_json::Value> = [
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+        ]
+        .into_iter()
+        .map(|d| (d.to_owned(), all_day.clone()))
+        .collect();
+        let r = wa
+            .put(
+                "/api/v1/business-hours",
+                Auth::ApiKey(&t.api_key),
+                json!({ "weekly": week }),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        customer_writes(&wa, &t, customer, "still there?").await;
+        assert_eq!(runs(&wa, &t, &id).await.len(), 1);
+        assert_eq!(texts_to(&wa, customer).len(), 1);
+    })
+    .await;
+}
