@@ -133,12 +133,14 @@ impl SystemTx {
     }
 
     pub async fn list_plans(&mut self) -> StoreResult<Vec<Plan>> {
-        let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, PlanRow>(
+        let rows = run!(&mut self.tx, |c| {
+            sqlx::query_as::<_, PlanRow>(
             "SELECT code, name, messages_per_month, agents, numbers, contacts, workflow_runs_per_month, created_at, \
                     updated_at FROM plans ORDER BY code"
         )
         .fetch_all(c)
-        .await)?;
+        .await
+        })?;
         Ok(rows.into_iter().map(Plan::from).collect())
     }
 
@@ -153,7 +155,8 @@ impl SystemTx {
         limits: PlanLimits,
         now: Timestamp,
     ) -> StoreResult<Plan> {
-        let row = run!(&mut self.tx, |c| sqlx::query_as::<_, PlanRow>(
+        let row = run!(&mut self.tx, |c| {
+            sqlx::query_as::<_, PlanRow>(
             "UPDATE plans SET name = $2, messages_per_month = $3, agents = $4, numbers = $5, \
                               contacts = $6, updated_at = $7, workflow_runs_per_month = $8 \
              WHERE code = $1 \
@@ -169,7 +172,8 @@ impl SystemTx {
         .bind(now.as_millis())
         .bind(limits.workflow_runs_per_month)
         .fetch_optional(c)
-        .await)?;
+        .await
+        })?;
         Ok(row.or_not_found()?.into())
     }
 
@@ -267,13 +271,15 @@ impl SystemTx {
 }
 
 async fn find_plan(tx: &mut Tx, code: &str) -> StoreResult<Plan> {
-    let row = run!(tx, |c| sqlx::query_as::<_, PlanRow>(
+    let row = run!(tx, |c| {
+        sqlx::query_as::<_, PlanRow>(
         "SELECT code, name, messages_per_month, agents, numbers, contacts, workflow_runs_per_month, created_at, \
                 updated_at FROM plans WHERE code = $1"
     )
     .bind(code)
     .fetch_optional(c)
-    .await)?;
+    .await
+    })?;
     Ok(row.or_not_found()?.into())
 }
 

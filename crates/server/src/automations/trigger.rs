@@ -291,7 +291,9 @@ impl Budget {
             None => {
                 let allowed = tx.find_plan().await?.limits.workflow_runs_per_month;
                 let left = match allowed {
-                    Some(max) => Some(max - tx.count_started_workflow_runs(month_start(now)).await?),
+                    Some(max) => {
+                        Some(max - tx.count_started_workflow_runs(month_start(now)).await?)
+                    }
                     None => None,
                 };
                 self.0.insert(left)
@@ -319,7 +321,12 @@ struct Start<'a> {
 impl Start<'_> {
     /// Starts the run (or records why a guard or the plan skipped it),
     /// unless the workflow has one for that event already.
-    async fn run(self, tx: &mut TenantTx, budget: &mut Budget, now: Timestamp) -> anyhow::Result<()> {
+    async fn run(
+        self,
+        tx: &mut TenantTx,
+        budget: &mut Budget,
+        now: Timestamp,
+    ) -> anyhow::Result<()> {
         let Start {
             workflow,
             event,

@@ -137,3 +137,65 @@ async fn one_workflow_starts_at_most_twenty_runs_for_a_contact_in_an_hour() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_plan_limits_runs_a_month_and_a_run_over_it_is_skipped_with_the_reason() {
+    each_engine(|app| async move {
+        let op = app.operator_token().await;
+        let limits = json!({ "limits": { "messages_per_month": 1000, "agents": 5, "numbers": 1,
+                                         "contacts": 100, "workflow_runs_per_month": 2 } });
+        let r = app
+            .patch(
+                "/api/v1/operator/plans/starter",
+                testkit::Auth::Bearer(&op),
+                limits,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(
+            r.body["limits"]["workflow_runs_per_month"],
+            json!(2),
+            "{}",
+            r.body
+        );
+        let t = app.create_tenant("flow-plan").await;
+        let tag = crate::crm_tags::tag(&app, &t, "welcome", "#444444").await;
+        let id = workflow(
+            &app,
+            &t,
+            "Welcome",
+            json!({
+                "trigger": {"type": "tag_added", "tag_id": tag},
+                "steps": [{"type": "add_note", "text": "Welcomed"}]
+            }),
+        )
+        .await;
+        let mut contacts = Vec::new();
+        for i in 0..4 {
+            contacts.push(contact(&app, &t, &format!("+1555040700{i}")).await);
+        }
+        for c in &contacts[..3] {
+            set_tag(&app, &t, c, &tag, true).await;
+        }
+        app.drain().await;
+        let all = runs(&app, &t, &id).await;
+        let mut s: Vec<&str> = all.iter().map(|r| r["status"].as_str().unwrap()).collect();
+        s.sort_unstable();
+        assert_eq!(s, ["completed", "completed", "skipped"], "{all:?}");
+        let skipped = all
+            .iter()
+            .find(|r| r["status"] == json!("skipped"))
+            .unwrap();
+        assert!(
+            skipped["error"].as_str().unwrap().starts_with("plan limit"),
+            "{skipped}"
+        );
+        // A new month, a new allowance.
+        app.advance(32 * 86_400);
+        set_tag(&app, &t, &contacts[3], &tag, true).await;
+        app.drain().await;
+        let newest = runs(&app, &t, &id).await[0].clone();
+        assert_eq!(newest["status"], json!("completed"), "{newest}");
+    })
+    .await;
+}
