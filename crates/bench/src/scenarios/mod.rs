@@ -1,6 +1,7 @@
 //! The scenarios of issue 5, each on a fresh database with its own server
 //! process (so its peak RSS is its own), against the baseline in the same run.
 
+pub mod automations;
 pub mod campaign_api;
 pub mod crm;
 pub mod import;
@@ -16,7 +17,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// The scenario names `--scenario` accepts, in run order.
-pub const ALL: [&str; 8] = [
+pub const ALL: [&str; 9] = [
     "ingest",
     "inbound",
     "outbound",
@@ -25,6 +26,7 @@ pub const ALL: [&str; 8] = [
     "webhooks",
     "crm",
     "import",
+    "automations",
 ];
 
 /// One shape of the outbound scenarios: `numbers` numbers (one tenant
@@ -65,6 +67,8 @@ pub struct Sizes {
     pub import_rows: usize,
     /// CRM: contacts of the one tenant (ten messages each).
     pub crm_contacts: usize,
+    /// Automations: how long 200 inbound messages/s are sent.
+    pub automations_load: Duration,
 }
 
 impl Sizes {
@@ -96,6 +100,7 @@ impl Sizes {
             hooks_load: Duration::from_secs(20),
             import_rows: 100_000,
             crm_contacts: 100_000,
+            automations_load: Duration::from_secs(20),
         }
     }
 
@@ -127,6 +132,7 @@ impl Sizes {
             hooks_load: Duration::from_secs(5),
             import_rows: 100_000,
             crm_contacts: 10_000,
+            automations_load: Duration::from_secs(5),
         }
     }
 }
@@ -166,6 +172,7 @@ pub async fn run(ctx: &Ctx, name: &str) -> anyhow::Result<Vec<Figure>> {
         "webhooks" => webhooks::run(ctx).await,
         "crm" => crm::run(ctx).await,
         "import" => import::run(ctx).await,
+        "automations" => automations::run(ctx).await,
         other => anyhow::bail!("no scenario `{other}` (choose from {})", ALL.join(", ")),
     }
 }
