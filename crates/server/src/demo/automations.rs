@@ -1,13 +1,14 @@
 //! The demo's automations, set up through the API as a team would: the
 //! simulated customers' questions about catering and opening hours get
-//! answered, a new VIP gets a note for the team a minute later, and
-//! complaints about deliveries are tagged.
+//! answered, a table booking waits for the customer's answer, a new VIP
+//! gets a note for the team a minute later, complaints about deliveries
+//! are tagged, and the café's opening hours send an away message.
 
 use anyhow::Context;
 use serde_json::{Value, json};
 
-/// Three workflows over the demo's tags (made by [`super::crm`]) and an
-/// auto-tag rule.
+/// Four workflows over the demo's tags (made by [`super::crm`]), an
+/// auto-tag rule and business hours.
 pub(super) async fn seed_automations<F, Fut>(call: &F, key: &str) -> anyhow::Result<()>
 where
     F: Fn(reqwest::Method, &str, Option<&str>, Value) -> Fut,
@@ -48,6 +49,18 @@ where
             }),
         ),
         (
+            "Table bookings",
+            json!({
+                "trigger": {"type": "message_received", "keywords": ["table", "book"]},
+                "steps": [
+                    {"type": "send_text", "text": "Happy to keep a table for you! For how many people, and when?"},
+                    {"type": "wait_for_reply", "seconds": 3600,
+                     "replied": [{"type": "add_note", "text": "Table request: confirm it with the customer."}],
+                     "timeout": [{"type": "add_note", "text": "Table request with no answer: follow up."}]}
+                ]
+            }),
+        ),
+        (
             "New VIP",
             json!({
                 "trigger": {"type": "tag_added", "tag_id": vip},
@@ -81,6 +94,23 @@ where
         json!({ "name": "Late deliveries",
                 "matcher": {"on": "message", "keywords": ["delivery", "hasn't arrived"]},
                 "tag_id": delivery["id"] }),
+    )
+    .await?;
+    // Opening hours, with an away message outside them.
+    let day = |from: &str, to: &str| json!([{ "start": from, "end": to }]);
+    call(
+        reqwest::Method::PUT,
+        "/api/v1/business-hours",
+        Some(key),
+        json!({
+            "weekly": {
+                "monday": day("07:00", "18:00"), "tuesday": day("07:00", "18:00"),
+                "wednesday": day("07:00", "18:00"), "thursday": day("07:00", "18:00"),
+                "friday": day("07:00", "18:00"), "saturday": day("07:00", "18:00"),
+                "sunday": day("08:00", "14:00")
+            },
+            "away_message": "We're closed right now; we open at 7am (8am on Sundays) and will answer then."
+        }),
     )
     .await?;
     Ok(())

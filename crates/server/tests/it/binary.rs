@@ -207,11 +207,18 @@ async fn demo_starts_a_tenant_with_two_numbers_and_customers_writing_in() {
         .collect();
     assert_eq!(
         names,
-        ["Catering enquiries", "New VIP", "Opening hours"],
+        [
+            "Catering enquiries",
+            "New VIP",
+            "Opening hours",
+            "Table bookings"
+        ],
         "{workflows}"
     );
     let rules = json("/api/v1/auto-tag-rules").await;
     assert_eq!(rules["items"][0]["name"], "Late deliveries", "{rules}");
+    let hours = json("/api/v1/business-hours").await;
+    assert_eq!(hours["weekly"]["sunday"][0]["start"], "08:00", "{hours}");
     // A simulated customer writes in right away, then every few seconds.
     let mut conversations = serde_json::Value::Null;
     for _ in 0..200 {
