@@ -145,4 +145,10 @@ id_type!(
     WorkflowRunId,
     /// A rule that tags contacts whose messages or fields match it.
     AutoTagRuleId,
+    /// A drip sequence: messages sent to a contact one after another, at
+    /// set delays, until the last is sent or an exit rule ends it.
+    DripId,
+    /// One contact's enrolment in a drip (a contact is enrolled again
+    /// with a new one after the last ended).
+    DripSubscriberId,
 );

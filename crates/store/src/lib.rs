@@ -25,6 +25,7 @@ pub mod auto_tags;
 pub mod campaigns;
 pub mod channels;
 pub mod crm;
+pub mod drips;
 pub mod events;
 pub mod hooks;
 pub mod housekeeping;

@@ -14,13 +14,16 @@
 //!   runs, retry, cancel, dry run); [`api`] and [`pages`] are thin
 //!   adapters over them, [`jobs`] registers the background work;
 //! - [`auto_tags`]: rules that tag contacts whose messages or fields match,
-//!   applied in the same pass as the workflows ([`api_auto_tags`]).
+//!   applied in the same pass as the workflows ([`api_auto_tags`]);
+//! - [`drips`]: drip sequences, messages sent one after another at set
+//!   delays until the last or an exit rule.
 
 pub mod api;
 pub mod api_auto_tags;
 pub mod auto_tags;
 pub mod conditions;
 pub mod definition;
+pub mod drips;
 pub mod jobs;
 pub mod pages;
 pub mod run;

@@ -136,6 +136,8 @@ pub enum Table {
     Teams,
     /// Workflows or auto-tag rules.
     Automations,
+    /// Drip sequences.
+    Drips,
 }
 
 impl Table {
@@ -145,6 +147,7 @@ impl Table {
             Table::HookEndpoints => &["hook_endpoints"],
             Table::Teams => &["teams"],
             Table::Automations => &["workflows", "auto_tag_rules"],
+            Table::Drips => &["drips"],
         }
     }
 }
