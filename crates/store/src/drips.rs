@@ -450,9 +450,8 @@ impl TenantTx {
         &mut self,
         drip: DripId,
     ) -> StoreResult<Vec<(SubscriberStatus, i64)>> {
-        let rows: Vec<(String, i64)> =
-            run!(&mut self.tx, |c| {
-                sqlx::query_as(
+        let rows: Vec<(String, i64)> = run!(&mut self.tx, |c| {
+            sqlx::query_as(
             "SELECT status, COUNT(*) FROM drip_subscribers WHERE tenant_id = $1 AND drip_id = $2 \
              GROUP BY status"
         )
@@ -460,7 +459,7 @@ impl TenantTx {
         .bind(drip.as_uuid())
         .fetch_all(c)
         .await
-            })?;
+        })?;
         Ok(rows
             .into_iter()
             .filter_map(|(s, n)| SubscriberStatus::parse(&s).map(|s| (s, n)))
@@ -491,9 +490,8 @@ impl TenantTx {
 
     /// Subscriber `id`'s history, step by step.
     pub async fn drip_sends(&mut self, id: DripSubscriberId) -> StoreResult<Vec<DripSend>> {
-        let rows =
-            run!(&mut self.tx, |c| {
-                sqlx::query_as::<_, SendRow>(
+        let rows = run!(&mut self.tx, |c| {
+            sqlx::query_as::<_, SendRow>(
             "SELECT subscriber_id, step, drip_id, outcome, kind, message_id, detail, created_at \
              FROM drip_sends WHERE tenant_id = $1 AND subscriber_id = $2 ORDER BY step"
         )
@@ -501,7 +499,7 @@ impl TenantTx {
         .bind(id.as_uuid())
         .fetch_all(c)
         .await
-            })?;
+        })?;
         Ok(rows.into_iter().map(DripSend::from).collect())
     }
 }
