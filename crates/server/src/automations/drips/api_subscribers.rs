@@ -286,6 +286,8 @@ pub async fn create_drip_csv_enrolment(
     ApiPath(id): ApiPath<DripId>,
     req: Request,
 ) -> AppResult<Json<CsvEnrolment>> {
+    // Another tenant's drip is a 404 whatever is sent.
+    rules::get_drip(&state, &ctx, id).await?;
     let csv = req
         .headers()
         .get(header::CONTENT_TYPE)

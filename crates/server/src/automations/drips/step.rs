@@ -51,7 +51,7 @@ pub async fn run_step(
 ) -> anyhow::Result<Stepped> {
     let now = state.now();
     let mut tx = state.store.tenant(tenant).await?;
-    let Some((mut s, def, contact)) = take(&mut tx, id, step, now).await? else {
+    let Some((mut s, def, contact)) = take(&mut tx, id, step).await? else {
         return Ok(Stepped::Nothing);
     };
     if let Some(at) = s.next_at.filter(|at| *at > now) {
@@ -90,7 +90,7 @@ pub async fn run_step(
             // Nothing of the refused attempt stays.
             drop(tx);
             let mut tx = state.store.tenant(tenant).await?;
-            let Some((mut s, ..)) = take(&mut tx, id, step, now).await? else {
+            let Some((mut s, ..)) = take(&mut tx, id, step).await? else {
                 return Ok(Stepped::Nothing);
             };
             let detail = format!("{code}: {reason}");
@@ -122,7 +122,6 @@ async fn take(
     tx: &mut TenantTx,
     id: DripSubscriberId,
     step: i64,
-    _now: Timestamp,
 ) -> anyhow::Result<Option<(DripSubscriber, Definition, Contact)>> {
     let s = match tx.claim_drip_subscriber(id).await {
         Ok(s) => s,
@@ -161,15 +160,15 @@ async fn exit_reason(
     if has(def.exit.tag_id) {
         return Ok(Some("tagged"));
     }
-    if def.exit.on_reply {
-        let replied = tx
-            .list_contact_conversations(contact.id)
+    // When the message was stored (this server's clock, as the
+    // enrolment's), not when Meta says it was written.
+    if def.exit.on_reply
+        && tx
+            .last_inbound_stored_at(contact.id)
             .await?
-            .iter()
-            .any(|c| c.last_inbound_at.is_some_and(|at| at > s.enrolled_at));
-        if replied {
-            return Ok(Some("replied"));
-        }
+            .is_some_and(|at| at > s.enrolled_at)
+    {
+        return Ok(Some("replied"));
     }
     Ok(None)
 }

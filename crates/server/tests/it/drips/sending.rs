@@ -87,6 +87,18 @@ async fn drip_steps_go_at_their_delays_as_text_while_the_window_is_open_then_as_
             );
         }
         assert_eq!(names.iter().filter(|n| *n == "message.queued").count(), 3);
+        // The enrolment and its sends are in the execution log.
+        let log = wa
+            .get(
+                "/api/v1/executions?type=drip_subscriber&status=completed",
+                Auth::ApiKey(&t.api_key),
+            )
+            .await;
+        assert_eq!(log.status, 200, "{}", log.body);
+        let items = log.body["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1, "{}", log.body);
+        assert_eq!(items[0]["details"]["sent"], json!(3));
+        assert_eq!(items[0]["details"]["drip_id"], json!(id));
     })
     .await;
 }
