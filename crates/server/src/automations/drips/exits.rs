@@ -15,6 +15,7 @@ use domain::{ContactId, DripId, TagId, Timestamp};
 use futures::future::BoxFuture;
 use serde_json::Value;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use store::drips::SubscriberStatus;
 use store::events::{CursorStart, StoredEvent, Table};
 use store::{StoreError, TenantTx};
@@ -75,15 +76,15 @@ async fn end(
     now: Timestamp,
 ) -> anyhow::Result<()> {
     for found in tx.active_drip_subscriptions(contact).await? {
-        if !drips.contains_key(&found.drip_id) {
-            let def = match tx.find_drip(found.drip_id).await {
+        let def = match drips.entry(found.drip_id) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => slot.insert(match tx.find_drip(found.drip_id).await {
                 Ok(d) => Some(read(&d).map_err(|e| anyhow::anyhow!("{e:#}"))?),
                 Err(StoreError::NotFound) => None,
                 Err(e) => return Err(e.into()),
-            };
-            drips.insert(found.drip_id, def);
-        }
-        let Some(Some(def)) = drips.get(&found.drip_id) else {
+            }),
+        };
+        let Some(def) = def.as_ref() else {
             continue;
         };
         let reason = match cause {

@@ -161,10 +161,8 @@ async fn drip_enrols_a_segment_in_batches_and_a_csv_of_phones_and_ids() {
 
         // A CSV: a known number (spaced), a new one, a contact id, a VIP
         // enrolled already and a row that is neither.
-        let csv = format!(
-            "name;Phone\nBo;+1 555 062 2009\nNew;15550622010\nVip;+15550622000\nBad;12ab\n"
-        );
-        let (status, body) = upload(&app, &t.api_key, id, &csv).await;
+        let csv = "name;Phone\nBo;+1 555 062 2009\nNew;15550622010\nVip;+15550622000\nBad;12ab\n";
+        let (status, body) = upload(&app, &t.api_key, id, csv).await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(
             (
