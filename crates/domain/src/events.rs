@@ -19,12 +19,14 @@ mod automations;
 mod campaigns;
 mod channels;
 mod crm;
+mod drips;
 mod scheduled;
 mod templates;
 pub use automations::*;
 pub use campaigns::*;
 pub use channels::*;
 pub use crm::*;
+pub use drips::*;
 pub use scheduled::*;
 pub use templates::*;
 
@@ -328,6 +330,19 @@ events! {
     /// A number's own business hours were deleted (the workspace's apply
     /// to it again).
     BusinessHoursDeleted(BusinessHoursRef) = "business_hours.deleted", v 1;
+    /// A drip sequence was created (enabled or not).
+    DripCreated(DripRef) = "drip.created", v 1;
+    /// A drip was renamed, given new steps, exits or quiet hours, enabled
+    /// or disabled.
+    DripUpdated(DripUpdated) = "drip.updated", v 1;
+    /// A drip was deleted, with its subscribers.
+    DripDeleted(DripRef) = "drip.deleted", v 1;
+    /// A contact was enrolled in a drip.
+    DripSubscriberEnrolled(DripSubscriberRef) = "drip.subscriber.enrolled", v 1;
+    /// A drip's subscriber came past its last step.
+    DripSubscriberCompleted(DripSubscriberRef) = "drip.subscriber.completed", v 1;
+    /// A drip's subscriber left it before its end: `reason` says why.
+    DripSubscriberExited(DripSubscriberExited) = "drip.subscriber.exited", v 1;
 }
 
 /// Why an event could not be read back.

@@ -147,4 +147,10 @@ id_type!(
     AutoTagRuleId,
     /// Business hours: the workspace's schedule or one number's own.
     BusinessHoursId,
+    /// A drip sequence: messages sent to a contact one after another, at
+    /// set delays, until the last is sent or an exit rule ends it.
+    DripId,
+    /// One contact's enrolment in a drip (a contact is enrolled again
+    /// with a new one after the last ended).
+    DripSubscriberId,
 );

@@ -45,6 +45,7 @@ pub fn job_registry() -> jobs::Registry {
     campaigns::jobs::register(&mut registry);
     scheduled::jobs::register(&mut registry);
     automations::jobs::register(&mut registry);
+    automations::drips::jobs::register(&mut registry);
     registry
 }
 pub use http::app;

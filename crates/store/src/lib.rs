@@ -26,6 +26,7 @@ pub mod business_hours;
 pub mod campaigns;
 pub mod channels;
 pub mod crm;
+pub mod drips;
 pub mod events;
 pub mod hooks;
 pub mod housekeeping;

@@ -23,6 +23,8 @@
 //! - [`hours`]: business hours, the workspace's and numbers' own, with
 //!   the welcome and away messages and [`hours::is_open_in`] for
 //!   conditions ([`api_hours`]).
+//! - [`drips`]: drip sequences, messages sent one after another at set
+//!   delays until the last or an exit rule.
 
 pub mod api;
 pub mod api_auto_tags;
@@ -34,6 +36,7 @@ pub mod call;
 pub mod conditions;
 pub mod cron;
 pub mod definition;
+pub mod drips;
 pub mod dry_run;
 pub mod hours;
 pub mod inbound;

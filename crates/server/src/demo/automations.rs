@@ -2,13 +2,15 @@
 //! simulated customers' questions about catering and opening hours get
 //! answered, a table booking waits for the customer's answer, a new VIP
 //! gets a note for the team a minute later, complaints about deliveries
-//! are tagged, and the café's opening hours send an away message.
+//! are tagged, the café's opening hours send an away message, and a
+//! "Come back soon" drip writes to a few customers over a week until they
+//! become VIPs.
 
 use anyhow::Context;
 use serde_json::{Value, json};
 
 /// Four workflows over the demo's tags (made by [`super::crm`]), an
-/// auto-tag rule and business hours.
+/// auto-tag rule, business hours and a drip with two customers enrolled.
 pub(super) async fn seed_automations<F, Fut>(call: &F, key: &str) -> anyhow::Result<()>
 where
     F: Fn(reqwest::Method, &str, Option<&str>, Value) -> Fut,
@@ -113,5 +115,57 @@ where
         }),
     )
     .await?;
+    seed_drip(call, key, &vip).await
+}
+
+/// The "Come back soon" drip (a text while a customer's window is open,
+/// the `we_miss_you` template otherwise; quiet at night; a VIP tag is
+/// its goal), with the first two contacts enrolled.
+async fn seed_drip<F, Fut>(call: &F, key: &str, vip: &Value) -> anyhow::Result<()>
+where
+    F: Fn(reqwest::Method, &str, Option<&str>, Value) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<Value>>,
+{
+    let miss_you =
+        |name: &str| json!({ "name": "we_miss_you", "language": "en_US", "parameters": [name] });
+    let drip = call(
+        reqwest::Method::POST,
+        "/api/v1/drips",
+        Some(key),
+        json!({ "name": "Come back soon",
+                "steps": [
+                    {"delay": 1, "unit": "hours", "text": "Thanks for stopping by! Show this message for 10% off your next visit.",
+                     "template": miss_you("there")},
+                    {"delay": 3, "unit": "days", "template": miss_you("friend")},
+                    {"delay": 4, "unit": "days", "text": "Our seasonal menu is out: come and taste it!",
+                     "template": miss_you("friend")}
+                ],
+                "exit": {"on_reply": true, "goal_tag_id": vip},
+                "quiet_hours": {"start": "21:00", "end": "08:00"} }),
+    )
+    .await?;
+    let contacts = call(
+        reqwest::Method::GET,
+        "/api/v1/contacts?limit=2",
+        Some(key),
+        Value::Null,
+    )
+    .await?;
+    let ids: Vec<Value> = contacts["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| c["id"].clone())
+        .collect();
+    if !ids.is_empty() {
+        let id = drip["id"].as_str().context("the demo drip's id")?;
+        call(
+            reqwest::Method::POST,
+            &format!("/api/v1/drips/{id}/subscribers"),
+            Some(key),
+            json!({ "contact_ids": ids }),
+        )
+        .await?;
+    }
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! The tenant's execution log: what ran on its behalf, newest first —
-//! webhook deliveries (this area's), campaign runs and workflow runs (read
-//! from their areas' stores), merged by id (all are time-ordered UUIDs),
-//! each kind filtered by its own statuses.
+//! webhook deliveries (this area's), campaign runs, workflow runs and drip
+//! subscribers with the steps they were sent (read from their areas'
+//! stores), merged by id (all are time-ordered UUIDs), each kind filtered
+//! by its own statuses.
 
 use crate::auth::TenantCtx;
 use crate::error::{AppError, AppResult};
@@ -10,6 +11,7 @@ use domain::{Permission, Timestamp};
 use serde::Serialize;
 use serde_json::{Value, json};
 use store::campaigns::CampaignStatus;
+use store::drips::{LoggedSubscriber, SubscriberStatus};
 use store::hooks::deliveries::{DeliveryQuery, DeliveryStatus};
 use store::page::{Page, PageRequest};
 use store::workflows::{RunFilter, RunStatus, WorkflowRun};
@@ -19,13 +21,15 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Execution {
     pub id: uuid::Uuid,
-    /// `webhook_delivery`, `campaign_run` or `workflow_run`.
+    /// `webhook_delivery`, `campaign_run`, `workflow_run` or
+    /// `drip_subscriber`.
     #[serde(rename = "type")]
     pub kind: String,
     /// `pending`, `delivered` or `dead` for deliveries; `running`,
     /// `paused`, `finished` or `cancelled` for campaign runs; `running`,
     /// `waiting`, `completed`, `failed`, `cancelled` or `skipped` for
-    /// workflow runs.
+    /// workflow runs; `active`, `completed` or `exited` for drip
+    /// subscribers.
     pub status: String,
     /// What it was about: for a delivery, the endpoint's URL and the event.
     pub subject: String,
@@ -43,7 +47,12 @@ pub struct ExecutionFilter {
 }
 
 /// The kinds of the log.
-const KINDS: [&str; 3] = ["webhook_delivery", "campaign_run", "workflow_run"];
+const KINDS: [&str; 4] = [
+    "webhook_delivery",
+    "campaign_run",
+    "workflow_run",
+    "drip_subscriber",
+];
 
 /// Whether a kind is in the page and with what status: `None` if the
 /// kind filter leaves it out or the status is none of its own; else
@@ -85,11 +94,17 @@ pub async fn list_executions(
         CampaignStatus::parse(s).filter(|c| !matches!(c.as_str(), "draft" | "scheduled"))
     });
     let runs = kind_status(wants("workflow_run"), status, RunStatus::parse);
-    if status.is_some() && deliveries.is_none() && campaigns.is_none() && runs.is_none() {
+    let drips = kind_status(wants("drip_subscriber"), status, SubscriberStatus::parse);
+    if status.is_some()
+        && deliveries.is_none()
+        && campaigns.is_none()
+        && runs.is_none()
+        && drips.is_none()
+    {
         return Err(AppError::validation(
             "status",
             "pending, delivered, dead, running, paused, finished, cancelled, waiting, \
-             completed, failed or skipped",
+             completed, failed, skipped, active or exited",
         ));
     }
     let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
@@ -124,6 +139,13 @@ pub async fn list_executions(
         let found = tx.list_workflow_runs(filter, page).await?;
         more |= found.next.is_some();
         items.extend(found.items.into_iter().map(workflow_run));
+    }
+    if let Some(status) = drips {
+        let found = tx
+            .list_drip_subscribers_log(status, filter.since, filter.until, page)
+            .await?;
+        more |= found.next.is_some();
+        items.extend(found.items.into_iter().map(drip_subscriber));
     }
     tx.commit().await?;
     // Both lists are newest first by id: merged, the page is the newest
@@ -209,6 +231,30 @@ fn workflow_run(r: WorkflowRun) -> Execution {
             "contact_id": r.contact_id,
             "conversation_id": r.conversation_id,
             "error": r.error,
+        }),
+    }
+}
+
+fn drip_subscriber(l: LoggedSubscriber) -> Execution {
+    let s = l.subscriber;
+    Execution {
+        id: s.id.as_uuid(),
+        kind: "drip_subscriber".into(),
+        status: s.status.as_str().to_owned(),
+        subject: format!("{}: {} step(s) sent", l.drip_name, l.sent),
+        started_at: s.enrolled_at,
+        finished_at: s.finished_at,
+        details: json!({
+            "subscriber_id": s.id,
+            "drip_id": s.drip_id,
+            "drip_name": l.drip_name,
+            "contact_id": s.contact_id,
+            "via": s.via,
+            "step": s.step,
+            "next_at": s.next_at,
+            "sent": l.sent,
+            "exit_reason": s.exit_reason,
+            "exit_detail": s.exit_detail,
         }),
     }
 }

@@ -219,6 +219,13 @@ async fn demo_starts_a_tenant_with_two_numbers_and_customers_writing_in() {
     assert_eq!(rules["items"][0]["name"], "Late deliveries", "{rules}");
     let hours = json("/api/v1/business-hours").await;
     assert_eq!(hours["weekly"]["sunday"][0]["start"], "08:00", "{hours}");
+    let drips = json("/api/v1/drips").await;
+    assert_eq!(drips["items"][0]["name"], "Come back soon", "{drips}");
+    assert_eq!(drips["items"][0]["enabled"], true, "{drips}");
+    assert!(
+        drips["items"][0]["subscribers"]["active"].as_i64() >= Some(1),
+        "{drips}"
+    );
     // A simulated customer writes in right away, then every few seconds.
     let mut conversations = serde_json::Value::Null;
     for _ in 0..200 {

@@ -85,6 +85,7 @@ async fn seed(app: &TestApp, slug: &str) -> TestTenant {
     crate::campaigns::seed(app, &t).await;
     crate::automations::seed(app, &t).await;
     crate::automations::hours::seed(app, &t).await;
+    crate::drips::seed(app, &t).await;
     // Last: its contact and conversation are the newest, so the walk
     // finds them (with their tags) first.
     crate::crm_tags::seed(app, &t).await;

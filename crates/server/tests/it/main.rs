@@ -29,6 +29,7 @@ mod crm_tags;
 mod crm_tasks;
 mod crm_teams;
 mod dashboard;
+mod drips;
 mod events;
 mod fidelity;
 mod fidelity_statuses;

@@ -138,6 +138,8 @@ pub enum Table {
     Automations,
     /// Business hours (the workspace's or a number's).
     BusinessHours,
+    /// Drip sequences.
+    Drips,
 }
 
 impl Table {
@@ -148,6 +150,7 @@ impl Table {
             Table::Teams => &["teams"],
             Table::Automations => &["workflows", "auto_tag_rules"],
             Table::BusinessHours => &["business_hours"],
+            Table::Drips => &["drips"],
         }
     }
 }

@@ -50,15 +50,16 @@ pub struct ExecutionsQuery {
         pattern = r"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"
     )]
     pub cursor: Option<String>,
-    /// `webhook_delivery`, `campaign_run` or `workflow_run` (more types
-    /// join as they arrive).
+    /// `webhook_delivery`, `campaign_run`, `workflow_run` or
+    /// `drip_subscriber` (more types join as they arrive).
     #[serde(rename = "type")]
     #[param(rename = "type")]
     pub kind: Option<String>,
     /// For deliveries: `pending`, `delivered` or `dead`; for campaign runs:
     /// `running`, `paused`, `finished` or `cancelled`; for workflow runs:
     /// `running`, `waiting`, `completed`, `failed`, `cancelled` or
-    /// `skipped`. A status several kinds have (`running`) lists each.
+    /// `skipped`; for drip subscribers: `active`, `completed` or
+    /// `exited`. A status several kinds have (`running`) lists each.
     pub status: Option<String>,
     /// Started at or after this time (RFC 3339).
     pub since: Option<String>,

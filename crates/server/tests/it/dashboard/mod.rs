@@ -19,6 +19,7 @@ pub(crate) mod client;
 mod http;
 mod http_auto_tags;
 mod http_automations;
+mod http_drips;
 mod http_flows;
 mod http_hours;
 mod http_imports;
