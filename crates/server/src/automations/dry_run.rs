@@ -116,6 +116,8 @@ fn would(step: &Step) -> String {
         Step::WaitUntil { time, days } if days.is_empty() => format!("wait until {time}"),
         Step::WaitUntil { time, days } => format!("wait until {time} on {}", days.join(", ")),
         Step::WaitForReply { seconds, .. } => format!("wait up to {seconds} seconds for a reply"),
+        Step::StartDrip { drip_id } => format!("enrol the contact in drip {drip_id}"),
+        Step::StopDrip { drip_id } => format!("end the contact's enrolment in drip {drip_id}"),
         Step::CallHttp { url, method, .. } => format!("call {} {url}", method.as_str()),
         Step::Branch { .. } => "decide a branch".into(),
         Step::Stop => "end the run here".into(),

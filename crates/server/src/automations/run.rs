@@ -446,6 +446,14 @@ async fn act(
             let note = create_note_in(tx, ctx, on, text, now).await?;
             Ok(json!({ "note_id": note.id }))
         }
+        Step::StartDrip { drip_id } => {
+            let enrolled = super::drips::enroll_in(tx, ctx, *drip_id, contact(run)?, now).await?;
+            Ok(json!({ "enrolled": enrolled }))
+        }
+        Step::StopDrip { drip_id } => {
+            let stopped = super::drips::stop_in(tx, ctx, *drip_id, contact(run)?, now).await?;
+            Ok(json!({ "stopped": stopped }))
+        }
         // Compiled into their own instructions, never acted; a call is
         // made before its transaction ([`called`] records it).
         Step::Wait { .. }

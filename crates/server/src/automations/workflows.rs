@@ -105,6 +105,9 @@ pub(super) async fn check_names(
     for (path, id) in &names.stages {
         found(tx.find_stage(*id).await).ok_or_else(|| missing(path, "stage"))??;
     }
+    for (path, id) in &names.drips {
+        found(tx.find_drip(*id).await).ok_or_else(|| missing(path, "drip"))??;
+    }
     if !names.attributes.is_empty() {
         let defs = tx.all_contact_attributes().await?;
         for (path, key) in &names.attributes {

@@ -14,7 +14,7 @@ pub(crate) use names::condition_names;
 pub use names::{Names, names};
 pub use program::{Op, Program, compile};
 
-use domain::{ChannelId, StageId, TagId, TeamId, UserId};
+use domain::{ChannelId, DripId, StageId, TagId, TeamId, UserId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -280,6 +280,15 @@ pub enum Step {
         #[schema(no_recursion)]
         otherwise: Vec<Step>,
     },
+    /// Enrols the contact in a drip sequence (nothing if they are in it
+    /// already or opted out).
+    StartDrip {
+        drip_id: DripId,
+    },
+    /// Ends the contact's enrolment in a drip, if they have one under way.
+    StopDrip {
+        drip_id: DripId,
+    },
     /// Ends the run here.
     Stop,
 }
@@ -300,6 +309,8 @@ impl Step {
             Step::WaitUntil { .. } => "wait_until",
             Step::WaitForReply { .. } => "wait_for_reply",
             Step::CallHttp { .. } => "call_http",
+            Step::StartDrip { .. } => "start_drip",
+            Step::StopDrip { .. } => "stop_drip",
             Step::Branch { .. } => "branch",
             Step::Stop => "stop",
         }

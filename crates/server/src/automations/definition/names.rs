@@ -11,6 +11,7 @@ pub struct Names {
     pub channels: Vec<(String, ChannelId)>,
     pub stages: Vec<(String, StageId)>,
     pub attributes: Vec<(String, String)>,
+    pub drips: Vec<(String, DripId)>,
 }
 
 /// What `d` names, each with the path it is at.
@@ -83,6 +84,9 @@ fn step_names(steps: &[Step], path: &str, n: &mut Names) {
             } => {
                 step_names(replied, &format!("{at}.replied"), n);
                 step_names(timeout, &format!("{at}.timeout"), n);
+            }
+            Step::StartDrip { drip_id } | Step::StopDrip { drip_id } => {
+                n.drips.push((format!("{at}.drip_id"), *drip_id));
             }
             Step::CallHttp { save, .. } => {
                 for key in save.keys() {

@@ -199,3 +199,71 @@ async fn the_plan_limits_runs_a_month_and_a_run_over_it_is_skipped_with_the_reas
     })
     .await;
 }
+
+#[tokio::test]
+async fn workflow_steps_enrol_a_contact_in_a_drip_and_end_it() {
+    each_engine(|app| async move {
+        let t = app.create_tenant("flow-drip").await;
+        let tag = crate::crm_tags::tag(&app, &t, "lead", "#555555").await;
+        let d = crate::drips::drip(
+            &app,
+            &t,
+            json!({
+                "name": "Lead nurture", "enabled": true,
+                "steps": [crate::drips::offer_step(1, "days")]
+            }),
+        )
+        .await;
+        let drip = d["id"].as_str().unwrap().to_owned();
+        let id = workflow(
+            &app,
+            &t,
+            "Nurture leads",
+            json!({
+                "trigger": {"type": "tag_added", "tag_id": tag},
+                "steps": [{"type": "start_drip", "drip_id": drip}]
+            }),
+        )
+        .await;
+        workflow(
+            &app,
+            &t,
+            "Stop nurturing",
+            json!({
+                "trigger": {"type": "tag_removed", "tag_id": tag},
+                "steps": [{"type": "stop_drip", "drip_id": drip}]
+            }),
+        )
+        .await;
+        let c = contact(&app, &t, "+15550408001").await;
+        set_tag(&app, &t, &c, &tag, true).await;
+        app.drain().await;
+        let run = &runs(&app, &t, &id).await[0];
+        assert_eq!(run["status"], json!("completed"), "{run}");
+        let s = crate::drips::subscriber(&app, &t, &drip, &c).await;
+        assert_eq!(s["status"], json!("active"), "{s}");
+        assert_eq!(s["via"], json!("workflow"), "{s}");
+        set_tag(&app, &t, &c, &tag, false).await;
+        app.drain().await;
+        let s = crate::drips::subscriber(&app, &t, &drip, &c).await;
+        assert_eq!(s["status"], json!("exited"), "{s}");
+
+        // A drip that does not exist is refused by path when saved.
+        let r = app
+            .post(
+                "/api/v1/workflows",
+                testkit::Auth::ApiKey(&t.api_key),
+                json!({ "name": "Ghost", "definition": {
+                    "trigger": {"type": "tag_added", "tag_id": tag},
+                    "steps": [{"type": "start_drip", "drip_id": domain::DripId::new()}]}}),
+            )
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(
+            r.body.to_string().contains("definition.steps[0].drip_id"),
+            "{}",
+            r.body
+        );
+    })
+    .await;
+}
