@@ -12,11 +12,11 @@ use crate::dashboard::settings::inline;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::ApiPath;
 use crate::state::AppState;
+use crate::tenancy::zone::display_local;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::{Timestamp, WorkflowId, WorkflowRunId};
-use crate::tenancy::zone::display_local;
 use serde::Deserialize;
 use serde_json::Value;
 use store::workflows::{RunFilter, RunStatus, RunStep, WorkflowRun};
@@ -349,11 +349,19 @@ mod tests {
             summary("wait_until", &until),
             "Goes on at 2025-07-01 09:30 WEST"
         );
-        assert!(summary("wait_for_reply", &json!({"replied": true, "message_id": "m"}))
-            .starts_with("They replied"));
+        assert!(
+            summary(
+                "wait_for_reply",
+                &json!({"replied": true, "message_id": "m"})
+            )
+            .starts_with("They replied")
+        );
         assert!(summary("wait_for_reply", &json!({"replied": false})).starts_with("No reply"));
         assert_eq!(
-            summary("call_http", &json!({"status": 200, "saved": {"plan": "pro", "tier": 2}})),
+            summary(
+                "call_http",
+                &json!({"status": 200, "saved": {"plan": "pro", "tier": 2}})
+            ),
             "Answered 200; saved plan, tier"
         );
         assert_eq!(summary("call_http", &json!(null)), "");
