@@ -3,13 +3,17 @@
 // is what the form sends. It draws the definition as a trigger, conditions
 // and steps (a branch holds its own conditions and two step lists) and
 // writes the JSON back on every change; typing in the JSON draws the
-// builder again. Without this file the JSON is edited by hand.
+// builder again. Without this file the JSON is edited by hand. The
+// steps that wait for a time or a reply and call a URL are drawn by
+// automations_steps.js (loaded first), through the helpers passed to it.
 (function () {
   'use strict';
   var form = document.getElementById('workflow-form');
   var area = document.getElementById('definition');
   var root = document.getElementById('builder');
   if (!form || !area || !root) return;
+  var more = window.SwitchboardWorkflowSteps ||
+    { types: [], blank: function () { return null; }, draw: function () { return false; } };
 
   // What the selects offer, from the page (#automation-choices).
   var choices = {};
@@ -34,7 +38,9 @@
     ['contact_created', 'A contact is created'],
     ['tag_added', 'A tag is put on a contact'],
     ['tag_removed', 'A tag is taken off a contact'],
-    ['deal_stage_changed', "A contact's deal moves"]
+    ['deal_stage_changed', "A contact's deal moves"],
+    ['schedule', 'On a schedule'],
+    ['inbound', 'A call to its inbound URL']
   ];
   var CONDITIONS = [
     ['has_tag', 'Contact has tag'],
@@ -44,6 +50,7 @@
     ['message_matches', 'Message matches pattern'],
     ['channel', 'Conversation is on number'],
     ['conversation_status', 'Conversation status is'],
+    ['business_hours', 'Business hours'],
     ['all', 'All of a group'],
     ['any', 'Any of a group']
   ];
@@ -56,19 +63,22 @@
     ['assign', 'Assign the conversation'],
     ['set_status', 'Set the conversation status'],
     ['add_note', 'Add a private note'],
-    ['wait', 'Wait'],
+    ['wait', 'Wait']
+  ].concat(more.types).concat([
     ['branch', 'If … then … else'],
     ['stop', 'Stop']
-  ];
+  ]);
   var STATUSES = [['open', 'open'], ['pending', 'pending'], ['resolved', 'resolved']];
   var OPS = [['equals', 'is'], ['not_equals', 'is not'], ['contains', 'contains'],
     ['is_set', 'is set'], ['is_not_set', 'is not set']];
   var UNITS = [['60', 'minutes'], ['3600', 'hours'], ['86400', 'days']];
+  var HOURS = [['true', 'within business hours'], ['false', 'outside business hours']];
 
   function newTrigger(type) {
     if (type === 'message_received') return { type: type, keywords: [], pattern: null, first_in_conversation: false };
     if (type === 'tag_added' || type === 'tag_removed') return { type: type, tag_id: first('tags') };
     if (type === 'deal_stage_changed') return { type: type, stage_id: null };
+    if (type === 'schedule') return { type: type, cron: '0 9 * * mon-fri' };
     return { type: type };
   }
   function newCondition(type) {
@@ -80,10 +90,13 @@
       case 'message_matches': return { type: type, pattern: '' };
       case 'channel': return { type: type, channel_id: first('numbers') };
       case 'conversation_status': return { type: type, status: 'open' };
+      case 'business_hours': return { type: type, open: true };
     }
     return { type: type };
   }
   function newStep(type) {
+    var blank = more.blank(type);
+    if (blank) return blank;
     switch (type) {
       case 'send_text': case 'add_note': return { type: type, text: '' };
       case 'send_template': return { type: type, name: '', language: 'en_US', parameters: [] };
@@ -200,6 +213,15 @@
     } else if (t.type === 'deal_stage_changed') {
       row.appendChild(label('to', select([['', 'any stage']].concat(options('stages')), t.stage_id || '',
         'stage_id', 'Stage', function (v) { t.stage_id = v || null; edited(); })));
+    } else if (t.type === 'schedule') {
+      row.appendChild(label('Cron', input(t.cron, 'cron', 'Cron', function (v) { t.cron = v; edited(); },
+        { placeholder: '0 9 * * mon-fri', size: '18', spellcheck: 'false' })));
+      row.appendChild(el('span', { 'class': 'muted small', 'data-hint': 'cron',
+        text: "minute hour day-of-month month day-of-week, in the workspace's time zone " +
+          '(0 9 * * mon-fri: 09:00 on weekdays). Its runs are about no contact.' }));
+    } else if (t.type === 'inbound') {
+      row.appendChild(el('span', { 'class': 'muted small',
+        text: "A POST with a JSON object to the workflow's inbound URL (on its page once saved)." }));
     }
     return row;
   }
@@ -243,6 +265,11 @@
       case 'conversation_status':
         row.appendChild(select(STATUSES, c.status, 'status', 'Status', function (v) { c.status = v; edited(); }));
         break;
+      case 'business_hours':
+        row.appendChild(select(HOURS, String(c.open !== false), 'open', 'Business hours', function (v) {
+          c.open = v === 'true'; edited();
+        }));
+        break;
       case 'all': case 'any':
         if (!Array.isArray(c.conditions)) c.conditions = [];
         row.appendChild(el('fieldset', { 'class': 'seg-group depth-' + Math.min(depth, 2) }, [
@@ -266,7 +293,8 @@
     return box;
   }
 
-  function waitFields(s, row) {
+  // Seconds as an amount and a unit; `words` before them ('for').
+  function waitFields(s, row, words) {
     var seconds = Number(s.seconds) || 0;
     var units = seconds % 60 === 0 ? UNITS : [['1', 'seconds']].concat(UNITS);
     var unit = '1';
@@ -274,7 +302,7 @@
     var amount = input(seconds / Number(unit), 'amount', 'Wait for', update, { type: 'number', min: '1', step: '1' });
     var sel = select(units, unit, 'unit', 'Unit', update);
     function update() { s.seconds = Math.round(Number(amount.value) * Number(sel.value)) || 0; edited(); }
-    row.appendChild(label('for', amount));
+    row.appendChild(label(words || 'for', amount));
     row.appendChild(sel);
   }
 
@@ -338,7 +366,8 @@
         li.appendChild(el('fieldset', { 'class': 'seg-group depth-1' }, [el('legend', { text: 'Else' }),
           stepList(s['else'], path + '.else', depth + 1)]));
         break;
-      default: row.appendChild(el('code', { text: JSON.stringify(s) }));
+      default:
+        if (!more.draw(s, row, li, path, depth, helpers)) row.appendChild(el('code', { text: JSON.stringify(s) }));
     }
     var move = function (by) {
       return function () { var x = list[i]; list[i] = list[i + by]; list[i + by] = x; changed(); };
@@ -368,6 +397,10 @@
       if (best) best.appendChild(el('p', { 'class': 'field-error', text: li.textContent }));
     });
   }
+
+  // What automations_steps.js draws with.
+  var helpers = { el: el, label: label, select: select, input: input, textarea: textarea, button: button,
+    options: options, choices: choices, edited: edited, changed: changed, stepList: stepList, waitFields: waitFields };
 
   function section(legend, path, body) {
     return el('fieldset', { 'class': 'seg-group', 'data-path': path }, [el('legend', { text: legend }), body]);

@@ -2,7 +2,8 @@
 //! workflows' list with its enable / disable, duplicate and delete
 //! buttons; the builder ([`form`]) and the dry run ([`dry_run`]); and the execution log
 //! of runs with retry and cancel ([`runs`]); the auto-tag rules
-//! ([`auto_tags`]); business hours ([`hours`]). Adapters over
+//! ([`auto_tags`]); business hours ([`hours`]); a workflow's next run and
+//! secrets, with "Make new secrets" ([`secrets`]). Adapters over
 //! [`super::workflows`]: each parses the form or query, calls one rule and
 //! renders. Every handler asks for `campaigns:manage`, which the rules
 //! check too.
@@ -13,6 +14,7 @@ mod dry_run;
 mod form;
 mod hours;
 mod runs;
+mod secrets;
 
 use super::workflows::{self as rules, WorkflowChanges};
 use crate::auth::{Authorized, TenantCtx, perm};
@@ -75,6 +77,10 @@ pub fn router() -> Router<AppState> {
         )
         .route(ONE, get(form::view_workflow).post(form::update_workflow))
         .route(&format!("{ONE}/dry-run"), get(dry_run::view_dry_run))
+        .route(
+            &format!("{ONE}/secrets/roll"),
+            post(secrets::roll_workflow_secrets),
+        )
         .route(&format!("{ONE}/enabled"), post(update_enabled))
         .route(&format!("{ONE}/duplicate"), post(duplicate_workflow))
         .route(&format!("{ONE}/delete"), post(delete_workflow))

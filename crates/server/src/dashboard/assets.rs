@@ -32,6 +32,11 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!("../../assets/automations.js"),
     },
     Asset {
+        name: "automations_steps.js",
+        mime: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../assets/automations_steps.js"),
+    },
+    Asset {
         name: "icon.svg",
         mime: "image/svg+xml",
         body: include_bytes!("../../assets/icon.svg"),

@@ -111,6 +111,14 @@ pub async fn tenant_zone(tx: &mut TenantTx) -> AppResult<String> {
     Ok(tx.find_time_zone().await?)
 }
 
+/// The time zone of the caller's tenant (any member may read it).
+pub async fn own_time_zone(state: &AppState, ctx: &TenantCtx) -> AppResult<String> {
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
+    let zone = tenant_zone(&mut tx).await?;
+    tx.commit().await?;
+    Ok(zone)
+}
+
 /// Sets the caller's tenant's time zone (`settings:manage`); answers the
 /// canonical name. Audited as `tenant.time_zone` with the old and new
 /// zones; times already scheduled keep their instant.

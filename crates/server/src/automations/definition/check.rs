@@ -54,10 +54,10 @@ fn count_steps(steps: &[Step]) -> usize {
 }
 
 fn check_trigger(t: &Trigger, errors: &mut Errors) {
-    if let Trigger::Schedule { cron } = t {
-        if let Err(e) = crate::automations::cron::Cron::parse(cron) {
-            errors.push(("trigger.cron".into(), e));
-        }
+    if let Trigger::Schedule { cron } = t
+        && let Err(e) = cron::Cron::parse(cron)
+    {
+        errors.push(("trigger.cron".into(), e));
     }
     if let Trigger::MessageReceived {
         keywords, pattern, ..

@@ -4,7 +4,7 @@
 //! saved version would take, in words, without doing any of them.
 
 use super::choices::Choices;
-use super::form::{DryView, Extras, WorkflowFields, editor};
+use super::form::{DryView, Extras, Saved, WorkflowFields, editor};
 use crate::auth::{Authorized, perm};
 use crate::automations::workflows as rules;
 use crate::dashboard::page::Shell;
@@ -72,7 +72,7 @@ pub async fn view_dry_run(
             None => return Err(e),
         },
     }
-    let saved = Some((id, shown.workflow.version));
+    let saved = Some(Saved::of(&shown));
     let mut res = editor(
         &state,
         shell,

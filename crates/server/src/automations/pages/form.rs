@@ -5,9 +5,11 @@
 //! sends, so the page works without the script too. A definition that is
 //! not JSON, or that the rules refuse, comes back with the reasons beside
 //! the JSON and everything as typed. A saved workflow's page also holds
-//! the dry run ([`super::dry_run`]).
+//! the dry run ([`super::dry_run`]), its next run and its secrets
+//! ([`super::secrets`]).
 
 use super::choices::Choices;
+use super::secrets::About;
 use crate::auth::{Authorized, TenantCtx, perm};
 use crate::automations::definition::{Definition, Trigger};
 use crate::automations::workflows::{self as rules, NewWorkflow, Shown, WorkflowChanges};
@@ -21,7 +23,7 @@ use askama::Template;
 use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::WorkflowId;
+use domain::{Timestamp, WorkflowId};
 use serde::Deserialize;
 use store::page::PageRequest;
 
@@ -76,6 +78,24 @@ pub struct DryView {
     pub steps: Vec<(String, String, String)>,
 }
 
+/// What the editor needs of a saved workflow.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Saved {
+    pub id: WorkflowId,
+    pub version: i64,
+    pub next_fire_at: Option<Timestamp>,
+}
+
+impl Saved {
+    pub(super) fn of(s: &Shown) -> Self {
+        Saved {
+            id: s.workflow.id,
+            version: s.workflow.version,
+            next_fire_at: s.workflow.next_fire_at,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "automation.html")]
 struct EditorPage {
@@ -85,6 +105,8 @@ struct EditorPage {
     id: Option<String>,
     version: i64,
     fields: WorkflowFields,
+    /// A saved workflow's next run and secrets.
+    about: Option<About>,
     choices: Choices,
     /// The newest contacts, for the dry run: id and name.
     contacts: Vec<(String, String)>,
@@ -123,11 +145,15 @@ pub(super) async fn editor(
     state: &AppState,
     shell: Shell,
     ctx: &TenantCtx,
-    saved: Option<(WorkflowId, i64)>,
+    saved: Option<Saved>,
     fields: WorkflowFields,
     extras: Extras,
 ) -> AppResult<Response> {
     let choices = Choices::load(state, ctx).await?;
+    let about = match &saved {
+        Some(s) => Some(super::secrets::about(state, ctx, s).await?),
+        None => None,
+    };
     let contacts = match saved {
         Some(_) => {
             crate::inbox::contacts::list_contacts(state, ctx, None, PageRequest::new(None, 20))
@@ -142,9 +168,10 @@ pub(super) async fn editor(
     Ok(render(&EditorPage {
         shell: shell.with_tab("automations"),
         tab: "workflows",
-        id: saved.map(|(id, _)| id.to_string()),
-        version: saved.map_or(0, |(_, v)| v),
+        id: saved.map(|s| s.id.to_string()),
+        version: saved.map_or(0, |s| s.version),
         fields,
+        about,
         choices,
         contacts,
         dry: extras.dry,
@@ -178,7 +205,7 @@ pub async fn view_new_workflow(
 
 #[derive(Debug, Default, Deserialize)]
 pub struct WorkflowQuery {
-    /// `created` or `saved` after the form.
+    /// `created` or `saved` after the form, `secrets` after new secrets.
     #[serde(default)]
     done: String,
 }
@@ -194,13 +221,17 @@ pub async fn view_workflow(
     let ok = match q.done.as_str() {
         "created" => Some("Created.".to_owned()),
         "saved" => Some("Saved.".to_owned()),
+        "secrets" => Some(
+            "New secrets made: the old inbound URL no longer works, and calls are signed with the new secret."
+                .to_owned(),
+        ),
         _ => None,
     };
     let extras = Extras {
         ok,
         ..Extras::default()
     };
-    let saved = Some((id, shown.workflow.version));
+    let saved = Some(Saved::of(&shown));
     editor(
         &state,
         shell,
@@ -226,7 +257,7 @@ async fn refused(
     state: &AppState,
     shell: Shell,
     ctx: &TenantCtx,
-    saved: Option<(WorkflowId, i64)>,
+    saved: Option<Saved>,
     fields: WorkflowFields,
     e: AppError,
 ) -> AppResult<Response> {
@@ -269,7 +300,7 @@ async fn unreadable_page(
     state: &AppState,
     shell: Shell,
     ctx: &TenantCtx,
-    saved: Option<(WorkflowId, i64)>,
+    saved: Option<Saved>,
     fields: WorkflowFields,
     p: Problem,
 ) -> AppResult<Response> {
@@ -317,7 +348,7 @@ pub async fn update_workflow(
     Form(fields): Form<WorkflowFields>,
 ) -> AppResult<Response> {
     let current = rules::get_workflow(&state, &ctx, id).await?;
-    let saved = Some((id, current.workflow.version));
+    let saved = Some(Saved::of(&current));
     let changes = parse(&fields).map(|definition| WorkflowChanges {
         name: Some(fields.name.clone()),
         description: Some(fields.description.clone()),

@@ -12,11 +12,13 @@ use crate::dashboard::settings::inline;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::ApiPath;
 use crate::state::AppState;
+use crate::tenancy::zone::display_local;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::{Timestamp, WorkflowId, WorkflowRunId};
 use serde::Deserialize;
+use serde_json::Value;
 use store::workflows::{RunFilter, RunStatus, RunStep, WorkflowRun};
 
 /// The filters and page, as the URL carries them.
@@ -156,6 +158,9 @@ pub struct StepRow {
     pub n: i64,
     pub path: String,
     pub kind: String,
+    /// What it did, in words, for the steps whose output says more than
+    /// its JSON shows at a glance; else empty.
+    pub summary: String,
     pub status: String,
     pub input: String,
     pub output: String,
@@ -167,6 +172,7 @@ pub struct StepRow {
 impl StepRow {
     fn new(s: RunStep, now: Timestamp) -> Self {
         StepRow {
+            summary: summary(&s.kind, &s.output),
             n: s.n,
             input: serde_json::to_string_pretty(&s.input).unwrap_or_default(),
             output: serde_json::to_string_pretty(&s.output).unwrap_or_default(),
@@ -177,6 +183,41 @@ impl StepRow {
             kind: s.kind,
             status: s.status,
         }
+    }
+}
+
+/// A logged step's output in words: when a wait goes on, whether a reply
+/// came, what a call answered and saved.
+fn summary(kind: &str, output: &Value) -> String {
+    match kind {
+        "wait_until" => {
+            let until = serde_json::from_value::<Timestamp>(output["until"].clone());
+            let zone = output["time_zone"].as_str().unwrap_or("UTC");
+            match until {
+                Ok(at) => format!("Goes on at {}", display_local(zone, at)),
+                Err(_) => String::new(),
+            }
+        }
+        "wait_for_reply" => match output["replied"].as_bool() {
+            Some(true) => "They replied: took the “If they reply” steps".to_owned(),
+            Some(false) => "No reply in time: took the “If no reply in time” steps".to_owned(),
+            None => String::new(),
+        },
+        "call_http" => {
+            let Some(status) = output["status"].as_i64() else {
+                return String::new();
+            };
+            let saved: Vec<&str> = output["saved"]
+                .as_object()
+                .map(|m| m.keys().map(String::as_str).collect())
+                .unwrap_or_default();
+            if saved.is_empty() {
+                format!("Answered {status}; saved nothing")
+            } else {
+                format!("Answered {status}; saved {}", saved.join(", "))
+            }
+        }
+        _ => String::new(),
     }
 }
 
@@ -294,4 +335,36 @@ pub async fn cancel_run(
 ) -> AppResult<Response> {
     let result = rules::cancel_run(&state, &ctx, id).await;
     after(&state, shell, &ctx, id, result, "cancelled").await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn new_steps_say_what_they_did() {
+        let until = json!({"until": "2025-07-01T08:30:00Z", "time_zone": "Europe/Lisbon"});
+        assert_eq!(
+            summary("wait_until", &until),
+            "Goes on at 2025-07-01 09:30 WEST"
+        );
+        assert!(
+            summary(
+                "wait_for_reply",
+                &json!({"replied": true, "message_id": "m"})
+            )
+            .starts_with("They replied")
+        );
+        assert!(summary("wait_for_reply", &json!({"replied": false})).starts_with("No reply"));
+        assert_eq!(
+            summary(
+                "call_http",
+                &json!({"status": 200, "saved": {"plan": "pro", "tier": 2}})
+            ),
+            "Answered 200; saved plan, tier"
+        );
+        assert_eq!(summary("call_http", &json!(null)), "");
+        assert_eq!(summary("add_note", &json!({"note_id": "n"})), "");
+    }
 }

@@ -3,6 +3,7 @@
 //! see it enabled in the list, watch its run wait in the log and cancel
 //! it there; build a branch, see a refusal on the row it names, and a
 //! definition that is not JSON come back with the reason and as typed.
+//! The newer steps are in `browser_automations_replies.rs`.
 
 use super::browser::sign_in;
 use super::webdriver::Browser;

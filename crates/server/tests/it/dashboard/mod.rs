@@ -3,6 +3,7 @@
 
 mod browser;
 mod browser_automations;
+mod browser_automations_replies;
 mod browser_campaigns;
 mod browser_contacts;
 mod browser_deals;
@@ -19,6 +20,7 @@ pub(crate) mod client;
 mod http;
 mod http_auto_tags;
 mod http_automations;
+mod http_automations_inbound;
 mod http_drips;
 mod http_flows;
 mod http_hours;
