@@ -103,15 +103,28 @@ pub fn events_per_body() -> f64 {
     (0..20).map(events).sum::<u64>() as f64 / 20.0
 }
 
-/// A single text message from `customer` to `number` with `wamid`.
+/// A single text message from `customer` to `number` with `wamid`, sent
+/// on 2026-01-01.
 pub fn text_body(number: &SeedNumber, customer: &str, wamid: &str, text: &str) -> Vec<u8> {
+    text_body_at(number, customer, wamid, text, 1_767_225_600)
+}
+
+/// [`text_body`] sent at `unix_seconds` (a recent time opens the
+/// customer's 24-hour window, as a real message does).
+pub fn text_body_at(
+    number: &SeedNumber,
+    customer: &str,
+    wamid: &str,
+    text: &str,
+    unix_seconds: i64,
+) -> Vec<u8> {
     sandbox::to_meta_bytes(&json!({
         "object": "whatsapp_business_account",
         "entry": [{ "id": number.waba_id, "changes": [{ "field": "messages", "value": {
             "messaging_product": "whatsapp",
             "metadata": { "display_phone_number": number.display, "phone_number_id": number.phone_number_id },
             "contacts": [{ "profile": { "name": "Bench Customer" }, "wa_id": customer }],
-            "messages": [{ "from": customer, "id": wamid, "timestamp": "1767225600",
+            "messages": [{ "from": customer, "id": wamid, "timestamp": unix_seconds.to_string(),
                            "type": "text", "text": { "body": text } }]
         }}]}]
     }))

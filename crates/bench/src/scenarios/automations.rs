@@ -10,7 +10,7 @@
 use super::{Ctx, post_webhook, step};
 use crate::children::{ServerSpec, free_port, start_server};
 use crate::load::{client, open_loop};
-use crate::payload::text_body;
+use crate::payload::text_body_at;
 use crate::report::{Figure, Target};
 use crate::seed::{self, SeedTenant};
 use crate::stats::Latencies;
@@ -144,11 +144,15 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
                 return false;
             };
             let who = customer(i);
-            let body = text_body(
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+            let body = text_body_at(
                 number,
                 &who,
                 &format!("wamid.auto.{i}"),
                 "Hi! What are your opening hours on Saturday?",
+                now,
             );
             let ok = post_webhook(&http, &base, body).await;
             if ok {
