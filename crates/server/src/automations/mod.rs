@@ -26,6 +26,7 @@
 //! - [`drips`]: drip sequences, messages sent one after another at set
 //!   delays until the last or an exit rule.
 
+mod act;
 pub mod api;
 pub mod api_auto_tags;
 pub mod api_hours;

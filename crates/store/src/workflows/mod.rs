@@ -11,10 +11,12 @@ use uuid::Uuid;
 
 mod causes;
 mod runs;
+mod steps;
 mod triggers;
 
 pub use causes::EventCause;
-pub use runs::{RunFilter, RunStatus, RunStep, WorkflowRun};
+pub use runs::{RunFilter, RunStatus, WorkflowRun};
+pub use steps::RunStep;
 pub use triggers::WorkflowSecrets;
 
 /// A workflow as stored: its current version's number and trigger type.
