@@ -12,7 +12,7 @@
 
 use super::conditions::{Facts, all_hold, has_keyword};
 use super::definition::{self, Condition, Errors, into_result, pattern};
-use super::workflows::check_names;
+use super::workflows::{check_names, name};
 use crate::auth::{TenantCtx, Via};
 use crate::crm::tags::{Carrier, set_tag_in};
 use crate::error::{AppError, AppResult};
@@ -186,14 +186,6 @@ fn position(p: i64) -> AppResult<i64> {
             format!("from -{MAX_POSITION} to {MAX_POSITION}"),
         ))
     }
-}
-
-fn name(raw: &str) -> AppResult<String> {
-    let n = raw.trim();
-    if n.is_empty() || n.chars().count() > 100 {
-        return Err(AppError::validation("name", "1 to 100 characters"));
-    }
-    Ok(n.to_owned())
 }
 
 /// `m` checked, with the tags and attributes it names found.

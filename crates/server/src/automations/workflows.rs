@@ -51,7 +51,9 @@ pub struct WorkflowChanges {
     pub definition: Option<Definition>,
 }
 
-fn name(raw: &str) -> AppResult<String> {
+/// A name as automations keep it: trimmed, 1 to [`MAX_NAME`] characters
+/// (a 422 on `name` otherwise). Workflows, drips and auto-tag rules share it.
+pub(crate) fn name(raw: &str) -> AppResult<String> {
     let n = raw.trim();
     if n.is_empty() || n.chars().count() > MAX_NAME {
         return Err(AppError::validation(

@@ -7,6 +7,7 @@
 use super::definition::{self, Definition};
 use super::exits;
 use crate::auth::TenantCtx;
+use crate::automations::workflows::name;
 use crate::error::{AppError, AppResult};
 use crate::events::record;
 use crate::state::AppState;
@@ -20,8 +21,6 @@ use store::{StoreError, TenantTx};
 
 /// Drips per tenant, at most.
 pub const MAX_DRIPS: i64 = 200;
-/// Characters in a name, at most.
-pub const MAX_NAME: usize = 100;
 
 /// A drip with its definition read.
 #[derive(Debug, Clone)]
@@ -55,17 +54,6 @@ pub struct DripChanges {
     pub name: Option<String>,
     pub enabled: Option<bool>,
     pub definition: Option<Definition>,
-}
-
-fn name(raw: &str) -> AppResult<String> {
-    let n = raw.trim();
-    if n.is_empty() || n.chars().count() > MAX_NAME {
-        return Err(AppError::validation(
-            "name",
-            format!("1 to {MAX_NAME} characters"),
-        ));
-    }
-    Ok(n.to_owned())
 }
 
 /// `d` checked, its tags found in the tenant.
