@@ -32,6 +32,8 @@ pub struct Inner {
     pub jobs: crate::jobs::Registry,
     /// The outbound webhooks' HTTP client and per-endpoint limits.
     pub hooks: crate::hooks::HookRuntime,
+    /// Workflow versions read and compiled so far.
+    pub workflow_versions: crate::automations::versions::Versions,
     /// Wakes background workers when new work was committed.
     pub work_notify: tokio::sync::Notify,
     /// Flipped to `true` when the server begins to shut down, so endless
@@ -74,6 +76,7 @@ impl AppState {
             intake: Default::default(),
             jobs: crate::job_registry(),
             hooks,
+            workflow_versions: Default::default(),
             work_notify: tokio::sync::Notify::new(),
             closing: tokio::sync::watch::Sender::new(false),
         })))

@@ -41,6 +41,6 @@ pub mod tenancy;
 pub mod webhooks;
 pub mod workflows;
 
-pub use db::{Engine, Store, SystemTx, TenantTx};
+pub use db::{Engine, Savepoint, Store, SystemTx, TenantTx};
 pub use error::{StoreError, StoreResult};
 pub use page::Page;

@@ -6,8 +6,9 @@
 //! - [`definition`]: the JSON a workflow is, its checks, and its
 //!   compilation into a program a run walks with a counter;
 //! - [`conditions`]: what conditions are checked against, and the checks;
-//! - [`trigger`]: the consumer of the event log that starts runs, with the
-//!   loop and rate guards;
+//! - [`trigger`]: the consumer of the event log that starts runs, and
+//!   `start`: a run's start, with the loop and rate guards and its first
+//!   steps in the same transaction;
 //! - [`run`]: a run's steps, one transaction each, through the rules
 //!   people use (sending, tagging, assigning…);
 //! - [`workflows`]: the rules (create, change, enable, duplicate, delete);
@@ -16,7 +17,8 @@
 //!   registers the background work;
 //! - [`schedule`], [`inbound`]: schedule triggers (a job per fire) and
 //!   inbound URLs with the workflow's secrets ([`api_inbound`]); [`cron`]
-//!   reads wall-clock times in the tenant's zone; [`call`] makes the
+//!   reads wall-clock times in the tenant's zone; [`versions`] keeps the
+//!   workflows' versions read and compiled; [`call`] makes the
 //!   `call_http` step's request;
 //! - [`auto_tags`]: rules that tag contacts whose messages or fields match,
 //!   applied in the same pass as the workflows ([`api_auto_tags`]);
@@ -46,5 +48,7 @@ pub mod pages;
 pub mod run;
 pub mod runs;
 pub mod schedule;
+mod start;
 pub mod trigger;
+pub mod versions;
 pub mod workflows;

@@ -15,8 +15,9 @@
 use super::act::{act, called};
 use super::call;
 use super::conditions::{Facts, all_hold};
-use super::definition::{Definition, Op, Program, Step, compile};
+use super::definition::{Op, Step};
 use super::jobs;
+use super::versions::{Version, Versions};
 use crate::auth::{TenantCtx, Via};
 use crate::error::AppResult;
 use crate::events::record;
@@ -24,6 +25,7 @@ use crate::state::AppState;
 use domain::events::{Event, WorkflowRunFailed, WorkflowRunRef};
 use domain::{ConversationId, MessageId, TenantId, Timestamp, WorkflowRunId};
 use serde_json::{Value, json};
+use std::sync::Arc;
 use store::workflows::{EventCause, RunStatus, RunStep, WorkflowRun};
 use store::{StoreError, TenantTx};
 
@@ -37,7 +39,7 @@ pub enum Advanced {
 }
 
 /// What one instruction led to.
-enum Stepped {
+pub(super) enum Stepped {
     /// Go on at this instruction.
     Next(usize),
     /// Wait until then, then go on at the next.
@@ -78,7 +80,7 @@ pub async fn advance(
     id: WorkflowRunId,
 ) -> anyhow::Result<Advanced> {
     let ctx = TenantCtx::system(tenant, Via::Automation);
-    let mut program: Option<Program> = None;
+    let mut version: Option<Arc<Version>> = None;
     // Every instruction moves the counter forward or ends the run, so this
     // ends within the program's length.
     loop {
@@ -88,9 +90,15 @@ pub async fn advance(
             Ok(run) => run,
             Err(answer) => return Ok(answer),
         };
-        let program = match &mut program {
-            Some(p) => p,
-            None => program.insert(load(&mut tx, &run).await?),
+        let program = match &version {
+            Some(v) => &v.program,
+            None => {
+                let read = state
+                    .workflow_versions
+                    .get(&mut tx, run.workflow_id, run.version)
+                    .await?;
+                &version.insert(read).program
+            }
         };
         let pc = usize::try_from(run.pc).unwrap_or(usize::MAX);
         let Some(op) = program.get(pc) else {
@@ -128,9 +136,18 @@ pub async fn advance(
                 run.wake_at = None;
                 run.awaiting_reply = false;
                 run.updated_at = now;
-                tx.update_workflow_run(&run).await?;
+                // The last step's commit ends the run too.
+                let last = program.get(next).is_none();
+                if last {
+                    end(&mut tx, &mut run, now).await?;
+                } else {
+                    tx.update_workflow_run(&run).await?;
+                }
                 tx.commit().await?;
                 state.wake_workers();
+                if last {
+                    return Ok(Advanced::Done);
+                }
             }
             Ok(Stepped::Wait(until)) => {
                 run.pc += 1;
@@ -164,7 +181,7 @@ pub async fn advance(
 }
 
 /// Suspends `run` in `tx` until `until`, with the job that wakes it then.
-async fn wait(
+pub(super) async fn wait(
     tx: &mut TenantTx,
     run: &mut WorkflowRun,
     until: Timestamp,
@@ -183,14 +200,18 @@ async fn wait(
 /// as the wait's step; in `tx`, which took the run.
 pub async fn replied(
     tx: &mut TenantTx,
+    versions: &Versions,
     run: &mut WorkflowRun,
     message: MessageId,
     conversation: Option<ConversationId>,
     now: Timestamp,
 ) -> anyhow::Result<()> {
     let waited = run.updated_at;
-    let program = load(tx, run).await?;
-    let path = match usize::try_from(run.pc).ok().and_then(|pc| program.get(pc)) {
+    let version = versions.get(tx, run.workflow_id, run.version).await?;
+    let path = match usize::try_from(run.pc)
+        .ok()
+        .and_then(|pc| version.program.get(pc))
+    {
         Some(Op::WaitForReply { path, .. }) => path.clone(),
         // The run is not at a wait for a reply: leave it.
         _ => return Ok(()),
@@ -221,15 +242,8 @@ pub async fn replied(
     Ok(())
 }
 
-/// The compiled program of the version `run` started on.
-async fn load(tx: &mut TenantTx, run: &WorkflowRun) -> anyhow::Result<Program> {
-    let stored = tx.workflow_definition(run.workflow_id, run.version).await?;
-    let d: Definition = serde_json::from_value(stored)?;
-    Ok(compile(&d.steps))
-}
-
 /// Does instruction `op` (number `pc`) of `run` in `tx` and logs it.
-async fn step(
+pub(super) async fn step(
     tx: &mut TenantTx,
     ctx: &TenantCtx,
     run: &WorkflowRun,
@@ -345,7 +359,11 @@ pub fn run_ref(run: &WorkflowRun) -> WorkflowRunRef {
 }
 
 /// Completes `run` in `tx`, with its event.
-async fn end(tx: &mut TenantTx, run: &mut WorkflowRun, now: Timestamp) -> anyhow::Result<()> {
+pub(super) async fn end(
+    tx: &mut TenantTx,
+    run: &mut WorkflowRun,
+    now: Timestamp,
+) -> anyhow::Result<()> {
     run.end(RunStatus::Completed, None, now);
     tx.update_workflow_run(run).await?;
     record(tx, Event::WorkflowRunCompleted(run_ref(run)), now);

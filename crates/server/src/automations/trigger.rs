@@ -2,48 +2,41 @@
 //! (`automations.workflows`) that applies the auto-tag rules
 //! ([`super::auto_tags`]) and starts a run of every enabled workflow
 //! whose trigger fires on an event and whose conditions then hold, in the
-//! transaction that moves its cursor. So a run is never lost between the
-//! event and its start, and a workflow starts at most one run per event
-//! (the runs' unique key backs that up across nodes).
-//!
-//! Guards, each recorded as a `skipped` run with the reason: a workflow
-//! does not start itself (the event came from one of its own runs' steps);
-//! runs started by runs go at most [`MAX_DEPTH`] deep (A starts B starts
-//! A…); and a workflow starts at most [`MAX_RUNS_PER_CONTACT_HOUR`] runs
-//! for one contact in an hour.
+//! transaction that moves its cursor ([`super::start`], with its guards).
+//! So a run is never lost between the event and its start, and a workflow
+//! starts at most one run per event (the runs' unique key backs that up
+//! across nodes).
 
 use super::auto_tags;
 use super::conditions::{Facts, all_hold, gone_is_none, has_keyword};
-use super::definition::{Definition, Trigger, pattern};
-use super::jobs;
+use super::definition::{Trigger, pattern};
+use super::start::{Budget, Start};
+use super::versions::{Version, Versions};
 use crate::events::{Consumer, poll_having};
 use crate::state::AppState;
-use crate::tenancy::limits::month_start;
-use domain::{ContactId, ConversationId, EventId, MessageId, Timestamp, WorkflowId, WorkflowRunId};
+use domain::{ContactId, ConversationId, EventId, MessageId, Timestamp, WorkflowId};
 use futures::future::BoxFuture;
 use serde_json::Value;
+use std::sync::Arc;
 use store::TenantTx;
 use store::events::{CursorStart, StoredEvent, Table};
-use store::workflows::{EventCause, RunStatus, Workflow, WorkflowRun};
+use store::workflows::{RunStatus, Workflow};
 
 /// The consumer's cursor name.
 pub const CONSUMER: &str = "automations.workflows";
-/// Runs started by runs' steps nest at most this deep.
-pub const MAX_DEPTH: i64 = 5;
-/// Runs one workflow starts for one contact in an hour, at most.
-pub const MAX_RUNS_PER_CONTACT_HOUR: i64 = 20;
 /// Events per batch (one transaction).
 const BATCH: i64 = 200;
 
-/// An enabled workflow with its current definition, read.
+/// An enabled workflow with its current version, read.
 struct Active {
     workflow: Workflow,
-    definition: Definition,
+    version: Arc<Version>,
 }
 
-/// The consumer, as of `now`.
+/// The consumer, as of `now`, with the versions read so far.
 pub struct Triggers {
     pub now: Timestamp,
+    pub versions: Versions,
 }
 
 impl Consumer for Triggers {
@@ -51,7 +44,7 @@ impl Consumer for Triggers {
     const START: CursorStart = CursorStart::Latest;
 
     async fn handle(&self, tx: &mut TenantTx, events: &[StoredEvent]) -> anyhow::Result<()> {
-        let active = enabled(tx).await?;
+        let active = enabled(tx, &self.versions).await?;
         let rules = auto_tags::enabled_rules(tx).await?;
         let awaiting = tx.any_run_awaiting_reply().await?;
         if active.is_empty() && rules.is_empty() && !awaiting {
@@ -62,12 +55,12 @@ impl Consumer for Triggers {
         let mut budget = Budget::default();
         for event in events {
             if awaiting && event.name == "message.received" {
-                resume_replied(tx, event, self.now).await?;
+                resume_replied(tx, event, &self.versions, self.now).await?;
             }
             let tagging = auto_tags::applying(&rules, &event.name);
             let candidates: Vec<&Active> = active
                 .iter()
-                .filter(|a| fires_on(a.workflow.id, &a.definition.trigger, event))
+                .filter(|a| fires_on(a.workflow.id, &a.version.definition.trigger, event))
                 .collect();
             if candidates.is_empty() && tagging.is_empty() {
                 continue;
@@ -78,16 +71,18 @@ impl Consumer for Triggers {
             // Auto-tag rules first: the workflows' conditions see their tags.
             auto_tags::apply(tx, &tagging, &mut facts, self.now).await?;
             for a in candidates {
+                let definition = &a.version.definition;
                 facts
-                    .load_hours(tx, &a.definition.conditions, self.now)
+                    .load_hours(tx, &definition.conditions, self.now)
                     .await
                     .map_err(|e| anyhow::anyhow!("{e:#}"))?;
-                if accepts(tx, &a.definition.trigger, &subject, &facts).await?
-                    && all_hold(&a.definition.conditions, &facts)
+                if accepts(tx, &definition.trigger, &subject, &facts).await?
+                    && all_hold(&definition.conditions, &facts)
                 {
                     let cause = causes.get(&event.id).copied();
                     let start = Start {
                         workflow: &a.workflow,
+                        version: &a.version,
                         event,
                         subject: &subject,
                         cause,
@@ -102,16 +97,16 @@ impl Consumer for Triggers {
 
 /// The enabled workflows whose definitions read (one that does not is
 /// logged and left out rather than stop every other).
-async fn enabled(tx: &mut TenantTx) -> anyhow::Result<Vec<Active>> {
+async fn enabled(tx: &mut TenantTx, versions: &Versions) -> anyhow::Result<Vec<Active>> {
     let mut active = Vec::new();
-    for (workflow, definition) in tx.enabled_workflows().await? {
-        match serde_json::from_value::<Definition>(definition) {
-            Ok(definition) => active.push(Active {
-                workflow,
-                definition,
-            }),
-            Err(e) => tracing::error!(workflow_id = %workflow.id, error = %e,
-                "a stored workflow definition does not read"),
+    for workflow in tx.enabled_workflows().await? {
+        match versions.get(tx, workflow.id, workflow.version).await {
+            Ok(version) => active.push(Active { workflow, version }),
+            Err(e) if e.is::<serde_json::Error>() => {
+                tracing::error!(workflow_id = %workflow.id, error = %e,
+                    "a stored workflow definition does not read");
+            }
+            Err(e) => return Err(e),
         }
     }
     Ok(active)
@@ -123,6 +118,7 @@ async fn enabled(tx: &mut TenantTx) -> anyhow::Result<Vec<Active>> {
 async fn resume_replied(
     tx: &mut TenantTx,
     event: &StoredEvent,
+    versions: &Versions,
     now: Timestamp,
 ) -> anyhow::Result<()> {
     let subject = Subject::of(tx, event).await?;
@@ -135,7 +131,7 @@ async fn resume_replied(
             && run.awaiting_reply
             && event.created_at >= run.updated_at
         {
-            super::run::replied(tx, &mut run, message, subject.conversation, now).await?;
+            super::run::replied(tx, versions, &mut run, message, subject.conversation, now).await?;
         }
     }
     Ok(())
@@ -242,146 +238,13 @@ async fn accepts(
     Ok(true)
 }
 
-/// Why a guard stops a run of `workflow` before its first step, if one does.
-async fn guard(
-    tx: &mut TenantTx,
-    workflow: &Workflow,
-    subject: &Subject,
-    cause: Option<EventCause>,
-    depth: i64,
-    now: Timestamp,
-) -> anyhow::Result<Option<String>> {
-    if cause.is_some_and(|c| c.workflow_id == workflow.id) {
-        return Ok(Some(
-            "loop guard: the event came from a step of this workflow's own run, \
-             and a workflow does not start itself"
-                .into(),
-        ));
-    }
-    if depth > MAX_DEPTH {
-        return Ok(Some(format!(
-            "loop guard: runs started by other runs' steps go at most {MAX_DEPTH} deep"
-        )));
-    }
-    if let Some(contact) = subject.contact {
-        let hour_ago = Timestamp::from_millis(now.as_millis() - 3_600_000);
-        let recent = tx
-            .count_recent_workflow_runs(workflow.id, contact, hour_ago)
-            .await?;
-        if recent >= MAX_RUNS_PER_CONTACT_HOUR {
-            return Ok(Some(format!(
-                "rate guard: this workflow started {MAX_RUNS_PER_CONTACT_HOUR} runs for this \
-                 contact in the last hour"
-            )));
-        }
-    }
-    Ok(None)
-}
-
-/// Runs the plan still allows this month (`None`: no limit), read when
-/// the batch first starts one.
-#[derive(Debug, Default)]
-struct Budget(Option<Option<i64>>);
-
-impl Budget {
-    /// Takes one run from the budget; whether there was one.
-    async fn take(&mut self, tx: &mut TenantTx, now: Timestamp) -> anyhow::Result<bool> {
-        let left = match &mut self.0 {
-            Some(left) => left,
-            None => {
-                let allowed = tx.find_plan().await?.limits.workflow_runs_per_month;
-                let left = match allowed {
-                    Some(max) => {
-                        Some(max - tx.count_started_workflow_runs(month_start(now)).await?)
-                    }
-                    None => None,
-                };
-                self.0.insert(left)
-            }
-        };
-        match left {
-            Some(n) if *n <= 0 => Ok(false),
-            Some(n) => {
-                *n -= 1;
-                Ok(true)
-            }
-            None => Ok(true),
-        }
-    }
-}
-
-/// A run of `workflow` to start for `event`.
-struct Start<'a> {
-    workflow: &'a Workflow,
-    event: &'a StoredEvent,
-    subject: &'a Subject,
-    cause: Option<EventCause>,
-}
-
-impl Start<'_> {
-    /// Starts the run (or records why a guard or the plan skipped it),
-    /// unless the workflow has one for that event already.
-    async fn run(
-        self,
-        tx: &mut TenantTx,
-        budget: &mut Budget,
-        now: Timestamp,
-    ) -> anyhow::Result<()> {
-        let Start {
-            workflow,
-            event,
-            subject,
-            cause,
-        } = self;
-        let depth = cause.map_or(0, |c| c.depth + 1);
-        let mut skipped = guard(tx, workflow, subject, cause, depth, now).await?;
-        if skipped.is_none() && !budget.take(tx, now).await? {
-            skipped = Some(
-                "plan limit: the workspace's plan allows no more workflow runs this month".into(),
-            );
-        }
-        let run = WorkflowRun {
-            id: WorkflowRunId::new(),
-            workflow_id: workflow.id,
-            version: workflow.version,
-            workflow_name: workflow.name.clone(),
-            status: if skipped.is_some() {
-                RunStatus::Skipped
-            } else {
-                RunStatus::Running
-            },
-            pc: 0,
-            trigger_event_id: event.id,
-            trigger_event: event.name.clone(),
-            contact_id: subject.contact,
-            conversation_id: subject.conversation,
-            message_id: subject.message,
-            depth,
-            wake_at: None,
-            awaiting_reply: false,
-            finished_at: skipped.is_some().then_some(now),
-            error: skipped.clone(),
-            started_at: now,
-            updated_at: now,
-        };
-        if !tx.insert_workflow_run(&run).await? {
-            return Ok(());
-        }
-        match skipped {
-            Some(reason) => {
-                tracing::info!(tenant_id = %tx.tenant_id(), workflow_id = %workflow.id,
-                    event = %event.name, %reason, "workflow run skipped");
-            }
-            None => jobs::enqueue_run(tx, run.id, now).await?,
-        }
-        Ok(())
-    }
-}
-
 /// One round of the consumer: every tenant with a workflow whose cursor is
 /// behind gets one batch. Registered as a poller ([`super::jobs`]).
 pub fn poll(state: &AppState) -> BoxFuture<'_, anyhow::Result<usize>> {
     Box::pin(poll_having(state, Table::Automations, BATCH, |now| {
-        Triggers { now }
+        Triggers {
+            now,
+            versions: state.workflow_versions.clone(),
+        }
     }))
 }

@@ -10,7 +10,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 mod connect;
+mod savepoint;
 mod sql;
+
+pub use savepoint::Savepoint;
 
 pub(crate) use sql::{exec, run, values_rows};
 

@@ -173,30 +173,17 @@ impl TenantTx {
         .await)
     }
 
-    /// The enabled workflows with their current definitions.
-    pub async fn enabled_workflows(&mut self) -> StoreResult<Vec<(Workflow, Value)>> {
-        #[derive(sqlx::FromRow)]
-        struct Row {
-            #[sqlx(flatten)]
-            w: WorkflowRow,
-            definition: String,
-        }
-        let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, Row>(
-            "SELECT w.id, w.name, w.description, w.enabled, w.version, w.trigger_type, \
-                    w.next_fire_at, w.created_at, w.updated_at, v.definition \
-             FROM workflows w JOIN workflow_versions v \
-               ON v.tenant_id = w.tenant_id AND v.workflow_id = w.id AND v.version = w.version \
-             WHERE w.tenant_id = $1 AND w.enabled = 1 ORDER BY w.id"
+    /// The enabled workflows (their current versions: [`Self::workflow_definition`]).
+    pub async fn enabled_workflows(&mut self) -> StoreResult<Vec<Workflow>> {
+        let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, WorkflowRow>(
+            "SELECT id, name, description, enabled, version, trigger_type, next_fire_at, \
+                    created_at, updated_at \
+             FROM workflows WHERE tenant_id = $1 AND enabled = 1 ORDER BY id"
         )
         .bind(self.tenant.as_uuid())
         .fetch_all(c)
         .await)?;
-        rows.into_iter()
-            .map(|r| {
-                let d = serde_json::from_str(&r.definition).map_err(StoreError::corrupt)?;
-                Ok((r.w.into(), d))
-            })
-            .collect()
+        Ok(rows.into_iter().map(Into::into).collect())
     }
 
     /// The definition of version `version` of workflow `id`.
