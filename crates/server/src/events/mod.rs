@@ -19,6 +19,7 @@ pub mod stream;
 use crate::state::AppState;
 pub use domain::events::Event;
 use domain::{TenantId, Timestamp};
+use futures::StreamExt as _;
 use std::future::Future;
 use store::TenantTx;
 use store::events::{CursorStart, NewEvent, StoredEvent};
@@ -132,10 +133,15 @@ pub async fn consume_all<C: Consumer>(state: &AppState, consumer: &C) -> anyhow:
 
 /// Tenants a round of [`poll_having`] serves, at most.
 const TENANTS_PER_ROUND: i64 = 100;
+/// Tenants whose batches a round of [`poll_having`] handles at once: on
+/// PostgreSQL one tenant's round trips no longer hold up the others' (on
+/// SQLite their writes still take turns, their reads do not).
+const TENANTS_AT_ONCE: usize = 4;
 
 /// One round of a consumer that serves only the tenants with rows in
 /// `table` (those with webhook endpoints, teams, automations): each such
-/// tenant whose cursor is behind gets one batch of up to `batch` events,
+/// tenant whose cursor is behind gets one batch of up to `batch` events
+/// ([`TENANTS_AT_ONCE`] tenants at a time),
 /// handled by the consumer `make` builds for the moment it starts. A
 /// tenant whose batch fails is logged and tried again next round; the
 /// others go on. Wakes the workers if anything was handled (a batch may
@@ -154,9 +160,17 @@ pub async fn poll_having<C: Consumer>(
         sys.commit().await?;
         t
     };
+    let make = &make;
+    let batches = futures::stream::iter(tenants)
+        .map(|tenant| async move {
+            let handled = consume(state, &make(state.now()), tenant, batch).await;
+            (tenant, handled)
+        })
+        .buffer_unordered(TENANTS_AT_ONCE);
     let mut total = 0;
-    for tenant in tenants {
-        match consume(state, &make(state.now()), tenant, batch).await {
+    futures::pin_mut!(batches);
+    while let Some((tenant, handled)) = batches.next().await {
+        match handled {
             Ok(n) => total += n,
             Err(e) => {
                 tracing::error!(consumer = C::NAME, tenant_id = %tenant,

@@ -25,6 +25,9 @@ impl Store {
         lease_until: Timestamp,
         limit: i64,
     ) -> StoreResult<Vec<Job>> {
+        if self.engine() == crate::Engine::Sqlite && !self.any_due(queue, now).await? {
+            return Ok(Vec::new());
+        }
         let mut sys = self.system().await?;
         let jobs = match &mut sys.tx {
             Tx::Postgres(t) => sqlx::query_as::<_, Job>(
@@ -83,6 +86,25 @@ impl Store {
         let mut jobs = jobs;
         jobs.sort_by_key(|j| (j.lane, j.fair_key));
         Ok(jobs)
+    }
+
+    /// Whether `queue` has a job to claim at `now`, looked up beside
+    /// SQLite's one writer rather than in its line: every wake-up of the
+    /// workers has each queue's loop look, and most find nothing.
+    async fn any_due(&self, queue: &str, now: Timestamp) -> StoreResult<bool> {
+        let mut sys = self.system_read().await?;
+        let due: bool = run!(&mut sys.tx, |c| sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM jobs \
+                            WHERE queue = $1 AND status = 'pending' AND run_at <= $2) \
+                 OR EXISTS (SELECT 1 FROM jobs \
+                            WHERE queue = $1 AND status = 'running' AND locked_until < $2)"
+        )
+        .bind(queue)
+        .bind(now.as_millis())
+        .fetch_one(c)
+        .await)?;
+        sys.commit().await?;
+        Ok(due)
     }
 
     /// Finishes a job. False if this worker no longer holds it (its lease

@@ -70,6 +70,10 @@ async fn a_keyword_starts_a_run_that_does_each_step_once_and_logs_it() {
             ]
         );
         assert!(r["steps"][1]["output"]["message_id"].is_string(), "{r}");
+        // The run took every step in the commit that started it: no job of
+        // the automations queue ever ran.
+        let job_runners = wa.state.store.finished_by("automations").await.unwrap();
+        assert!(job_runners.is_empty(), "{job_runners:?}");
         assert_eq!(
             texts_to(&wa, customer),
             ["Our price list: https://example.com/prices"]
