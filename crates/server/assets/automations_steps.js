@@ -1,5 +1,6 @@
-// The workflow builder's steps that wait for a time or a reply and call a
-// URL (wait_until, wait_for_reply, call_http). Loaded before
+// The workflow builder's steps that wait for a time or a reply, call a
+// URL, and start or stop a drip (wait_until, wait_for_reply, call_http,
+// start_drip, stop_drip). Loaded before
 // automations.js, which lists these types, asks here for a new step's
 // blank, and lets this file draw their fields with its own helpers (`h`:
 // el, label, select, input, textarea, button, options, choices, edited,
@@ -10,11 +11,18 @@
     ['sat', 'Sat'], ['sun', 'Sun']];
   var METHODS = [['POST', 'POST'], ['PUT', 'PUT'], ['GET', 'GET']];
 
+  // The first drip the page offers (#automation-choices), if any.
+  function firstDrip() {
+    var o = document.querySelector('#automation-choices select[data-choices="drips"] option');
+    return o ? o.value : '';
+  }
+
   function blank(type) {
     switch (type) {
       case 'wait_until': return { type: type, time: '09:00', days: [] };
       case 'wait_for_reply': return { type: type, seconds: 86400, replied: [], timeout: [] };
       case 'call_http': return { type: type, url: '', method: 'POST', save: {} };
+      case 'start_drip': case 'stop_drip': return { type: type, drip_id: firstDrip() };
     }
     return null;
   }
@@ -116,6 +124,14 @@
     return box;
   }
 
+  function dripField(s, row, h) {
+    if (!(h.choices.drips || []).length) {
+      row.appendChild(h.el('span', { 'class': 'muted small', text: 'Make a drip first (Automations → Drips).' }));
+      return;
+    }
+    row.appendChild(h.select(h.options('drips'), s.drip_id, 'drip_id', 'Drip', function (v) { s.drip_id = v; h.edited(); }));
+  }
+
   function callHttp(s, row, li, path, h) {
     row.appendChild(h.select(METHODS, s.method || 'POST', 'method', 'Method', function (v) { s.method = v; h.edited(); }));
     row.appendChild(h.label('URL', h.input(s.url, 'url', 'URL', function (v) { s.url = v; h.edited(); },
@@ -131,12 +147,14 @@
       case 'wait_until': waitUntil(s, row, h); return true;
       case 'wait_for_reply': waitForReply(s, row, li, path, depth, h); return true;
       case 'call_http': callHttp(s, row, li, path, h); return true;
+      case 'start_drip': case 'stop_drip': dripField(s, row, h); return true;
     }
     return false;
   }
 
   window.SwitchboardWorkflowSteps = {
-    types: [['wait_until', 'Wait until a time'], ['wait_for_reply', 'Wait for a reply'], ['call_http', 'Call a URL']],
+    types: [['wait_until', 'Wait until a time'], ['wait_for_reply', 'Wait for a reply'], ['call_http', 'Call a URL'],
+      ['start_drip', 'Start a drip'], ['stop_drip', 'Stop a drip']],
     blank: blank,
     draw: draw
   };

@@ -1,5 +1,5 @@
 //! What the builder picks from (tags, stages, numbers, approved templates,
-//! people, teams, contact fields), read through each area's own rules, and
+//! people, teams, contact fields, drips), read through each area's own rules, and
 //! the words a page uses for a trigger.
 
 use crate::auth::TenantCtx;
@@ -38,6 +38,7 @@ pub struct Choices {
     pub users: Vec<Choice>,
     pub teams: Vec<Choice>,
     pub attributes: Vec<Choice>,
+    pub drips: Vec<Choice>,
 }
 
 impl Choices {
@@ -58,6 +59,7 @@ impl Choices {
         .await?;
         let teams = crate::crm::teams::list_teams(state, ctx).await?;
         let attributes = crate::crm::attributes::all_attributes(state, ctx).await?;
+        let drips = crate::automations::drips::rules::list_drips(state, ctx).await?;
         let mut stages = Vec::new();
         for p in pipelines.items {
             for s in p.stages {
@@ -108,6 +110,10 @@ impl Choices {
                     label: a.label,
                     kind: a.kind.as_str().to_owned(),
                 })
+                .collect(),
+            drips: drips
+                .into_iter()
+                .map(|d| choice(d.drip.id, d.drip.name))
                 .collect(),
         })
     }

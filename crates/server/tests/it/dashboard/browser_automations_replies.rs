@@ -2,7 +2,7 @@
 //! browser.rs): a wait for a reply with a step on each side, a
 //! business-hours condition and a call with a JSON body (one that does
 //! not read shown as such, not written) saving a field of its answer,
-//! saved and stored as built.
+//! and a drip started, saved and stored as built.
 
 use super::browser::sign_in;
 use super::webdriver::Browser;
@@ -19,6 +19,13 @@ async fn browser_builds_a_wait_for_reply_outside_business_hours() {
         json!({ "key": "crm_stage", "label": "CRM stage", "type": "text" }),
     )
     .await;
+    let drip = crate::drips::drip(
+        &app,
+        &t,
+        json!({ "name": "Welcome series", "steps": [crate::drips::offer_step(1, "days")] }),
+    )
+    .await;
+    let drip_id = drip["id"].as_str().unwrap();
     let b = Browser::start().await;
     sign_in(&app, &b, &t.slug, &t.owner.email, &t.owner.password).await;
     b.goto(&format!("{}/app/automations/new", app.url)).await;
@@ -38,6 +45,7 @@ async fn browser_builds_a_wait_for_reply_outside_business_hours() {
         ("steps[0].replied", "add_note"),
         ("steps[0].timeout", "send_text"),
         ("steps", "call_http"),
+        ("steps", "start_drip"),
     ] {
         let (pick, button) = add(list, kind);
         b.click(&pick).await;
@@ -118,7 +126,8 @@ async fn browser_builds_a_wait_for_reply_outside_business_hours() {
              "replied": [{"type": "add_note", "text": "They answered"}],
              "timeout": [{"type": "send_text", "text": "Still interested?"}]},
             {"type": "call_http", "url": "https://crm.example.com/chase", "method": "PUT",
-             "save": {"crm_stage": "/stage"}, "body": {"stage": "chased"}}
+             "save": {"crm_stage": "/stage"}, "body": {"stage": "chased"}},
+            {"type": "start_drip", "drip_id": drip_id}
         ]
     });
     let written = b
