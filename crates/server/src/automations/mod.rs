@@ -48,7 +48,7 @@ pub mod pages;
 pub mod run;
 pub mod runs;
 pub mod schedule;
-mod start;
+pub mod start;
 pub mod trigger;
 pub mod versions;
 pub mod workflows;
