@@ -197,7 +197,12 @@ pub async fn inbox(
     }
     match pool {
         Pool::Sqlite(p) => p.close().await,
-        Pool::Postgres(p) => p.close().await,
+        Pool::Postgres(p) => {
+            // The planner's statistics, as autovacuum gathers them soon
+            // after a bulk load in a running deployment.
+            sqlx::query("ANALYZE").execute(&p).await?;
+            p.close().await;
+        }
     }
     Ok(())
 }

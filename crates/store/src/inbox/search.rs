@@ -76,7 +76,9 @@ impl TenantTx {
     /// order messages were stored in, so a word in every message costs no
     /// more than a rare one: the first page is found without sorting the
     /// matches. Letting the planner lead with `messages` instead runs the
-    /// full-text query once per stored message.
+    /// full-text query once per stored message. On PostgreSQL the words
+    /// are a stored column (`search_words`, migration 0032), so a row the
+    /// planner checks costs a lookup, not the message's JSON parsed again.
     pub async fn search_messages(
         &mut self,
         words: &[String],
@@ -118,8 +120,7 @@ impl TenantTx {
                                           AND cv.id = m.conversation_id \
                      JOIN contacts ct ON ct.tenant_id = cv.tenant_id AND ct.id = cv.contact_id \
                      WHERE m.tenant_id = $1 \
-                       AND to_tsvector('simple', message_search_text(m.content)) \
-                           @@ to_tsquery('simple', $2) \
+                       AND m.search_words @@ to_tsquery('simple', $2) \
                        AND m.deleted_at IS NULL AND ($3::uuid IS NULL OR m.id < $3) \
                      ORDER BY m.id DESC LIMIT $4"
                 );

@@ -57,7 +57,12 @@ async fn both_engines_end_with_the_same_tables_and_columns() {
     .fetch_all(&mut conn)
     .await
     .unwrap();
-    let pg: BTreeSet<(String, String)> = rows.into_iter().collect();
+    // The words PostgreSQL's full-text index reads (SQLite keeps them in
+    // its FTS5 tables, left out above).
+    let pg: BTreeSet<(String, String)> = rows
+        .into_iter()
+        .filter(|(table, column)| !(table == "messages" && column == "search_words"))
+        .collect();
     assert_eq!(sqlite, pg, "the two migration trees give different schemas");
 }
 
