@@ -113,7 +113,25 @@ impl TenantTx {
                     .fetch_all(&mut **t)
                     .await
             }
-            Tx::Postgres(t) => search_postgres(t, tenant, &tsquery(words), page).await,
+            Tx::Postgres(t) => {
+                let sql = format!(
+                    "SELECT {COLUMNS} FROM messages m \
+                     JOIN conversations cv ON cv.tenant_id = m.tenant_id \
+                                          AND cv.id = m.conversation_id \
+                     JOIN contacts ct ON ct.tenant_id = cv.tenant_id AND ct.id = cv.contact_id \
+                     WHERE m.tenant_id = $1 \
+                       AND m.search_words @@ to_tsquery('simple', $2) \
+                       AND m.deleted_at IS NULL AND ($3::uuid IS NULL OR m.id < $3) \
+                     ORDER BY m.id DESC LIMIT $4"
+                );
+                sqlx::query_as::<_, HitRow>(sqlx::AssertSqlSafe(sql))
+                    .bind(tenant)
+                    .bind(tsquery(words))
+                    .bind(page.after)
+                    .bind(page.fetch_limit())
+                    .fetch_all(&mut **t)
+                    .await
+            }
         }
         .map_err(crate::error::classify)?;
         let hits = rows
@@ -128,78 +146,6 @@ impl TenantTx {
             .collect::<Result<Vec<_>, StoreError>>()?;
         Ok(page.finish(hits, |h| h.message.id.as_uuid()))
     }
-}
-
-/// Matches of a word at most this many: read through the full-text
-/// index (every match, then the newest); more: read newest first,
-/// checking each message, which finds a page of a common word at once.
-const FEW_MATCHES: i64 = 2_000;
-
-/// [`TenantTx::search_messages`] on PostgreSQL. Its planner cannot tell
-/// how many messages a prefix query (`word:*`) matches, so it always read
-/// newest first, checking every message for a rare word (26 ms at 100,000
-/// messages, ten times that at a million). So the matches are first
-/// counted through the GIN index, up to [`FEW_MATCHES`], and few are read
-/// through it.
-async fn search_postgres(
-    t: &mut sqlx::PgConnection,
-    tenant: uuid::Uuid,
-    query: &str,
-    page: PageRequest,
-) -> Result<Vec<HitRow>, sqlx::Error> {
-    // Only the index can answer these two quickly: no scan of the table.
-    sqlx::query("SET LOCAL enable_seqscan = off")
-        .execute(&mut *t)
-        .await?;
-    sqlx::query("SET LOCAL enable_indexscan = off")
-        .execute(&mut *t)
-        .await?;
-    let few: bool = sqlx::query_scalar(
-        "SELECT count(*) <= $3 FROM (SELECT 1 FROM messages \
-           WHERE tenant_id = $1 AND search_words @@ to_tsquery('simple', $2) \
-           LIMIT $3 + 1) AS matches",
-    )
-    .bind(tenant)
-    .bind(query)
-    .bind(FEW_MATCHES)
-    .fetch_one(&mut *t)
-    .await?;
-    let matches = if few {
-        "WITH hits AS MATERIALIZED (SELECT id FROM messages \
-           WHERE tenant_id = $1 AND search_words @@ to_tsquery('simple', $2)) \
-         SELECT {COLUMNS} FROM hits JOIN messages m ON m.tenant_id = $1 AND m.id = hits.id"
-    } else {
-        sqlx::query("SET LOCAL enable_seqscan = on")
-            .execute(&mut *t)
-            .await?;
-        sqlx::query("SET LOCAL enable_indexscan = on")
-            .execute(&mut *t)
-            .await?;
-        "SELECT {COLUMNS} FROM messages m"
-    };
-    let sql = format!(
-        "{} \
-         JOIN conversations cv ON cv.tenant_id = m.tenant_id AND cv.id = m.conversation_id \
-         JOIN contacts ct ON ct.tenant_id = cv.tenant_id AND ct.id = cv.contact_id \
-         WHERE m.tenant_id = $1 AND m.search_words @@ to_tsquery('simple', $2) \
-           AND m.deleted_at IS NULL AND ($3::uuid IS NULL OR m.id < $3) \
-         ORDER BY m.id DESC LIMIT $4",
-        matches.replace("{COLUMNS}", COLUMNS)
-    );
-    let rows = sqlx::query_as::<_, HitRow>(sqlx::AssertSqlSafe(sql))
-        .bind(tenant)
-        .bind(query)
-        .bind(page.after)
-        .bind(page.fetch_limit())
-        .fetch_all(&mut *t)
-        .await?;
-    sqlx::query("SET LOCAL enable_seqscan = on")
-        .execute(&mut *t)
-        .await?;
-    sqlx::query("SET LOCAL enable_indexscan = on")
-        .execute(&mut *t)
-        .await?;
-    Ok(rows)
 }
 
 #[cfg(test)]
