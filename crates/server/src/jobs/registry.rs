@@ -3,6 +3,7 @@
 use super::{Batch, Commit, JobKind, Outcome};
 use crate::state::AppState;
 use domain::{TenantId, Timestamp};
+use futures::FutureExt as _;
 use futures::future::BoxFuture;
 use std::collections::HashMap;
 use store::TenantTx;
@@ -70,11 +71,19 @@ impl Registry {
     }
 
     /// Runs every poller once; how much work they did. A failing poller is
-    /// logged and the others still run.
+    /// logged and the others still run; so is one that panics (a consumer
+    /// runs rules, an automation's first steps among them), which would
+    /// otherwise end this node's pollers for good.
     pub async fn run_pollers(&self, state: &AppState) -> usize {
         let mut total = 0;
         for (name, poller) in &self.pollers {
-            match poller(state).await {
+            let polled = std::panic::AssertUnwindSafe(poller(state))
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|panic| {
+                    Err(anyhow::anyhow!(super::worker::panic_message(&*panic)))
+                });
+            match polled {
                 Ok(n) => total += n,
                 Err(e) => {
                     tracing::error!(poller = name, error = %format!("{e:#}"), "poller failed")
