@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 mod automations;
+mod booking;
 mod campaigns;
 mod channels;
 mod crm;
@@ -23,6 +24,7 @@ mod drips;
 mod scheduled;
 mod templates;
 pub use automations::*;
+pub use booking::*;
 pub use campaigns::*;
 pub use channels::*;
 pub use crm::*;
@@ -343,6 +345,33 @@ events! {
     DripSubscriberCompleted(DripSubscriberRef) = "drip.subscriber.completed", v 1;
     /// A drip's subscriber left it before its end: `reason` says why.
     DripSubscriberExited(DripSubscriberExited) = "drip.subscriber.exited", v 1;
+    // The booking bot.
+    /// The booking settings (the bot's numbers, hours, window, replies…)
+    /// were set.
+    BookingSettingsUpdated(BookingSettingsUpdated) = "booking_settings.updated", v 1;
+    /// A service was added to the booking catalogue.
+    BookingServiceCreated(BookingServiceRef) = "booking_service.created", v 1;
+    /// A service's name, price, duration, category or state changed.
+    BookingServiceUpdated(BookingServiceRef) = "booking_service.updated", v 1;
+    /// A service (without bookings) was deleted.
+    BookingServiceDeleted(BookingServiceRef) = "booking_service.deleted", v 1;
+    /// Staff or a resource was added.
+    BookingResourceCreated(BookingResourceRef) = "booking_resource.created", v 1;
+    /// Staff or a resource changed (name, capacity, services, state).
+    BookingResourceUpdated(BookingResourceRef) = "booking_resource.updated", v 1;
+    /// Staff or a resource (without bookings) was deleted.
+    BookingResourceDeleted(BookingResourceRef) = "booking_resource.deleted", v 1;
+    /// A booking was made (by the bot, the team or the API).
+    BookingCreated(BookingRef) = "booking.created", v 1;
+    /// A booking moved to another time or resource.
+    BookingRescheduled(BookingRescheduled) = "booking.rescheduled", v 1;
+    /// A booking was cancelled (by the customer or the team).
+    BookingCancelled(BookingRef) = "booking.cancelled", v 1;
+    /// A booking was confirmed, completed or marked a no-show.
+    BookingStatusChanged(BookingStatusChanged) = "booking.status_changed", v 1;
+    /// The bot handed a conversation to the team: it stays quiet there
+    /// until the conversation is resolved.
+    BookingHandedOff(BookingHandedOff) = "booking.handed_off", v 1;
 }
 
 /// Why an event could not be read back.

@@ -153,4 +153,10 @@ id_type!(
     /// One contact's enrolment in a drip (a contact is enrolled again
     /// with a new one after the last ended).
     DripSubscriberId,
+    /// Something a business can be booked for (a haircut, a consultation).
+    ServiceId,
+    /// Staff or a resource (a room, a chair) that gives services.
+    ResourceId,
+    /// An appointment: a service with a resource, at a time, for a contact.
+    BookingId,
 );

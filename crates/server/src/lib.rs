@@ -7,6 +7,7 @@ pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod automations;
+pub mod booking;
 pub mod campaigns;
 pub mod channels;
 pub mod cli;

@@ -22,6 +22,7 @@ mod placeholders;
 pub mod audit;
 pub mod auth;
 pub mod auto_tags;
+pub mod booking;
 pub mod business_hours;
 pub mod campaigns;
 pub mod channels;

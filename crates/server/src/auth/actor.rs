@@ -38,6 +38,8 @@ pub enum Via {
     Cli,
     /// An automation's run (a workflow's step).
     Automation,
+    /// The booking bot, answering a customer.
+    Bot,
 }
 
 impl Via {
@@ -47,6 +49,7 @@ impl Via {
             Via::Worker => "worker",
             Via::Cli => "cli",
             Via::Automation => "automation",
+            Via::Bot => "bot",
         }
     }
 }

@@ -288,14 +288,14 @@ impl Hours {
     }
 
     /// `at` as wall time in the schedule's zone.
-    fn wall(&self, at: Timestamp) -> DateTime {
+    pub(crate) fn wall(&self, at: Timestamp) -> DateTime {
         let ts = jiff::Timestamp::from_millisecond(at.as_millis())
             .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
         self.zone.to_datetime(ts)
     }
 
     /// The ranges of `date`: none on a holiday.
-    fn ranges_on(&self, date: Date) -> &[(u16, u16)] {
+    pub(crate) fn ranges_on(&self, date: Date) -> &[(u16, u16)] {
         if self.holidays.contains(&date) {
             return &[];
         }
@@ -306,7 +306,7 @@ impl Hours {
     /// The instant the wall clock shows minute `m` of `date` (`24:00`:
     /// the next day's midnight); times in a gap are read as the module of
     /// the tenant's zone says (moved forward).
-    fn instant(&self, date: Date, m: u16) -> Timestamp {
+    pub(crate) fn instant(&self, date: Date, m: u16) -> Timestamp {
         let (date, m) = match (m, date.tomorrow()) {
             (MIDNIGHT, Ok(next)) => (next, 0),
             _ => (date, m.min(MIDNIGHT - 1)),
