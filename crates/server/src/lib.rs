@@ -47,6 +47,7 @@ pub fn job_registry() -> jobs::Registry {
     scheduled::jobs::register(&mut registry);
     automations::jobs::register(&mut registry);
     automations::drips::jobs::register(&mut registry);
+    booking::jobs::register(&mut registry);
     registry
 }
 pub use http::app;

@@ -19,12 +19,12 @@
 pub mod api;
 pub mod availability;
 pub mod bookings;
-// pub mod bot;
+pub mod bot;
 pub mod catalogue;
-// pub mod jobs;
+pub mod jobs;
 pub mod language;
 // pub mod pages;
-// pub mod reminders;
+pub mod reminders;
 pub mod settings;
 
 use crate::auth::TenantCtx;

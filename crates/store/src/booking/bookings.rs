@@ -418,6 +418,31 @@ impl TenantTx {
     }
 }
 
+impl TenantTx {
+    /// Moves booking `id`'s next reminder from `due` to `next`, if it is
+    /// still `due` (another node did not take it): whether it was.
+    pub async fn advance_booking_reminder(
+        &mut self,
+        id: BookingId,
+        due: Timestamp,
+        next: Option<Timestamp>,
+    ) -> StoreResult<bool> {
+        let n =
+            exec!(&mut self.tx, |c| {
+                sqlx::query(
+            "UPDATE bookings SET remind_at = $4 WHERE tenant_id = $1 AND id = $2 AND remind_at = $3"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(id.as_uuid())
+        .bind(due.as_millis())
+        .bind(next.map(Timestamp::as_millis))
+        .execute(c)
+        .await
+            })?;
+        Ok(n > 0)
+    }
+}
+
 impl SystemTx {
     /// Up to `limit` tenants with a booking reminder due by `now`.
     pub async fn tenants_with_due_booking_reminders(

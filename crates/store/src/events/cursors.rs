@@ -140,6 +140,8 @@ pub enum Table {
     BusinessHours,
     /// Drip sequences.
     Drips,
+    /// The booking bot's settings.
+    Booking,
 }
 
 impl Table {
@@ -151,6 +153,7 @@ impl Table {
             Table::Automations => &["workflows", "auto_tag_rules"],
             Table::BusinessHours => &["business_hours"],
             Table::Drips => &["drips"],
+            Table::Booking => &["booking_settings"],
         }
     }
 }

@@ -91,7 +91,11 @@ fn conversation_to_route(event: &StoredEvent) -> Option<ConversationId> {
 
 /// Gives conversation `id` to a member of its team by the team's rule, if
 /// it is open, nobody has it, and someone is available.
-async fn assign(tx: &mut TenantTx, id: ConversationId, now: Timestamp) -> anyhow::Result<()> {
+pub(crate) async fn assign(
+    tx: &mut TenantTx,
+    id: ConversationId,
+    now: Timestamp,
+) -> anyhow::Result<()> {
     let c = match tx.find_conversation(id).await {
         Ok(c) => c,
         // Erased since.
