@@ -86,6 +86,7 @@ async fn seed(app: &TestApp, slug: &str) -> TestTenant {
     crate::automations::seed(app, &t).await;
     crate::automations::hours::seed(app, &t).await;
     crate::drips::seed(app, &t).await;
+    crate::booking::seed(app, &t).await;
     // Last: its contact and conversation are the newest, so the walk
     // finds them (with their tags) first.
     crate::crm_tags::seed(app, &t).await;

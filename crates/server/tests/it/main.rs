@@ -9,6 +9,7 @@ mod api_keys;
 mod auth;
 mod automations;
 mod binary;
+mod booking;
 mod campaigns;
 mod channel_setup;
 mod channels;
