@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use store::TenantTx;
 use store::booking::BookingSettings;
+use store::events::CursorStart;
 use utoipa::ToSchema;
 
 /// Custom replies, at most.
@@ -560,6 +561,14 @@ pub async fn set_settings(
                 "not a number of this workspace",
             ));
         }
+    }
+    if tx.find_booking_settings().await?.is_none() {
+        // The bot answers from here on: its consumer (idle while the
+        // tenant had no settings) starts at the log's end.
+        tx.lock_cursor(super::bot::CONSUMER, CursorStart::Latest)
+            .await?;
+        let latest = tx.latest_event_seq().await?;
+        tx.advance_cursor(super::bot::CONSUMER, latest, now).await?;
     }
     tx.upsert_booking_settings(&settings.stored(now)).await?;
     settings.updated_at = Some(now);

@@ -427,9 +427,8 @@ impl TenantTx {
         due: Timestamp,
         next: Option<Timestamp>,
     ) -> StoreResult<bool> {
-        let n =
-            exec!(&mut self.tx, |c| {
-                sqlx::query(
+        let n = exec!(&mut self.tx, |c| {
+            sqlx::query(
             "UPDATE bookings SET remind_at = $4 WHERE tenant_id = $1 AND id = $2 AND remind_at = $3"
         )
         .bind(self.tenant.as_uuid())
@@ -438,7 +437,7 @@ impl TenantTx {
         .bind(next.map(Timestamp::as_millis))
         .execute(c)
         .await
-            })?;
+        })?;
         Ok(n > 0)
     }
 }

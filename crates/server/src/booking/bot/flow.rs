@@ -193,6 +193,9 @@ impl Turn<'_> {
         }
         // A tap carries its id; typed words are matched to the offers.
         let choice = match &input {
+            Input::Choice(id) if state.step == Step::Name && id.starts_with("name:") => {
+                return self.named(state, &id["name:".len()..]).await;
+            }
             Input::Choice(id) => Some(id.clone()),
             Input::Text(t) if state.step == Step::Name => {
                 return self.named(state, t).await;
@@ -236,7 +239,7 @@ impl Turn<'_> {
             Step::Service => self.services(state).await?,
             Step::Day => self.days(state).await?,
             Step::Time => self.times(state).await?,
-            Step::Name => self.say(self.words().ask_name.to_owned()),
+            Step::Name => self.ask_name(state),
             Step::Confirm => self.review(state).await?,
             Step::Bookings => self.my_bookings(state).await?,
             Step::Manage => self.manage(state).await?,
@@ -284,9 +287,7 @@ impl Turn<'_> {
                     state.name = Some(name);
                     self.review(state).await?;
                 } else {
-                    state.step = Step::Name;
-                    state.offers.clear();
-                    self.say(self.words().ask_name.to_owned());
+                    self.ask_name(state);
                 }
             }
             (Step::Confirm, "confirm") => self.book(state).await?,
@@ -316,12 +317,31 @@ impl Turn<'_> {
         Ok(true)
     }
 
+    /// The name the team gave the contact: no need to ask.
     fn known_name(&self) -> Option<String> {
-        self.contact
-            .name
+        self.contact.name.clone().filter(|n| !n.trim().is_empty())
+    }
+
+    /// Asks for the booking's name, offering the WhatsApp profile's as a
+    /// button (a profile name is often a nickname, so it is not assumed).
+    fn ask_name(&mut self, state: &mut State) {
+        let w = self.words();
+        let profile = self
+            .contact
+            .profile_name
             .clone()
-            .or_else(|| self.contact.profile_name.clone())
-            .filter(|n| !n.trim().is_empty())
+            .filter(|n| !n.trim().is_empty());
+        match profile {
+            Some(p) => {
+                let prompt = buttons(w.ask_name, vec![Offer::new(format!("name:{p}"), p)]);
+                self.ask(state, Step::Name, prompt);
+            }
+            None => {
+                state.step = Step::Name;
+                state.offers.clear();
+                self.say(w.ask_name.to_owned());
+            }
+        }
     }
 
     fn menu(&mut self, state: &mut State) {
@@ -546,7 +566,7 @@ impl Turn<'_> {
                 if state.misses >= MAX_MISSES {
                     return Ok(Outcome::HandOff("unsure"));
                 }
-                self.say(self.words().ask_name.to_owned());
+                self.ask_name(state);
             }
         }
         Ok(Outcome::Continue)

@@ -109,9 +109,19 @@ pub async fn times(app: &TestApp, t: &TestTenant, service: &str, date: &str) -> 
 /// (isolation.rs) probes its routes with real ids: settings, a service, a
 /// resource and a booking.
 pub async fn seed(app: &TestApp, t: &TestTenant) {
-    settings(app, t, json!({ "time_zone": "UTC", "min_notice_minutes": 0 })).await;
-    let s = service(app, t, json!({ "name": "Seeded cut", "currency": "EUR",
-        "price_minor": 2500, "duration_minutes": 30 })).await;
+    settings(
+        app,
+        t,
+        json!({ "time_zone": "UTC", "min_notice_minutes": 0 }),
+    )
+    .await;
+    let s = service(
+        app,
+        t,
+        json!({ "name": "Seeded cut", "currency": "EUR",
+        "price_minor": 2500, "duration_minutes": 30 }),
+    )
+    .await;
     resource(app, t, json!({ "name": "Seeded chair" })).await;
     let phone = format!("+1557{:07}", t.slug.len() * 7_919 % 10_000_000);
     let c = contact(app, t, &phone, "Seeded booker").await;
