@@ -4,6 +4,7 @@
 
 use super::availability::{self, DayAvailability};
 use super::bookings::{self as rules, BookingDetail, BookingView, Changed, NewBooking, Via};
+use super::bot::SessionView;
 use super::catalogue::{self, ResourceInput, ResourceKind, ServiceInput};
 use super::settings::{self, Settings, SettingsInput};
 use crate::auth::{Authorized, perm};
@@ -14,7 +15,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use domain::{BookingId, ChannelId, ContactId, ResourceId, ServiceId, Timestamp};
+use domain::{BookingId, ChannelId, ContactId, ConversationId, ResourceId, ServiceId, Timestamp};
 use serde::{Deserialize, Serialize};
 use store::booking::{BookingFilter, BookingStatus, Resource, Service};
 use utoipa::{IntoParams, ToSchema};
@@ -33,6 +34,24 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_booking))
         .routes(routes!(reschedule_booking))
         .routes(routes!(set_booking_status))
+        .routes(routes!(get_booking_session))
+}
+
+/// Where the customer of a conversation is with the booking bot (404 if
+/// the bot never spoke there).
+#[utoipa::path(get, path = "/api/v1/conversations/{conversation_id}/booking-session", tag = "booking",
+    params(("conversation_id" = ConversationId, Path)),
+    responses((status = 200, body = SessionView)),
+    security(("bearer" = []), ("api_key" = [])))]
+pub async fn get_booking_session(
+    State(state): State<AppState>,
+    ctx: Authorized<perm::InboxRead>,
+    ApiPath(id): ApiPath<ConversationId>,
+) -> AppResult<Json<SessionView>> {
+    super::bot::session_of(&state, &ctx, id)
+        .await?
+        .map(Json)
+        .ok_or(AppError::NotFound)
 }
 
 /// The booking settings (defaults, with the bot answering nowhere, until

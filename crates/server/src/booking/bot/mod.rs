@@ -222,3 +222,65 @@ async fn send(
 pub fn poll(state: &AppState) -> BoxFuture<'_, anyhow::Result<usize>> {
     Box::pin(poll_having(state, Table::Booking, BATCH, |now| Bot { now }))
 }
+
+/// A customer's session with the bot, as the inbox shows it to agents.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct SessionView {
+    pub conversation_id: ConversationId,
+    /// `idle`, `menu`, `category`, `service`, `day`, `time`, `name`,
+    /// `confirm`, `bookings` or `manage`.
+    pub step: String,
+    /// The step in words (`choosing a time`).
+    pub step_label: String,
+    /// Handed to the team: the bot is quiet until the conversation is
+    /// resolved.
+    pub handed_off: bool,
+    /// The service chosen so far.
+    pub service_id: Option<domain::ServiceId>,
+    /// The time chosen so far.
+    pub starts_at: Option<Timestamp>,
+    /// The customer's last message the bot answered.
+    pub updated_at: Timestamp,
+}
+
+impl SessionView {
+    /// One line for the inbox.
+    pub fn summary(&self) -> String {
+        if self.handed_off {
+            "Booking bot: handed to the team; it stays quiet here until the conversation is \
+             resolved."
+                .to_owned()
+        } else {
+            format!("Booking bot: the customer is {}.", self.step_label)
+        }
+    }
+}
+
+/// The bot's session in conversation `id`, if it has one.
+pub async fn session_of(
+    state: &AppState,
+    ctx: &TenantCtx,
+    id: ConversationId,
+) -> crate::error::AppResult<Option<SessionView>> {
+    ctx.require(domain::Permission::InboxRead)?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
+    tx.find_conversation(id).await?;
+    let found = tx.find_bot_session_of(id).await?;
+    tx.commit().await?;
+    Ok(found.map(|s| {
+        let st: State = serde_json::from_value(s.state).unwrap_or_default();
+        let step = serde_json::to_value(st.step)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        SessionView {
+            conversation_id: s.conversation_id,
+            step,
+            step_label: st.step.label().to_owned(),
+            handed_off: s.handed_off,
+            service_id: st.service,
+            starts_at: st.starts_at,
+            updated_at: s.updated_at,
+        }
+    }))
+}

@@ -51,6 +51,8 @@ struct ThreadPage {
     opted_out: bool,
     window_open: bool,
     window_text: String,
+    /// Where the customer is with the booking bot, in words.
+    bot: Option<String>,
     messages: Vec<MessageRow>,
     team: Vec<Teammate>,
     templates: Vec<TemplateChoice>,
@@ -184,6 +186,9 @@ async fn thread_page(
         opted_out: contact.opted_out_at.is_some(),
         window_open,
         window_text,
+        bot: crate::booking::bot::session_of(state, ctx, id)
+            .await?
+            .map(|s| s.summary()),
         messages: message_rows(messages, &media, now)
             .into_iter()
             .map(|mut row| {

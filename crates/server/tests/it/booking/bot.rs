@@ -310,8 +310,27 @@ async fn custom_replies_idle_restarts_and_the_hand_off() {
         types(&wa, &t, cy, "hello?").await;
         assert_eq!(all(&wa, cy).len(), quiet, "the bot stays quiet");
 
-        // Resolved: the bot answers again, from the start.
+        // Agents see where the customer is with the bot.
         let conversation = handed[0]["conversation_id"].as_str().unwrap();
+        let session = format!("/api/v1/conversations/{conversation}/booking-session");
+        let r = wa.get(&session, Auth::ApiKey(&t.api_key)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.body["handed_off"], true);
+        let mut b = crate::dashboard::client::Browser::sign_in(
+            &wa,
+            &t.slug,
+            &t.owner.email,
+            &t.owner.password,
+        )
+        .await;
+        let page = b.get(&format!("/app/inbox/{conversation}")).await;
+        assert!(
+            page.html.contains("Booking bot: handed to the team"),
+            "{}",
+            page.html
+        );
+
+        // Resolved: the bot answers again, from the start.
         let r = wa
             .patch(
                 &format!("/api/v1/conversations/{conversation}"),
@@ -323,6 +342,10 @@ async fn custom_replies_idle_restarts_and_the_hand_off() {
         wa.drain().await;
         types(&wa, &t, cy, "hi").await;
         assert_eq!(said(&last(&wa, cy)), "What would you like to do?");
+        let r = wa.get(&session, Auth::ApiKey(&t.api_key)).await;
+        assert_eq!(r.body["handed_off"], false);
+        assert_eq!(r.body["step"], "menu");
+        assert_eq!(r.body["step_label"], "at the menu");
 
         // "Talk to a person" by button.
         taps(&wa, &t, cy, "human").await;
