@@ -6,9 +6,12 @@
 //! with (tags, quick replies, a contact field, a deal, a task, a segment,
 //! a team its numbers' new conversations are assigned to, templates read
 //! from Meta and a draft campaign to the VIPs: [`crm`]), and workflows that
-//! answer questions about catering and opening hours ([`automations`]).
+//! answer questions about catering and opening hours ([`automations`]),
+//! and a booking bot on a third number that a person tries from the
+//! sandbox ([`booking`]).
 
 mod automations;
+mod booking;
 mod crm;
 
 use crate::config::{Config, Secret};
@@ -36,6 +39,14 @@ const NUMBERS: [(&str, &str, &str, &str); 2] = [
         "Demo Coffee — Delivery",
     ),
 ];
+/// The number the booking bot answers on: no simulated customer writes
+/// there, so a person can try the bot.
+pub const BOOKING_NUMBER: (&str, &str, &str, &str) = (
+    "120334455667788",
+    "102290129340398",
+    "demo-token-workshops",
+    "Demo Coffee — Workshops",
+);
 pub const OWNER_EMAIL: &str = "owner@demo.switchboard.local";
 pub const OWNER_PASSWORD: &str = "demo-owner-password";
 pub const TENANT_SLUG: &str = "demo";
@@ -76,6 +87,7 @@ pub async fn run(base: Config) -> anyhow::Result<()> {
         auto_read: true,
         numbers: NUMBERS
             .iter()
+            .chain([&BOOKING_NUMBER])
             .map(|(pnid, waba, token, name)| {
                 let mut n = sandbox::NumberSpec::new(pnid, waba, token);
                 n.verified_name = (*name).to_owned();
@@ -155,6 +167,24 @@ pub async fn run(base: Config) -> anyhow::Result<()> {
     println!("  Catering board with a task, and a VIP segment are set up. New conversations");
     println!("  go to the Baristas team, in turn (Settings → Teams). A draft campaign to the");
     println!("  VIPs waits under Campaigns.");
+    println!();
+    println!(
+        "  Booking bot: write to the Workshops number ({}) as a customer:",
+        BOOKING_NUMBER.0
+    );
+    println!(
+        "    curl -X POST {}/_sandbox/inbound -H 'Content-Type: application/json' \\",
+        sandbox.base_url()
+    );
+    println!(
+        "      -d '{{\"phone_number_id\":\"{}\",\"from\":\"15550009999\",\"type\":\"text\",\"body\":\"hi\"}}'",
+        BOOKING_NUMBER.0
+    );
+    println!(
+        "    curl '{}/_sandbox/messages?to=15550009999'   # the bot's replies (tap with \"type\":\"button_reply\" or \"list_reply\" and an \"id\")",
+        sandbox.base_url()
+    );
+    println!("  Bookings are under Bookings in the dashboard.");
     println!();
     println!("  Simulated customers write in every few seconds. Ctrl-C stops the demo");
     println!("  and deletes its data.");
@@ -259,7 +289,7 @@ async fn seed(
     )
     .await?;
     let mut channels = Vec::new();
-    for (pnid, waba, token, _) in NUMBERS {
+    for (pnid, waba, token, _) in NUMBERS.into_iter().chain([BOOKING_NUMBER]) {
         let channel = call(
             reqwest::Method::POST,
             "/api/v1/channels",
@@ -277,6 +307,7 @@ async fn seed(
         json!({ "name": "Baristas", "assignment": "round_robin", "member_ids": [owner["id"]] }),
     )
     .await?;
+    let bookings_channel = channels.pop().context("the workshops number")?;
     for channel in channels {
         let path = format!(
             "/api/v1/channels/{}/team",
@@ -300,6 +331,8 @@ async fn seed(
     .await?;
     crm::seed_crm(&call, &api_key).await?;
     automations::seed_automations(&call, &api_key).await?;
+    let now = jiff::Timestamp::now();
+    booking::seed_booking(&call, &api_key, &bookings_channel, now).await?;
     Ok(api_key)
 }
 

@@ -131,6 +131,15 @@ async fn demo_starts_a_tenant_with_two_numbers_and_customers_writing_in() {
             break key.trim().to_owned();
         }
     };
+    let sandbox_url = loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("demo banner incomplete: {banner:?}"));
+        banner.push(line.clone());
+        if let Some(url) = line.trim().strip_prefix("Cloud API sandbox:") {
+            break url.trim().to_owned();
+        }
+    };
     let banner = banner.join("\n");
     let base = format!("http://127.0.0.1:{port}");
     assert!(banner.contains(&format!("{base}/app")), "{banner}");
@@ -146,7 +155,7 @@ async fn demo_starts_a_tenant_with_two_numbers_and_customers_writing_in() {
     let channels: serde_json::Value = get("/api/v1/channels").await.unwrap().json().await.unwrap();
     assert_eq!(
         channels["items"].as_array().map(Vec::len),
-        Some(2),
+        Some(3),
         "{channels}"
     );
     // The CRM is set up: a VIP segment holding the tagged customer, a deal
@@ -219,6 +228,58 @@ async fn demo_starts_a_tenant_with_two_numbers_and_customers_writing_in() {
     assert_eq!(rules["items"][0]["name"], "Late deliveries", "{rules}");
     let hours = json("/api/v1/business-hours").await;
     assert_eq!(hours["weekly"]["sunday"][0]["start"], "08:00", "{hours}");
+    // The booking bot answers on the third number, with three services and
+    // two bookings made; a person writing there gets its menu.
+    let booking = json("/api/v1/booking/settings").await;
+    assert_eq!(
+        booking["channel_ids"].as_array().map(Vec::len),
+        Some(1),
+        "{booking}"
+    );
+    let services = json("/api/v1/booking/services").await;
+    assert_eq!(
+        services["items"].as_array().map(Vec::len),
+        Some(3),
+        "{services}"
+    );
+    let bookings = json("/api/v1/bookings").await;
+    assert_eq!(
+        bookings["items"].as_array().map(Vec::len),
+        Some(2),
+        "{bookings}"
+    );
+    let sandbox = reqwest::Client::new();
+    let r = sandbox
+        .post(format!("{sandbox_url}/_sandbox/inbound"))
+        .json(
+            &serde_json::json!({ "phone_number_id": server::demo::BOOKING_NUMBER.0,
+            "from": "15550009999", "type": "text", "body": "hi" }),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{:?}", r.text().await);
+    let mut menu = serde_json::Value::Null;
+    for _ in 0..200 {
+        let got: serde_json::Value = sandbox
+            .get(format!("{sandbox_url}/_sandbox/messages?to=15550009999"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let items = got["messages"].as_array().cloned();
+        if let Some(m) = items.and_then(|i| i.into_iter().find(|m| m["type"] == "interactive")) {
+            menu = m;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        menu["content"]["action"]["buttons"][0]["reply"]["id"], "book",
+        "the bot's menu reached the customer: {menu}"
+    );
     let drips = json("/api/v1/drips").await;
     assert_eq!(drips["items"][0]["name"], "Come back soon", "{drips}");
     assert_eq!(drips["items"][0]["enabled"], true, "{drips}");
