@@ -2,6 +2,7 @@
 //! process (so its peak RSS is its own), against the baseline in the same run.
 
 pub mod automations;
+pub mod booking;
 pub mod campaign_api;
 pub mod crm;
 pub mod import;
@@ -17,7 +18,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// The scenario names `--scenario` accepts, in run order.
-pub const ALL: [&str; 9] = [
+pub const ALL: [&str; 10] = [
     "ingest",
     "inbound",
     "outbound",
@@ -27,6 +28,7 @@ pub const ALL: [&str; 9] = [
     "crm",
     "import",
     "automations",
+    "booking",
 ];
 
 /// One shape of the outbound scenarios: `numbers` numbers (one tenant
@@ -173,6 +175,7 @@ pub async fn run(ctx: &Ctx, name: &str) -> anyhow::Result<Vec<Figure>> {
         "crm" => crm::run(ctx).await,
         "import" => import::run(ctx).await,
         "automations" => automations::run(ctx).await,
+        "booking" => booking::run(ctx).await,
         other => anyhow::bail!("no scenario `{other}` (choose from {})", ALL.join(", ")),
     }
 }
