@@ -415,3 +415,51 @@ async fn reminders_go_before_the_appointment_once() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn times_are_the_shops_wall_clock_across_a_daylight_saving_change() {
+    each_engine_with_sandbox(|wa: WhatsAppTest| async move {
+        let r = json!([{"start": "09:00", "end": "12:00"}]);
+        let (t, _) = shop(
+            &wa,
+            "bot-dst",
+            json!({ "time_zone": "Europe/Lisbon", "reminder_minutes": [1440],
+                    "weekly": { "saturday": r, "sunday": r, "monday": r } }),
+        )
+        .await;
+        // Saturday 27 March 2027, 08:00 in Lisbon (UTC+0); the clocks go
+        // forward to UTC+1 that night.
+        let target = jiff::Timestamp::from_second(1_806_134_400).unwrap();
+        assert_eq!(target.to_string(), "2027-03-27T08:00:00Z");
+        let now = wa.state.now().as_millis() / 1000;
+        assert!(
+            target.as_second() > now,
+            "the test clock starts before March 2027"
+        );
+        advance(&wa, target.as_second() - now);
+
+        let ed = "15550430005";
+        types(&wa, &t, ed, "hi").await;
+        taps(&wa, &t, ed, "book").await;
+        types(&wa, &t, ed, "haircut").await;
+        let days: Vec<String> = options(&last(&wa, ed)).into_iter().map(|o| o.1).collect();
+        assert_eq!(days[..3], ["Sat 27 Mar", "Sun 28 Mar", "Mon 29 Mar"]);
+        taps(&wa, &t, ed, "day:2027-03-29").await;
+        let times: Vec<String> = options(&last(&wa, ed)).into_iter().map(|o| o.1).collect();
+        assert_eq!(
+            times,
+            ["09:00", "10:00", "11:00"],
+            "wall-clock hours after the change"
+        );
+        taps(&wa, &t, ed, &option(&wa, ed, "10:00")).await;
+        types(&wa, &t, ed, "Ed").await;
+        assert!(said(&last(&wa, ed)).contains("Mon 29 Mar, 10:00"));
+        taps(&wa, &t, ed, "confirm").await;
+        let b = bookings(&wa, &t).await;
+        // 10:00 in Lisbon on the Monday is 09:00 UTC (summer time); the
+        // reminder a day before is 09:00 UTC on Sunday, 10:00 in Lisbon.
+        assert_eq!(b[0]["starts_at"], "2027-03-29T09:00:00Z");
+        assert_eq!(b[0]["remind_at"], "2027-03-28T09:00:00Z");
+    })
+    .await;
+}
