@@ -423,19 +423,28 @@ async fn history(
     Ok(())
 }
 
-/// Moves a booking that still holds its time to `starts_at` (and
-/// `resource`, or the first free one giving its service when `None` and
-/// its own is taken then).
+/// Where a booking moves to: a start, and a resource (`None`: its own,
+/// or the first free one giving its service if its own is taken then).
+#[derive(Debug, Clone, Copy)]
+pub struct Move {
+    pub starts_at: Timestamp,
+    pub resource: Option<ResourceId>,
+}
+
+/// Moves a booking that still holds its time (see [`Move`]).
 pub async fn reschedule_in(
     tx: &mut TenantTx,
     ctx: &TenantCtx,
     settings: &Settings,
     id: BookingId,
-    starts_at: Timestamp,
-    resource: Option<ResourceId>,
+    to: Move,
     via: Via,
     now: Timestamp,
 ) -> AppResult<Booking> {
+    let Move {
+        starts_at,
+        resource,
+    } = to;
     let mut b = tx.find_booking(id).await?;
     if !b.status.holds_time() {
         return Err(AppError::Conflict(
@@ -679,7 +688,11 @@ pub async fn reschedule_booking(
     let now = state.now();
     let mut tx = state.store.tenant(ctx.tenant_id).await?;
     let settings = settings::current(&mut tx).await?;
-    let b = reschedule_in(&mut tx, ctx, &settings, id, starts_at, resource, via, now).await?;
+    let to = Move {
+        starts_at,
+        resource,
+    };
+    let b = reschedule_in(&mut tx, ctx, &settings, id, to, via, now).await?;
     let out = told(&mut tx, &settings, b, |w| w.staff_moved, notify, now).await?;
     tx.commit().await?;
     state.wake_workers();

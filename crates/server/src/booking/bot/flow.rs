@@ -205,6 +205,17 @@ impl Turn<'_> {
         if choice.as_deref() == Some("human") {
             return Ok(Outcome::HandOff("button"));
         }
+        // The menu's choices work from any step (a tap on an earlier
+        // menu); any other tap must be on the last prompt (not a stale
+        // one, and never an id the bot did not offer).
+        let choice = match choice {
+            Some(id) if id == "book" || id == "mine" => {
+                state.step = Step::Menu;
+                Some(id)
+            }
+            Some(id) if state.offers.iter().any(|o| o.id == id) => Some(id),
+            _ => None,
+        };
         let handled = match choice {
             Some(id) => self.chosen(state, &id).await?,
             None => false,
@@ -771,17 +782,13 @@ impl Turn<'_> {
             return self.my_bookings(state).await;
         };
         let point = self.tx.savepoint().await?;
-        let moved = bookings::reschedule_in(
-            self.tx,
-            self.ctx,
-            self.settings,
-            id,
-            at,
-            None,
-            Via::Bot,
-            self.now,
-        )
-        .await;
+        let to = bookings::Move {
+            starts_at: at,
+            resource: None,
+        };
+        let moved =
+            bookings::reschedule_in(self.tx, self.ctx, self.settings, id, to, Via::Bot, self.now)
+                .await;
         match moved {
             Ok(b) => {
                 self.tx.keep(point).await?;

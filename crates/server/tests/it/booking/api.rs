@@ -49,17 +49,19 @@ impl Api<'_> {
     /// The references of one page of GET /api/v1/bookings?`query`, and
     /// its next cursor.
     async fn listed(&self, query: &str) -> (Vec<String>, Value) {
-        let r = self.get(&format!("/api/v1/bookings?{query}")).await;
-        assert_eq!(r.status, 200, "{query}: {}", r.body);
-        let items = r.body["items"].as_array().unwrap().iter();
-        (
-            items.map(reference).collect(),
-            r.body["next_cursor"].clone(),
-        )
+        let page = ok(self.get(&format!("/api/v1/bookings?{query}")).await, 200);
+        let refs = page["items"].as_array().unwrap().iter().map(reference);
+        (refs.collect(), page["next_cursor"].clone())
     }
     async fn times(&self, service: &str, day: i64) -> Vec<String> {
         times(self.0, self.1, service, &date(day)).await
     }
+}
+
+/// The body of an answer that must have `status`.
+fn ok(r: Resp, status: u16) -> Value {
+    assert_eq!(r.status, status, "{}", r.body);
+    r.body
 }
 
 /// An error answer: (status, code, first field).
@@ -78,7 +80,7 @@ fn reference(v: &Value) -> String {
 
 /// UTC weekday mornings, 30-minute slots, no notice; a 60-minute
 /// haircut at €25.00 and one chair of `capacity`: (service, resource).
-pub async fn shop(app: &TestApp, t: &TestTenant, capacity: i64) -> (String, String) {
+async fn shop(app: &TestApp, t: &TestTenant, capacity: i64) -> (String, String) {
     let body = json!({ "time_zone": "UTC", "weekly": mornings(), "slot_minutes": 30,
         "min_notice_minutes": 0 });
     settings(app, t, body).await;
@@ -97,19 +99,19 @@ async fn settings_default_round_trip_and_refuse_bad_input_naming_the_field() {
         let t = app.create_tenant("booking-settings").await;
         let api = Api(&app, &t);
         let path = "/api/v1/booking/settings";
-        let d = api.get(path).await;
-        assert_eq!(d.status, 200, "{}", d.body);
-        assert_eq!(d.body["channel_ids"], json!([]), "the bot answers nowhere");
-        assert_eq!(d.body["language"], json!("en"));
-        assert_eq!(d.body["updated_at"], Value::Null);
-        assert_eq!(d.body["slot_minutes"], json!(30));
-        assert_eq!(d.body["min_notice_minutes"], json!(60));
-        assert_eq!(d.body["reminder_minutes"], json!([1440]));
-        let on_site = json!({ "on_site": true, "bank_transfer": null, "payment_link": null });
-        assert_eq!(d.body["payment"], on_site);
-        let nine_to_five = json!([{ "start": "09:00", "end": "17:00" }]);
-        assert_eq!(d.body["weekly"]["monday"], nine_to_five);
-        assert_eq!(d.body["weekly"]["saturday"], json!([]));
+        // Never set: the bot answers nowhere.
+        let d = ok(api.get(path).await, 200);
+        let defaults = json!({ "channel_ids": [], "language": "en", "updated_at": null,
+            "slot_minutes": 30, "min_notice_minutes": 60, "reminder_minutes": [1440],
+            "payment": { "on_site": true, "bank_transfer": null, "payment_link": null } });
+        for (k, v) in defaults.as_object().unwrap() {
+            assert_eq!(&d[k], v, "{k}: {d}");
+        }
+        assert_eq!(
+            d["weekly"]["monday"],
+            json!([{ "start": "09:00", "end": "17:00" }])
+        );
+        assert_eq!(d["weekly"]["saturday"], json!([]));
 
         let body = json!({
             "greeting": "Olá! Marque aqui.", "language": "pt", "time_zone": "Europe/Lisbon",
@@ -179,25 +181,32 @@ async fn services_and_resources_are_kept_while_they_have_bookings() {
         let cut_path = format!("{services}/{cut_id}");
         assert_eq!(api.get(&cut_path).await.body, cut);
         let body = json!({ "price_minor": 3000, "description": "Wash" });
-        let r = api.patch(&cut_path, body).await;
-        assert_eq!(r.status, 200, "{}", r.body);
-        assert_eq!(r.body["description"], json!("Wash"));
-        let r = api.patch(&cut_path, json!({ "description": null })).await;
-        assert_eq!(r.body["description"], Value::Null);
-        assert_eq!(r.body["price_minor"], json!(3000), "left out: unchanged");
-        let r = api
-            .post(services, json!({ "name": "Shave", "duration_minutes": 30 }))
-            .await;
+        assert_eq!(
+            ok(api.patch(&cut_path, body).await, 200)["description"],
+            json!("Wash")
+        );
+        let cleared = ok(
+            api.patch(&cut_path, json!({ "description": null })).await,
+            200,
+        );
+        assert_eq!(cleared["description"], Value::Null);
+        assert_eq!(cleared["price_minor"], json!(3000), "left out: unchanged");
+        let no_currency = json!({ "name": "Shave", "duration_minutes": 30 });
+        let r = api.post(services, no_currency).await;
         assert_eq!((r.status, r.code()), (422, INVALID), "{}", r.body);
         assert!(r.text.contains("currency"), "{}", r.body);
-        let euro = json!({ "name": "Shave", "currency": "euro", "duration_minutes": 30 });
-        assert_eq!(
-            err(&api.post(services, euro).await),
-            (422, INVALID, "currency")
-        );
-        let one = json!({ "name": "Shave", "currency": "EUR", "duration_minutes": 1 });
-        let r = api.post(services, one).await;
-        assert_eq!(err(&r), (422, INVALID, "duration_minutes"));
+        for (bad, field) in [
+            (
+                json!({ "name": "Shave", "currency": "euro", "duration_minutes": 30 }),
+                "currency",
+            ),
+            (
+                json!({ "name": "Shave", "currency": "EUR", "duration_minutes": 1 }),
+                "duration_minutes",
+            ),
+        ] {
+            assert_eq!(err(&api.post(services, bad).await), (422, INVALID, field));
+        }
         let r = api.patch(&cut_path, json!({ "duration_minutes": 1 })).await;
         assert_eq!(err(&r), (422, INVALID, "duration_minutes"));
 
@@ -215,13 +224,10 @@ async fn services_and_resources_are_kept_while_they_have_bookings() {
         assert_eq!(names(api.get(resources).await), ["Ana", "Back room"]);
         let room_path = format!("{resources}/{}", id(&room));
         let body = json!({ "capacity": 3, "service_ids": [trim_id] });
-        let r = api.patch(&room_path, body).await;
-        assert_eq!(r.status, 200, "{}", r.body);
+        ok(api.patch(&room_path, body).await, 200);
         let got = api.get(&room_path).await.body;
-        assert_eq!(
-            (&got["capacity"], &got["service_ids"]),
-            (&json!(3), &json!([trim_id]))
-        );
+        assert_eq!(got["capacity"], json!(3));
+        assert_eq!(got["service_ids"], json!([trim_id]));
         let r = api.patch(&room_path, json!({ "capacity": 0 })).await;
         assert_eq!(err(&r), (422, INVALID, "capacity"));
 
@@ -232,9 +238,8 @@ async fn services_and_resources_are_kept_while_they_have_bookings() {
         let spy = json!({ "name": "Spy", "service_ids": [theirs] });
         let r = api.post(resources, spy).await;
         assert_eq!(err(&r), (422, INVALID, "service_ids[0]"), "{}", r.body);
-        let r = api
-            .patch(&room_path, json!({ "service_ids": [theirs] }))
-            .await;
+        let spy = json!({ "service_ids": [theirs] });
+        let r = api.patch(&room_path, spy).await;
         assert_eq!(err(&r), (422, INVALID, "service_ids[0]"), "{}", r.body);
 
         // Without bookings: deleted (and no longer given).
@@ -242,25 +247,21 @@ async fn services_and_resources_are_kept_while_they_have_bookings() {
         assert_eq!(api.delete(&trim_path).await.status, 204);
         assert_eq!(api.get(&trim_path).await.status, 404);
         let ana_path = format!("{resources}/{}", id(&ana));
-        assert_eq!(
-            api.get(&ana_path).await.body["service_ids"],
-            json!([cut_id])
-        );
+        let given = api.get(&ana_path).await.body["service_ids"].clone();
+        assert_eq!(given, json!([cut_id]));
         assert_eq!(api.delete(&room_path).await.status, 204);
         assert_eq!(api.get(&room_path).await.status, 404);
 
         // With a booking: kept, made inactive instead.
         let c = contact(&app, &t, "+15550300001", "Ana Lima").await;
         let monday = to_monday(&app);
-        let r = api.book(&cut_id, &c, &at(monday + 1, 10, 0)).await;
-        assert_eq!(r.status, 201, "{}", r.body);
+        ok(api.book(&cut_id, &c, &at(monday + 1, 10, 0)).await, 201);
         let r = api.delete(&cut_path).await;
-        assert_eq!((r.status, r.code()), (409, "service_in_use"));
+        assert_eq!(err(&r), (409, "service_in_use", ""));
         let r = api.delete(&ana_path).await;
-        assert_eq!((r.status, r.code()), (409, "resource_in_use"));
+        assert_eq!(err(&r), (409, "resource_in_use", ""));
         for path in [&cut_path, &ana_path] {
-            let r = api.patch(path, json!({ "active": false })).await;
-            assert_eq!(r.status, 200, "{path}: {}", r.body);
+            ok(api.patch(path, json!({ "active": false })).await, 200);
             assert_eq!(api.get(path).await.body["active"], json!(false), "{path}");
         }
         assert_eq!(names(api.get(services).await), ["Haircut"]);
@@ -282,35 +283,27 @@ async fn availability_gives_the_exact_free_slots_of_a_day() {
         let all = ["09:00", "09:30", "10:00", "10:30", "11:00"];
         assert_eq!(api.times(&cut, tue).await, all);
         let path = format!("/api/v1/availability?service={cut}&date={}", date(tue));
-        let day = api.get(&path).await.body;
-        assert_eq!(
-            (&day["date"], &day["time_zone"]),
-            (&json!(date(tue)), &json!("UTC"))
-        );
+        let day = ok(api.get(&path).await, 200);
+        assert_eq!(day["date"], json!(date(tue)));
+        assert_eq!(day["time_zone"], json!("UTC"));
         let first = &day["slots"][0];
         assert_eq!(first["starts_at"], json!(at(tue, 9, 0)));
         assert_eq!(first["ends_at"], json!(at(tue, 10, 0)));
         assert_eq!(first["resource_ids"], json!([chair]));
 
-        let r = api.book(&cut, &c, &at(tue, 10, 0)).await;
-        assert_eq!(r.status, 201, "{}", r.body);
+        ok(api.book(&cut, &c, &at(tue, 10, 0)).await, 201);
         assert_eq!(api.times(&cut, tue).await, ["09:00", "11:00"]);
         // Monday from 09:40: only what is still ahead.
         app.advance(9 * 3_600 + 40 * 60);
         assert_eq!(api.times(&cut, monday).await, ["10:00", "10:30", "11:00"]);
         assert!(api.times(&cut, monday + 5).await.is_empty(), "Saturday");
+        let on =
+            |service: &str, day: &str| format!("/api/v1/availability?service={service}&date={day}");
         for bad in ["2030-13-45", "tomorrow"] {
-            let r = api
-                .get(&format!("/api/v1/availability?service={cut}&date={bad}"))
-                .await;
+            let r = api.get(&on(&cut, bad)).await;
             assert_eq!(err(&r), (422, INVALID, "date"), "{bad}: {}", r.body);
         }
-        let r = api
-            .get(&format!(
-                "/api/v1/availability?service={chair}&date={}",
-                date(tue)
-            ))
-            .await;
+        let r = api.get(&on(&chair, &date(tue))).await;
         assert_eq!(err(&r), (422, INVALID, "service"), "{}", r.body);
     })
     .await;
@@ -322,57 +315,39 @@ async fn bookings_keep_capacity_move_change_status_and_list() {
         let t = app.create_tenant("booking-life").await;
         let api = Api(&app, &t);
         let (cut, chair) = shop(&app, &t, 1).await;
-        let mut people = Vec::new();
-        for (phone, name) in [
-            ("+15550320001", "Ana Lima"),
-            ("+15550320002", "Bob Stone"),
-            ("+15550320003", "Carl Diaz"),
-            ("+15550320004", "Dan Eze"),
-        ] {
-            people.push(contact(&app, &t, phone, name).await);
-        }
-        let [ana, bob, carl, dan] = <[String; 4]>::try_from(people).unwrap();
+        let ana = contact(&app, &t, "+15550320001", "Ana Lima").await;
+        let bob = contact(&app, &t, "+15550320002", "Bob Stone").await;
+        let carl = contact(&app, &t, "+15550320003", "Carl Diaz").await;
+        let dan = contact(&app, &t, "+15550320004", "Dan Eze").await;
         // Owners' tokens expire as the clock moves: the key works on.
         let monday = to_monday(&app);
         let (tue, wed) = (monday + 1, monday + 2);
 
-        let r = api.book(&cut, &ana, &at(tue, 10, 0)).await;
-        assert_eq!(r.status, 201, "{}", r.body);
-        let a = r.body;
+        let a = ok(api.book(&cut, &ana, &at(tue, 10, 0)).await, 201);
         let a_ref = reference(&a);
         let code = a_ref.strip_prefix("BK-").unwrap_or_default();
         let readable = |c: char| c.is_ascii_uppercase() || c.is_ascii_digit();
         assert!(code.len() == 6 && code.chars().all(readable), "{a_ref}");
-        for (k, v) in [
-            ("status", json!("confirmed")),
-            ("price_minor", json!(2500)),
-            ("currency", json!("EUR")),
-            ("service_name", json!("Haircut")),
-            ("resource_id", json!(chair)),
-            ("customer_name", json!("Ana Lima")),
-            ("starts_at", json!(at(tue, 10, 0))),
-            ("ends_at", json!(at(tue, 11, 0))),
-            ("source", json!("api")),
-            ("payment_method", json!("on_site")),
-            ("customer_notified", json!(false)),
-            ("notify_error", json!("not_requested")),
-        ] {
-            assert_eq!(a[k], v, "{k}: {a}");
+        let expected = json!({ "status": "confirmed", "price_minor": 2500, "currency": "EUR",
+            "service_name": "Haircut", "resource_id": chair, "customer_name": "Ana Lima",
+            "starts_at": at(tue, 10, 0), "ends_at": at(tue, 11, 0), "source": "api",
+            "payment_method": "on_site", "customer_notified": false,
+            "notify_error": "not_requested" });
+        for (k, v) in expected.as_object().unwrap() {
+            assert_eq!(&a[k], v, "{k}: {a}");
         }
         let a_path = format!("/api/v1/bookings/{}", id(&a));
         // The price was copied: a new price is for new bookings.
-        let price = json!({ "price_minor": 9900 });
-        let r = api
-            .patch(&format!("/api/v1/booking/services/{cut}"), price)
-            .await;
-        assert_eq!(r.status, 200);
+        let (cut_path, price) = (
+            format!("/api/v1/booking/services/{cut}"),
+            json!({ "price_minor": 9900 }),
+        );
+        ok(api.patch(&cut_path, price).await, 200);
         assert_eq!(api.get(&a_path).await.body["price_minor"], json!(2500));
 
         let r = api.book(&cut, &bob, &at(tue, 10, 30)).await;
         assert_eq!(err(&r), (409, "slot_taken", ""), "{}", r.body);
-        let r = api.book(&cut, &bob, &at(tue, 11, 0)).await;
-        assert_eq!(r.status, 201, "back to back: {}", r.body);
-        let b = r.body;
+        let b = ok(api.book(&cut, &bob, &at(tue, 11, 0)).await, 201);
         let b_ref = reference(&b);
         assert_eq!(api.times(&cut, tue).await, ["09:00"]);
         let r = api.book(&cut, &bob, &at(monday - 1, 10, 0)).await;
@@ -380,34 +355,20 @@ async fn bookings_keep_capacity_move_change_status_and_list() {
 
         let r = api.reschedule(&b, &at(tue, 10, 30)).await;
         assert_eq!(err(&r), (409, "slot_taken", ""), "{}", r.body);
-        let r = api.reschedule(&a, &at(wed, 9, 0)).await;
-        assert_eq!(r.status, 200, "{}", r.body);
-        assert_eq!(r.body["starts_at"], json!(at(wed, 9, 0)));
-        assert_eq!(r.body["ends_at"], json!(at(wed, 10, 0)));
+        let moved = ok(api.reschedule(&a, &at(wed, 9, 0)).await, 200);
+        assert_eq!(moved["starts_at"], json!(at(wed, 9, 0)));
+        assert_eq!(moved["ends_at"], json!(at(wed, 10, 0)));
         let history = api.get(&a_path).await.body["history"].clone();
-        let actions: Vec<&Value> = history
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|h| &h["action"])
-            .collect();
-        assert_eq!(actions, [&json!("created"), &json!("rescheduled")]);
-        assert!(
-            history[0]["actor"]
-                .as_str()
-                .unwrap()
-                .starts_with("api_key:")
-        );
+        assert_eq!(history[0]["action"], json!("created"));
+        assert_eq!(history[1]["action"], json!("rescheduled"));
+        assert_eq!(history.as_array().unwrap().len(), 2);
+        let actor = history[0]["actor"].as_str().unwrap();
+        assert!(actor.starts_with("api_key:"), "{actor}");
         assert_eq!(api.times(&cut, tue).await, ["09:00", "09:30", "10:00"]);
 
         // Cancelled frees its time, and is final.
-        let r = api.status(&b, "cancelled").await;
-        assert_eq!(
-            (r.status, &r.body["status"]),
-            (200, &json!("cancelled")),
-            "{}",
-            r.body
-        );
+        let cancelled = ok(api.status(&b, "cancelled").await, 200);
+        assert_eq!(cancelled["status"], json!("cancelled"));
         let all = ["09:00", "09:30", "10:00", "10:30", "11:00"];
         assert_eq!(api.times(&cut, tue).await, all, "its time is free again");
         for to in ["confirmed", "completed", "no_show"] {
@@ -417,39 +378,25 @@ async fn bookings_keep_capacity_move_change_status_and_list() {
         let r = api.reschedule(&b, &at(tue, 9, 0)).await;
         assert_eq!(err(&r), (409, "booking_closed", ""));
         for to in ["completed", "no_show"] {
-            let r = api.status(&a, to).await;
-            assert_eq!(
-                (r.status, &r.body["status"]),
-                (200, &json!(to)),
-                "{}",
-                r.body
-            );
+            assert_eq!(ok(api.status(&a, to).await, 200)["status"], json!(to));
         }
         let r = api.status(&a, "pending").await;
         assert_eq!(err(&r), (422, INVALID, "status"), "{}", r.body);
 
         // Capacity 2: two at once, not three.
-        let two = json!({ "capacity": 2 });
-        let r = api
-            .patch(&format!("/api/v1/booking/resources/{chair}"), two)
-            .await;
-        assert_eq!(r.status, 200);
-        let mut refs = Vec::new();
-        for c in [&carl, &dan] {
-            let r = api.book(&cut, c, &at(tue, 10, 0)).await;
-            assert_eq!(r.status, 201, "{}", r.body);
-            refs.push(reference(&r.body));
-        }
+        let (chair_path, two) = (
+            format!("/api/v1/booking/resources/{chair}"),
+            json!({ "capacity": 2 }),
+        );
+        ok(api.patch(&chair_path, two).await, 200);
+        let c_ref = reference(&ok(api.book(&cut, &carl, &at(tue, 10, 0)).await, 201));
+        let d_ref = reference(&ok(api.book(&cut, &dan, &at(tue, 10, 0)).await, 201));
         let r = api.book(&cut, &ana, &at(tue, 10, 0)).await;
         assert_eq!(err(&r), (409, "slot_taken", ""));
 
         // The list: by start time, filtered, in pages.
-        let (ra, rb, rc, rd) = (
-            a_ref.as_str(),
-            b_ref.as_str(),
-            refs[0].as_str(),
-            refs[1].as_str(),
-        );
+        let (ra, rb) = (a_ref.as_str(), b_ref.as_str());
+        let (rc, rd) = (c_ref.as_str(), d_ref.as_str());
         assert_eq!(api.listed("").await.0, [rc, rd, rb, ra]);
         assert_eq!(api.listed("status=confirmed").await.0, [rc, rd]);
         assert_eq!(api.listed("status=cancelled").await.0, [rb]);
@@ -463,10 +410,8 @@ async fn bookings_keep_capacity_move_change_status_and_list() {
         assert_eq!(first, [rc, rd]);
         let cursor = next.as_str().expect("a next page");
         let (second, last) = api.listed(&format!("limit=2&cursor={cursor}")).await;
-        assert_eq!(
-            (second, last),
-            (vec![rb.to_owned(), ra.to_owned()], Value::Null)
-        );
+        assert_eq!(second, [rb, ra]);
+        assert_eq!(last, Value::Null);
 
         // Events and audit.
         let ev = crate::crm_contacts::events(&app, &t).await;
@@ -475,10 +420,8 @@ async fn bookings_keep_capacity_move_change_status_and_list() {
             of.map(|(_, p)| p.clone()).collect()
         };
         let refs_of = |name: &str| -> Vec<String> { named(name).iter().map(reference).collect() };
-        assert_eq!(
-            named("booking_service.created")[0]["service_id"],
-            json!(cut)
-        );
+        let created = &named("booking_service.created")[0];
+        assert_eq!(created["service_id"], json!(cut));
         assert_eq!(refs_of("booking.created"), [ra, rb, rc, rd]);
         assert_eq!(refs_of("booking.rescheduled"), [ra]);
         assert_eq!(refs_of("booking.status_changed"), [ra, ra]);
@@ -490,22 +433,15 @@ async fn bookings_keep_capacity_move_change_status_and_list() {
             .iter()
             .map(|p| json!([p["previous_status"], p["status"]]))
             .collect();
-        assert_eq!(
-            moves,
-            [
-                json!(["confirmed", "completed"]),
-                json!(["completed", "no_show"])
-            ]
-        );
+        let expected = [
+            json!(["confirmed", "completed"]),
+            json!(["completed", "no_show"]),
+        ];
+        assert_eq!(moves, expected);
         assert_eq!(named("booking.cancelled")[0]["status"], json!("cancelled"));
-        let audit = api.get("/api/v1/audit-log?limit=200").await;
-        assert_eq!(audit.status, 200, "{}", audit.body);
-        let audit: Vec<&Value> = audit.body["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| &e["action"])
-            .collect();
+        let audit = ok(api.get("/api/v1/audit-log?limit=200").await, 200);
+        let items = audit["items"].as_array().unwrap();
+        let audit: Vec<&Value> = items.iter().map(|e| &e["action"]).collect();
         let count = |a: &str| audit.iter().filter(|x| **x == a).count();
         assert_eq!(count("booking.create"), 4, "{audit:?}");
         assert_eq!(count("booking.reschedule"), 1, "{audit:?}");
@@ -521,12 +457,10 @@ async fn a_read_only_key_reads_bookings_but_changes_nothing() {
         let (cut, _) = shop(&app, &t, 1).await;
         let c = contact(&app, &t, "+15550330001", "Ana Lima").await;
         let body = json!({ "name": "reader", "scopes": ["inbox:read"] });
-        let r = app
-            .post("/api/v1/api-keys", Auth::Bearer(&t.owner.token), body)
-            .await;
-        assert_eq!(r.status, 201, "{}", r.body);
+        let owner = Auth::Bearer(&t.owner.token);
+        let made = ok(app.post("/api/v1/api-keys", owner, body).await, 201);
         let monday = to_monday(&app);
-        let reader = Auth::ApiKey(r.body["secret"].as_str().unwrap());
+        let reader = Auth::ApiKey(made["secret"].as_str().unwrap());
         for path in ["/api/v1/bookings", "/api/v1/booking/services"] {
             assert_eq!(app.get(path, reader).await.status, 200, "{path}");
         }
@@ -536,10 +470,8 @@ async fn a_read_only_key_reads_bookings_but_changes_nothing() {
         assert_eq!(err(&r), (403, "permission_denied", ""), "{}", r.body);
         let r = app.put("/api/v1/booking/settings", reader, json!({})).await;
         assert_eq!(err(&r), (403, "permission_denied", ""), "{}", r.body);
-        assert!(
-            Api(&app, &t).listed("").await.0.is_empty(),
-            "nothing was booked"
-        );
+        let (booked, _) = Api(&app, &t).listed("").await;
+        assert!(booked.is_empty(), "nothing was booked: {booked:?}");
     })
     .await;
 }
@@ -556,15 +488,12 @@ async fn a_customer_who_cannot_be_told_is_still_booked() {
         // never wrote.
         let body =
             json!({ "service_id": cut, "contact_id": c, "starts_at": at(monday + 1, 10, 0) });
-        let r = api.post("/api/v1/bookings", body).await;
-        assert_eq!(r.status, 201, "{}", r.body);
-        assert_eq!(r.body["customer_notified"], json!(false));
-        assert_eq!(r.body["notify_error"], json!("no_number"));
-        let got = api.get(&format!("/api/v1/bookings/{}", id(&r.body))).await;
-        assert_eq!(
-            (got.status, &got.body["status"]),
-            (200, &json!("confirmed"))
-        );
+        let made = ok(api.post("/api/v1/bookings", body).await, 201);
+        assert_eq!(made["customer_notified"], json!(false));
+        assert_eq!(made["notify_error"], json!("no_number"));
+        let path = format!("/api/v1/bookings/{}", id(&made));
+        let got = ok(api.get(&path).await, 200);
+        assert_eq!(got["status"], json!("confirmed"));
     })
     .await;
 }

@@ -289,7 +289,17 @@ async fn custom_replies_idle_restarts_and_the_hand_off() {
 
         // Three answers not understood: the team is asked in, and the bot
         // is quiet until the conversation is resolved.
-        for _ in 0..2 {
+        // (The first: a tap on a time the bot never offered.)
+        let forged = InboundContent::ListReply {
+            id: "time:1900000000000".into(),
+            title: "10:00".into(),
+            description: None,
+        };
+        says(&wa, &t, cy, forged).await;
+        assert!(
+            said(&all(&wa, cy)[all(&wa, cy).len() - 2]).starts_with("Sorry, I did not understand")
+        );
+        for _ in 0..1 {
             types(&wa, &t, cy, "banana").await;
             assert!(
                 said(&all(&wa, cy)[all(&wa, cy).len() - 2])
