@@ -299,13 +299,18 @@ async fn run_pollers(state: AppState, mut shutdown: watch::Receiver<bool>) {
         if *shutdown.borrow() {
             break;
         }
+        // Listening before the round: work announced while the pollers
+        // run wakes the next round at once instead of after POLL_EVERY.
+        let announced = state.work_notify.notified();
+        tokio::pin!(announced);
+        announced.as_mut().enable();
         // Work found: look again at once (a backlog drains without waiting).
         if state.jobs.run_pollers(&state).await > 0 {
             tokio::task::yield_now().await;
             continue;
         }
         tokio::select! {
-            _ = state.work_notify.notified() => {}
+            _ = announced => {}
             _ = tokio::time::sleep(POLL_EVERY) => {}
             _ = shutdown.changed() => {}
         }
@@ -350,6 +355,11 @@ impl Worker {
                             in_flight = 0;
                         }
                         let room = limit - in_flight;
+                        // Listening before the claim: work announced
+                        // meanwhile is claimed at once, not after a poll.
+                        let announced = state.work_notify.notified();
+                        tokio::pin!(announced);
+                        announced.as_mut().enable();
                         let jobs = if room > 0 {
                             claim(&state, queue, &worker, state.now(), room).await
                         } else {
@@ -371,7 +381,7 @@ impl Worker {
                             continue;
                         }
                         tokio::select! {
-                            _ = state.work_notify.notified() => {}
+                            _ = announced => {}
                             Some(ended) = running.join_next(), if !running.is_empty() => {
                                 in_flight -= ended.unwrap_or(0);
                             }

@@ -133,6 +133,9 @@ pub struct Turn<'a> {
     pub conversation: &'a Conversation,
     pub contact: &'a Contact,
     pub now: Timestamp,
+    /// The services the bot offers and the resources, read once per batch
+    /// of messages (the bot does not change them).
+    pub catalogue: &'a mut Option<(Vec<Service>, Vec<Resource>)>,
     /// The messages to send, in order.
     pub out: Vec<OutgoingContent>,
 }
@@ -368,15 +371,20 @@ impl Turn<'_> {
         self.ask(state, Step::Menu, p);
     }
 
+    /// The services someone gives, and the resources.
     async fn catalogue(&mut self) -> anyhow::Result<(Vec<Service>, Vec<Resource>)> {
+        if let Some(c) = self.catalogue.as_ref() {
+            return Ok(c.clone());
+        }
         let resources = self.tx.list_resources().await?;
-        let services = self
+        let services: Vec<Service> = self
             .tx
             .list_services()
             .await?
             .into_iter()
             .filter(|s| !availability::givers(s, &resources).is_empty())
             .collect();
+        *self.catalogue = Some((services.clone(), resources.clone()));
         Ok((services, resources))
     }
 
@@ -587,7 +595,10 @@ impl Turn<'_> {
         let (Some(service), Some(at)) = (state.service, state.starts_at) else {
             return self.days(state).await;
         };
-        let service = self.tx.find_service(service).await?;
+        let (services, _) = self.catalogue().await?;
+        let Some(service) = services.into_iter().find(|s| s.id == service) else {
+            return self.start_booking(state).await;
+        };
         let w = self.words();
         let when = self.settings.language.when(self.settings.hours.wall(at));
         let price = bookings::price_label(service.price_minor, &service.currency);

@@ -50,6 +50,7 @@ impl Consumer for Bot {
 
     async fn handle(&self, tx: &mut TenantTx, events: &[StoredEvent]) -> anyhow::Result<()> {
         let mut settings: Option<Settings> = None;
+        let mut catalogue = None;
         for event in events {
             match event.name.as_str() {
                 "message.received" => {
@@ -65,7 +66,7 @@ impl Consumer for Bot {
                     }
                     let Some(s) = settings.as_ref() else { continue };
                     if s.answers_on(m.channel_id) {
-                        answer(tx, s, &m, self.now).await?;
+                        answer(tx, s, &mut catalogue, &m, self.now).await?;
                     }
                 }
                 "conversation.status_changed" if event.payload["status"] == "resolved" => {
@@ -102,6 +103,7 @@ fn gone<T>(r: Result<T, StoreError>) -> anyhow::Result<Option<T>> {
 async fn answer(
     tx: &mut TenantTx,
     settings: &Settings,
+    catalogue: &mut Option<(Vec<store::booking::Service>, Vec<store::booking::Resource>)>,
     m: &MessageRef,
     now: Timestamp,
 ) -> anyhow::Result<()> {
@@ -144,6 +146,7 @@ async fn answer(
         conversation: &conversation,
         contact: &contact,
         now,
+        catalogue,
         out,
     };
     let outcome = turn.answer(&mut state, input).await?;
