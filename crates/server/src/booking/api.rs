@@ -621,11 +621,32 @@ pub async fn reschedule_booking(
     ))
 }
 
+/// A status a booking can be moved to (never back to pending).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NewStatus {
+    Confirmed,
+    Completed,
+    Cancelled,
+    NoShow,
+}
+
+impl From<NewStatus> for BookingStatus {
+    fn from(s: NewStatus) -> Self {
+        match s {
+            NewStatus::Confirmed => BookingStatus::Confirmed,
+            NewStatus::Completed => BookingStatus::Completed,
+            NewStatus::Cancelled => BookingStatus::Cancelled,
+            NewStatus::NoShow => BookingStatus::NoShow,
+        }
+    }
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetBookingStatus {
     /// `confirmed`, `completed`, `cancelled` or `no_show`.
-    pub status: StatusName,
+    pub status: NewStatus,
     #[schema(max_length = 2000)]
     pub note: Option<String>,
     /// Tell the customer of a cancellation on WhatsApp (default true).
@@ -646,12 +667,6 @@ pub async fn set_booking_status(
     ApiPath(id): ApiPath<BookingId>,
     ApiJson(b): ApiJson<SetBookingStatus>,
 ) -> AppResult<Json<Changed>> {
-    if b.status == StatusName::Pending {
-        return Err(AppError::validation(
-            "status",
-            "a booking cannot go back to pending",
-        ));
-    }
     let notify = b.notify.unwrap_or(true);
     Ok(Json(
         rules::set_status(&state, &ctx, id, b.status.into(), b.note, Via::Api, notify).await?,

@@ -123,7 +123,7 @@ pub async fn seed(app: &TestApp, t: &TestTenant) {
     )
     .await;
     resource(app, t, json!({ "name": "Seeded chair" })).await;
-    let phone = format!("+1557{:07}", t.slug.len() * 7_919 % 10_000_000);
+    let phone = format!("+1558{:07}", t.slug.len() * 6_007 % 10_000_000);
     let c = contact(app, t, &phone, "Seeded booker").await;
     let starts = jiff::Timestamp::from_millisecond(app.state.now().as_millis())
         .unwrap()
