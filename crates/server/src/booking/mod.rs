@@ -23,7 +23,8 @@ pub mod bot;
 pub mod catalogue;
 pub mod jobs;
 pub mod language;
-// pub mod pages;
+pub(crate) mod local_time;
+pub mod pages;
 pub mod reminders;
 pub mod settings;
 

@@ -48,6 +48,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(crate::scheduled::pages::router())
         .merge(crate::automations::pages::router())
         .merge(crate::automations::drips::pages::router())
+        .merge(crate::booking::pages::router())
         .route_layer(from_fn_with_state(state.clone(), require_tenant))
         .route_layer(from_fn_with_state(state.clone(), guard::tenant_session));
 

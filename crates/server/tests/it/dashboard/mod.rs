@@ -4,6 +4,7 @@
 mod browser;
 mod browser_automations;
 mod browser_automations_replies;
+mod browser_bookings;
 mod browser_campaigns;
 mod browser_contacts;
 mod browser_deals;
@@ -21,6 +22,7 @@ mod http;
 mod http_auto_tags;
 mod http_automations;
 mod http_automations_inbound;
+mod http_bookings;
 mod http_drips;
 mod http_flows;
 mod http_hours;
