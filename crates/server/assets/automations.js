@@ -39,6 +39,8 @@
     ['tag_added', 'A tag is put on a contact'],
     ['tag_removed', 'A tag is taken off a contact'],
     ['deal_stage_changed', "A contact's deal moves"],
+    ['booking_made', 'A booking is made'],
+    ['booking_cancelled', 'A booking is cancelled'],
     ['schedule', 'On a schedule'],
     ['inbound', 'A call to its inbound URL']
   ];

@@ -164,6 +164,8 @@ pub fn fires_on(workflow: WorkflowId, trigger: &Trigger, event: &StoredEvent) ->
         Trigger::TagRemoved { tag_id } => {
             event.name == "contact.untagged" && id_is("tag_id", tag_id.to_string())
         }
+        Trigger::BookingMade => event.name == "booking.created",
+        Trigger::BookingCancelled => event.name == "booking.cancelled",
         Trigger::DealStageChanged { stage_id } => {
             event.name == "deal.stage_changed"
                 && stage_id.is_none_or(|s| id_is("to_stage_id", s.to_string()))

@@ -83,6 +83,11 @@ pub enum Trigger {
         #[serde(default)]
         stage_id: Option<StageId>,
     },
+    /// A booking of the contact was made (by the booking bot, the team
+    /// or the API).
+    BookingMade,
+    /// A booking of the contact was cancelled.
+    BookingCancelled,
     /// On a schedule: a cron expression (`minute hour day-of-month month
     /// day-of-week`, such as `0 9 * * mon-fri`) read in the tenant's time
     /// zone. A run it starts is about no contact.
@@ -105,6 +110,8 @@ impl Trigger {
             Trigger::TagAdded { .. } => "tag_added",
             Trigger::TagRemoved { .. } => "tag_removed",
             Trigger::DealStageChanged { .. } => "deal_stage_changed",
+            Trigger::BookingMade => "booking_made",
+            Trigger::BookingCancelled => "booking_cancelled",
             Trigger::Schedule { .. } => "schedule",
             Trigger::Inbound => "inbound",
         }

@@ -173,6 +173,8 @@ impl Choices {
                 Self::label(&self.tags, &tag_id.to_string())
             ),
             Trigger::DealStageChanged { stage_id: None } => "A deal moves".to_owned(),
+            Trigger::BookingMade => "A booking is made".to_owned(),
+            Trigger::BookingCancelled => "A booking is cancelled".to_owned(),
             Trigger::DealStageChanged { stage_id: Some(s) } => format!(
                 "A deal moves to {}",
                 Self::label(&self.stages, &s.to_string())

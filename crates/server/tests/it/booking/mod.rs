@@ -1,11 +1,13 @@
 //! The booking bot on both engines: the catalogue, availability and
 //! bookings through the API ([`api`]), capacity under concurrent bookings
 //! ([`race`]), and the whole conversation driven by sandbox customers
-//! with interactive replies ([`bot`]). Clocks are moved, never waited on.
+//! with interactive replies ([`bot`]), and workflows on bookings
+//! ([`workflows`]). Clocks are moved, never waited on.
 
 mod api;
 mod bot;
 mod race;
+mod workflows;
 
 use serde_json::{Value, json};
 use testkit::{Auth, TestApp, TestTenant, WhatsAppTest};
