@@ -599,6 +599,18 @@ pub(crate) async fn tell(
         content: Content::Text { text }.outgoing(),
         lane: Lane::Conversational,
     };
+    queue_or_refusal(tx, out, now).await
+}
+
+/// Queues `out` under the rules of sending in a savepoint of `tx`: `None`
+/// when queued, the rule's code when one refused it (and nothing of it
+/// stays), an error otherwise. What every message of the booking area
+/// goes through (the bot's replies, reminders, the team's notices).
+pub(crate) async fn queue_or_refusal(
+    tx: &mut TenantTx,
+    out: Outgoing,
+    now: Timestamp,
+) -> AppResult<Option<String>> {
     let point = tx.savepoint().await?;
     match queue_message(tx, out, now).await {
         Ok(_) => {

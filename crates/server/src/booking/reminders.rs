@@ -11,11 +11,11 @@
 //! the window is open. Every reminder, sent or refused, is in the
 //! booking's history.
 
-use super::bookings::next_reminder;
+use super::bookings::{next_reminder, queue_or_refusal};
 use super::language::fill;
 use super::settings::{self, Settings};
 use crate::auth::{TenantCtx, Via};
-use crate::channels::send::{Lane, Outgoing, queue_message};
+use crate::channels::send::{Lane, Outgoing};
 use crate::scheduled::{Content, TemplateContent};
 use crate::state::AppState;
 use domain::messaging::WaId;
@@ -135,18 +135,7 @@ async fn send(
         content: content.outgoing(),
         lane: Lane::Conversational,
     };
-    let point = tx.savepoint().await?;
-    match queue_message(tx, out, now).await {
-        Ok(_) => {
-            tx.keep(point).await?;
-            Ok(None)
-        }
-        Err(e) => match e.refusal() {
-            Some((code, _)) => {
-                tx.undo(point).await?;
-                Ok(Some(code))
-            }
-            None => Err(anyhow::anyhow!("{e:#}")),
-        },
-    }
+    queue_or_refusal(tx, out, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:#}"))
 }

@@ -22,7 +22,7 @@ pub mod prompts;
 
 use super::settings::{self, Settings};
 use crate::auth::{TenantCtx, Via};
-use crate::channels::send::{Lane, Outgoing, queue_message};
+use crate::channels::send::{Lane, Outgoing};
 use crate::events::{Consumer, poll_having, record};
 use crate::state::AppState;
 use domain::events::{BookingHandedOff, Event, MessageRef};
@@ -205,18 +205,14 @@ async fn send(
         content,
         lane: Lane::Conversational,
     };
-    let point = tx.savepoint().await?;
-    match queue_message(tx, out, now).await {
-        Ok(_) => Ok(tx.keep(point).await?),
-        Err(e) => match e.refusal() {
-            Some((code, _)) => {
-                tx.undo(point).await?;
-                tracing::info!(tenant_id = %tx.tenant_id(), conversation_id = %conversation,
-                    %code, "a booking bot reply was refused");
-                Ok(())
-            }
-            None => Err(anyhow::anyhow!("{e:#}")),
-        },
+    match super::bookings::queue_or_refusal(tx, out, now).await {
+        Ok(None) => Ok(()),
+        Ok(Some(code)) => {
+            tracing::info!(tenant_id = %tx.tenant_id(), conversation_id = %conversation,
+                %code, "a booking bot reply was refused");
+            Ok(())
+        }
+        Err(e) => Err(anyhow::anyhow!("{e:#}")),
     }
 }
 
