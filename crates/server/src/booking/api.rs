@@ -103,7 +103,7 @@ pub struct ServiceView {
 impl From<Service> for ServiceView {
     fn from(s: Service) -> Self {
         ServiceView {
-            price_label: rules::price_label(s.price_minor, &s.currency),
+            price_label: crate::crm::deals::money::format(s.price_minor, &s.currency),
             id: s.id,
             name: s.name,
             description: s.description,

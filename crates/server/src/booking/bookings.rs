@@ -22,7 +22,6 @@ use super::changed;
 use super::settings::{self, Settings};
 use crate::auth::TenantCtx;
 use crate::channels::send::{Lane, Outgoing, queue_message};
-use crate::crm::deals::money;
 use crate::error::{AppError, AppResult};
 use crate::scheduled::Content;
 use crate::state::AppState;
@@ -766,11 +765,6 @@ pub async fn get_booking(
         booking: b.into(),
         history: history.into_iter().map(HistoryView::from).collect(),
     })
-}
-
-/// The price as the customer reads it (`€25.00`).
-pub fn price_label(b_price: i64, currency: &str) -> String {
-    money::format(b_price, currency)
 }
 
 #[cfg(test)]

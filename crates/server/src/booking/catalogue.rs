@@ -6,7 +6,7 @@
 
 use super::changed;
 use crate::auth::TenantCtx;
-use crate::crm::deals::money;
+use crate::crm::deals::{money, text};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use domain::events::{BookingResourceRef, BookingServiceRef, Event};
@@ -59,14 +59,10 @@ pub struct ResourceInput {
     pub service_ids: Option<Vec<ServiceId>>,
 }
 
-fn name(field: &'static str, raw: &str, max: usize) -> AppResult<String> {
-    domain::values::display_name(raw, max).map_err(|e| AppError::validation(field, e.message))
-}
-
 /// Blank is none.
 fn optional(field: &'static str, raw: Option<String>, max: usize) -> AppResult<Option<String>> {
     raw.filter(|s| !s.trim().is_empty())
-        .map(|s| name(field, &s, max))
+        .map(|s| text(field, &s, max))
         .transpose()
 }
 
@@ -94,7 +90,7 @@ fn resource_ref(r: &Resource) -> BookingResourceRef {
 /// Applies `input` to `s` (checked).
 fn apply_service(s: &mut Service, input: ServiceInput) -> AppResult<()> {
     if let Some(n) = input.name {
-        s.name = name("name", &n, 24)?;
+        s.name = text("name", &n, 24)?;
     }
     if let Some(d) = input.description {
         s.description = optional("description", d, 72)?;
@@ -258,7 +254,7 @@ async fn apply_resource(
     input: ResourceInput,
 ) -> AppResult<()> {
     if let Some(n) = input.name {
-        r.name = name("name", &n, 24)?;
+        r.name = text("name", &n, 24)?;
     }
     if let Some(k) = input.kind {
         r.kind = k.as_str().to_owned();

@@ -436,7 +436,7 @@ impl Turn<'_> {
                     Some(i) => format!("{i} {}", s.name),
                     None => s.name.clone(),
                 };
-                let price = bookings::price_label(s.price_minor, &s.currency);
+                let price = crate::crm::deals::money::format(s.price_minor, &s.currency);
                 Row {
                     offer: Offer::new(format!("svc:{}", s.id), title),
                     description: Some(format!("{} min · {price}", s.duration_minutes)),
@@ -601,7 +601,7 @@ impl Turn<'_> {
         };
         let w = self.words();
         let when = self.settings.language.when(self.settings.hours.wall(at));
-        let price = bookings::price_label(service.price_minor, &service.currency);
+        let price = crate::crm::deals::money::format(service.price_minor, &service.currency);
         let name = state.name.clone().unwrap_or_default();
         let body = fill(
             w.review,

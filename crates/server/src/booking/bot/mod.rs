@@ -136,7 +136,7 @@ async fn answer(
         && idle_since
             .is_some_and(|t| now.as_millis() - t.as_millis() > settings.idle_minutes * 60_000)
     {
-        out.push(flow_text(settings.language.words().started_over));
+        out.push(prompts::text(settings.language.words().started_over));
         state = State::default();
     }
     let mut turn = Turn {
@@ -154,7 +154,7 @@ async fn answer(
     let handed_off = match outcome {
         Outcome::Continue => false,
         Outcome::HandOff(reason) => {
-            out.push(flow_text(settings.language.words().handed_off));
+            out.push(prompts::text(settings.language.words().handed_off));
             state = State::default();
             crate::crm::teams::routing::assign(tx, conversation.id, now).await?;
             record(
@@ -183,10 +183,6 @@ async fn answer(
     })
     .await?;
     Ok(())
-}
-
-fn flow_text(s: &str) -> OutgoingContent {
-    prompts::text(s)
 }
 
 /// Queues `content` in `conversation` under the rules of sending; a

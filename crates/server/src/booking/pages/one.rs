@@ -241,7 +241,7 @@ async fn page(
         contact_id: b.contact_id.to_string(),
         phone: phone(&b.contact_phone),
         when: when(&s, b.starts_at, b.ends_at),
-        price: rules::price_label(b.price_minor, &b.currency),
+        price: crate::crm::deals::money::format(b.price_minor, &b.currency),
         payment: payment(&b.payment_method),
         notes: b.notes.clone().unwrap_or_default(),
         source: b.source.clone(),

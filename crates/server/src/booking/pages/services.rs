@@ -142,7 +142,7 @@ async fn services_page(
             icon: s.icon.clone().unwrap_or_default(),
             description: s.description.clone().unwrap_or_default(),
             category: s.category.clone().unwrap_or_default(),
-            price: crate::booking::bookings::price_label(s.price_minor, &s.currency),
+            price: crate::crm::deals::money::format(s.price_minor, &s.currency),
             duration: s.duration_minutes,
             active: s.active,
             form: ServiceForm::of(s),
