@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod admin;
+pub mod analytics;
 pub mod audit;
 pub mod auth;
 pub mod automations;
@@ -48,6 +49,7 @@ pub fn job_registry() -> jobs::Registry {
     automations::jobs::register(&mut registry);
     automations::drips::jobs::register(&mut registry);
     booking::jobs::register(&mut registry);
+    analytics::jobs::register(&mut registry);
     registry
 }
 pub use http::app;

@@ -20,6 +20,7 @@ mod gate;
 mod placeholders;
 
 pub mod audit;
+pub mod analytics;
 pub mod auth;
 pub mod auto_tags;
 pub mod booking;

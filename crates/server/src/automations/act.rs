@@ -6,7 +6,7 @@
 use super::call;
 use super::definition::Step;
 use crate::auth::TenantCtx;
-use crate::channels::send::{Lane, Outgoing, queue_message};
+use crate::channels::send::{Lane, Outgoing, SentBy, queue_message};
 use crate::crm::notes::{NoteOn, create_note_in};
 use crate::crm::tags::{Carrier, set_tag_in};
 use crate::error::{AppError, AppResult};
@@ -77,7 +77,7 @@ pub(super) async fn act(
                 content: content.outgoing(),
                 lane: Lane::Conversational,
             };
-            let m = queue_message(tx, out, now).await?;
+            let m = queue_message(tx, SentBy::Automation, out, now).await?;
             Ok(json!({ "message_id": m.id, "conversation_id": m.conversation_id }))
         }
         Step::AddTag { tag_id } | Step::RemoveTag { tag_id } => {

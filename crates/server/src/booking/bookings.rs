@@ -21,7 +21,7 @@ use super::availability::{Held, fits};
 use super::changed;
 use super::settings::{self, Settings};
 use crate::auth::TenantCtx;
-use crate::channels::send::{Lane, Outgoing, queue_message};
+use crate::channels::send::{Lane, Outgoing, SentBy, queue_message};
 use crate::error::{AppError, AppResult};
 use crate::scheduled::Content;
 use crate::state::AppState;
@@ -611,7 +611,7 @@ pub(crate) async fn queue_or_refusal(
     now: Timestamp,
 ) -> AppResult<Option<String>> {
     let point = tx.savepoint().await?;
-    match queue_message(tx, out, now).await {
+    match queue_message(tx, SentBy::Bot, out, now).await {
         Ok(_) => {
             tx.keep(point).await?;
             Ok(None)

@@ -19,7 +19,7 @@
 use super::tier;
 use super::variables::{self, Variable};
 use crate::auth::{TenantCtx, Via};
-use crate::channels::send::{Lane, queue_prepaid_to};
+use crate::channels::send::{Lane, SentBy, queue_prepaid_to};
 use crate::error::AppError;
 use crate::events::{Event, record};
 use crate::jobs::{JobKind, Outcome, Queue, Registry, new_job};
@@ -282,7 +282,7 @@ async fn send_to(
             }
         };
     let content = OutgoingContent::Template { template };
-    match queue_prepaid_to(tx, channel, &contact, content, Lane::Bulk, now).await {
+    match queue_prepaid_to(tx, channel, &contact, SentBy::Campaign(c.id), content, Lane::Bulk, now).await {
         Ok(m) => {
             tx.settle_recipient(c.id, id, "queued", Some(m.id), None, now)
                 .await?;

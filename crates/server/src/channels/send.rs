@@ -5,14 +5,14 @@
 
 use super::apply::{conversation_opened, message_ref};
 use super::jobs::SendMessage;
-use crate::auth::TenantCtx;
+use crate::auth::{Actor, TenantCtx, Via};
 use crate::error::{AppError, AppResult};
 use crate::events::{Event, record};
 use crate::state::AppState;
 use crate::tenancy::limits::Limit;
 use domain::events::ContactRef;
 use domain::messaging::WaId;
-use domain::{ChannelId, ConversationId, MessageId, Timestamp};
+use domain::{ApiKeyId, CampaignId, ChannelId, ConversationId, MessageId, OperatorId, Timestamp, UserId};
 use serde::{Deserialize, Serialize};
 use store::channels::{Channel, ChannelStatus};
 use store::inbox::{Contact, Conversation, Message, NewOutbound};
@@ -49,11 +49,63 @@ pub struct Outgoing {
     pub lane: Lane,
 }
 
+/// Who queued a message, kept with it (`messages.sent_by`) so that
+/// analytics can tell a person's answer from an automatic one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SentBy {
+    User(UserId),
+    ApiKey(ApiKeyId),
+    Operator(OperatorId),
+    Campaign(CampaignId),
+    Bot,
+    Automation,
+    Drip,
+    BusinessHours,
+    Scheduled,
+    /// Switchboard itself for another reason (the command line, a job).
+    System,
+}
+
+impl SentBy {
+    /// Whoever `ctx` is.
+    pub fn of(ctx: &TenantCtx) -> Self {
+        match &ctx.actor {
+            Actor::User { user_id, .. } => SentBy::User(*user_id),
+            Actor::ApiKey { key_id, .. } => SentBy::ApiKey(*key_id),
+            Actor::Operator { operator_id } => SentBy::Operator(*operator_id),
+            Actor::System { via: Via::Bot } => SentBy::Bot,
+            Actor::System {
+                via: Via::Automation,
+            } => SentBy::Automation,
+            Actor::System { .. } => SentBy::System,
+        }
+    }
+
+    /// As stored: `user:<id>`, `api_key:<id>`, `operator:<id>`,
+    /// `campaign:<id>`, `bot`, `automation`, `drip`, `business_hours`,
+    /// `scheduled`, `system` (and `app` for echoes of the WhatsApp
+    /// Business app, which the store writes itself).
+    pub fn encode(self) -> String {
+        match self {
+            SentBy::User(id) => format!("user:{id}"),
+            SentBy::ApiKey(id) => format!("api_key:{id}"),
+            SentBy::Operator(id) => format!("operator:{id}"),
+            SentBy::Campaign(id) => format!("campaign:{id}"),
+            SentBy::Bot => "bot".into(),
+            SentBy::Automation => "automation".into(),
+            SentBy::Drip => "drip".into(),
+            SentBy::BusinessHours => "business_hours".into(),
+            SentBy::Scheduled => "scheduled".into(),
+            SentBy::System => "system".into(),
+        }
+    }
+}
+
 /// Checks the rules and queues the message. Returns it as stored.
 pub async fn send_message(state: &AppState, ctx: &TenantCtx, out: Outgoing) -> AppResult<Message> {
     let now = state.now();
     let mut tx = state.store.tenant(ctx.tenant_id).await?;
-    let message = queue_message(&mut tx, out, now).await?;
+    let message = queue_message(&mut tx, SentBy::of(ctx), out, now).await?;
     tx.commit().await?;
     state.wake_workers();
     Ok(message)
@@ -64,8 +116,13 @@ pub async fn send_message(state: &AppState, ctx: &TenantCtx, out: Outgoing) -> A
 /// workers). For senders that record something of their own with the
 /// message — a campaign's recipient, a scheduled message — so that both
 /// happen or neither, and a crash never queues one twice.
-pub async fn queue_message(tx: &mut TenantTx, out: Outgoing, now: Timestamp) -> AppResult<Message> {
-    queue(tx, out, now, Quota::Take).await
+pub async fn queue_message(
+    tx: &mut TenantTx,
+    by: SentBy,
+    out: Outgoing,
+    now: Timestamp,
+) -> AppResult<Message> {
+    queue(tx, by, out, now, Quota::Take).await
 }
 
 /// Whether [`queue`] takes the message's unit of the monthly quota.
@@ -77,6 +134,7 @@ enum Quota {
 
 async fn queue(
     tx: &mut TenantTx,
+    by: SentBy,
     out: Outgoing,
     now: Timestamp,
     quota: Quota,
@@ -101,6 +159,7 @@ async fn queue(
     queue_to(
         tx,
         to,
+        by,
         out.content,
         out.reply_to.as_deref(),
         out.lane,
@@ -119,6 +178,7 @@ pub async fn queue_prepaid_to(
     tx: &mut TenantTx,
     channel: &Channel,
     contact: &Contact,
+    by: SentBy,
     content: OutgoingContent,
     lane: Lane,
     now: Timestamp,
@@ -132,7 +192,7 @@ pub async fn queue_prepaid_to(
         contact,
         conversation: &conversation,
     };
-    queue_to(tx, to, content, None, lane, now, Quota::Prepaid).await
+    queue_to(tx, to, by, content, None, lane, now, Quota::Prepaid).await
 }
 
 /// Who a message goes to, as read in the sender's transaction.
@@ -148,6 +208,7 @@ struct Recipient<'a> {
 async fn queue_to(
     tx: &mut TenantTx,
     to: Recipient<'_>,
+    by: SentBy,
     content: OutgoingContent,
     reply_to: Option<&str>,
     lane: Lane,
@@ -181,6 +242,7 @@ async fn queue_to(
             kind: content.kind(),
             content: &encoded,
             reply_to_wamid: reply_to,
+            sent_by: &by.encode(),
             now,
         })
         .await?;

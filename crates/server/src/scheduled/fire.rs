@@ -18,7 +18,7 @@
 //! than arrive out of context; within that, it goes late.
 
 use super::{Content, event_ref};
-use crate::channels::send::{Lane, Outgoing, queue_message};
+use crate::channels::send::{Lane, Outgoing, SentBy, queue_message};
 use crate::error::{AppError, AppResult};
 use crate::events::record;
 use crate::state::AppState;
@@ -113,7 +113,7 @@ async fn attempt(
         content: content.outgoing(),
         lane: Lane::Conversational,
     };
-    queue_message(tx, out, now).await
+    queue_message(tx, SentBy::Scheduled, out, now).await
 }
 
 /// Marks `m` failed with `code` and `reason`, with its event.

@@ -126,6 +126,9 @@ pub struct NewOutbound<'a> {
     pub kind: &'a str,
     pub content: &'a Value,
     pub reply_to_wamid: Option<&'a str>,
+    /// Who queued it: `user:<id>`, `campaign:<id>`, `bot`, … (see
+    /// migration 0034).
+    pub sent_by: &'a str,
     pub now: Timestamp,
 }
 
@@ -172,8 +175,8 @@ impl TenantTx {
         exec!(&mut self.tx, |c| sqlx::query(
             "INSERT INTO messages (tenant_id, id, conversation_id, channel_id, direction, kind, \
                                    content, reply_to_wamid, status, status_rank, created_at, \
-                                   updated_at) \
-             VALUES ($1, $2, $3, $4, 'out', $5, $6, $7, 'queued', 0, $8, $8)"
+                                   updated_at, sent_by) \
+             VALUES ($1, $2, $3, $4, 'out', $5, $6, $7, 'queued', 0, $8, $8, $9)"
         )
         .bind(self.tenant.as_uuid())
         .bind(m.id.as_uuid())
@@ -183,6 +186,7 @@ impl TenantTx {
         .bind(m.content.to_string())
         .bind(m.reply_to_wamid)
         .bind(m.now.as_millis())
+        .bind(m.sent_by)
         .execute(c)
         .await)?;
         self.note_contact_outbound(m.conversation, m.now).await?;

@@ -152,8 +152,8 @@ impl TenantTx {
             sqlx::query(
             "INSERT INTO messages (tenant_id, id, conversation_id, channel_id, direction, wamid, \
                                    kind, content, status, status_rank, provider_time, created_at, \
-                                   updated_at) \
-             VALUES ($1, $2, $3, $4, 'out', $5, $6, $7, 'sent', $8, $9, $10, $10) \
+                                   updated_at, sent_by) \
+             VALUES ($1, $2, $3, $4, 'out', $5, $6, $7, 'sent', $8, $9, $10, $10, 'app') \
              ON CONFLICT (tenant_id, wamid) DO NOTHING"
         )
         .bind(self.tenant.as_uuid())

@@ -19,7 +19,7 @@ use super::definition::{Definition, DripStep};
 use super::enrol::{due, exit, subscriber_ref};
 use super::jobs;
 use super::rules::read;
-use crate::channels::send::{Lane, Outgoing, queue_message};
+use crate::channels::send::{Lane, Outgoing, SentBy, queue_message};
 use crate::error::{AppError, AppResult};
 use crate::events::record;
 use crate::scheduled::Content;
@@ -220,7 +220,7 @@ async fn send(
         // Replies to customers go before a drip's messages.
         lane: Lane::Bulk,
     };
-    let m = queue_message(tx, out, now).await?;
+    let m = queue_message(tx, SentBy::Drip, out, now).await?;
     Ok(("sent", kind, Some(m.id), None))
 }
 

@@ -16,7 +16,7 @@
 //! judged at the time it was stored, not when the consumer reads it.
 
 use super::{Schedule, closed_since, is_open};
-use crate::channels::send::{Lane, Outgoing, queue_message};
+use crate::channels::send::{Lane, Outgoing, SentBy, queue_message};
 use crate::events::{Consumer, poll_having};
 use crate::scheduled::Content;
 use crate::state::AppState;
@@ -135,7 +135,7 @@ async fn send(
         .outgoing(),
         lane: Lane::Conversational,
     };
-    match queue_message(tx, out, now).await {
+    match queue_message(tx, SentBy::BusinessHours, out, now).await {
         Ok(message) => {
             tracing::info!(tenant_id = %tx.tenant_id(), conversation_id = %conversation,
                 message_id = %message.id, kind = kind.as_str(), "business hours message queued");
