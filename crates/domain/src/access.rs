@@ -78,10 +78,13 @@ pub enum Permission {
     /// Outbound webhook endpoints, their secrets, deliveries and replays.
     #[serde(rename = "webhooks:manage")]
     WebhooksManage,
+    /// Read the workspace's analytics and export them.
+    #[serde(rename = "analytics:read")]
+    AnalyticsRead,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 12] = [
         Permission::TenantRead,
         Permission::UsersRead,
         Permission::UsersManage,
@@ -93,6 +96,7 @@ impl Permission {
         Permission::CampaignsManage,
         Permission::BillingManage,
         Permission::WebhooksManage,
+        Permission::AnalyticsRead,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -108,6 +112,7 @@ impl Permission {
             Permission::CampaignsManage => "campaigns:manage",
             Permission::BillingManage => "billing:manage",
             Permission::WebhooksManage => "webhooks:manage",
+            Permission::AnalyticsRead => "analytics:read",
         }
     }
 
@@ -119,6 +124,7 @@ impl Permission {
                 | Permission::UsersRead
                 | Permission::AuditRead
                 | Permission::InboxRead
+                | Permission::AnalyticsRead
         )
     }
 }
@@ -166,9 +172,10 @@ impl Role {
                 InboxWrite,
                 CampaignsManage,
                 WebhooksManage,
+                AnalyticsRead,
             ],
             Role::Agent => &[TenantRead, UsersRead, InboxRead, InboxWrite],
-            Role::Viewer => &[TenantRead, UsersRead, InboxRead],
+            Role::Viewer => &[TenantRead, UsersRead, InboxRead, AnalyticsRead],
         }
     }
 

@@ -15,4 +15,5 @@ pub mod charts;
 pub mod consumer;
 pub mod jobs;
 pub mod rebuild;
+pub mod reports;
 pub mod tally;

@@ -183,3 +183,9 @@ pub fn is_person(sent_by: &str) -> bool {
 pub fn user_of(sent_by: &str) -> Option<domain::UserId> {
     sent_by.strip_prefix("user:").and_then(|s| s.parse().ok())
 }
+
+/// `at`'s local date in `zone`.
+pub fn local_date(zone: &TimeZone, at: Timestamp) -> jiff::civil::Date {
+    let ts = jiff::Timestamp::from_millisecond(at.as_millis()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    zone.to_datetime(ts).date()
+}

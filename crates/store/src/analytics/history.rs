@@ -178,3 +178,46 @@ impl TenantTx {
             .collect())
     }
 }
+
+/// What a report names its rows by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Named {
+    Users,
+    Teams,
+    /// Numbers, by their display phone number.
+    Channels,
+    Campaigns,
+    Workflows,
+    Services,
+}
+
+impl Named {
+    fn select(self) -> &'static str {
+        match self {
+            Named::Users => "SELECT id, name FROM users",
+            Named::Teams => "SELECT id, name FROM teams",
+            Named::Channels => "SELECT id, display_phone_number FROM channels",
+            Named::Campaigns => "SELECT id, name FROM campaigns",
+            Named::Workflows => "SELECT id, name FROM workflows",
+            Named::Services => "SELECT id, name FROM booking_services",
+        }
+    }
+}
+
+impl TenantTx {
+    /// The names of the workspace's `what` (all of them: a report names a
+    /// few dozen at most, and one statement beats one per row).
+    pub async fn analytics_names(
+        &mut self,
+        what: Named,
+    ) -> StoreResult<std::collections::HashMap<Uuid, String>> {
+        let sql = format!("{} WHERE tenant_id = $1", what.select());
+        let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, (Uuid, String)>(
+            sqlx::AssertSqlSafe(sql.clone())
+        )
+        .bind(self.tenant.as_uuid())
+        .fetch_all(c)
+        .await)?;
+        Ok(rows.into_iter().collect())
+    }
+}

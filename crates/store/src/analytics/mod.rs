@@ -11,7 +11,7 @@ mod marks;
 
 pub use conversations::Episode;
 pub use counts::{Count, DailyCount, HourlyCount, TenantTotal};
-pub use history::{BookingFacts, MessageFacts, RunFacts};
+pub use history::{BookingFacts, MessageFacts, Named, RunFacts};
 pub use marks::{BookingMark, MessageMark};
 
 use crate::db::{TenantTx, Tx, exec, run};
