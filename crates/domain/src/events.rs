@@ -372,6 +372,9 @@ events! {
     /// The bot handed a conversation to the team: it stays quiet there
     /// until the conversation is resolved.
     BookingHandedOff(BookingHandedOff) = "booking.handed_off", v 1;
+    // Analytics.
+    /// The workspace's service-level targets were set.
+    AnalyticsSettingsUpdated(AnalyticsSettingsUpdated) = "analytics_settings.updated", v 1;
 }
 
 /// Why an event could not be read back.

@@ -19,8 +19,8 @@ mod error;
 mod gate;
 mod placeholders;
 
-pub mod audit;
 pub mod analytics;
+pub mod audit;
 pub mod auth;
 pub mod auto_tags;
 pub mod booking;

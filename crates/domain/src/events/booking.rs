@@ -27,6 +27,13 @@ pub struct BookingResourceRef {
     pub active: bool,
 }
 
+/// A workspace's analytics targets changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnalyticsSettingsUpdated {
+    pub first_response_minutes: i64,
+    pub resolution_minutes: i64,
+}
+
 /// The booking settings changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BookingSettingsUpdated {

@@ -91,7 +91,13 @@ async fn count(tx: &mut TenantTx, tally: &mut Tally, e: &StoredEvent) -> anyhow:
             if p["status"] == "resolved" {
                 if let Some(mut ep) = unresolved(tx, id).await? {
                     ep.resolved_at = Some(e.created_at);
-                    tally.add(e.created_at, metric::RESOLVED, &ep.channel_id.to_string(), "", 1);
+                    tally.add(
+                        e.created_at,
+                        metric::RESOLVED,
+                        &ep.channel_id.to_string(),
+                        "",
+                        1,
+                    );
                     tx.upsert_episode(&ep).await?;
                 }
             } else if p["previous_status"] == "resolved" {
@@ -117,7 +123,9 @@ async fn count(tx: &mut TenantTx, tally: &mut Tally, e: &StoredEvent) -> anyhow:
             let name = format!("{}{status}", metric::AUTOMATION);
             tally.add(e.created_at, &name, workflow, "", 1);
         }
-        "booking.created" | "booking.rescheduled" | "booking.cancelled"
+        "booking.created"
+        | "booking.rescheduled"
+        | "booking.cancelled"
         | "booking.status_changed" => booking(tx, tally, p).await?,
         _ => {}
     }
@@ -150,7 +158,10 @@ async fn customer_wrote(
         tx.upsert_episode(&ep).await?;
     }
     let since = Timestamp::from_millis(m.created_at.as_millis() - REPLY_WINDOW_MS);
-    if let Some(c) = tx.last_campaign_message(m.conversation_id, since, m.created_at).await? {
+    if let Some(c) = tx
+        .last_campaign_message(m.conversation_id, since, m.created_at)
+        .await?
+    {
         let mut mark = tx.find_message_mark(c.id).await?;
         if !mark.replied {
             tally.replied(&c);
@@ -224,7 +235,7 @@ async fn booking(tx: &mut TenantTx, tally: &mut Tally, p: &Value) -> anyhow::Res
     let (Some(id), Some(service), Some(starts), Some(status)) = (
         id_in(p, "booking_id").map(BookingId::from_uuid),
         id_in(p, "service_id").map(ServiceId::from_uuid),
-        p["starts_at"].as_str().and_then(|s| Timestamp::parse_rfc3339(s)),
+        p["starts_at"].as_str().and_then(Timestamp::parse_rfc3339),
         p["status"].as_str(),
     ) else {
         return Ok(());
@@ -245,10 +256,24 @@ async fn booking(tx: &mut TenantTx, tally: &mut Tally, p: &Value) -> anyhow::Res
 pub fn apply_booking(tally: &mut Tally, before: Option<&BookingMark>, now: &BookingMark) {
     if let Some(b) = before {
         let metric = format!("{}{}", metric::BOOKING, b.status);
-        tally.add_local(b.day.clone(), b.hour, &metric, &b.service_id.to_string(), "", -1);
+        tally.add_local(
+            b.day.clone(),
+            b.hour,
+            &metric,
+            &b.service_id.to_string(),
+            "",
+            -1,
+        );
     }
     let metric = format!("{}{}", metric::BOOKING, now.status);
-    tally.add_local(now.day.clone(), now.hour, &metric, &now.service_id.to_string(), "", 1);
+    tally.add_local(
+        now.day.clone(),
+        now.hour,
+        &metric,
+        &now.service_id.to_string(),
+        "",
+        1,
+    );
 }
 
 fn id_in(p: &Value, key: &str) -> Option<uuid::Uuid> {

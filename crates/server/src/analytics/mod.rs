@@ -11,9 +11,12 @@
 //! - [`reports`] reads them into what pages, the API and CSV show.
 //! - [`charts`] draws them as SVG on the server.
 
+pub mod api;
 pub mod charts;
 pub mod consumer;
+pub mod csv;
 pub mod jobs;
 pub mod rebuild;
 pub mod reports;
+pub mod settings;
 pub mod tally;

@@ -52,7 +52,10 @@ pub async fn rebuild(tx: &mut TenantTx, now: Timestamp) -> anyhow::Result<()> {
         tx.upsert_message_mark(id, mark).await?;
     }
     let all = tx
-        .episodes_opened_between(Timestamp::from_millis(i64::MIN), Timestamp::from_millis(i64::MAX))
+        .episodes_opened_between(
+            Timestamp::from_millis(i64::MIN),
+            Timestamp::from_millis(i64::MAX),
+        )
         .await?;
     for ep in all {
         let channel = ep.channel_id.to_string();
@@ -117,7 +120,9 @@ async fn messages(
                     continue;
                 };
                 let mark = marks.entry(c.id).or_default();
-                if !mark.replied && m.created_at.as_millis() - c.created_at.as_millis() <= REPLY_WINDOW_MS {
+                if !mark.replied
+                    && m.created_at.as_millis() - c.created_at.as_millis() <= REPLY_WINDOW_MS
+                {
                     tally.replied(c);
                     mark.replied = true;
                 }

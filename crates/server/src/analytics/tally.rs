@@ -69,7 +69,13 @@ impl Tally {
         detail: &str,
         n: i64,
     ) {
-        let key = (day, hour, metric.to_owned(), subject.to_owned(), detail.to_owned());
+        let key = (
+            day,
+            hour,
+            metric.to_owned(),
+            subject.to_owned(),
+            detail.to_owned(),
+        );
         *self.deltas.entry(key).or_default() += n;
     }
 
@@ -117,9 +123,21 @@ impl Tally {
         let level = level_of(&m.status).max(mark.level);
         let failed = m.status == "failed";
         let mut counted = |name: &str| {
-            self.add(m.created_at, &format!("{}{name}", metric::TEMPLATE), template, "", 1);
+            self.add(
+                m.created_at,
+                &format!("{}{name}", metric::TEMPLATE),
+                template,
+                "",
+                1,
+            );
             if let Some(c) = campaign {
-                self.add(m.created_at, &format!("{}{name}", metric::CAMPAIGN), c, template, 1);
+                self.add(
+                    m.created_at,
+                    &format!("{}{name}", metric::CAMPAIGN),
+                    c,
+                    template,
+                    1,
+                );
             }
         };
         let (from, to) = (mark.level.max(0) as usize, level.max(0) as usize);
@@ -149,7 +167,8 @@ impl Tally {
 
 /// `at`'s local day (`YYYY-MM-DD`) and hour in `zone`.
 pub fn local(zone: &TimeZone, at: Timestamp) -> (String, i64) {
-    let ts = jiff::Timestamp::from_millisecond(at.as_millis()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let ts =
+        jiff::Timestamp::from_millisecond(at.as_millis()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     let wall = zone.to_datetime(ts);
     (wall.date().to_string(), i64::from(wall.hour()))
 }
@@ -186,6 +205,7 @@ pub fn user_of(sent_by: &str) -> Option<domain::UserId> {
 
 /// `at`'s local date in `zone`.
 pub fn local_date(zone: &TimeZone, at: Timestamp) -> jiff::civil::Date {
-    let ts = jiff::Timestamp::from_millisecond(at.as_millis()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let ts =
+        jiff::Timestamp::from_millisecond(at.as_millis()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     zone.to_datetime(ts).date()
 }

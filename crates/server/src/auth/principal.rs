@@ -55,7 +55,8 @@ pub mod perm {
         InboxWrite,
         CampaignsManage,
         BillingManage,
-        WebhooksManage
+        WebhooksManage,
+        AnalyticsRead
     );
 }
 

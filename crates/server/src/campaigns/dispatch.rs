@@ -282,7 +282,17 @@ async fn send_to(
             }
         };
     let content = OutgoingContent::Template { template };
-    match queue_prepaid_to(tx, channel, &contact, SentBy::Campaign(c.id), content, Lane::Bulk, now).await {
+    match queue_prepaid_to(
+        tx,
+        channel,
+        &contact,
+        SentBy::Campaign(c.id),
+        content,
+        Lane::Bulk,
+        now,
+    )
+    .await
+    {
         Ok(m) => {
             tx.settle_recipient(c.id, id, "queued", Some(m.id), None, now)
                 .await?;

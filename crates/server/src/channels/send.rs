@@ -12,7 +12,9 @@ use crate::state::AppState;
 use crate::tenancy::limits::Limit;
 use domain::events::ContactRef;
 use domain::messaging::WaId;
-use domain::{ApiKeyId, CampaignId, ChannelId, ConversationId, MessageId, OperatorId, Timestamp, UserId};
+use domain::{
+    ApiKeyId, CampaignId, ChannelId, ConversationId, MessageId, OperatorId, Timestamp, UserId,
+};
 use serde::{Deserialize, Serialize};
 use store::channels::{Channel, ChannelStatus};
 use store::inbox::{Contact, Conversation, Message, NewOutbound};
@@ -155,11 +157,11 @@ async fn queue(
         channel: &channel,
         contact: &contact,
         conversation: &conversation,
+        by,
     };
     queue_to(
         tx,
         to,
-        by,
         out.content,
         out.reply_to.as_deref(),
         out.lane,
@@ -191,16 +193,19 @@ pub async fn queue_prepaid_to(
         channel,
         contact,
         conversation: &conversation,
+        by,
     };
-    queue_to(tx, to, by, content, None, lane, now, Quota::Prepaid).await
+    queue_to(tx, to, content, None, lane, now, Quota::Prepaid).await
 }
 
-/// Who a message goes to, as read in the sender's transaction.
+/// Who a message goes to, as read in the sender's transaction, and who
+/// sends it.
 #[derive(Clone, Copy)]
 struct Recipient<'a> {
     channel: &'a Channel,
     contact: &'a Contact,
     conversation: &'a Conversation,
+    by: SentBy,
 }
 
 /// The rules every send obeys, then the message row, its event and its
@@ -208,7 +213,6 @@ struct Recipient<'a> {
 async fn queue_to(
     tx: &mut TenantTx,
     to: Recipient<'_>,
-    by: SentBy,
     content: OutgoingContent,
     reply_to: Option<&str>,
     lane: Lane,
@@ -242,7 +246,7 @@ async fn queue_to(
             kind: content.kind(),
             content: &encoded,
             reply_to_wamid: reply_to,
-            sent_by: &by.encode(),
+            sent_by: &to.by.encode(),
             now,
         })
         .await?;

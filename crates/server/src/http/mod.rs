@@ -71,6 +71,7 @@ fn routes(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::automations::api_hours::router())
         .merge(crate::automations::drips::api::router())
         .merge(crate::booking::api::router())
+        .merge(crate::analytics::api::router())
         .merge(crate::events::stream::router())
         .merge(crate::hooks::api::router())
         .route_layer(from_fn_with_state(state.clone(), idempotency::idempotency))

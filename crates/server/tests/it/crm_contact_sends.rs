@@ -158,6 +158,7 @@ async fn erasing_a_contact_removes_their_conversations_messages_and_media_files(
             kind: "text",
             content: &content,
             reply_to_wamid: None,
+            sent_by: "system",
             now,
         })
         .await

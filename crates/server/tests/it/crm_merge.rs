@@ -186,6 +186,7 @@ async fn a_contact_with_a_queued_message_is_not_merged_away() {
             kind: "text",
             content: &content,
             reply_to_wamid: None,
+            sent_by: "system",
             now,
         })
         .await

@@ -91,6 +91,7 @@ async fn sent_voice_note(wa: &WhatsAppTest, t: &TestTenant, wamid: &str) -> doma
         kind: "audio",
         content: &content,
         reply_to_wamid: None,
+        sent_by: "system",
         now: wa.state.now(),
     })
     .await

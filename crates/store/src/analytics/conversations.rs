@@ -89,19 +89,21 @@ impl TenantTx {
                  responder_user_id = excluded.responder_user_id, \
                  resolved_at = excluded.resolved_at"
         );
-        exec!(&mut self.tx, |c| sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(self.tenant.as_uuid())
-            .bind(e.conversation_id.as_uuid())
-            .bind(e.opened_at.as_millis())
-            .bind(e.channel_id.as_uuid())
-            .bind(e.team_id.map(|t| t.as_uuid()))
-            .bind(e.assigned_user_id.map(|u| u.as_uuid()))
-            .bind(e.customer_at.map(Timestamp::as_millis))
-            .bind(e.responded_at.map(Timestamp::as_millis))
-            .bind(e.responder_user_id.map(|u| u.as_uuid()))
-            .bind(e.resolved_at.map(Timestamp::as_millis))
-            .execute(c)
-            .await)
+        exec!(&mut self.tx, |c| sqlx::query(sqlx::AssertSqlSafe(
+            sql.clone()
+        ))
+        .bind(self.tenant.as_uuid())
+        .bind(e.conversation_id.as_uuid())
+        .bind(e.opened_at.as_millis())
+        .bind(e.channel_id.as_uuid())
+        .bind(e.team_id.map(|t| t.as_uuid()))
+        .bind(e.assigned_user_id.map(|u| u.as_uuid()))
+        .bind(e.customer_at.map(Timestamp::as_millis))
+        .bind(e.responded_at.map(Timestamp::as_millis))
+        .bind(e.responder_user_id.map(|u| u.as_uuid()))
+        .bind(e.resolved_at.map(Timestamp::as_millis))
+        .execute(c)
+        .await)
         .map(drop)
     }
 

@@ -88,7 +88,8 @@ impl TenantTx {
         from: &str,
         to: &str,
     ) -> StoreResult<Vec<DailyCount>> {
-        run!(&mut self.tx, |c| sqlx::query_as::<_, DailyCount>(
+        run!(&mut self.tx, |c| {
+            sqlx::query_as::<_, DailyCount>(
             "SELECT day, metric, subject, detail, CAST(SUM(value) AS BIGINT) AS value FROM analytics_counts \
              WHERE tenant_id = $1 AND day >= $2 AND day <= $3 \
                AND metric >= $4 AND metric < $5 \
@@ -100,7 +101,8 @@ impl TenantTx {
         .bind(prefix)
         .bind(prefix_end(prefix))
         .fetch_all(c)
-        .await)
+        .await
+        })
     }
 
     /// Hourly sums of `metric` for the local days `from..=to`.
@@ -139,7 +141,9 @@ impl SystemTx {
             metric: String,
             value: i64,
         }
-        let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, Row>(
+        let rows =
+            run!(&mut self.tx, |c| {
+                sqlx::query_as::<_, Row>(
             "SELECT tenant_id, metric, CAST(SUM(value) AS BIGINT) AS value FROM analytics_counts \
              WHERE day >= $1 AND day <= $2 AND metric >= $3 AND metric < $4 \
              GROUP BY tenant_id, metric"
@@ -149,7 +153,8 @@ impl SystemTx {
         .bind(prefix)
         .bind(prefix_end(prefix))
         .fetch_all(c)
-        .await)?;
+        .await
+            })?;
         Ok(rows
             .into_iter()
             .map(|r| TenantTotal {

@@ -140,7 +140,10 @@ impl TenantTx {
 
     /// Every finished (completed or failed) automation run, for a rebuild.
     pub async fn analytics_finished_runs(&mut self) -> StoreResult<Vec<RunFacts>> {
-        let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, (Uuid, Uuid, String, i64)>(
+        let rows = run!(&mut self.tx, |c| sqlx::query_as::<
+            _,
+            (Uuid, Uuid, String, i64),
+        >(
             "SELECT id, workflow_id, status, finished_at FROM workflow_runs \
              WHERE tenant_id = $1 AND status IN ('completed', 'failed') \
                AND finished_at IS NOT NULL ORDER BY id"
@@ -161,12 +164,14 @@ impl TenantTx {
 
     /// Every booking, for a rebuild.
     pub async fn analytics_bookings(&mut self) -> StoreResult<Vec<BookingFacts>> {
-        let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, (Uuid, Uuid, i64, String)>(
+        let rows = run!(&mut self.tx, |c| {
+            sqlx::query_as::<_, (Uuid, Uuid, i64, String)>(
             "SELECT id, service_id, starts_at, status FROM bookings WHERE tenant_id = $1 ORDER BY id"
         )
         .bind(self.tenant.as_uuid())
         .fetch_all(c)
-        .await)?;
+        .await
+        })?;
         Ok(rows
             .into_iter()
             .map(|(id, service, starts, status)| BookingFacts {

@@ -64,7 +64,10 @@ impl TenantTx {
 
     /// The booking's mark, if it was counted.
     pub async fn find_booking_mark(&mut self, id: BookingId) -> StoreResult<Option<BookingMark>> {
-        let row = run!(&mut self.tx, |c| sqlx::query_as::<_, (Uuid, String, i64, String)>(
+        let row = run!(&mut self.tx, |c| sqlx::query_as::<
+            _,
+            (Uuid, String, i64, String),
+        >(
             "SELECT service_id, day, hour, status FROM analytics_booking_marks \
              WHERE tenant_id = $1 AND booking_id = $2"
         )

@@ -102,10 +102,12 @@ impl TenantTx {
             "analytics_booking_marks",
         ] {
             let sql = format!("DELETE FROM {table} WHERE tenant_id = $1");
-            exec!(&mut self.tx, |c| sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-                .bind(self.tenant.as_uuid())
-                .execute(c)
-                .await)?;
+            exec!(&mut self.tx, |c| sqlx::query(sqlx::AssertSqlSafe(
+                sql.clone()
+            ))
+            .bind(self.tenant.as_uuid())
+            .execute(c)
+            .await)?;
         }
         Ok(())
     }

@@ -176,7 +176,10 @@ async fn counts(r: &mut Reading, span: Span) -> AppResult<Vec<DailyCount>> {
 async fn busiest_hours(r: &mut Reading) -> AppResult<Vec<Vec<i64>>> {
     let (from, to) = r.span.keys();
     let mut grid = vec![vec![0i64; 24]; 7];
-    for h in r.tx.analytics_hourly(metric::MESSAGES_IN, &from, &to).await? {
+    for h in
+        r.tx.analytics_hourly(metric::MESSAGES_IN, &from, &to)
+            .await?
+    {
         let Ok(day) = Date::strptime("%Y-%m-%d", &h.day) else {
             continue;
         };

@@ -76,7 +76,7 @@ impl Span {
         if to < from {
             return Err(AppError::validation("to", "on or after `from`"));
         }
-        if span.len() > MAX_DAYS {
+        if span.day_count() > MAX_DAYS {
             return Err(AppError::validation(
                 "from",
                 format!("at most {MAX_DAYS} days before `to`"),
@@ -86,13 +86,13 @@ impl Span {
     }
 
     /// How many days it covers.
-    pub fn len(self) -> i64 {
+    pub fn day_count(self) -> i64 {
         i64::from((self.to - self.from).get_days()) + 1
     }
 
     /// The span of the same length just before this one.
     pub fn previous(self) -> Span {
-        let len = self.len();
+        let len = self.day_count();
         let to = self.from.yesterday().unwrap_or(self.from);
         let from = to.checked_sub((len - 1).days()).unwrap_or(to);
         Span { from, to }
@@ -159,6 +159,22 @@ pub async fn reading(state: &AppState, ctx: &TenantCtx, q: &SpanQuery) -> AppRes
     })
 }
 
+/// Reads one report of the caller's workspace for `q` (`analytics:read`):
+/// `report` is one of [`messages::messages`], [`response::response_times`],
+/// [`outcomes::campaigns`], [`outcomes::automations`],
+/// [`outcomes::bookings`].
+pub async fn read<T>(
+    state: &AppState,
+    ctx: &TenantCtx,
+    q: &SpanQuery,
+    report: impl AsyncFnOnce(&mut Reading) -> AppResult<T>,
+) -> AppResult<T> {
+    let mut r = reading(state, ctx, q).await?;
+    let out = report(&mut r).await?;
+    r.tx.commit().await?;
+    Ok(out)
+}
+
 /// The `q`-th quantile (0 < q ≤ 1) of `values` by the nearest-rank method:
 /// the smallest value with at least `q` of them at or below it. `None`
 /// when there are none. Sorts `values`.
@@ -189,9 +205,18 @@ mod tests {
     fn a_span_defaults_to_the_last_seven_days_and_refuses_nonsense() {
         let today = d("2026-12-07");
         let s = Span::parse(&SpanQuery::default(), today).unwrap();
-        assert_eq!((s.from, s.to, s.len()), (d("2026-12-01"), today, 7));
-        assert_eq!(s.previous(), Span { from: d("2026-11-24"), to: d("2026-11-30") });
-        let q = |f: &str, t: &str| SpanQuery { from: Some(f.into()), to: Some(t.into()) };
+        assert_eq!((s.from, s.to, s.day_count()), (d("2026-12-01"), today, 7));
+        assert_eq!(
+            s.previous(),
+            Span {
+                from: d("2026-11-24"),
+                to: d("2026-11-30")
+            }
+        );
+        let q = |f: &str, t: &str| SpanQuery {
+            from: Some(f.into()),
+            to: Some(t.into()),
+        };
         assert!(Span::parse(&q("2026-12-08", "2026-12-07"), today).is_err());
         assert!(Span::parse(&q("2026-13-01", "2026-12-07"), today).is_err());
         assert!(Span::parse(&q("2025-01-01", "2026-12-07"), today).is_err());
@@ -204,16 +229,29 @@ mod tests {
         assert_eq!(quantile(&mut [], 0.5), None);
         assert_eq!(quantile(&mut [7], 0.9), Some(7));
         assert_eq!(quantile(&mut [4, 1, 3, 2], 0.5), Some(2));
-        assert_eq!(quantile(&mut [10, 20, 30, 40, 50, 60, 70, 80, 90, 100], 0.9), Some(90));
-        assert_eq!(quantile(&mut [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 0.9), Some(10));
+        assert_eq!(
+            quantile(&mut [10, 20, 30, 40, 50, 60, 70, 80, 90, 100], 0.9),
+            Some(90)
+        );
+        assert_eq!(
+            quantile(&mut [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 0.9),
+            Some(10)
+        );
     }
 
     #[test]
     fn a_span_covers_whole_local_days_across_a_clock_change() {
         let zone = TimeZone::get("Europe/Lisbon").unwrap();
-        let s = Span { from: d("2026-03-29"), to: d("2026-03-29") };
+        let s = Span {
+            from: d("2026-03-29"),
+            to: d("2026-03-29"),
+        };
         let (a, b) = s.instants(&zone);
-        assert_eq!(b.as_millis() - a.as_millis(), 23 * 3_600_000, "the spring-forward day");
+        assert_eq!(
+            b.as_millis() - a.as_millis(),
+            23 * 3_600_000,
+            "the spring-forward day"
+        );
         assert_eq!(change_percent(150, 100), Some(50));
         assert_eq!(change_percent(5, 0), None);
     }

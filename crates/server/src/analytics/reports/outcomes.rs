@@ -86,7 +86,10 @@ pub async fn campaigns(r: &mut Reading) -> AppResult<CampaignsReport> {
     let mut days = empty_days::<Funnel>(r.span);
     for c in r.tx.analytics_daily(metric::TEMPLATE, &from, &to).await? {
         let stage = &c.metric[metric::TEMPLATE.len()..];
-        templates.entry(c.subject.clone()).or_default().add(stage, c.value);
+        templates
+            .entry(c.subject.clone())
+            .or_default()
+            .add(stage, c.value);
         if let Some(d) = days.get_mut(&c.day) {
             d.add(stage, c.value);
         }
@@ -254,7 +257,10 @@ pub async fn bookings(r: &mut Reading) -> AppResult<BookingsReport> {
     for c in r.tx.analytics_daily(metric::BOOKING, &from, &to).await? {
         let status = &c.metric[metric::BOOKING.len()..];
         totals.add(status, c.value);
-        services.entry(c.subject.clone()).or_default().add(status, c.value);
+        services
+            .entry(c.subject.clone())
+            .or_default()
+            .add(status, c.value);
     }
     Ok(BookingsReport {
         span: r.span,

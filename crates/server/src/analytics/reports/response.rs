@@ -153,8 +153,16 @@ pub async fn response_times(r: &mut Reading) -> AppResult<ResponseReport> {
         time_zone: r.zone_name.clone(),
         targets,
         conversations: measured.len() as i64,
-        overall: performance(measured.iter().map(|m| (m.first_response, m.resolution, m.breaches.len()))),
-        previous: performance(earlier.iter().map(|m| (m.first_response, m.resolution, m.breaches.len()))),
+        overall: performance(
+            measured
+                .iter()
+                .map(|m| (m.first_response, m.resolution, m.breaches.len())),
+        ),
+        previous: performance(
+            earlier
+                .iter()
+                .map(|m| (m.first_response, m.resolution, m.breaches.len())),
+        ),
         agents,
         teams,
         breaches,
@@ -178,7 +186,10 @@ impl Measured {
         let first_response = e.customer_at.zip(e.responded_at).map(|(c, r)| secs(c, r));
         let resolution = e.resolved_at.map(|r| secs(e.opened_at, r));
         let mut breaches = Vec::new();
-        let mut check = |target: &'static str, taken: Option<i64>, waiting_since: Option<Timestamp>, limit: i64| {
+        let mut check = |target: &'static str,
+                         taken: Option<i64>,
+                         waiting_since: Option<Timestamp>,
+                         limit: i64| {
             let (seconds, ongoing) = match (taken, waiting_since) {
                 (Some(s), _) => (s, false),
                 (None, Some(since)) if e.resolved_at.is_none() => (secs(since, now), true),
@@ -196,8 +207,18 @@ impl Measured {
                 });
             }
         };
-        check("first_response", first_response, e.customer_at, t.first_response_minutes);
-        check("resolution", resolution, Some(e.opened_at), t.resolution_minutes);
+        check(
+            "first_response",
+            first_response,
+            e.customer_at,
+            t.first_response_minutes,
+        );
+        check(
+            "resolution",
+            resolution,
+            Some(e.opened_at),
+            t.resolution_minutes,
+        );
         Measured {
             first_response,
             resolution,
@@ -220,10 +241,20 @@ fn group<K: Ord + Hash + Copy>(
     let mut breaches: BTreeMap<K, i64> = BTreeMap::new();
     for m in measured {
         let (response_key, resolution_key) = keys(m);
-        firsts.entry(response_key).or_default().extend(m.first_response);
-        resolutions.entry(resolution_key).or_default().extend(m.resolution);
+        firsts
+            .entry(response_key)
+            .or_default()
+            .extend(m.first_response);
+        resolutions
+            .entry(resolution_key)
+            .or_default()
+            .extend(m.resolution);
         for b in &m.breaches {
-            let key = if b.target == "first_response" { response_key } else { resolution_key };
+            let key = if b.target == "first_response" {
+                response_key
+            } else {
+                resolution_key
+            };
             *breaches.entry(key).or_default() += 1;
         }
     }

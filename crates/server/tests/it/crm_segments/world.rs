@@ -220,6 +220,7 @@ pub async fn build(app: &TestApp, t: &TestTenant) -> World {
             kind: "text",
             content: &body,
             reply_to_wamid: None,
+            sent_by: "system",
             now: ago(days),
         })
         .await
