@@ -61,25 +61,14 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
             println!("These secrets are shown once.");
         }
         AdminCommand::ListTenants => {
-            let mut after = None;
-            loop {
-                let page = PageRequest::new(after, PageRequest::MAX_LIMIT);
-                let page = tenancy::list_tenants(&state, Staff::Cli, page)
-                    .await
-                    .map_err(err)?;
-                for t in &page.items {
-                    println!(
-                        "{}  {:<24} {:<10} {}",
-                        t.id,
-                        t.slug,
-                        t.status.as_str(),
-                        t.plan_code
-                    );
-                }
-                match page.next {
-                    Some(n) => after = Some(n),
-                    None => break,
-                }
+            for t in tenancy_pages(&state).await? {
+                println!(
+                    "{}  {:<24} {:<10} {}",
+                    t.id,
+                    t.slug,
+                    t.status.as_str(),
+                    t.plan_code
+                );
             }
         }
         AdminCommand::SuspendTenant { slug, reason } => {
@@ -115,10 +104,47 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
             println!("Shown once.");
         }
         // Handled before the state is built (it may rewrite the key file).
+        AdminCommand::RebuildAnalytics { slug } => {
+            let tenants = match slug {
+                Some(slug) => vec![(tenant_id(&state, &slug).await?, slug)],
+                None => every_tenant(&state).await?,
+            };
+            for (id, slug) in tenants {
+                let started = std::time::Instant::now();
+                crate::analytics::rebuild::rebuild_tenant(&state, id).await?;
+                println!("rebuilt {slug} in {} ms", started.elapsed().as_millis());
+            }
+        }
         AdminCommand::RotateMasterKey => {}
     }
     state.store.close().await;
     Ok(())
+}
+
+/// Every tenant, page after page.
+async fn tenancy_pages(state: &AppState) -> anyhow::Result<Vec<store::tenancy::Tenant>> {
+    let mut all = Vec::new();
+    let mut after = None;
+    loop {
+        let page = PageRequest::new(after, PageRequest::MAX_LIMIT);
+        let page = tenancy::list_tenants(state, Staff::Cli, page)
+            .await
+            .map_err(err)?;
+        all.extend(page.items);
+        match page.next {
+            Some(n) => after = Some(n),
+            None => return Ok(all),
+        }
+    }
+}
+
+/// Every tenant's id and slug.
+async fn every_tenant(state: &AppState) -> anyhow::Result<Vec<(domain::TenantId, String)>> {
+    Ok(tenancy_pages(state)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.slug))
+        .collect())
 }
 
 async fn tenant_id(state: &AppState, slug: &str) -> anyhow::Result<domain::TenantId> {

@@ -71,4 +71,10 @@ pub enum AdminCommand {
     RotateMasterKey,
     /// Give the operator a new password (printed once).
     ResetOperatorPassword,
+    /// Recount analytics from stored history (messages, conversations,
+    /// automation runs, bookings): one tenant, or every tenant.
+    RebuildAnalytics {
+        /// The tenant's slug; every tenant when left out.
+        slug: Option<String>,
+    },
 }

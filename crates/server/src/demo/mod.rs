@@ -186,6 +186,10 @@ pub async fn run(base: Config) -> anyhow::Result<()> {
     );
     println!("  Bookings are under Bookings in the dashboard.");
     println!();
+    println!("  Analytics: messages by day and hour, response times against 15-minute and");
+    println!("  4-hour targets, campaigns, automations and bookings fill in as customers");
+    println!("  write (Analytics in the dashboard; the same figures at /api/v1/analytics/…).");
+    println!();
     println!("  Simulated customers write in every few seconds. Ctrl-C stops the demo");
     println!("  and deletes its data.");
     println!();
@@ -333,6 +337,14 @@ async fn seed(
     automations::seed_automations(&call, &api_key).await?;
     let now = jiff::Timestamp::now();
     booking::seed_booking(&call, &api_key, &bookings_channel, now).await?;
+    call(
+        reqwest::Method::PUT,
+        "/api/v1/analytics/targets",
+        Some(&api_key),
+        json!({ "first_response_minutes": 15, "resolution_minutes": 240 }),
+    )
+    .await
+    .context("the demo's analytics targets")?;
     Ok(api_key)
 }
 

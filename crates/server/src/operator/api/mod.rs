@@ -26,6 +26,7 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(audit::list_audit_log))
         .routes(routes!(login::logout_operator))
         .routes(routes!(unroutable::list_unroutable))
+        .merge(crate::analytics::operator_api::router())
         .route_layer(from_fn_with_state(state.clone(), require_operator))
 }
 
