@@ -36,8 +36,9 @@ impl Consumer for Rollup {
 
     async fn handle(&self, tx: &mut TenantTx, events: &[StoredEvent]) -> anyhow::Result<()> {
         let Some(zone) = rebuild::zone_if_current(tx).await? else {
-            // The rebuild counts everything committed so far, these
-            // events included, and moves the cursor past them.
+            // The rebuild follows the conversations through these events,
+            // counts everything committed so far, these events included,
+            // and moves the cursor past them.
             rebuild::rebuild(tx, self.now).await?;
             return Ok(());
         };
@@ -51,7 +52,11 @@ impl Consumer for Rollup {
 }
 
 /// What one event changes.
-async fn count(tx: &mut TenantTx, tally: &mut Tally, e: &StoredEvent) -> anyhow::Result<()> {
+pub(super) async fn count(
+    tx: &mut TenantTx,
+    tally: &mut Tally,
+    e: &StoredEvent,
+) -> anyhow::Result<()> {
     let p = &e.payload;
     match e.name.as_str() {
         "message.received" | "message.queued" | "message.echoed" => {
@@ -280,17 +285,29 @@ fn id_in(p: &Value, key: &str) -> Option<uuid::Uuid> {
     p[key].as_str().and_then(|s| s.parse().ok())
 }
 
-/// One round: every workspace whose cursor is behind gets one batch.
-/// Registered as a poller (`super::jobs`).
+/// One round: every workspace met for the first time or in a new time
+/// zone is counted anew ([`rebuild`]: a zone changes without an event, and
+/// a workspace's first events come before the consumer's cursor); then
+/// every workspace whose cursor is behind gets one batch. Registered as a
+/// poller (`super::jobs`).
 pub fn poll(state: &AppState) -> BoxFuture<'_, anyhow::Result<usize>> {
     Box::pin(async move {
-        let tenants = {
+        let (recount, tenants) = {
             let mut sys = state.store.system_read().await?;
+            let r = sys.tenants_to_recount(TENANTS_PER_ROUND).await?;
             let t = sys.tenants_behind(CONSUMER, TENANTS_PER_ROUND).await?;
             sys.commit().await?;
-            t
+            (r, t)
         };
         let mut total = 0;
+        for tenant in recount {
+            match rebuild::rebuild_tenant(state, tenant).await {
+                Ok(()) => total += 1,
+                Err(e) => {
+                    tracing::error!(tenant_id = %tenant, error = %format!("{e:#}"), "analytics rebuild failed");
+                }
+            }
+        }
         for tenant in tenants {
             match consume(state, &Rollup { now: state.now() }, tenant, BATCH).await {
                 Ok(n) => total += n,

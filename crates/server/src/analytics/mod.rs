@@ -9,13 +9,18 @@
 //! - [`rebuild`] recounts from stored history (first use, a new time zone,
 //!   `switchboard analytics rebuild`).
 //! - [`reports`] reads them into what pages, the API and CSV show.
-//! - [`charts`] draws them as SVG on the server.
+//! - [`charts`] draws them as SVG on the server; [`pages`] shows them in
+//!   the dashboard.
 
 pub mod api;
 pub mod charts;
 pub mod consumer;
 pub mod csv;
 pub mod jobs;
+pub mod operator;
+pub mod operator_api;
+pub mod operator_pages;
+pub mod pages;
 pub mod rebuild;
 pub mod reports;
 pub mod settings;

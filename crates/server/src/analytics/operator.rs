@@ -50,7 +50,11 @@ pub struct TenantsReport {
 
 /// The operator's view of every workspace over `q` (UTC days). Counts
 /// only, no workspace data: not an audited look.
-pub async fn tenants(state: &AppState, ctx: &OperatorCtx, q: &SpanQuery) -> AppResult<TenantsReport> {
+pub async fn tenants(
+    state: &AppState,
+    ctx: &OperatorCtx,
+    q: &SpanQuery,
+) -> AppResult<TenantsReport> {
     let span = Span::parse(q, local_date(&TimeZone::UTC, state.now()))?;
     let previous_span = span.previous();
     let overview = crate::operator::tenants::get_overview(state, ctx).await?;

@@ -69,7 +69,15 @@ pub async fn get_tenant_response_times(
     ApiPath(id): ApiPath<TenantId>,
     ApiQuery(q): ApiQuery<SpanQuery>,
 ) -> AppResult<Json<ResponseReport>> {
-    let r = tenant_report(&state, &ctx, id, "response-times", &q, response::response_times).await?;
+    let r = tenant_report(
+        &state,
+        &ctx,
+        id,
+        "response-times",
+        &q,
+        response::response_times,
+    )
+    .await?;
     Ok(Json(r))
 }
 

@@ -3,9 +3,10 @@
 //! first time it meets a workspace and whenever the workspace's time zone
 //! changed (counts are kept by local day and hour); `switchboard analytics
 //! rebuild` does it on demand. The conversations response times are
-//! measured on are history themselves and stay as they are.
+//! measured on are history themselves and stay as they are, brought up to
+//! date with the events the consumer had not read yet.
 
-use super::consumer::{CONSUMER, apply_booking};
+use super::consumer::{CONSUMER, apply_booking, count};
 use super::tally::{REPLY_WINDOW_MS, Tally, campaign_of, metric};
 use crate::state::AppState;
 use domain::{ConversationId, MessageId, TenantId, Timestamp};
@@ -44,6 +45,7 @@ pub async fn rebuild_tenant(state: &AppState, tenant: TenantId) -> anyhow::Resul
 /// are what was read).
 pub async fn rebuild(tx: &mut TenantTx, now: Timestamp) -> anyhow::Result<()> {
     let last = tx.lock_event_log().await?;
+    follow(tx, last).await?;
     let zone_name = tx.find_time_zone().await?;
     let mut tally = Tally::new(TimeZone::get(&zone_name)?);
     tx.clear_analytics_counts().await?;
@@ -95,6 +97,28 @@ pub async fn rebuild(tx: &mut TenantTx, now: Timestamp) -> anyhow::Result<()> {
     tx.lock_cursor(CONSUMER, store::events::CursorStart::Latest)
         .await?;
     tx.advance_cursor(CONSUMER, last, now).await?;
+    Ok(())
+}
+
+/// Follows the conversations (and marks) through the events up to `last`
+/// the consumer has not read, as it would have: the rebuild moves its
+/// cursor past them, and the conversations are not rebuilt. What they add
+/// to the counts is left out: the recount reads it from the tables.
+async fn follow(tx: &mut TenantTx, last: i64) -> anyhow::Result<()> {
+    let mut at = tx
+        .lock_cursor(CONSUMER, store::events::CursorStart::Latest)
+        .await?;
+    let mut left_out = Tally::new(TimeZone::UTC);
+    while at < last {
+        let events = tx.events_after(at, PAGE).await?;
+        let Some(end) = events.last().map(|e| e.seq) else {
+            break;
+        };
+        for e in events.iter().filter(|e| e.seq <= last) {
+            count(tx, &mut left_out, e).await?;
+        }
+        at = end;
+    }
     Ok(())
 }
 

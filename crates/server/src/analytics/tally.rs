@@ -113,22 +113,29 @@ impl Tally {
 
     /// A template's or a campaign's message as far as its status has got
     /// beyond `mark` (each level once, on the day it was queued); answers
-    /// the new mark. Other messages are not followed.
+    /// the new mark. A message that failed counts as failed only: the
+    /// levels it was counted at before (Meta accepted it, then gave up) are
+    /// taken back, so the consumer counts it as a rebuild does whenever the
+    /// failure arrives. Other messages are not followed.
     pub fn progress(&mut self, m: &MessageFacts, mark: MessageMark) -> MessageMark {
         let campaign = m.sent_by.as_deref().and_then(campaign_of);
         if m.inbound || (m.template.is_none() && campaign.is_none()) {
             return mark;
         }
         let template = m.template.as_deref().unwrap_or_default();
-        let level = level_of(&m.status).max(mark.level);
         let failed = m.status == "failed";
-        let mut counted = |name: &str| {
+        let level = if failed || mark.failed {
+            0
+        } else {
+            level_of(&m.status).max(mark.level)
+        };
+        let mut counted = |name: &str, n: i64| {
             self.add(
                 m.created_at,
                 &format!("{}{name}", metric::TEMPLATE),
                 template,
                 "",
-                1,
+                n,
             );
             if let Some(c) = campaign {
                 self.add(
@@ -136,16 +143,19 @@ impl Tally {
                     &format!("{}{name}", metric::CAMPAIGN),
                     c,
                     template,
-                    1,
+                    n,
                 );
             }
         };
         let (from, to) = (mark.level.max(0) as usize, level.max(0) as usize);
         for name in LEVELS.iter().take(to).skip(from) {
-            counted(name);
+            counted(name, 1);
+        }
+        for name in LEVELS.iter().take(from).skip(to) {
+            counted(name, -1);
         }
         if failed && !mark.failed {
-            counted("failed");
+            counted("failed", 1);
         }
         MessageMark {
             level,

@@ -49,6 +49,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(crate::automations::pages::router())
         .merge(crate::automations::drips::pages::router())
         .merge(crate::booking::pages::router())
+        .merge(crate::analytics::pages::router())
         .route_layer(from_fn_with_state(state.clone(), require_tenant))
         .route_layer(from_fn_with_state(state.clone(), guard::tenant_session));
 
@@ -64,6 +65,14 @@ pub fn router(state: &AppState) -> Router<AppState> {
             post(operator::reactivate_tenant),
         )
         .route("/app/operator/health", get(operator_health::view_health))
+        .route(
+            "/app/operator/analytics",
+            get(crate::analytics::operator_pages::view_tenants),
+        )
+        .route(
+            "/app/operator/tenants/{id}/analytics",
+            get(crate::analytics::operator_pages::view_tenant),
+        )
         .route("/app/operator/logout", post(operator::logout))
         .route_layer(from_fn_with_state(state.clone(), require_operator))
         .route_layer(from_fn_with_state(state.clone(), guard::operator_session));

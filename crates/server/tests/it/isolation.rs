@@ -43,6 +43,7 @@ async fn snapshot(app: &TestApp, a: &TestTenant) -> Value {
         "/api/v1/invites",
         "/api/v1/api-keys",
         "/api/v1/tenant",
+        "/api/v1/analytics/targets",
     ] {
         let mut body = app.get(list, Auth::ApiKey(&a.api_key)).await.body;
         if let Some(items) = body["items"].as_array_mut() {
@@ -87,6 +88,7 @@ async fn seed(app: &TestApp, slug: &str) -> TestTenant {
     crate::automations::hours::seed(app, &t).await;
     crate::drips::seed(app, &t).await;
     crate::booking::seed(app, &t).await;
+    crate::analytics::seed(app, &t).await;
     // Last: its contact and conversation are the newest, so the walk
     // finds them (with their tags) first.
     crate::crm_tags::seed(app, &t).await;

@@ -5,6 +5,7 @@
 
 mod access;
 mod access_audit;
+mod analytics;
 mod api_keys;
 mod auth;
 mod automations;

@@ -28,6 +28,9 @@ CREATE TABLE analytics_counts (
     value BIGINT NOT NULL,
     PRIMARY KEY (tenant_id, day, metric, subject, detail, hour)
 );
+-- What the reports read: one metric (or a prefix) over a span of days,
+-- every column in the index, so a span is one range of it.
+CREATE INDEX analytics_counts_metric ON analytics_counts (tenant_id, metric, day, subject, detail, hour, value);
 
 -- A conversation from the moment it opens (or reopens) until it is
 -- resolved: what first response and resolution times are measured on.

@@ -141,9 +141,8 @@ impl SystemTx {
             metric: String,
             value: i64,
         }
-        let rows =
-            run!(&mut self.tx, |c| {
-                sqlx::query_as::<_, Row>(
+        let rows = run!(&mut self.tx, |c| {
+            sqlx::query_as::<_, Row>(
             "SELECT tenant_id, metric, CAST(SUM(value) AS BIGINT) AS value FROM analytics_counts \
              WHERE day >= $1 AND day <= $2 AND metric >= $3 AND metric < $4 \
              GROUP BY tenant_id, metric"
@@ -154,7 +153,7 @@ impl SystemTx {
         .bind(prefix_end(prefix))
         .fetch_all(c)
         .await
-            })?;
+        })?;
         Ok(rows
             .into_iter()
             .map(|r| TenantTotal {

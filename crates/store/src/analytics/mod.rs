@@ -14,9 +14,10 @@ pub use counts::{Count, DailyCount, HourlyCount, TenantTotal};
 pub use history::{BookingFacts, MessageFacts, Named, RunFacts};
 pub use marks::{BookingMark, MessageMark};
 
-use crate::db::{TenantTx, Tx, exec, run};
+use crate::db::{SystemTx, TenantTx, Tx, exec, run};
 use crate::error::StoreResult;
-use domain::Timestamp;
+use domain::{TenantId, Timestamp};
+use uuid::Uuid;
 
 /// A workspace's service-level targets, and the zone its counts are in.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,5 +111,23 @@ impl TenantTx {
             .await)?;
         }
         Ok(())
+    }
+}
+
+impl SystemTx {
+    /// Up to `limit` workspaces whose counts must be made anew: never made
+    /// (no settings, or settings made before the counts were), or made in
+    /// another time zone than the workspace's now.
+    pub async fn tenants_to_recount(&mut self, limit: i64) -> StoreResult<Vec<TenantId>> {
+        let ids: Vec<Uuid> = run!(&mut self.tx, |c| sqlx::query_scalar(
+            "SELECT t.id FROM tenants t \
+             LEFT JOIN analytics_settings s ON s.tenant_id = t.id \
+             WHERE s.zone IS NULL OR s.zone <> t.time_zone \
+             ORDER BY t.id LIMIT $1"
+        )
+        .bind(limit)
+        .fetch_all(c)
+        .await)?;
+        Ok(ids.into_iter().map(TenantId::from_uuid).collect())
     }
 }

@@ -2,6 +2,7 @@
 //! driving headless Chromium through chromedriver (SQLite only).
 
 mod browser;
+mod browser_analytics;
 mod browser_automations;
 mod browser_automations_replies;
 mod browser_bookings;
@@ -19,6 +20,7 @@ mod browser_templates;
 mod browser_webhooks;
 pub(crate) mod client;
 mod http;
+mod http_analytics;
 mod http_auto_tags;
 mod http_automations;
 mod http_automations_inbound;
