@@ -56,15 +56,6 @@ fn query_of(q: &SpanQuery) -> String {
     }
 }
 
-/// Minutes and seconds, or hours and minutes, or `–`.
-pub fn duration(seconds: &Option<i64>) -> String {
-    match *seconds {
-        None => "–".into(),
-        Some(s) if s < 3600 => format!("{}m {}s", s / 60, s % 60),
-        Some(s) => format!("{}h {}m", s / 3600, s % 3600 / 60),
-    }
-}
-
 pub async fn view_tenants(
     State(state): State<AppState>,
     ctx: OperatorCtx,
