@@ -63,7 +63,11 @@ pub struct FunnelDay {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CampaignsReport {
     pub span: Span,
+    pub previous_span: Span,
     pub time_zone: String,
+    /// All templates' messages queued in the span, and in the span before.
+    pub totals: Funnel,
+    pub previous: Funnel,
     pub campaigns: Vec<CampaignResult>,
     pub templates: Vec<TemplateResult>,
     /// Every day of the span: all templates' messages queued that day.
@@ -84,8 +88,10 @@ pub async fn campaigns(r: &mut Reading) -> AppResult<CampaignsReport> {
     }
     let mut templates: BTreeMap<String, Funnel> = BTreeMap::new();
     let mut days = empty_days::<Funnel>(r.span);
+    let mut totals = Funnel::default();
     for c in r.tx.analytics_daily(metric::TEMPLATE, &from, &to).await? {
         let stage = &c.metric[metric::TEMPLATE.len()..];
+        totals.add(stage, c.value);
         templates
             .entry(c.subject.clone())
             .or_default()
@@ -94,9 +100,18 @@ pub async fn campaigns(r: &mut Reading) -> AppResult<CampaignsReport> {
             d.add(stage, c.value);
         }
     }
+    let previous_span = r.span.previous();
+    let (pfrom, pto) = previous_span.keys();
+    let mut previous = Funnel::default();
+    for c in r.tx.analytics_daily(metric::TEMPLATE, &pfrom, &pto).await? {
+        previous.add(&c.metric[metric::TEMPLATE.len()..], c.value);
+    }
     Ok(CampaignsReport {
         span: r.span,
+        previous_span,
         time_zone: r.zone_name.clone(),
+        totals,
+        previous,
         campaigns: campaigns
             .into_iter()
             .map(|((id, template), funnel)| CampaignResult {
@@ -160,8 +175,11 @@ pub struct RunsDay {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AutomationsReport {
     pub span: Span,
+    pub previous_span: Span,
     pub time_zone: String,
     pub totals: Runs,
+    /// The span before's totals.
+    pub previous: Runs,
     pub workflows: Vec<WorkflowRuns>,
     pub days: Vec<RunsDay>,
 }
@@ -180,10 +198,21 @@ pub async fn automations(r: &mut Reading) -> AppResult<AutomationsReport> {
             d.add(&c);
         }
     }
+    let previous_span = r.span.previous();
+    let (pfrom, pto) = previous_span.keys();
+    let mut previous = Runs::default();
+    for c in
+        r.tx.analytics_daily(metric::AUTOMATION, &pfrom, &pto)
+            .await?
+    {
+        previous.add(&c);
+    }
     Ok(AutomationsReport {
         span: r.span,
+        previous_span,
         time_zone: r.zone_name.clone(),
         totals,
+        previous,
         workflows: workflows
             .into_iter()
             .map(|(id, runs)| WorkflowRuns {
@@ -243,8 +272,11 @@ pub struct ServiceBookings {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct BookingsReport {
     pub span: Span,
+    pub previous_span: Span,
     pub time_zone: String,
     pub totals: Bookings,
+    /// The span before's totals.
+    pub previous: Bookings,
     pub services: Vec<ServiceBookings>,
 }
 
@@ -262,10 +294,18 @@ pub async fn bookings(r: &mut Reading) -> AppResult<BookingsReport> {
             .or_default()
             .add(status, c.value);
     }
+    let previous_span = r.span.previous();
+    let (pfrom, pto) = previous_span.keys();
+    let mut previous = Bookings::default();
+    for c in r.tx.analytics_daily(metric::BOOKING, &pfrom, &pto).await? {
+        previous.add(&c.metric[metric::BOOKING.len()..], c.value);
+    }
     Ok(BookingsReport {
         span: r.span,
+        previous_span,
         time_zone: r.zone_name.clone(),
         totals,
+        previous,
         services: services
             .into_iter()
             .map(|(id, bookings)| ServiceBookings {

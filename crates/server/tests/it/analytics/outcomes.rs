@@ -109,6 +109,12 @@ async fn campaigns_and_templates_count_on_the_day_queued_with_replies_within_72_
         // are counted for templates).
         let offer = with(json!({ "template": "offer" }), funnel(4, 4, 3, 0, 1));
         assert_eq!(r["templates"], json!([offer]));
+        assert_eq!(r["totals"], funnel(4, 4, 3, 0, 1), "every template's");
+        assert_eq!(
+            r["previous"],
+            funnel(0, 0, 0, 0, 0),
+            "nothing the days before"
+        );
         let days: Vec<Value> = [
             (d, funnel(3, 3, 2, 0, 1)),
             (d + 1, funnel(1, 1, 1, 0, 0)),
@@ -276,6 +282,10 @@ async fn bookings_count_on_their_start_day_by_status_and_move_when_rescheduled()
         // Thursday: the one moved there.
         let r = bookings(&app, &t, thu, thu).await;
         assert_eq!(r["totals"], counted([1, 0, 1, 0, 0, 0], Value::Null));
+        // Friday, against the day before it: Thursday's one.
+        let r = bookings(&app, &t, thu + 1, thu + 1).await;
+        assert_eq!(r["totals"], counted([0; 6], Value::Null));
+        assert_eq!(r["previous"], counted([1, 0, 1, 0, 0, 0], Value::Null));
 
         // The week: each service.
         let r = bookings(&app, &t, tue, thu).await;

@@ -272,6 +272,10 @@ async fn response_times_are_nearest_rank_per_agent_with_breaches_and_automations
             { "day": date(m), "completed": 1, "failed": 0 },
         ]);
         assert_eq!(r["days"], days);
+        // The two days after, against these two.
+        let after = report(&wa, key, "automations", &date(m + 1), &date(m + 2)).await;
+        assert_eq!(after["totals"], json!({ "completed": 0, "failed": 0 }));
+        assert_eq!(after["previous"], json!({ "completed": 1, "failed": 0 }));
         let rows = super::csv(&wa, key, "automations", &date(m - 1), &date(m)).await;
         assert_eq!(rows[0], ["workflow_id", "name", "completed", "failed"]);
         assert_eq!(
