@@ -1,6 +1,7 @@
 //! The scenarios of issue 5, each on a fresh database with its own server
 //! process (so its peak RSS is its own), against the baseline in the same run.
 
+pub mod analytics;
 pub mod automations;
 pub mod booking;
 pub mod campaign_api;
@@ -10,6 +11,7 @@ pub mod inbound;
 pub mod ingest;
 pub mod outbound;
 pub mod reads;
+mod seed_analytics;
 pub mod webhooks;
 
 use crate::db::{BenchDb, EngineChoice};
@@ -18,7 +20,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// The scenario names `--scenario` accepts, in run order.
-pub const ALL: [&str; 10] = [
+pub const ALL: [&str; 11] = [
     "ingest",
     "inbound",
     "outbound",
@@ -29,6 +31,7 @@ pub const ALL: [&str; 10] = [
     "import",
     "automations",
     "booking",
+    "analytics",
 ];
 
 /// One shape of the outbound scenarios: `numbers` numbers (one tenant
@@ -71,6 +74,12 @@ pub struct Sizes {
     pub crm_contacts: usize,
     /// Automations: how long 200 inbound messages/s are sent.
     pub automations_load: Duration,
+    /// Analytics: tenants (two numbers each), conversation episodes of
+    /// ten messages per tenant over a year, and the reports' load.
+    pub analytics_tenants: usize,
+    pub analytics_episodes: usize,
+    pub analytics_rate: f64,
+    pub analytics_load: Duration,
 }
 
 impl Sizes {
@@ -103,6 +112,10 @@ impl Sizes {
             import_rows: 100_000,
             crm_contacts: 100_000,
             automations_load: Duration::from_secs(20),
+            analytics_tenants: 20,
+            analytics_episodes: 50_000,
+            analytics_rate: 10.0,
+            analytics_load: Duration::from_secs(180),
         }
     }
 
@@ -135,6 +148,10 @@ impl Sizes {
             import_rows: 100_000,
             crm_contacts: 10_000,
             automations_load: Duration::from_secs(5),
+            analytics_tenants: 20,
+            analytics_episodes: 5_000,
+            analytics_rate: 10.0,
+            analytics_load: Duration::from_secs(20),
         }
     }
 }
@@ -176,6 +193,7 @@ pub async fn run(ctx: &Ctx, name: &str) -> anyhow::Result<Vec<Figure>> {
         "import" => import::run(ctx).await,
         "automations" => automations::run(ctx).await,
         "booking" => booking::run(ctx).await,
+        "analytics" => analytics::run(ctx).await,
         other => anyhow::bail!("no scenario `{other}` (choose from {})", ALL.join(", ")),
     }
 }
