@@ -8,7 +8,7 @@
 
 use super::rebuild;
 use super::tally::{REPLY_WINDOW_MS, Tally, is_person, metric, user_of};
-use crate::events::{Consumer, consume};
+use crate::events::{Consumer, poll_every};
 use crate::state::AppState;
 use domain::events::MessageRef;
 use domain::{BookingId, ConversationId, ServiceId, TeamId, Timestamp, UserId};
@@ -22,7 +22,7 @@ use store::{StoreError, TenantTx};
 pub const CONSUMER: &str = "analytics";
 /// Events per batch (one transaction).
 const BATCH: i64 = 500;
-/// Workspaces a round serves, at most.
+/// Workspaces a round recounts, at most.
 const TENANTS_PER_ROUND: i64 = 100;
 
 /// The consumer, as of `now`.
@@ -292,12 +292,11 @@ fn id_in(p: &Value, key: &str) -> Option<uuid::Uuid> {
 /// poller (`super::jobs`).
 pub fn poll(state: &AppState) -> BoxFuture<'_, anyhow::Result<usize>> {
     Box::pin(async move {
-        let (recount, tenants) = {
+        let recount = {
             let mut sys = state.store.system_read().await?;
             let r = sys.tenants_to_recount(TENANTS_PER_ROUND).await?;
-            let t = sys.tenants_behind(CONSUMER, TENANTS_PER_ROUND).await?;
             sys.commit().await?;
-            (r, t)
+            r
         };
         let mut total = 0;
         for tenant in recount {
@@ -308,14 +307,6 @@ pub fn poll(state: &AppState) -> BoxFuture<'_, anyhow::Result<usize>> {
                 }
             }
         }
-        for tenant in tenants {
-            match consume(state, &Rollup { now: state.now() }, tenant, BATCH).await {
-                Ok(n) => total += n,
-                Err(e) => {
-                    tracing::error!(tenant_id = %tenant, error = %format!("{e:#}"), "analytics failed");
-                }
-            }
-        }
-        Ok(total)
+        Ok(total + poll_every(state, BATCH, |now| Rollup { now }).await?)
     })
 }

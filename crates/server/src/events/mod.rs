@@ -131,7 +131,37 @@ pub async fn consume_all<C: Consumer>(state: &AppState, consumer: &C) -> anyhow:
     }
 }
 
-/// Tenants a round of [`poll_having`] serves, at most.
+/// One round of a consumer that serves every tenant (the template
+/// library, analytics): each tenant whose cursor is behind (at most
+/// [`TENANTS_PER_ROUND`]) gets one batch of up to `batch` events, one
+/// tenant after another, handled by the consumer `make` builds for the
+/// moment it starts. A tenant whose batch fails is logged and tried again
+/// next round; the others go on. For the job runtime's pollers.
+pub async fn poll_every<C: Consumer>(
+    state: &AppState,
+    batch: i64,
+    make: impl Fn(Timestamp) -> C,
+) -> anyhow::Result<usize> {
+    let tenants = {
+        let mut sys = state.store.system_read().await?;
+        let t = sys.tenants_behind(C::NAME, TENANTS_PER_ROUND).await?;
+        sys.commit().await?;
+        t
+    };
+    let mut total = 0;
+    for tenant in tenants {
+        match consume(state, &make(state.now()), tenant, batch).await {
+            Ok(n) => total += n,
+            Err(e) => {
+                tracing::error!(consumer = C::NAME, tenant_id = %tenant,
+                    error = %format!("{e:#}"), "an event-log consumer failed");
+            }
+        }
+    }
+    Ok(total)
+}
+
+/// Tenants a round of [`poll_having`] or [`poll_every`] serves, at most.
 const TENANTS_PER_ROUND: i64 = 100;
 /// Tenants whose batches a round of [`poll_having`] handles at once: on
 /// PostgreSQL one tenant's round trips no longer hold up the others' (on

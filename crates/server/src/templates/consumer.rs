@@ -18,7 +18,7 @@
 use super::jobs::{SyncPayload, SyncTemplates};
 use super::sync::rejection;
 use super::{lower, template_ref};
-use crate::events::{Consumer, consume, record};
+use crate::events::{Consumer, poll_every, record};
 use crate::state::AppState;
 use domain::Timestamp;
 use domain::events::{Event, TemplateStatusChanged, TemplateUpdated, WhatsAppUpdate};
@@ -33,8 +33,6 @@ use store::{StoreError, TenantTx};
 pub const CONSUMER: &str = "templates.library";
 /// Events per batch (one transaction).
 const BATCH: i64 = 500;
-/// Tenants per round of the poller.
-const TENANTS_PER_ROUND: i64 = 100;
 
 /// The library's consumer of the event log, as of `now`.
 pub struct Library {
@@ -203,22 +201,5 @@ async fn apply_update(
 /// One round of the library's consumer: every tenant whose cursor is
 /// behind gets one batch. Registered as a poller (`super::jobs`).
 pub fn poll(state: &AppState) -> BoxFuture<'_, anyhow::Result<usize>> {
-    Box::pin(async move {
-        let tenants = {
-            let mut sys = state.store.system_read().await?;
-            let t = sys.tenants_behind(CONSUMER, TENANTS_PER_ROUND).await?;
-            sys.commit().await?;
-            t
-        };
-        let mut total = 0;
-        for tenant in tenants {
-            match consume(state, &Library { now: state.now() }, tenant, BATCH).await {
-                Ok(n) => total += n,
-                Err(e) => {
-                    tracing::error!(tenant_id = %tenant, error = %format!("{e:#}"), "template library failed");
-                }
-            }
-        }
-        Ok(total)
-    })
+    Box::pin(poll_every(state, BATCH, |now| Library { now }))
 }
