@@ -21,6 +21,7 @@ mod campaigns;
 mod channels;
 mod crm;
 mod drips;
+mod genesys;
 mod scheduled;
 mod templates;
 pub use automations::*;
@@ -29,6 +30,7 @@ pub use campaigns::*;
 pub use channels::*;
 pub use crm::*;
 pub use drips::*;
+pub use genesys::*;
 pub use scheduled::*;
 pub use templates::*;
 
@@ -375,6 +377,23 @@ events! {
     // Analytics.
     /// The workspace's service-level targets were set.
     AnalyticsSettingsUpdated(AnalyticsSettingsUpdated) = "analytics_settings.updated", v 1;
+    // The Genesys Cloud bridge.
+    /// The workspace's Genesys Cloud credentials were set (and a token
+    /// obtained with them).
+    GenesysAccountUpdated(GenesysAccountUpdated) = "genesys_account.updated", v 1;
+    /// A number was linked to a Genesys Open Messaging integration, or its
+    /// link changed.
+    GenesysLinkUpdated(GenesysLinkRef) = "genesys_link.updated", v 1;
+    /// A number's link to Genesys was removed.
+    GenesysLinkRemoved(GenesysLinkRef) = "genesys_link.removed", v 1;
+    /// A conversation was handed to Genesys: the customer's messages go to
+    /// the contact centre and its agents' replies come back.
+    ConversationHandedToGenesys(GenesysHandover) = "conversation.handed_to_genesys", v 1;
+    /// A conversation came back from Genesys to the inbox (and the bot).
+    ConversationReturnedFromGenesys(GenesysHandover) = "conversation.returned_from_genesys", v 1;
+    /// A Genesys agent's reply could not be sent on WhatsApp; Genesys was
+    /// told with a failed receipt.
+    GenesysReplyRefused(GenesysReplyRefused) = "genesys.reply_refused", v 1;
 }
 
 /// Why an event could not be read back.

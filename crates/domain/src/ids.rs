@@ -159,4 +159,8 @@ id_type!(
     ResourceId,
     /// An appointment: a service with a resource, at a time, for a contact.
     BookingId,
+    /// A number's link to a Genesys Cloud Open Messaging integration.
+    GenesysLinkId,
+    /// A conversation's time with Genesys, from hand-over to hand-back.
+    HandoverId,
 );

@@ -105,6 +105,11 @@ pub struct PlanLimits {
     #[serde(default)]
     #[schema(minimum = 0)]
     pub workflow_runs_per_month: Option<i64>,
+    /// Messages over the Genesys bridge per minute, both ways (customers'
+    /// to Genesys, agents' replies); over it, the bridge waits.
+    #[serde(default)]
+    #[schema(minimum = 0)]
+    pub genesys_per_minute: Option<i64>,
 }
 
 impl PlanLimits {
@@ -120,6 +125,7 @@ impl PlanLimits {
                     numbers: Some(1),
                     contacts: Some(5_000),
                     workflow_runs_per_month: Some(2_000),
+                    genesys_per_minute: Some(60),
                 },
             ),
             (
@@ -131,6 +137,7 @@ impl PlanLimits {
                     numbers: Some(5),
                     contacts: Some(50_000),
                     workflow_runs_per_month: Some(50_000),
+                    genesys_per_minute: Some(600),
                 },
             ),
             (
@@ -142,6 +149,7 @@ impl PlanLimits {
                     numbers: None,
                     contacts: None,
                     workflow_runs_per_month: None,
+                    genesys_per_minute: None,
                 },
             ),
         ]

@@ -19,6 +19,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod error;
 pub mod events;
+pub mod genesys;
 pub mod graph;
 pub mod hooks;
 pub mod housekeeping;
@@ -50,6 +51,7 @@ pub fn job_registry() -> jobs::Registry {
     automations::drips::jobs::register(&mut registry);
     booking::jobs::register(&mut registry);
     analytics::jobs::register(&mut registry);
+    genesys::jobs::register(&mut registry);
     registry
 }
 pub use http::app;

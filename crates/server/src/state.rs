@@ -32,6 +32,8 @@ pub struct Inner {
     pub jobs: crate::jobs::Registry,
     /// The outbound webhooks' HTTP client and per-endpoint limits.
     pub hooks: crate::hooks::HookRuntime,
+    /// The Genesys bridge's client and token cache.
+    pub genesys: crate::genesys::Runtime,
     /// Workflow versions read and compiled so far.
     pub workflow_versions: crate::automations::versions::Versions,
     /// Wakes background workers when new work was committed.
@@ -63,6 +65,7 @@ impl AppState {
             .map_err(|e| anyhow::anyhow!("building the Graph client: {e}"))?;
         let media = crate::channels::media::MediaStore::new(config.media_dir());
         let hooks = crate::hooks::HookRuntime::new(&config.webhooks)?;
+        let genesys = crate::genesys::Runtime::new(&config)?;
         Ok(Self(Arc::new(Inner {
             media,
             config,
@@ -76,6 +79,7 @@ impl AppState {
             intake: Default::default(),
             jobs: crate::job_registry(),
             hooks,
+            genesys,
             workflow_versions: Default::default(),
             work_notify: tokio::sync::Notify::new(),
             closing: tokio::sync::watch::Sender::new(false),

@@ -30,6 +30,7 @@ pub mod channels;
 pub mod crm;
 pub mod drips;
 pub mod events;
+pub mod genesys;
 pub mod hooks;
 pub mod housekeeping;
 pub mod idempotency;

@@ -24,6 +24,7 @@ struct PlanRow {
     numbers: Option<i64>,
     contacts: Option<i64>,
     workflow_runs_per_month: Option<i64>,
+    genesys_per_minute: Option<i64>,
     created_at: i64,
     updated_at: i64,
 }
@@ -39,6 +40,7 @@ impl From<PlanRow> for Plan {
                 numbers: r.numbers,
                 contacts: r.contacts,
                 workflow_runs_per_month: r.workflow_runs_per_month,
+                genesys_per_minute: r.genesys_per_minute,
             },
             created_at: Timestamp::from_millis(r.created_at),
             updated_at: Timestamp::from_millis(r.updated_at),
@@ -113,10 +115,11 @@ impl SystemTx {
     /// Creates the default plans if they are missing; never overwrites edits.
     pub async fn ensure_default_plans(&mut self, now: Timestamp) -> StoreResult<()> {
         for (code, name, l) in PlanLimits::defaults() {
-            exec!(&mut self.tx, |c| sqlx::query(
+            exec!(&mut self.tx, |c| {
+                sqlx::query(
                 "INSERT INTO plans (code, name, messages_per_month, agents, numbers, contacts, \
-                                    workflow_runs_per_month, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $8, $7, $7) ON CONFLICT (code) DO NOTHING"
+                                    workflow_runs_per_month, genesys_per_minute, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $8, $9, $7, $7) ON CONFLICT (code) DO NOTHING"
             )
             .bind(code)
             .bind(name)
@@ -126,8 +129,10 @@ impl SystemTx {
             .bind(l.contacts)
             .bind(now.as_millis())
             .bind(l.workflow_runs_per_month)
+            .bind(l.genesys_per_minute)
             .execute(c)
-            .await)?;
+            .await
+            })?;
         }
         Ok(())
     }
@@ -135,7 +140,7 @@ impl SystemTx {
     pub async fn list_plans(&mut self) -> StoreResult<Vec<Plan>> {
         let rows = run!(&mut self.tx, |c| {
             sqlx::query_as::<_, PlanRow>(
-            "SELECT code, name, messages_per_month, agents, numbers, contacts, workflow_runs_per_month, created_at, \
+            "SELECT code, name, messages_per_month, agents, numbers, contacts, workflow_runs_per_month, genesys_per_minute, created_at, \
                     updated_at FROM plans ORDER BY code"
         )
         .fetch_all(c)
@@ -158,9 +163,10 @@ impl SystemTx {
         let row = run!(&mut self.tx, |c| {
             sqlx::query_as::<_, PlanRow>(
             "UPDATE plans SET name = $2, messages_per_month = $3, agents = $4, numbers = $5, \
-                              contacts = $6, updated_at = $7, workflow_runs_per_month = $8 \
+                              contacts = $6, updated_at = $7, workflow_runs_per_month = $8, \
+                              genesys_per_minute = $9 \
              WHERE code = $1 \
-             RETURNING code, name, messages_per_month, agents, numbers, contacts, workflow_runs_per_month, created_at, \
+             RETURNING code, name, messages_per_month, agents, numbers, contacts, workflow_runs_per_month, genesys_per_minute, created_at, \
                        updated_at"
         )
         .bind(code)
@@ -171,6 +177,7 @@ impl SystemTx {
         .bind(limits.contacts)
         .bind(now.as_millis())
         .bind(limits.workflow_runs_per_month)
+        .bind(limits.genesys_per_minute)
         .fetch_optional(c)
         .await
         })?;
@@ -273,7 +280,7 @@ impl SystemTx {
 async fn find_plan(tx: &mut Tx, code: &str) -> StoreResult<Plan> {
     let row = run!(tx, |c| {
         sqlx::query_as::<_, PlanRow>(
-        "SELECT code, name, messages_per_month, agents, numbers, contacts, workflow_runs_per_month, created_at, \
+        "SELECT code, name, messages_per_month, agents, numbers, contacts, workflow_runs_per_month, genesys_per_minute, created_at, \
                 updated_at FROM plans WHERE code = $1"
     )
     .bind(code)

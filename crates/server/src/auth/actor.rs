@@ -40,6 +40,8 @@ pub enum Via {
     Automation,
     /// The booking bot, answering a customer.
     Bot,
+    /// The Genesys Cloud bridge (an agent's reply, a hand-back).
+    Genesys,
 }
 
 impl Via {
@@ -50,6 +52,7 @@ impl Via {
             Via::Cli => "cli",
             Via::Automation => "automation",
             Via::Bot => "bot",
+            Via::Genesys => "genesys",
         }
     }
 }

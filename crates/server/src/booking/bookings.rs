@@ -21,7 +21,7 @@ use super::availability::{Held, fits};
 use super::changed;
 use super::settings::{self, Settings};
 use crate::auth::TenantCtx;
-use crate::channels::send::{Lane, Outgoing, SentBy, queue_message};
+use crate::channels::send::{Lane, Outgoing, SentBy};
 use crate::error::{AppError, AppResult};
 use crate::scheduled::Content;
 use crate::state::AppState;
@@ -610,20 +610,8 @@ pub(crate) async fn queue_or_refusal(
     out: Outgoing,
     now: Timestamp,
 ) -> AppResult<Option<String>> {
-    let point = tx.savepoint().await?;
-    match queue_message(tx, SentBy::Bot, out, now).await {
-        Ok(_) => {
-            tx.keep(point).await?;
-            Ok(None)
-        }
-        Err(e) => match e.refusal() {
-            Some((code, _)) => {
-                tx.undo(point).await?;
-                Ok(Some(code))
-            }
-            None => Err(e),
-        },
-    }
+    let queued = crate::channels::send::queue_or_refusal(tx, SentBy::Bot, out, now).await?;
+    Ok(queued.err().map(|(code, _)| code))
 }
 
 /// The message telling the customer of the team's change to `b`.

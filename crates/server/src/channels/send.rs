@@ -64,6 +64,8 @@ pub enum SentBy {
     Drip,
     BusinessHours,
     Scheduled,
+    /// A Genesys Cloud agent, through the bridge.
+    Genesys,
     /// Switchboard itself for another reason (the command line, a job).
     System,
 }
@@ -76,6 +78,7 @@ impl SentBy {
             Actor::ApiKey { key_id, .. } => SentBy::ApiKey(*key_id),
             Actor::Operator { operator_id } => SentBy::Operator(*operator_id),
             Actor::System { via: Via::Bot } => SentBy::Bot,
+            Actor::System { via: Via::Genesys } => SentBy::Genesys,
             Actor::System {
                 via: Via::Automation,
             } => SentBy::Automation,
@@ -85,7 +88,7 @@ impl SentBy {
 
     /// As stored: `user:<id>`, `api_key:<id>`, `operator:<id>`,
     /// `campaign:<id>`, `bot`, `automation`, `drip`, `business_hours`,
-    /// `scheduled`, `system` (and `app` for echoes of the WhatsApp
+    /// `scheduled`, `genesys`, `system` (and `app` for echoes of the WhatsApp
     /// Business app, which the store writes itself).
     pub fn encode(self) -> String {
         match self {
@@ -98,6 +101,7 @@ impl SentBy {
             SentBy::Drip => "drip".into(),
             SentBy::BusinessHours => "business_hours".into(),
             SentBy::Scheduled => "scheduled".into(),
+            SentBy::Genesys => "genesys".into(),
             SentBy::System => "system".into(),
         }
     }
@@ -125,6 +129,32 @@ pub async fn queue_message(
     now: Timestamp,
 ) -> AppResult<Message> {
     queue(tx, by, out, now, Quota::Take).await
+}
+
+/// [`queue_message`] in a savepoint of `tx`: `Ok(Ok(message))` when
+/// queued, `Ok(Err((code, why)))` when a rule of sending refused it (and
+/// nothing of it stays), an error otherwise. For senders that answer a
+/// refusal themselves (the bot, the Genesys bridge).
+pub async fn queue_or_refusal(
+    tx: &mut TenantTx,
+    by: SentBy,
+    out: Outgoing,
+    now: Timestamp,
+) -> AppResult<Result<Message, (String, String)>> {
+    let point = tx.savepoint().await?;
+    match queue_message(tx, by, out, now).await {
+        Ok(m) => {
+            tx.keep(point).await?;
+            Ok(Ok(m))
+        }
+        Err(e) => match e.refusal() {
+            Some(refused) => {
+                tx.undo(point).await?;
+                Ok(Err(refused))
+            }
+            None => Err(e),
+        },
+    }
 }
 
 /// Whether [`queue`] takes the message's unit of the monthly quota.

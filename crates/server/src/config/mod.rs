@@ -77,6 +77,13 @@ pub struct Config {
     pub retention: Retention,
     /// Outbound webhooks (docs/WEBHOOKS.md).
     pub webhooks: WebhooksConfig,
+    /// Where Genesys Cloud is: `None` for each workspace's region
+    /// (`https://login.<region>`, `https://api.<region>`); a URL sends
+    /// every call there instead (the Genesys sandbox, in tests and the demo).
+    pub genesys_base_url: Option<String>,
+    /// How often the bridge asks Genesys whether a conversation with it
+    /// ended, in seconds.
+    pub genesys_check_seconds: i64,
 }
 
 impl Default for Config {
@@ -103,6 +110,8 @@ impl Default for Config {
             metrics_token: None,
             retention: Retention::default(),
             webhooks: WebhooksConfig::default(),
+            genesys_base_url: None,
+            genesys_check_seconds: 60,
         }
     }
 }
@@ -145,6 +154,8 @@ struct FileConfig {
     webhooks_disable_after_hours: Option<i64>,
     webhooks_concurrency: Option<i64>,
     webhooks_timeout_ms: Option<i64>,
+    genesys_base_url: Option<String>,
+    genesys_check_seconds: Option<i64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -288,6 +299,16 @@ impl Config {
             c.stream_recheck_ms,
         )?;
         c.metrics_token = env("METRICS_TOKEN").map(Secret).or(f.metrics_token);
+        c.genesys_base_url = env("GENESYS_BASE_URL")
+            .or(f.genesys_base_url)
+            .map(|u| u.trim_end_matches('/').to_owned());
+        c.genesys_check_seconds = bounded(
+            "SWITCHBOARD_GENESYS_CHECK_SECONDS",
+            env("GENESYS_CHECK_SECONDS"),
+            f.genesys_check_seconds,
+            5..=86_400,
+            c.genesys_check_seconds,
+        )?;
         Ok(c)
     }
 

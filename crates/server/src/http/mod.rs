@@ -72,6 +72,7 @@ fn routes(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::automations::drips::api::router())
         .merge(crate::booking::api::router())
         .merge(crate::analytics::api::router())
+        .merge(crate::genesys::api::router())
         .merge(crate::events::stream::router())
         .merge(crate::hooks::api::router())
         .route_layer(from_fn_with_state(state.clone(), idempotency::idempotency))
@@ -103,6 +104,7 @@ pub fn app(state: AppState) -> Router {
     let limit = state.config.body_limit;
     api.merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", doc))
         .merge(crate::channels::ingest::router())
+        .merge(crate::genesys::webhook::router())
         .merge(crate::graph::api::router())
         .merge(crate::dashboard::router(&state))
         .fallback(|| async { AppError::NotFound.into_response() })

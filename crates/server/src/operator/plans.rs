@@ -47,6 +47,7 @@ pub async fn update_plan(
             "limits.workflow_runs_per_month",
             limits.workflow_runs_per_month,
         ),
+        ("limits.genesys_per_minute", limits.genesys_per_minute),
     ]
     .into_iter()
     .find(|(_, v)| v.is_some_and(|v| v < 0));

@@ -142,6 +142,8 @@ pub enum Table {
     Drips,
     /// The booking bot's settings.
     Booking,
+    /// Numbers linked to Genesys.
+    GenesysLinks,
 }
 
 impl Table {
@@ -154,6 +156,7 @@ impl Table {
             Table::BusinessHours => &["business_hours"],
             Table::Drips => &["drips"],
             Table::Booking => &["booking_settings"],
+            Table::GenesysLinks => &["genesys_links"],
         }
     }
 }
