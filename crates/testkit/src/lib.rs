@@ -13,11 +13,13 @@
 
 mod client;
 mod engine;
+mod genesys;
 pub mod process;
 pub mod receiver;
 mod whatsapp;
 
 pub use client::{Auth, Resp};
+pub use genesys::{GENESYS_CLIENT, GenesysTest, each_engine_with_genesys};
 pub use engine::{Engine, each_engine, engines, fresh_pg_database, pg_admin_url};
 pub use whatsapp::{
     APP_SECRET, WhatsAppTest, assert_each_sent_once_or_failed, each_engine_with_sandbox,
@@ -87,9 +89,14 @@ impl TestApp {
             Engine::Sqlite => format!("sqlite://{}", dir.join("test.db").display()),
             Engine::Postgres => engine::fresh_pg_database().await,
         };
+        // Bound first, so the links the server hands out (webhook URLs,
+        // invites, media links) name the address it really serves on.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
         let mut config = Config {
             database_url,
             data_dir: dir.to_owned(),
+            public_url: format!("http://{address}"),
             master_key: Some(server::config::Secret::new(SecretBox::new_key_spec(
                 "test1",
             ))),
@@ -111,7 +118,6 @@ impl TestApp {
             .await
             .expect("bootstrap")
             .expect("fresh database has no operator");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let running = server::start(listener, state.clone()).unwrap();
         TestApp {
             engine,

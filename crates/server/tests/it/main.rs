@@ -35,6 +35,7 @@ mod drips;
 mod events;
 mod fidelity;
 mod fidelity_statuses;
+mod genesys;
 mod hostile;
 mod housekeeping;
 mod idempotent_requests;
