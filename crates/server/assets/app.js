@@ -132,6 +132,7 @@
    'message.failed', 'conversation.opened', 'conversation.assigned',
    'conversation.status_changed', 'conversation.read', 'contact.opted_out', 'contact.opted_in',
    'conversation.tagged', 'conversation.untagged',
+   'conversation.handed_to_genesys', 'conversation.returned_from_genesys',
    'media.stored', 'media.failed', 'note.created', 'note.updated', 'note.deleted',
    'campaign.started', 'campaign.paused', 'campaign.resumed', 'campaign.cancelled',
    'campaign.finished']

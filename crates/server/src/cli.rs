@@ -34,6 +34,10 @@ pub enum Command {
     /// Run a local simulator of the WhatsApp Cloud API (Graph API plus
     /// simulated customers and signed webhooks), for tests and demos.
     Sandbox(sandbox::SandboxArgs),
+    /// Run a local stand-in for Genesys Cloud (OAuth, Open Messaging
+    /// integrations, inbound messages and receipts, and an agent who
+    /// answers through signed webhooks), for tests and demos.
+    GenesysSandbox(genesys::SandboxArgs),
 }
 
 #[derive(Debug, Args)]

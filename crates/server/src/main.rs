@@ -22,5 +22,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Admin(args) => server::admin::run(config, args.command).await,
         Command::Demo => server::demo::run(config).await,
         Command::Sandbox(args) => sandbox::run(args).await,
+        Command::GenesysSandbox(args) => genesys::run(args).await,
     }
 }

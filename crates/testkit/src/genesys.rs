@@ -54,7 +54,11 @@ impl GenesysTest {
             .app
             .put(&format!("/api/v1/genesys/links/{channel}"), key, link)
             .await;
-        assert!(r.status == 201 || r.status == 200, "Genesys link: {}", r.body);
+        assert!(
+            r.status == 201 || r.status == 200,
+            "Genesys link: {}",
+            r.body
+        );
         r.body
     }
 

@@ -19,8 +19,8 @@ pub mod receiver;
 mod whatsapp;
 
 pub use client::{Auth, Resp};
-pub use genesys::{GENESYS_CLIENT, GenesysTest, each_engine_with_genesys};
 pub use engine::{Engine, each_engine, engines, fresh_pg_database, pg_admin_url};
+pub use genesys::{GENESYS_CLIENT, GenesysTest, each_engine_with_genesys};
 pub use whatsapp::{
     APP_SECRET, WhatsAppTest, assert_each_sent_once_or_failed, each_engine_with_sandbox,
 };

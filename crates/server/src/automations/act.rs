@@ -132,6 +132,18 @@ pub(super) async fn act(
             let enrolled = super::drips::enroll_in(tx, ctx, *drip_id, contact(run)?, now).await?;
             Ok(json!({ "enrolled": enrolled }))
         }
+        Step::HandToGenesys => {
+            let id = conversation(tx, run).await?;
+            let (h, opened) = crate::genesys::handover::hand_over_in(
+                tx,
+                id,
+                crate::genesys::handover::Reason::Automation,
+                "automation",
+                now,
+            )
+            .await?;
+            Ok(json!({ "handover_id": h.id, "handed_over": opened }))
+        }
         Step::StopDrip { drip_id } => {
             let stopped = super::drips::stop_in(tx, ctx, *drip_id, contact(run)?, now).await?;
             Ok(json!({ "stopped": stopped }))

@@ -119,6 +119,7 @@ fn would(step: &Step) -> String {
         Step::StartDrip { drip_id } => format!("enrol the contact in drip {drip_id}"),
         Step::StopDrip { drip_id } => format!("end the contact's enrolment in drip {drip_id}"),
         Step::CallHttp { url, method, .. } => format!("call {} {url}", method.as_str()),
+        Step::HandToGenesys => "hand the conversation to Genesys".into(),
         Step::Branch { .. } => "decide a branch".into(),
         Step::Stop => "end the run here".into(),
     }

@@ -50,6 +50,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(crate::automations::drips::pages::router())
         .merge(crate::booking::pages::router())
         .merge(crate::analytics::pages::router())
+        .merge(crate::genesys::pages::router())
         .route_layer(from_fn_with_state(state.clone(), require_tenant))
         .route_layer(from_fn_with_state(state.clone(), guard::tenant_session));
 

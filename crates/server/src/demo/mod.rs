@@ -8,11 +8,14 @@
 //! from Meta and a draft campaign to the VIPs: [`crm`]), and workflows that
 //! answer questions about catering and opening hours ([`automations`]),
 //! and a booking bot on a third number that a person tries from the
-//! sandbox ([`booking`]).
+//! sandbox ([`booking`]), and a Genesys contact centre that takes the
+//! Delivery number's conversations whose customers ask for an agent
+//! ([`genesys`]).
 
 mod automations;
 mod booking;
 mod crm;
+mod genesys;
 
 use crate::config::{Config, Secret};
 use crate::crypto::random_token;
@@ -60,7 +63,7 @@ const CUSTOMERS: [(&str, &str); 6] = [
     ("15551230005", "Emil Novak"),
     ("15551230006", "Fatima Zahra"),
 ];
-const LINES: [&str; 10] = [
+const LINES: [&str; 11] = [
     "Hi! Are you open on Sunday?",
     "Can I order two flat whites for pickup at 9?",
     "Do you have oat milk?",
@@ -71,6 +74,7 @@ const LINES: [&str; 10] = [
     "Is there parking nearby?",
     "Do you do catering for 20 people?",
     "STOP sending me offers please",
+    "Can I talk to an agent about a refund?",
 ];
 
 /// Runs the demo until Ctrl-C. `base` is the configuration loaded as for
@@ -112,6 +116,8 @@ pub async fn run(base: Config) -> anyhow::Result<()> {
         sandbox.add_template(spec)?;
     }
 
+    let contact_centre = genesys::start_sandbox().await?;
+
     let listener = TcpListener::bind(base.listen).await.with_context(|| {
         format!(
             "binding {} (set SWITCHBOARD_LISTEN to use another)",
@@ -131,6 +137,7 @@ pub async fn run(base: Config) -> anyhow::Result<()> {
         master_key: None,
         public_url: url.clone(),
         graph_base_url: sandbox.base_url(),
+        genesys_base_url: Some(contact_centre.base_url()),
         meta_app_secret: Some(Secret::new(app_secret.clone())),
         ..base
     };
@@ -186,6 +193,14 @@ pub async fn run(base: Config) -> anyhow::Result<()> {
     );
     println!("  Bookings are under Bookings in the dashboard.");
     println!();
+    println!(
+        "  Genesys: the Delivery number ({}) is linked to a Genesys sandbox ({}) whose",
+        NUMBERS[1].0,
+        contact_centre.base_url()
+    );
+    println!("  agent answers every message. Customers who ask for an \"agent\" are handed");
+    println!("  over (Genesys in the dashboard); take a conversation back from its thread.");
+    println!();
     println!("  Analytics: messages by day and hour, response times against 15-minute and");
     println!("  4-hour targets, campaigns, automations and bookings fill in as customers");
     println!("  write (Analytics in the dashboard; the same figures at /api/v1/analytics/…).");
@@ -204,6 +219,7 @@ pub async fn run(base: Config) -> anyhow::Result<()> {
     }
     state.store.close().await;
     sandbox.shutdown().await;
+    contact_centre.shutdown().await;
     Ok(())
 }
 
@@ -312,6 +328,7 @@ async fn seed(
     )
     .await?;
     let bookings_channel = channels.pop().context("the workshops number")?;
+    let delivery_channel = channels.get(1).cloned().context("the delivery number")?;
     for channel in channels {
         let path = format!(
             "/api/v1/channels/{}/team",
@@ -335,6 +352,7 @@ async fn seed(
     .await?;
     crm::seed_crm(&call, &api_key).await?;
     automations::seed_automations(&call, &api_key).await?;
+    genesys::seed_genesys(&call, &api_key, &delivery_channel).await?;
     let now = jiff::Timestamp::now();
     booking::seed_booking(&call, &api_key, &bookings_channel, now).await?;
     call(

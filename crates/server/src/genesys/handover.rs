@@ -311,6 +311,24 @@ pub async fn current(
     Ok(h.as_ref().map(HandoverView::from))
 }
 
+/// Whether `conversation` can be handed to Genesys now (`inbox:read`):
+/// its number is linked, its contact has a WhatsApp id, and it is not
+/// with Genesys already.
+pub async fn can_hand_over(
+    state: &AppState,
+    ctx: &TenantCtx,
+    conversation: ConversationId,
+) -> AppResult<bool> {
+    ctx.require(Permission::InboxRead)?;
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
+    let c = tx.find_conversation(conversation).await?;
+    let can = tx.find_genesys_link_of(c.channel_id).await?.is_some()
+        && tx.find_contact(c.contact_id).await?.wa_id.is_some()
+        && tx.find_open_handover(conversation).await?.is_none();
+    tx.commit().await?;
+    Ok(can)
+}
+
 /// Hand-overs (conversation mappings), newest first (`inbox:read`).
 /// Only open ones when `open_only`; only `conversation`'s when given.
 pub async fn list(

@@ -280,6 +280,39 @@ async fn demo_starts_a_tenant_with_two_numbers_and_customers_writing_in() {
         menu["content"]["action"]["buttons"][0]["reply"]["id"], "book",
         "the bot's menu reached the customer: {menu}"
     );
+    // The Delivery number is linked to the Genesys sandbox: a customer who
+    // asks for an agent gets the sandbox agent's answer on WhatsApp.
+    let links = json("/api/v1/genesys/links").await;
+    assert_eq!(links[0]["routing"], "handover", "{links}");
+    let r = sandbox
+        .post(format!("{sandbox_url}/_sandbox/inbound"))
+        .json(&serde_json::json!({ "phone_number_id": "113982746610537",
+            "from": "15550008888", "type": "text", "body": "I need an agent please" }))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{:?}", r.text().await);
+    let mut answered = false;
+    for _ in 0..200 {
+        let got: serde_json::Value = sandbox
+            .get(format!("{sandbox_url}/_sandbox/messages?to=15550008888"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        answered = got["messages"].as_array().into_iter().flatten().any(|m| {
+            m["content"]["body"]
+                .as_str()
+                .is_some_and(|b| b.contains("I need an agent please"))
+        });
+        if answered {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(answered, "the Genesys sandbox agent answered the customer");
     let drips = json("/api/v1/drips").await;
     assert_eq!(drips["items"][0]["name"], "Come back soon", "{drips}");
     assert_eq!(drips["items"][0]["enabled"], true, "{drips}");

@@ -104,9 +104,8 @@ impl TenantTx {
         &mut self,
         h: &NewHandover<'_>,
     ) -> StoreResult<(Handover, bool)> {
-        let n =
-            exec!(&mut self.tx, |c| {
-                sqlx::query(
+        let n = exec!(&mut self.tx, |c| {
+            sqlx::query(
             "INSERT INTO genesys_handovers (tenant_id, id, conversation_id, channel_id, link_id, \
                  wa_id, reason, handed_by, started_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
@@ -123,7 +122,7 @@ impl TenantTx {
         .bind(h.now.as_millis())
         .execute(c)
         .await
-            })?;
+        })?;
         let open = self
             .find_open_handover(h.conversation_id)
             .await?

@@ -296,6 +296,9 @@ pub enum Step {
     StopDrip {
         drip_id: DripId,
     },
+    /// Hands the conversation to Genesys Cloud agents (its number must be
+    /// linked to Genesys; nothing if it is with Genesys already).
+    HandToGenesys,
     /// Ends the run here.
     Stop,
 }
@@ -318,6 +321,7 @@ impl Step {
             Step::CallHttp { .. } => "call_http",
             Step::StartDrip { .. } => "start_drip",
             Step::StopDrip { .. } => "stop_drip",
+            Step::HandToGenesys => "hand_to_genesys",
             Step::Branch { .. } => "branch",
             Step::Stop => "stop",
         }

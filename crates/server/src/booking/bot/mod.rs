@@ -13,7 +13,8 @@
 //!   resolved (`conversation.status_changed` to `resolved`); the
 //!   conversation is assigned by its team's rule when it has one.
 //! - A customer who writes on a number the bot does not answer on is left
-//!   to the team.
+//!   to the team; one whose conversation is with Genesys' agents (or goes
+//!   to them) is left to Genesys.
 //!
 //! [`poll`] runs it for the tenants that have booking settings.
 
@@ -100,6 +101,16 @@ fn gone<T>(r: Result<T, StoreError>) -> anyhow::Result<Option<T>> {
 }
 
 /// Answers message `m` of a customer.
+/// Whether `c` is with Genesys' agents, or goes to them (its number
+/// sends every conversation there): the bot stays quiet in it.
+async fn with_genesys(tx: &mut TenantTx, c: &store::inbox::Conversation) -> anyhow::Result<bool> {
+    if tx.find_open_handover(c.id).await?.is_some() {
+        return Ok(true);
+    }
+    let link = tx.find_genesys_link_of(c.channel_id).await?;
+    Ok(link.is_some_and(|l| l.routing == "all"))
+}
+
 async fn answer(
     tx: &mut TenantTx,
     settings: &Settings,
@@ -119,6 +130,9 @@ async fn answer(
     let Some(input) = Input::of(&message.content) else {
         return Ok(());
     };
+    if with_genesys(tx, &conversation).await? {
+        return Ok(());
+    }
     let session = tx
         .find_bot_session(conversation.channel_id, contact.id)
         .await?;

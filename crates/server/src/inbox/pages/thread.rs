@@ -53,6 +53,8 @@ struct ThreadPage {
     window_text: String,
     /// Where the customer is with the booking bot, in words.
     bot: Option<String>,
+    /// Whether it is with Genesys, or can be handed over.
+    genesys: crate::genesys::pages::ThreadGenesys,
     messages: Vec<MessageRow>,
     team: Vec<Teammate>,
     templates: Vec<TemplateChoice>,
@@ -189,6 +191,7 @@ async fn thread_page(
         bot: crate::booking::bot::session_of(state, ctx, id)
             .await?
             .map(|s| s.summary()),
+        genesys: crate::genesys::pages::thread_genesys(state, ctx, id).await?,
         messages: message_rows(messages, &media, now)
             .into_iter()
             .map(|mut row| {

@@ -10,10 +10,13 @@ const ANA: &str = "16505550101";
 #[tokio::test]
 async fn a_customer_and_a_genesys_agent_talk_through_the_bridge() {
     each_engine_with_genesys(|g| async move {
-        let (_t, _channel, link) =
-            linked(&g, "bridge-talk", json!({ "routing": "all" })).await;
+        let (_t, _channel, link) = linked(&g, "bridge-talk", json!({ "routing": "all" })).await;
         let integration = link["integration_id"].as_str().unwrap().to_owned();
-        assert_eq!(g.genesys.integrations().len(), 1, "an integration was created");
+        assert_eq!(
+            g.genesys.integrations().len(),
+            1,
+            "an integration was created"
+        );
 
         writes(&g, ANA, "Hello, is anyone there?");
         writes(&g, ANA, "I need help with my order");
@@ -28,7 +31,12 @@ async fn a_customer_and_a_genesys_agent_talk_through_the_bridge() {
 
         let (status, genesys_id) = g
             .genesys
-            .agent_reply(&integration, ANA, Some("Hi Ana, I am Sam. Let me look."), None)
+            .agent_reply(
+                &integration,
+                ANA,
+                Some("Hi Ana, I am Sam. Let me look."),
+                None,
+            )
             .await
             .unwrap();
         assert_eq!(status, 200);
