@@ -44,6 +44,6 @@ pub mod wire;
 
 pub use client::{GenesysClient, GenesysError, Session, Token};
 pub use sandbox::{
-    GenesysSandbox, RecordedEvent, RecordedInbound, RecordedReceipt, SandboxArgs, SandboxOptions,
-    run,
+    AgentAttachment, Fetched, GenesysSandbox, RecordedEvent, RecordedInbound, RecordedReceipt,
+    SandboxArgs, SandboxOptions, run,
 };

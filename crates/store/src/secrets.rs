@@ -19,6 +19,8 @@ pub const SEALED_COLUMNS: &[(&str, &str)] = &[
     ("hook_endpoints", "secret"),
     ("hook_endpoints", "previous_secret"),
     ("hook_endpoints", "headers"),
+    ("genesys_accounts", "client_secret"),
+    ("genesys_links", "webhook_secret"),
 ];
 
 /// One sealed value and where it lives.

@@ -190,6 +190,17 @@ impl ServerProcess {
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
+    /// `PUT {url}{path}` with a JSON body; returns the status and the JSON body.
+    pub async fn put(&self, path: &str, auth: crate::Auth<'_>, body: &Value) -> (u16, Value) {
+        let req = self.client.put(format!("{}{path}", self.url)).json(body);
+        let res = authed(req, auth)
+            .send()
+            .await
+            .expect("request reaches the server");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
     /// `GET {url}{path}`.
     pub async fn get(&self, path: &str, auth: crate::Auth<'_>) -> (u16, Value) {
         let req = self.client.get(format!("{}{path}", self.url));

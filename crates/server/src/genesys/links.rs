@@ -7,10 +7,12 @@
 //! automation or someone in the inbox).
 
 use super::account::refusal;
+use super::consumer::Bridge;
 use super::handover::{self, Reason};
 use super::tokens::call;
 use crate::auth::TenantCtx;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::events::Consumer as _;
 use crate::events::{Event, record};
 use crate::state::AppState;
 use domain::events::GenesysLinkRef;
@@ -209,6 +211,14 @@ pub async fn set_link(
         updated_at: now,
     };
     let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    if tx.list_genesys_links().await?.is_empty() {
+        // The bridge's consumer (idle while no number was linked) starts
+        // at the log's end: customers' messages from now on are its to
+        // carry, none from before.
+        tx.lock_cursor(Bridge::NAME, Bridge::START).await?;
+        let latest = tx.latest_event_seq().await?;
+        tx.advance_cursor(Bridge::NAME, latest, now).await?;
+    }
     let stored = tx.upsert_genesys_link(&link).await?;
     record(&mut tx, Event::GenesysLinkUpdated(link_ref(&stored)), now);
     let details = json!({ "channel_id": channel, "integration_id": stored.integration_id,

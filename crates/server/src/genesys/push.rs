@@ -22,7 +22,7 @@ use store::genesys::outbox::{Head, OutboxItem, OutboxKind};
 
 /// How long a claimed row is out of reach of other workers: longer than
 /// a call can take.
-const CLAIM_MS: i64 = 60_000;
+const CLAIM_MS: i64 = 20_000;
 /// Rows one run says at most before it makes way for other jobs.
 const ROWS_PER_RUN: usize = 50;
 /// The first pause after a failure; each next one twice as long, up to

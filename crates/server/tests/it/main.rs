@@ -19,6 +19,7 @@ mod conventions;
 mod crash;
 mod crash_automations;
 mod crash_campaigns;
+mod crash_genesys;
 mod crm_contact_sends;
 mod crm_contacts;
 mod crm_deals;

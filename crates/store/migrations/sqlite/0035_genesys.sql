@@ -7,6 +7,8 @@
 -- One Genesys Cloud organisation per workspace.
 CREATE TABLE genesys_accounts (
     tenant_id BLOB NOT NULL REFERENCES tenants (id),
+    -- So master-key rotation finds it like every sealed row.
+    id BLOB NOT NULL,
     -- The region's host suffix (`mypurecloud.ie`).
     region TEXT NOT NULL,
     client_id TEXT NOT NULL,

@@ -117,8 +117,8 @@ impl TenantTx {
     /// Writes the workspace's Genesys credentials (replacing any).
     pub async fn upsert_genesys_account(&mut self, a: &GenesysAccount) -> StoreResult<()> {
         exec!(&mut self.tx, |c| sqlx::query(
-            "INSERT INTO genesys_accounts (tenant_id, region, client_id, client_secret, \
-                 verified_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+            "INSERT INTO genesys_accounts (tenant_id, id, region, client_id, client_secret, \
+                 verified_at, created_at, updated_at) VALUES ($1, $8, $2, $3, $4, $5, $6, $7) \
              ON CONFLICT (tenant_id) DO UPDATE SET region = $2, client_id = $3, \
                  client_secret = $4, verified_at = $5, updated_at = $7"
         )
@@ -129,6 +129,7 @@ impl TenantTx {
         .bind(a.verified_at.as_millis())
         .bind(a.created_at.as_millis())
         .bind(a.updated_at.as_millis())
+        .bind(Uuid::now_v7())
         .execute(c)
         .await)?;
         Ok(())

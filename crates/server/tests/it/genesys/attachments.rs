@@ -5,7 +5,7 @@
 
 use super::{PNID, advance, linked};
 use base64::Engine as _;
-use genesys::AgentAttachment;
+use genesys::sandbox::AgentAttachment;
 use sandbox::{InboundContent, InboundMedia, InboundMessage};
 use serde_json::json;
 use testkit::each_engine_with_genesys;
@@ -141,6 +141,69 @@ async fn photos_go_both_ways_and_the_customers_link_is_signed_and_expires() {
         );
         assert_eq!(m.content["caption"], "Print this label, please");
         assert!(m.content.get("id").is_none_or(|v| v.is_null()));
+        g.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_agents_image_with_words_longer_than_a_caption_reaches_the_customer_whole() {
+    each_engine_with_genesys(|g| async move {
+        let (t, _channel, link) =
+            linked(&g, "genesys-long-caption", json!({ "routing": "all" })).await;
+        let integration = link["integration_id"].as_str().unwrap().to_owned();
+        super::says(&g, &t, ANA, "How do I return it?").await;
+        g.eventually("the message reaches Genesys", || async {
+            !g.genesys.inbound().is_empty()
+        })
+        .await;
+
+        // WhatsApp takes captions of at most 1,024 characters, texts of
+        // 4,096: these 1,500 must still reach the customer, whole.
+        let words = format!("Steps to return your order: {}", "x".repeat(1_470));
+        assert_eq!(words.chars().count(), 1_498);
+        let attachment = AgentAttachment {
+            media_type: "Image".into(),
+            mime: "image/png".into(),
+            filename: "steps.png".into(),
+            bytes: (0..100u8).collect(),
+        };
+        let (status, genesys_id) = g
+            .genesys
+            .agent_reply(&integration, ANA, Some(&words), Some(attachment))
+            .await
+            .unwrap();
+        assert_eq!(status, 200);
+        g.eventually("Genesys has a final receipt for it", || async {
+            g.genesys.receipts().iter().any(|r| r.body.id == genesys_id)
+        })
+        .await;
+        g.drain().await;
+        let receipts: Vec<_> = g
+            .genesys
+            .receipts()
+            .into_iter()
+            .filter(|r| r.body.id == genesys_id)
+            .map(|r| (r.body.status, r.body.reasons))
+            .collect();
+        assert!(
+            receipts.iter().all(|(s, _)| s == "Delivered"),
+            "the agent's message failed: {receipts:?}"
+        );
+        let received = g.sandbox.received(PNID, ANA);
+        assert!(
+            received.iter().any(|m| m.kind == "image"),
+            "the customer has the image: {received:?}"
+        );
+        let said: String = received
+            .iter()
+            .filter_map(|m| {
+                m.content["body"]
+                    .as_str()
+                    .or_else(|| m.content["caption"].as_str())
+            })
+            .collect();
+        assert!(said.contains(&words), "the customer has the words, whole");
         g.stop().await;
     })
     .await;

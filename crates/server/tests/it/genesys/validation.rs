@@ -2,7 +2,6 @@
 //! Genesys refuses, a routing or keywords that are not ones, a number that
 //! does not exist; and changing a link keeps its integration.
 
-use super::linked;
 use serde_json::json;
 use testkit::{Auth, GENESYS_CLIENT, each_engine_with_genesys};
 
