@@ -194,7 +194,9 @@ pub async fn forward_in(
             now,
         })
         .await?;
-    if queued && !waiting {
+    if queued {
+        // Waiting for media too: the push lets it go if the media was
+        // stored before this row was queued.
         push::enqueue(tx, handover.id, now).await?;
     }
     Ok(())

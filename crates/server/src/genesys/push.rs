@@ -15,10 +15,11 @@ use super::render;
 use super::tokens::{CallError, call};
 use crate::jobs::{JobKind, Outcome, Queue};
 use crate::state::AppState;
-use domain::{HandoverId, TenantId, Timestamp};
+use domain::{HandoverId, MessageId, TenantId, Timestamp};
 use serde::{Deserialize, Serialize};
 use store::StoreError;
 use store::genesys::outbox::{Head, OutboxItem, OutboxKind};
+use store::inbox::MediaStatus;
 
 /// How long a claimed row is out of reach of other workers: longer than
 /// a call can take.
@@ -107,7 +108,15 @@ async fn run(
             head
         };
         let item = match head {
-            Head::Empty | Head::Blocked { until: None } => return Ok(None),
+            Head::Waiting {
+                message_id: Some(message),
+            } => {
+                if released(state, tenant, message).await? {
+                    continue;
+                }
+                return Ok(None);
+            }
+            Head::Empty | Head::Waiting { .. } | Head::Blocked { until: None } => return Ok(None),
             Head::Blocked { until: Some(at) } => {
                 return Ok(Some((at.as_millis() - now.as_millis()).max(0)));
             }
@@ -148,6 +157,20 @@ async fn run(
         }
     }
     Ok(Some(0))
+}
+
+/// Lets `message`'s rows go if its media is settled (stored or failed):
+/// the `media.stored` event that does so may have passed before the row
+/// was queued. Whether it did.
+async fn released(state: &AppState, tenant: TenantId, message: MessageId) -> anyhow::Result<bool> {
+    let mut tx = state.store.tenant(tenant).await?;
+    let media = tx.list_media_of_messages(&[message]).await?;
+    let settled = media.iter().all(|m| m.status != MediaStatus::Pending);
+    if settled {
+        tx.release_genesys_outbox(message).await?;
+    }
+    tx.commit().await?;
+    Ok(settled)
 }
 
 /// The wait until the workspace's bridge traffic is under its plan's

@@ -15,6 +15,8 @@ use whatsapp::outgoing::{
 
 /// A WhatsApp text's longest body.
 const MAX_TEXT: usize = 4096;
+/// A media caption's longest text.
+const MAX_CAPTION: usize = 1024;
 /// A reply button's longest title.
 const MAX_BUTTON_TITLE: usize = 20;
 
@@ -213,7 +215,9 @@ pub fn outgoing(m: &wire::OutboundMessage) -> Result<Vec<OutgoingContent>, Unsen
         }
     }
     let mut out = Vec::new();
-    let mut caption = text.clone();
+    // Longer than a caption may be: the text goes on its own, first.
+    let mut caption = text.clone().filter(|t| t.chars().count() <= MAX_CAPTION);
+    let mut alone = text.clone().filter(|t| t.chars().count() > MAX_CAPTION);
     if !quick.is_empty() {
         let body = text.clone().ok_or_else(|| Unsendable {
             reason: "InvalidMessageStructure",
@@ -239,6 +243,7 @@ pub fn outgoing(m: &wire::OutboundMessage) -> Result<Vec<OutgoingContent>, Unsen
             interactive: Interactive::buttons(body, buttons),
         });
         caption = None;
+        alone = None;
     }
     for a in attachments {
         let kind = match a.media_type.as_str() {
@@ -259,10 +264,7 @@ pub fn outgoing(m: &wire::OutboundMessage) -> Result<Vec<OutgoingContent>, Unsen
         };
         out.push(OutgoingContent::media(kind, body));
     }
-    if let Some(t) = caption.filter(|_| {
-        out.iter()
-            .all(|c| !matches!(c, OutgoingContent::Interactive { .. }))
-    }) {
+    if let Some(t) = alone.or(caption) {
         // Text without an attachment to carry it: a text message, first.
         out.insert(
             0,

@@ -49,6 +49,15 @@ pub async fn take(state: &AppState, link: &GenesysLink, m: &OutboundMessage) -> 
         tx.commit().await?;
         return Ok(Taken::Again);
     }
+    if let Some(conversation) = &m.conversation_id
+        && handover.genesys_conversation_id.as_ref() != Some(conversation)
+    {
+        // Genesys' conversation, even when no customer message named it
+        // yet: the check for its end needs it.
+        let check = now.plus_millis(state.config.genesys_check_seconds * 1000);
+        tx.set_handover_conversation(handover.id, conversation, check)
+            .await?;
+    }
     let taken = match render::outgoing(m) {
         Err(unsendable) => {
             refuse(

@@ -117,6 +117,8 @@ pub struct NewOutboxItem<'a> {
 pub enum Head {
     /// Nothing left to send.
     Empty,
+    /// The head is a customer's message waiting for its media.
+    Waiting { message_id: Option<MessageId> },
     /// The head waits (for its media, its next attempt, or another
     /// worker's claim); `until` when it is a time.
     Blocked { until: Option<Timestamp> },
@@ -192,7 +194,9 @@ impl TenantTx {
             return Ok(Head::Empty);
         };
         if head.state == "waiting" {
-            return Ok(Head::Blocked { until: None });
+            return Ok(Head::Waiting {
+                message_id: head.message_id,
+            });
         }
         let free_at = head
             .claimed_until

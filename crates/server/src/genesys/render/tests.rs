@@ -134,3 +134,13 @@ fn media_types_follow_genesys_names() {
     assert_eq!(media_type("document", Some("application/pdf")), "File");
     assert_eq!(media_type("audio", None), "Audio");
 }
+
+#[test]
+fn a_text_longer_than_a_caption_goes_on_its_own_before_the_image() {
+    let long = "x".repeat(1500);
+    let m = agent(json!({ "text": long, "content": [attachment("Image", "a.jpg")] }));
+    let out = outgoing(&m).unwrap();
+    assert_eq!(out.len(), 2);
+    assert!(matches!(&out[0], OutgoingContent::Text { text } if text.body.len() == 1500));
+    assert!(matches!(&out[1], OutgoingContent::Image { image } if image.caption.is_none()));
+}
