@@ -6,6 +6,7 @@ mod bridge;
 mod handback;
 mod handover;
 mod isolation;
+mod limits;
 mod outage;
 mod refusals;
 mod stats;
