@@ -248,34 +248,14 @@ async fn demo_starts_a_tenant_with_two_numbers_and_customers_writing_in() {
         Some(2),
         "{bookings}"
     );
-    let sandbox = reqwest::Client::new();
-    let r = sandbox
-        .post(format!("{sandbox_url}/_sandbox/inbound"))
-        .json(
-            &serde_json::json!({ "phone_number_id": server::demo::BOOKING_NUMBER.0,
-            "from": "15550009999", "type": "text", "body": "hi" }),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success(), "{:?}", r.text().await);
-    let mut menu = serde_json::Value::Null;
-    for _ in 0..200 {
-        let got: serde_json::Value = sandbox
-            .get(format!("{sandbox_url}/_sandbox/messages?to=15550009999"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let items = got["messages"].as_array().cloned();
-        if let Some(m) = items.and_then(|i| i.into_iter().find(|m| m["type"] == "interactive")) {
-            menu = m;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let menu = customer_gets(
+        &sandbox_url,
+        server::demo::BOOKING_NUMBER.0,
+        "15550009999",
+        "hi",
+        |m| m["type"] == "interactive",
+    )
+    .await;
     assert_eq!(
         menu["content"]["action"]["buttons"][0]["reply"]["id"], "book",
         "the bot's menu reached the customer: {menu}"
@@ -284,35 +264,22 @@ async fn demo_starts_a_tenant_with_two_numbers_and_customers_writing_in() {
     // asks for an agent gets the sandbox agent's answer on WhatsApp.
     let links = json("/api/v1/genesys/links").await;
     assert_eq!(links[0]["routing"], "handover", "{links}");
-    let r = sandbox
-        .post(format!("{sandbox_url}/_sandbox/inbound"))
-        .json(&serde_json::json!({ "phone_number_id": "113982746610537",
-            "from": "15550008888", "type": "text", "body": "I need an agent please" }))
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success(), "{:?}", r.text().await);
-    let mut answered = false;
-    for _ in 0..200 {
-        let got: serde_json::Value = sandbox
-            .get(format!("{sandbox_url}/_sandbox/messages?to=15550008888"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        answered = got["messages"].as_array().into_iter().flatten().any(|m| {
+    let answer = customer_gets(
+        &sandbox_url,
+        "113982746610537",
+        "15550008888",
+        "I need an agent please",
+        |m| {
             m["content"]["body"]
                 .as_str()
                 .is_some_and(|b| b.contains("I need an agent please"))
-        });
-        if answered {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(answered, "the Genesys sandbox agent answered the customer");
+        },
+    )
+    .await;
+    assert!(
+        !answer.is_null(),
+        "the Genesys sandbox agent answered the customer"
+    );
     let drips = json("/api/v1/drips").await;
     assert_eq!(drips["items"][0]["name"], "Come back soon", "{drips}");
     assert_eq!(drips["items"][0]["enabled"], true, "{drips}");
@@ -373,4 +340,45 @@ async fn demo_starts_a_tenant_with_two_numbers_and_customers_writing_in() {
         "a signed delivery is printed"
     );
     assert!(terminate(&mut child).success(), "the demo stops cleanly");
+}
+
+/// Customer `from` writes `body` to number `pnid` through the sandbox at
+/// `sandbox_url`; the first message they then receive that `wanted`
+/// accepts (`null` if none comes within ten seconds).
+async fn customer_gets(
+    sandbox_url: &str,
+    pnid: &str,
+    from: &str,
+    body: &str,
+    wanted: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let sandbox = reqwest::Client::new();
+    let r = sandbox
+        .post(format!("{sandbox_url}/_sandbox/inbound"))
+        .json(&serde_json::json!({ "phone_number_id": pnid, "from": from,
+            "type": "text", "body": body }))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{:?}", r.text().await);
+    for _ in 0..200 {
+        let got: serde_json::Value = sandbox
+            .get(format!("{sandbox_url}/_sandbox/messages?to={from}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let found = got["messages"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|m| wanted(m));
+        if let Some(m) = found {
+            return m.clone();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    serde_json::Value::Null
 }
