@@ -140,6 +140,32 @@ pub(crate) async fn typing(app: &Arc<Shared>, integration: &str, to: &str) -> an
     post(app, &target, &target.secret, bytes).await
 }
 
+/// The agent read customer message `genesys_id` (a `Receipt` body with
+/// status `Read`, its `id` the message's Genesys id).
+pub(crate) async fn read(
+    app: &Arc<Shared>,
+    integration: &str,
+    to: &str,
+    genesys_id: &str,
+) -> anyhow::Result<u16> {
+    let (target, bytes) = {
+        let mut st = app.lock();
+        let target = target(&st, integration)?;
+        let conversation_id = st.conversation_for(integration, to);
+        let body = json!({
+            "id": genesys_id,
+            "channel": channel(integration, genesys_id, json!({ "id": to, "idType": "Phone" })),
+            "conversationId": conversation_id,
+            "direction": "Outbound",
+            "type": "Receipt",
+            "status": "Read",
+            "isFinalReceipt": true,
+        });
+        (target, serde_json::to_vec(&body)?)
+    };
+    post(app, &target, &target.secret, bytes).await
+}
+
 /// Sends an earlier agent message's body again, unchanged.
 pub(crate) async fn redeliver(app: &Arc<Shared>, message_id: &str) -> anyhow::Result<u16> {
     let (target, bytes) = {

@@ -287,6 +287,17 @@ impl GenesysSandbox {
         agent::typing(&self.app, integration, to).await
     }
 
+    /// The agent read the customer's message Genesys knows as
+    /// `genesys_id` (a `Read` receipt through the webhook); our status.
+    pub async fn agent_read(
+        &self,
+        integration: &str,
+        to: &str,
+        genesys_id: &str,
+    ) -> anyhow::Result<u16> {
+        agent::read(&self.app, integration, to, genesys_id).await
+    }
+
     /// The agent disconnects: the conversation's participants become
     /// "disconnected"; the next inbound message from that customer starts a
     /// new conversation (new id).

@@ -61,8 +61,8 @@ impl JobKind for Push {
             };
         };
         match run(state, tenant, p.handover_id).await {
-            Ok(Some(ms)) => Outcome::Retry {
-                error: "Genesys asked us to wait".into(),
+            Ok(Some(Later { ms, why })) => Outcome::Retry {
+                error: why.into(),
                 after_ms: Some(ms),
             },
             Ok(None) => Outcome::Done,
@@ -92,8 +92,11 @@ async fn run(
 ) -> anyhow::Result<Option<i64>> {
     for _ in 0..ROWS_PER_RUN {
         let now = state.now();
-        if let Some(wait) = over_limit(state, tenant, now).await? {
-            return Ok(Some(wait));
+        if let Some(ms) = over_limit(state, tenant, now).await? {
+            return Ok(Some(Later {
+                ms,
+                why: "over the plan's bridge messages a minute",
+            }));
         }
         let head = {
             let mut tx = state.store.tenant(tenant).await?;
@@ -118,7 +121,10 @@ async fn run(
             }
             Head::Empty | Head::Waiting { .. } | Head::Blocked { until: None } => return Ok(None),
             Head::Blocked { until: Some(at) } => {
-                return Ok(Some((at.as_millis() - now.as_millis()).max(0)));
+                return Ok(Some(Later {
+                    ms: (at.as_millis() - now.as_millis()).max(0),
+                    why: "the head of the queue waits (its next attempt, or another worker)",
+                }));
             }
             Head::Claimed(item) => item,
         };
@@ -144,7 +150,10 @@ async fn run(
                 tx.settle_genesys_outbox_later(item.id, &error, at).await?;
                 tx.commit().await?;
                 if !too_old {
-                    return Ok(Some(wait));
+                    return Ok(Some(Later {
+                        ms: wait,
+                        why: "Genesys could not take it now",
+                    }));
                 }
             }
             Err(Problem::Never(error)) => {
@@ -156,7 +165,10 @@ async fn run(
             }
         }
     }
-    Ok(Some(0))
+    Ok(Some(Later {
+        ms: 0,
+        why: "more to say: making way for other jobs",
+    }))
 }
 
 /// Lets `message`'s rows go if its media is settled (stored or failed):

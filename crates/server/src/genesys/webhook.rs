@@ -7,8 +7,9 @@
 //! HMAC-SHA256 of the raw body in `X-Hub-Signature-256`) and refused with
 //! 401 otherwise; an agent's message is answered 200 once it is queued on
 //! WhatsApp or refused (with a failed receipt queued), in one commit, so a
-//! retry by Genesys finds it done. Typing becomes WhatsApp's typing
-//! indicator; receipts and unknown types are acknowledged and logged.
+//! retry by Genesys finds it done. An agent's typing becomes WhatsApp's
+//! typing indicator and an agent's `Read` receipt the customer's blue
+//! ticks; other receipts and unknown types are acknowledged and logged.
 
 use super::media_link;
 use super::reply::{self, Taken};
@@ -89,14 +90,20 @@ async fn receive(
             Taken::Unroutable => json!({ "status": "ignored", "reason": "unknown recipient" }),
         },
         "Event" => {
-            let typing = message.events.iter().any(|e| e.event_type == "Typing");
-            if typing {
-                tokio::spawn(show_typing(
-                    state.clone(),
-                    link.clone(),
-                    message.channel.to.id.clone(),
-                ));
+            if message.events.iter().any(|e| e.event_type == "Typing") {
+                let to = message.channel.to.id.clone();
+                tokio::spawn(show_read(state.clone(), link.clone(), to, None));
             }
+            json!({ "status": "accepted" })
+        }
+        "Receipt" if message.status.as_deref() == Some("Read") => {
+            let to = message.channel.to.id.clone();
+            tokio::spawn(show_read(
+                state.clone(),
+                link.clone(),
+                to,
+                Some(message.id.clone()),
+            ));
             json!({ "status": "accepted" })
         }
         other => {
@@ -108,10 +115,12 @@ async fn receive(
     Ok((StatusCode::OK, axum::Json(outcome)).into_response())
 }
 
-/// Shows WhatsApp's typing indicator to customer `to` while a Genesys
-/// agent types (it marks their latest message read, as WhatsApp requires).
-/// Best effort: typing is gone in seconds, so a failure is only logged.
-async fn show_typing(state: AppState, link: GenesysLink, to: String) {
+/// What a Genesys agent does shows on WhatsApp, best effort (it is gone
+/// in seconds, so a failure is only logged): typing (`read` none) shows
+/// the typing indicator on customer `to`'s latest message, which WhatsApp
+/// marks read with it; reading customer message `read` (Genesys' id) marks
+/// it read, the customer's blue ticks.
+async fn show_read(state: AppState, link: GenesysLink, to: String, read: Option<String>) {
     let found = async {
         let mut tx = state.store.tenant_read(link.tenant_id).await?;
         let Some(h) = tx.find_open_handover_of_customer(link.id, &to).await? else {
@@ -119,35 +128,43 @@ async fn show_typing(state: AppState, link: GenesysLink, to: String) {
             return Ok::<_, anyhow::Error>(None);
         };
         let channel = tx.find_channel(h.channel_id).await?;
-        let recent = tx
-            .list_messages(h.conversation_id, store::page::PageRequest::new(None, 20))
-            .await?;
+        let message = match &read {
+            Some(genesys_id) => match tx.find_genesys_outbox_by_genesys_id(genesys_id).await? {
+                Some(row) => match row.message_id {
+                    Some(id) => Some(tx.find_message(id).await?),
+                    None => None,
+                },
+                None => None,
+            },
+            None => tx
+                .list_messages(h.conversation_id, store::page::PageRequest::new(None, 20))
+                .await?
+                .items
+                .into_iter()
+                .find(|m| m.direction == store::inbox::Direction::Inbound),
+        };
         tx.commit().await?;
-        let wamid = recent
-            .items
-            .into_iter()
-            .find(|m| m.direction == store::inbox::Direction::Inbound)
-            .and_then(|m| m.wamid);
-        Ok(wamid.map(|w| (channel, w)))
+        Ok(message.and_then(|m| m.wamid).map(|w| (channel, w)))
     }
     .await;
     let (channel, wamid) = match found {
         Ok(Some(x)) => x,
         Ok(None) => return,
         Err(e) => {
-            tracing::warn!(error = %format!("{e:#}"), "could not show a Genesys agent's typing");
+            tracing::warn!(error = %format!("{e:#}"), "could not show a Genesys agent's activity");
             return;
         }
     };
     let Ok(token) = state.secrets.open_str(&channel.access_token) else {
         return;
     };
+    let typing = read.is_none();
     if let Err(e) = state
         .graph
-        .mark_as_read(&channel.phone_number_id, &token, &wamid, true)
+        .mark_as_read(&channel.phone_number_id, &token, &wamid, typing)
         .await
     {
-        tracing::info!(error = %e, "WhatsApp refused a typing indicator");
+        tracing::info!(error = %e, "WhatsApp refused a read receipt or typing indicator");
     }
 }
 

@@ -99,6 +99,8 @@ CREATE TABLE genesys_outbox (
 CREATE UNIQUE INDEX genesys_outbox_dedupe ON genesys_outbox (tenant_id, dedupe);
 CREATE INDEX genesys_outbox_due ON genesys_outbox (tenant_id, handover_id, state, created_at);
 CREATE INDEX genesys_outbox_created ON genesys_outbox (tenant_id, created_at);
+-- A Genesys receipt names the message by Genesys' id.
+CREATE INDEX genesys_outbox_genesys ON genesys_outbox (tenant_id, genesys_message_id);
 
 -- What Genesys' agents sent: each agent message once, however often
 -- Genesys delivers it, with the WhatsApp message it became.

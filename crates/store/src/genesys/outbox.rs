@@ -292,6 +292,25 @@ impl TenantTx {
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
+    /// The customer's message Genesys knows as `genesys_id`, if we sent it.
+    pub async fn find_genesys_outbox_by_genesys_id(
+        &mut self,
+        genesys_id: &str,
+    ) -> StoreResult<Option<OutboxItem>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM genesys_outbox WHERE tenant_id = $1 \
+               AND kind = 'message' AND genesys_message_id = $2"
+        );
+        let row = run!(&mut self.tx, |c| sqlx::query_as::<_, Row>(
+            sqlx::AssertSqlSafe(sql.clone())
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(genesys_id)
+        .fetch_optional(c)
+        .await)?;
+        Ok(row.map(Into::into))
+    }
+
     /// Customers' messages sent to Genesys and agents' replies since
     /// `since`: the bridge's traffic, for its per-minute limit.
     pub async fn genesys_traffic_since(&mut self, since: Timestamp) -> StoreResult<i64> {

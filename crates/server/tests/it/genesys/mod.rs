@@ -1,6 +1,7 @@
 //! The Genesys Cloud bridge, end to end over real HTTP: sandbox customers
 //! on WhatsApp, sandbox agents on Genesys, and Switchboard between them.
 
+mod activity;
 mod attachments;
 mod bridge;
 mod handback;
