@@ -83,13 +83,19 @@ pub async fn enqueue(
     crate::jobs::enqueue::<Push>(tx, &payload, now).await
 }
 
-/// Says rows until the queue is empty or blocked; how long to wait before
-/// the next run, if it must run again.
+/// When the next run must come, and why.
+struct Later {
+    ms: i64,
+    why: &'static str,
+}
+
+/// Says rows until the queue is empty or blocked; when to run again, if
+/// it must.
 async fn run(
     state: &AppState,
     tenant: TenantId,
     handover: HandoverId,
-) -> anyhow::Result<Option<i64>> {
+) -> anyhow::Result<Option<Later>> {
     for _ in 0..ROWS_PER_RUN {
         let now = state.now();
         if let Some(ms) = over_limit(state, tenant, now).await? {
