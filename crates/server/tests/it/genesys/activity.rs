@@ -2,7 +2,7 @@
 //! message gives them blue ticks, typing shows the typing indicator (which
 //! WhatsApp gives with a read mark on their latest message).
 
-use super::{PNID, linked, says};
+use super::{PNID, advance, linked, says};
 use serde_json::json;
 use testkit::{GenesysTest, each_engine_with_genesys};
 
@@ -22,6 +22,9 @@ async fn an_agent_reading_and_typing_shows_to_the_customer() {
         let (t, _, link) = linked(&g, "genesys-activity", json!({ "routing": "all" })).await;
         let integration = link["integration_id"].as_str().unwrap().to_owned();
         says(&g, &t, ANA, "first").await;
+        // WhatsApp marks a message read with every earlier one: a second
+        // later, the second is not "earlier".
+        advance(&g, 5);
         says(&g, &t, ANA, "second").await;
         g.eventually("both reach Genesys", || async {
             g.genesys.inbound().len() == 2
