@@ -2,7 +2,7 @@
 //! over [`super::account`], [`super::links`] and [`super::handover`].
 
 use super::account::{self, AccountInput, AccountView};
-use super::handover::{self, HandoverView, StatsView};
+use super::handover::{self, BridgeStats, HandoverView};
 use super::links::{self, LinkInput, LinkView};
 use crate::auth::{Authorized, perm};
 use crate::error::{AppError, AppResult, ErrorBody};
@@ -125,12 +125,12 @@ pub async fn delete_link(
 /// The bridge's statistics: conversation mappings, messages both ways,
 /// conversations with Genesys now, and today's messages.
 #[utoipa::path(get, path = "/api/v1/genesys/stats", tag = "genesys",
-    responses((status = 200, body = StatsView)),
+    responses((status = 200, body = BridgeStats)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn get_stats(
     State(state): State<AppState>,
     ctx: Authorized<perm::InboxRead>,
-) -> AppResult<Json<StatsView>> {
+) -> AppResult<Json<BridgeStats>> {
     Ok(Json(handover::stats(&state, &ctx).await?))
 }
 

@@ -352,7 +352,7 @@ pub async fn list(
 
 /// The bridge's statistics, as the source document shows them.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct StatsView {
+pub struct BridgeStats {
     /// Conversations ever handed to Genesys.
     pub total_mappings: i64,
     /// Messages both ways: customers' to Genesys and agents' replies.
@@ -363,9 +363,9 @@ pub struct StatsView {
     pub today_messages: i64,
 }
 
-impl From<GenesysStats> for StatsView {
+impl From<GenesysStats> for BridgeStats {
     fn from(s: GenesysStats) -> Self {
-        StatsView {
+        BridgeStats {
             total_mappings: s.total_mappings,
             total_messages: s.total_messages,
             active_conversations: s.active_conversations,
@@ -375,7 +375,7 @@ impl From<GenesysStats> for StatsView {
 }
 
 /// The bridge's statistics (`inbox:read`).
-pub async fn stats(state: &AppState, ctx: &TenantCtx) -> AppResult<StatsView> {
+pub async fn stats(state: &AppState, ctx: &TenantCtx) -> AppResult<BridgeStats> {
     ctx.require(Permission::InboxRead)?;
     let now = state.now();
     let midnight = Timestamp::from_millis(now.as_millis() - now.as_millis().rem_euclid(86_400_000));
