@@ -6,9 +6,9 @@
 //! **Never double-booked.** [`book_in`] and [`reschedule_in`] lock the
 //! resource (`SELECT … FOR UPDATE` on PostgreSQL; SQLite's one writer
 //! already runs writes one at a time), read what it holds then, and
-//! insert only if [`fits`] says it still has room, all in one
-//! transaction: two customers racing for the last place cannot both get
-//! it.
+//! insert only if [`fits`](super::availability::fits) says it still has
+//! room, all in one transaction: two customers racing for the last place
+//! cannot both get it.
 //!
 //! The bot only offers the slots [`super::availability`] computes. The
 //! team may book any future time (outside the hours too, as a business
@@ -16,26 +16,30 @@
 //! team makes, moves or cancels a booking, the customer is told on
 //! WhatsApp under the rules of sending; a refusal (the 24-hour window has
 //! closed, the customer opted out) is answered, not an error.
+//!
+//! Here: the team's rules ([`create_booking`], [`reschedule_booking`],
+//! [`set_status`]) and what they share; `placing` makes and moves
+//! bookings, `status` settles them, `views` shows them.
 
-use super::availability::{Held, fits};
-use super::changed;
+mod placing;
+mod status;
+mod views;
+
+pub use placing::{Move, book_in, reschedule_in};
+pub use status::{may_move, set_status_in};
+pub use views::{BookingDetail, BookingView, Changed, HistoryView, get_booking, list_bookings};
+
 use super::settings::{self, Settings};
 use crate::auth::TenantCtx;
 use crate::channels::send::{Lane, Outgoing, SentBy};
 use crate::error::{AppError, AppResult};
 use crate::scheduled::Content;
 use crate::state::AppState;
-use domain::events::{BookingRef, BookingRescheduled, BookingStatusChanged, Event};
+use domain::events::BookingRef;
 use domain::messaging::WaId;
 use domain::{BookingId, ChannelId, ContactId, Permission, ResourceId, ServiceId, Timestamp};
-use serde::Serialize;
-use serde_json::json;
 use store::TenantTx;
-use store::booking::{
-    Booking, BookingFilter, BookingStatus, HistoryEntry, NewHistoryEntry, Resource,
-};
-use store::page::{Page, PageRequest};
-use utoipa::ToSchema;
+use store::booking::{Booking, BookingStatus, NewHistoryEntry};
 
 /// Who made a change, as events and the history name it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,113 +78,6 @@ pub struct NewBooking {
     pub status: BookingStatus,
 }
 
-/// A booking with whether the customer was told of the change.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Changed {
-    #[serde(flatten)]
-    pub booking: BookingView,
-    /// Whether a WhatsApp message telling the customer was queued.
-    pub customer_notified: bool,
-    /// Why not, when not (`outside_window`, `opted_out`, …).
-    pub notify_error: Option<String>,
-}
-
-/// A booking as the API shows it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct BookingView {
-    pub id: BookingId,
-    /// What the customer is told (`BK-7F3K2A`).
-    pub reference: String,
-    pub service_id: ServiceId,
-    pub service_name: String,
-    pub resource_id: ResourceId,
-    pub resource_name: String,
-    pub contact_id: ContactId,
-    /// The customer's WhatsApp number.
-    pub contact_phone: String,
-    pub channel_id: Option<ChannelId>,
-    pub starts_at: Timestamp,
-    pub ends_at: Timestamp,
-    /// `pending`, `confirmed`, `completed`, `cancelled` or `no_show`.
-    pub status: String,
-    pub customer_name: String,
-    /// `on_site`, `bank_transfer` or `payment_link`.
-    pub payment_method: String,
-    /// The service's price when booked, in minor units.
-    pub price_minor: i64,
-    pub currency: String,
-    pub notes: Option<String>,
-    /// `bot`, `dashboard` or `api`.
-    pub source: String,
-    /// The next reminder's time, if one is still to go.
-    pub remind_at: Option<Timestamp>,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-}
-
-impl From<Booking> for BookingView {
-    fn from(b: Booking) -> Self {
-        BookingView {
-            id: b.id,
-            reference: b.reference,
-            service_id: b.service_id,
-            service_name: b.service_name,
-            resource_id: b.resource_id,
-            resource_name: b.resource_name,
-            contact_id: b.contact_id,
-            contact_phone: b.contact_phone,
-            channel_id: b.channel_id,
-            starts_at: b.starts_at,
-            ends_at: b.ends_at,
-            status: b.status.as_str().to_owned(),
-            customer_name: b.customer_name,
-            payment_method: b.payment_method,
-            price_minor: b.price_minor,
-            currency: b.currency,
-            notes: b.notes,
-            source: b.source,
-            remind_at: b.remind_at,
-            created_at: b.created_at,
-            updated_at: b.updated_at,
-        }
-    }
-}
-
-/// One row of a booking's history.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct HistoryView {
-    /// `created`, `confirmed`, `rescheduled`, `completed`, `cancelled`, `no_show`.
-    pub action: String,
-    pub status: String,
-    /// The booking's start after this change.
-    pub starts_at: Timestamp,
-    /// `user:<id>`, `api_key:<id>`, `system:bot`…
-    pub actor: String,
-    pub note: Option<String>,
-    pub at: Timestamp,
-}
-
-impl From<HistoryEntry> for HistoryView {
-    fn from(h: HistoryEntry) -> Self {
-        HistoryView {
-            action: h.action,
-            status: h.status.as_str().to_owned(),
-            starts_at: h.starts_at,
-            actor: h.actor,
-            note: h.note,
-            at: h.at,
-        }
-    }
-}
-
-/// A booking with its history.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct BookingDetail {
-    #[serde(flatten)]
-    pub booking: BookingView,
-    pub history: Vec<HistoryView>,
-}
-
 pub(crate) fn booking_ref(b: &Booking, via: Via) -> BookingRef {
     BookingRef {
         booking_id: b.id,
@@ -195,20 +92,6 @@ pub(crate) fn booking_ref(b: &Booking, via: Via) -> BookingRef {
     }
 }
 
-/// Letters and digits that cannot be misread (no 0/O, 1/I/L).
-const REFERENCE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
-
-/// A fresh reference, `BK-` and six characters.
-fn reference() -> String {
-    let code: String = (0..6)
-        .map(|_| {
-            let i = rand::random_range(0..REFERENCE_ALPHABET.len());
-            char::from(REFERENCE_ALPHABET[i])
-        })
-        .collect();
-    format!("BK-{code}")
-}
-
 /// The first reminder still to come for a booking starting at `starts_at`
 /// as of `now`: the largest offset whose time is after `now`.
 pub fn next_reminder(starts_at: Timestamp, offsets: &[i64], now: Timestamp) -> Option<Timestamp> {
@@ -217,179 +100,6 @@ pub fn next_reminder(starts_at: Timestamp, offsets: &[i64], now: Timestamp) -> O
         .map(|m| starts_at.plus_seconds(-m * 60))
         .filter(|at| *at > now && *at < starts_at)
         .min()
-}
-
-/// What a booking holds, from its start to the end of its buffer.
-fn until(settings: &Settings, ends_at: Timestamp) -> Timestamp {
-    ends_at.plus_seconds(settings.buffer_minutes * 60)
-}
-
-/// Whether `resource` (locked in `tx`) has room `from`..`to`, not
-/// counting booking `except`.
-async fn has_room(
-    tx: &mut TenantTx,
-    resource: &Resource,
-    from: Timestamp,
-    to: Timestamp,
-    except: Option<BookingId>,
-) -> AppResult<bool> {
-    let held: Vec<Held> = tx
-        .taken_between(&[resource.id], from, to)
-        .await?
-        .iter()
-        .filter(|b| Some(b.id) != except)
-        .map(Held::from)
-        .collect();
-    Ok(fits(resource.capacity, from, to, &held))
-}
-
-/// The resources that may take a booking of `service`: `wanted` (which
-/// must give it), or every active one giving it, by name.
-async fn candidates(
-    tx: &mut TenantTx,
-    service: ServiceId,
-    wanted: Option<ResourceId>,
-) -> AppResult<Vec<ResourceId>> {
-    let all = tx.list_resources().await?;
-    match wanted {
-        Some(id) => {
-            let r = all.iter().find(|r| r.id == id).ok_or_else(|| {
-                AppError::validation("resource_id", "not a resource of this workspace")
-            })?;
-            if !r.active || !r.service_ids.contains(&service) {
-                return Err(AppError::validation(
-                    "resource_id",
-                    "this resource does not give this service (or is inactive)",
-                ));
-            }
-            Ok(vec![id])
-        }
-        None => Ok(all
-            .iter()
-            .filter(|r| r.active && r.service_ids.contains(&service))
-            .map(|r| r.id)
-            .collect()),
-    }
-}
-
-fn slot_taken() -> AppError {
-    AppError::Conflict(
-        "slot_taken",
-        "this time is no longer free: choose another".into(),
-    )
-}
-
-/// Makes a booking in `tx` (see the module's note on capacity).
-pub async fn book_in(
-    tx: &mut TenantTx,
-    ctx: &TenantCtx,
-    settings: &Settings,
-    input: NewBooking,
-    via: Via,
-    now: Timestamp,
-) -> AppResult<Booking> {
-    if input.starts_at <= now {
-        return Err(AppError::validation("starts_at", "must be in the future"));
-    }
-    let service = tx
-        .find_service(input.service_id)
-        .await
-        .map_err(|_| AppError::validation("service_id", "not a service of this workspace"))?;
-    if !service.active {
-        return Err(AppError::validation(
-            "service_id",
-            "this service is inactive",
-        ));
-    }
-    let contact = tx
-        .find_contact(input.contact_id)
-        .await
-        .map_err(|_| AppError::validation("contact_id", "not a contact of this workspace"))?;
-    let channel_id = match input.channel_id {
-        Some(c) => {
-            tx.find_channel(c).await.map_err(|_| {
-                AppError::validation("channel_id", "not a number of this workspace")
-            })?;
-            Some(c)
-        }
-        None => settings.channel_ids.first().copied(),
-    };
-    let methods = settings.payment_methods();
-    let payment_method = match input.payment_method {
-        Some(m) if methods.contains(&m.as_str()) => m,
-        Some(_) => {
-            return Err(AppError::validation(
-                "payment_method",
-                format!("one of the workspace's: {}", methods.join(", ")),
-            ));
-        }
-        None => methods.first().copied().unwrap_or("on_site").to_owned(),
-    };
-    let customer_name = match input.customer_name {
-        Some(n) => domain::values::display_name(&n, 100)
-            .map_err(|e| AppError::validation("customer_name", e.message))?,
-        None => contact
-            .name
-            .clone()
-            .or_else(|| contact.profile_name.clone())
-            .unwrap_or_else(|| contact.wa_id.clone().unwrap_or_default()),
-    };
-    let notes = notes(input.notes)?;
-    let ends_at = input.starts_at.plus_seconds(service.duration_minutes * 60);
-    let blocks_until = until(settings, ends_at);
-    let mut chosen = None;
-    for id in candidates(tx, service.id, input.resource_id).await? {
-        let resource = tx.lock_booking_resource(id).await?;
-        if has_room(tx, &resource, input.starts_at, blocks_until, None).await? {
-            chosen = Some(resource);
-            break;
-        }
-    }
-    let resource = chosen.ok_or_else(slot_taken)?;
-    let mut reference = reference();
-    while tx.booking_reference_taken(&reference).await? {
-        reference = self::reference();
-    }
-    let booking = Booking {
-        id: BookingId::new(),
-        reference,
-        service_id: service.id,
-        resource_id: resource.id,
-        contact_id: contact.id,
-        channel_id,
-        starts_at: input.starts_at,
-        ends_at,
-        blocks_until,
-        status: input.status,
-        customer_name,
-        payment_method,
-        price_minor: service.price_minor,
-        currency: service.currency.clone(),
-        notes,
-        source: via.as_str().to_owned(),
-        remind_at: next_reminder(input.starts_at, &settings.reminder_minutes, now),
-        created_at: now,
-        updated_at: now,
-        service_name: service.name.clone(),
-        resource_name: resource.name.clone(),
-        contact_phone: contact.wa_id.clone().unwrap_or_default(),
-    };
-    tx.insert_booking(&booking).await?;
-    history(tx, ctx, &booking, "created", None, now).await?;
-    let details = json!({ "reference": booking.reference, "service": service.name,
-        "resource": resource.name, "starts_at": booking.starts_at, "via": via.as_str() });
-    let event = Event::BookingCreated(booking_ref(&booking, via));
-    changed(
-        tx,
-        ctx,
-        event,
-        "booking.create",
-        ("booking", booking.id.to_string()),
-        details,
-        now,
-    )
-    .await?;
-    Ok(booking)
 }
 
 fn notes(raw: Option<String>) -> AppResult<Option<String>> {
@@ -420,162 +130,6 @@ async fn history(
     })
     .await?;
     Ok(())
-}
-
-/// Where a booking moves to: a start, and a resource (`None`: its own,
-/// or the first free one giving its service if its own is taken then).
-#[derive(Debug, Clone, Copy)]
-pub struct Move {
-    pub starts_at: Timestamp,
-    pub resource: Option<ResourceId>,
-}
-
-/// Moves a booking that still holds its time (see [`Move`]).
-pub async fn reschedule_in(
-    tx: &mut TenantTx,
-    ctx: &TenantCtx,
-    settings: &Settings,
-    id: BookingId,
-    to: Move,
-    via: Via,
-    now: Timestamp,
-) -> AppResult<Booking> {
-    let Move {
-        starts_at,
-        resource,
-    } = to;
-    let mut b = tx.find_booking(id).await?;
-    if !b.status.holds_time() {
-        return Err(AppError::Conflict(
-            "booking_closed",
-            format!("a {} booking cannot be moved", b.status.as_str()),
-        ));
-    }
-    if starts_at <= now {
-        return Err(AppError::validation("starts_at", "must be in the future"));
-    }
-    let duration = b.ends_at.as_millis() - b.starts_at.as_millis();
-    let ends_at = starts_at.plus_millis(duration);
-    let blocks_until = until(settings, ends_at);
-    let mut order = candidates(tx, b.service_id, resource).await?;
-    if resource.is_none() {
-        // Its own resource first.
-        order.sort_by_key(|r| *r != b.resource_id);
-    }
-    let mut chosen = None;
-    for r in order {
-        let locked = tx.lock_booking_resource(r).await?;
-        if has_room(tx, &locked, starts_at, blocks_until, Some(b.id)).await? {
-            chosen = Some(locked);
-            break;
-        }
-    }
-    let resource = chosen.ok_or_else(slot_taken)?;
-    let (previous_starts_at, previous_resource_id) = (b.starts_at, b.resource_id);
-    b.starts_at = starts_at;
-    b.ends_at = ends_at;
-    b.blocks_until = blocks_until;
-    b.resource_id = resource.id;
-    b.resource_name = resource.name.clone();
-    b.remind_at = next_reminder(starts_at, &settings.reminder_minutes, now);
-    b.updated_at = now;
-    tx.update_booking(&b).await?;
-    history(tx, ctx, &b, "rescheduled", None, now).await?;
-    let details = json!({ "reference": b.reference, "from": previous_starts_at,
-        "to": starts_at, "resource": resource.name, "via": via.as_str() });
-    let event = Event::BookingRescheduled(BookingRescheduled {
-        booking: booking_ref(&b, via),
-        previous_starts_at,
-        previous_resource_id,
-    });
-    changed(
-        tx,
-        ctx,
-        event,
-        "booking.reschedule",
-        ("booking", b.id.to_string()),
-        details,
-        now,
-    )
-    .await?;
-    Ok(b)
-}
-
-/// Whether a booking may go from `from` to `to`: pending → confirmed or
-/// cancelled; confirmed → completed, no-show or cancelled; completed and
-/// no-show may be corrected into each other; cancelled is final.
-pub fn may_move(from: BookingStatus, to: BookingStatus) -> bool {
-    use BookingStatus::*;
-    matches!(
-        (from, to),
-        (Pending, Confirmed | Cancelled)
-            | (Confirmed, Completed | NoShow | Cancelled)
-            | (Completed, NoShow)
-            | (NoShow, Completed)
-    )
-}
-
-/// Sets a booking's status (see [`may_move`]); a cancelled one frees its
-/// time and gets no more reminders.
-pub async fn set_status_in(
-    tx: &mut TenantTx,
-    ctx: &TenantCtx,
-    id: BookingId,
-    status: BookingStatus,
-    note: Option<String>,
-    via: Via,
-    now: Timestamp,
-) -> AppResult<Booking> {
-    let mut b = tx.find_booking(id).await?;
-    if b.status == status {
-        return Ok(b);
-    }
-    if !may_move(b.status, status) {
-        return Err(AppError::Conflict(
-            "invalid_transition",
-            format!(
-                "a {} booking cannot become {}",
-                b.status.as_str(),
-                status.as_str()
-            ),
-        ));
-    }
-    let note = notes(note)?;
-    let previous = b.status;
-    b.status = status;
-    if !status.holds_time() {
-        b.remind_at = None;
-    }
-    b.updated_at = now;
-    tx.update_booking(&b).await?;
-    history(tx, ctx, &b, status.as_str(), note.as_deref(), now).await?;
-    let r = booking_ref(&b, via);
-    let event = if status == BookingStatus::Cancelled {
-        Event::BookingCancelled(r)
-    } else {
-        Event::BookingStatusChanged(BookingStatusChanged {
-            booking: r,
-            previous_status: previous.as_str().to_owned(),
-        })
-    };
-    let details = json!({ "reference": b.reference, "from": previous.as_str(),
-        "to": status.as_str(), "note": note, "via": via.as_str() });
-    let action = if status == BookingStatus::Cancelled {
-        "booking.cancel".to_owned()
-    } else {
-        format!("booking.{}", status.as_str())
-    };
-    changed(
-        tx,
-        ctx,
-        event,
-        &action,
-        ("booking", b.id.to_string()),
-        details,
-        now,
-    )
-    .await?;
-    Ok(b)
 }
 
 /// Tells the customer `text` about booking `b` on its number, in a
@@ -721,42 +275,9 @@ pub async fn set_status(
     Ok(out)
 }
 
-/// Bookings matching `filter`, by start time.
-pub async fn list_bookings(
-    state: &AppState,
-    ctx: &TenantCtx,
-    filter: &BookingFilter,
-    page: PageRequest,
-) -> AppResult<Page<BookingView>> {
-    ctx.require(Permission::InboxRead)?;
-    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
-    let found = tx.list_bookings(filter, page).await?;
-    tx.commit().await?;
-    Ok(Page {
-        items: found.items.into_iter().map(BookingView::from).collect(),
-        next: found.next,
-    })
-}
-
-/// A booking with its history.
-pub async fn get_booking(
-    state: &AppState,
-    ctx: &TenantCtx,
-    id: BookingId,
-) -> AppResult<BookingDetail> {
-    ctx.require(Permission::InboxRead)?;
-    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
-    let b = tx.find_booking(id).await?;
-    let history = tx.list_booking_history(id).await?;
-    tx.commit().await?;
-    Ok(BookingDetail {
-        booking: b.into(),
-        history: history.into_iter().map(HistoryView::from).collect(),
-    })
-}
-
 #[cfg(test)]
 mod tests {
+    use super::placing::reference;
     use super::*;
 
     #[test]
