@@ -16,7 +16,6 @@ use serde_json::json;
 use store::TenantTx;
 use store::genesys::handovers::{GenesysStats, Handover, NewHandover};
 use store::genesys::outbox::{NewOutboxItem, OutboxKind};
-use store::inbox::Direction;
 use store::inbox::Message;
 use store::page::{Page, PageRequest};
 use utoipa::ToSchema;
@@ -156,15 +155,10 @@ pub async fn hand_over_in(
             Event::ConversationHandedToGenesys(told(&handover, reason, by)),
             now,
         );
-        if !matches!(reason, Reason::Routing | Reason::Keyword) {
-            let recent = tx.list_messages(c.id, PageRequest::new(None, 20)).await?;
-            if let Some(m) = recent
-                .items
-                .iter()
-                .find(|m| m.direction == Direction::Inbound)
-            {
-                forward_in(tx, &handover, m, now).await?;
-            }
+        if !matches!(reason, Reason::Routing | Reason::Keyword)
+            && let Some(m) = tx.latest_inbound_message(c.id).await?
+        {
+            forward_in(tx, &handover, &m, now).await?;
         }
     }
     Ok((handover, opened))

@@ -45,7 +45,7 @@ pub async fn take(state: &AppState, link: &GenesysLink, m: &OutboundMessage) -> 
         tx.commit().await?;
         return Ok(Taken::Unroutable);
     };
-    if tx.genesys_reply_exists(handover.id, &m.id).await? {
+    if !tx.claim_genesys_reply(handover.id, &m.id, now).await? {
         tx.commit().await?;
         return Ok(Taken::Again);
     }
@@ -101,7 +101,7 @@ pub async fn take(state: &AppState, link: &GenesysLink, m: &OutboundMessage) -> 
                     Taken::Refused(reason)
                 }
                 _ => {
-                    tx.insert_genesys_reply(handover.id, &m.id, sent.first().copied(), None, now)
+                    tx.settle_genesys_reply(handover.id, &m.id, sent.first().copied(), None)
                         .await?;
                     Taken::Sent(sent)
                 }
@@ -156,7 +156,7 @@ async fn refuse(
     why: &str,
     now: domain::Timestamp,
 ) -> AppResult<()> {
-    tx.insert_genesys_reply(handover.id, &m.id, None, Some(code), now)
+    tx.settle_genesys_reply(handover.id, &m.id, None, Some(code))
         .await?;
     let event = GenesysReplyRefused {
         handover_id: handover.id,

@@ -61,17 +61,6 @@ pub enum CallError {
     Internal(anyhow::Error),
 }
 
-impl CallError {
-    /// Worth trying again later: Genesys busy or unreachable.
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            CallError::Genesys(e) => e.is_retryable(),
-            CallError::Internal(_) => true,
-            CallError::NotConfigured => false,
-        }
-    }
-}
-
 /// A workspace's credentials, opened.
 pub struct Credentials {
     pub host: String,

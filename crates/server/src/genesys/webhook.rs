@@ -136,12 +136,7 @@ async fn show_read(state: AppState, link: GenesysLink, to: String, read: Option<
                 },
                 None => None,
             },
-            None => tx
-                .list_messages(h.conversation_id, store::page::PageRequest::new(None, 20))
-                .await?
-                .items
-                .into_iter()
-                .find(|m| m.direction == store::inbox::Direction::Inbound),
+            None => tx.latest_inbound_message(h.conversation_id).await?,
         };
         tx.commit().await?;
         Ok(message.and_then(|m| m.wamid).map(|w| (channel, w)))

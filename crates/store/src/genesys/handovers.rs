@@ -235,19 +235,6 @@ impl TenantTx {
         Ok(())
     }
 
-    /// Moves hand-over `id`'s next check to `at`.
-    pub async fn set_handover_check(&mut self, id: HandoverId, at: Timestamp) -> StoreResult<()> {
-        exec!(&mut self.tx, |c| sqlx::query(
-            "UPDATE genesys_handovers SET check_at = $3 WHERE tenant_id = $1 AND id = $2"
-        )
-        .bind(self.tenant.as_uuid())
-        .bind(id.as_uuid())
-        .bind(at.as_millis())
-        .execute(c)
-        .await)?;
-        Ok(())
-    }
-
     /// Takes hand-over `id`'s check due at `now` (moving the next one to
     /// `next`): whether this caller got it (another node may have).
     pub async fn claim_handover_check(

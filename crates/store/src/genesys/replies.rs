@@ -44,50 +44,52 @@ impl From<Row> for Reply {
 const COLUMNS: &str = "id, handover_id, genesys_message_id, message_id, refused, created_at";
 
 impl TenantTx {
-    /// Records agent message `genesys_id` of `handover`, as the message it
-    /// became (`message`) or refused (`refused`); false if it was
-    /// recorded before (Genesys delivered it again).
-    pub async fn insert_genesys_reply(
+    /// Claims agent message `genesys_id` of `handover` before anything is
+    /// done for it; false if it was claimed before (Genesys delivered it
+    /// again, perhaps while the first delivery was still being taken: the
+    /// unique key makes the second wait for the first and find it).
+    pub async fn claim_genesys_reply(
         &mut self,
         handover: HandoverId,
         genesys_id: &str,
-        message: Option<MessageId>,
-        refused: Option<&str>,
         now: Timestamp,
     ) -> StoreResult<bool> {
         let n = exec!(&mut self.tx, |c| sqlx::query(
             "INSERT INTO genesys_replies (tenant_id, id, handover_id, genesys_message_id, \
-                 message_id, refused, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 created_at) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (tenant_id, handover_id, genesys_message_id) DO NOTHING"
         )
         .bind(self.tenant.as_uuid())
         .bind(Uuid::now_v7())
         .bind(handover.as_uuid())
         .bind(genesys_id)
-        .bind(message.map(|m| m.as_uuid()))
-        .bind(refused)
         .bind(now.as_millis())
         .execute(c)
         .await)?;
         Ok(n > 0)
     }
 
-    /// Whether agent message `genesys_id` of `handover` was recorded.
-    pub async fn genesys_reply_exists(
+    /// What became of claimed agent message `genesys_id` of `handover`:
+    /// the message it became (`message`), or why it was refused.
+    pub async fn settle_genesys_reply(
         &mut self,
         handover: HandoverId,
         genesys_id: &str,
-    ) -> StoreResult<bool> {
-        let row: Option<(Uuid,)> = run!(&mut self.tx, |c| sqlx::query_as(
-            "SELECT id FROM genesys_replies \
+        message: Option<MessageId>,
+        refused: Option<&str>,
+    ) -> StoreResult<()> {
+        exec!(&mut self.tx, |c| sqlx::query(
+            "UPDATE genesys_replies SET message_id = $4, refused = $5 \
              WHERE tenant_id = $1 AND handover_id = $2 AND genesys_message_id = $3"
         )
         .bind(self.tenant.as_uuid())
         .bind(handover.as_uuid())
         .bind(genesys_id)
-        .fetch_optional(c)
+        .bind(message.map(|m| m.as_uuid()))
+        .bind(refused)
+        .execute(c)
         .await)?;
-        Ok(row.is_some())
+        Ok(())
     }
 
     /// The agent's message our `message` was sent for, if it was one.
@@ -106,21 +108,5 @@ impl TenantTx {
         .fetch_optional(c)
         .await)?;
         Ok(row.map(Into::into))
-    }
-
-    /// Agents' messages of `handover`, oldest first.
-    pub async fn list_genesys_replies(&mut self, handover: HandoverId) -> StoreResult<Vec<Reply>> {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM genesys_replies WHERE tenant_id = $1 AND handover_id = $2 \
-             ORDER BY id"
-        );
-        let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, Row>(
-            sqlx::AssertSqlSafe(sql.clone())
-        )
-        .bind(self.tenant.as_uuid())
-        .bind(handover.as_uuid())
-        .fetch_all(c)
-        .await)?;
-        Ok(rows.into_iter().map(Into::into).collect())
     }
 }

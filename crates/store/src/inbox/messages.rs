@@ -260,6 +260,25 @@ impl TenantTx {
         Ok(earlier.is_none())
     }
 
+    /// The customer's latest message in `conversation`, if they wrote.
+    pub async fn latest_inbound_message(
+        &mut self,
+        conversation: ConversationId,
+    ) -> StoreResult<Option<Message>> {
+        let sql = format!(
+            "{SELECT} WHERE tenant_id = $1 AND conversation_id = $2 AND direction = 'in' \
+             ORDER BY id DESC LIMIT 1"
+        );
+        let row = run!(&mut self.tx, |c| sqlx::query_as::<_, Row>(
+            sqlx::AssertSqlSafe(sql.clone())
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(conversation.as_uuid())
+        .fetch_optional(c)
+        .await)?;
+        row.map(Message::try_from).transpose()
+    }
+
     /// A conversation's messages, newest first.
     pub async fn list_messages(
         &mut self,
