@@ -145,6 +145,7 @@ pub(crate) fn add(app: &App, spec: TemplateSpec) -> Result<Template, OpError> {
             .unwrap_or_else(|| "POSITIONAL".to_owned())
             .to_uppercase(),
         rejected_reason: "NONE".to_owned(),
+        extra: serde_json::Map::new(),
     };
     st.templates.insert(t.id.clone(), t.clone());
     Ok(t)

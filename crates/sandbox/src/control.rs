@@ -20,7 +20,7 @@ use crate::customer::{self, InboundMessage};
 use crate::faults::Faults;
 use crate::lifecycle;
 use crate::script::{self, Script};
-use crate::state::{Counters, CustomerProfile};
+use crate::state::{Counters, CustomerProfile, UserIdMode};
 
 type Q = Query<HashMap<String, String>>;
 type Shared = State<Arc<App>>;
@@ -55,6 +55,7 @@ pub(crate) fn router() -> Router<Arc<App>> {
             get(customer_messages),
         )
         .route("/_sandbox/customers/{wa_id}/read", post(customer_read))
+        .route("/_sandbox/customers/{wa_id}/user_id", get(customer_user_id))
         .route("/_sandbox/messages", get(messages))
         .route("/_sandbox/messages/{*wamid}", get(message))
         .route("/_sandbox/scripts", post(run_script))
@@ -209,13 +210,44 @@ async fn inbound(
     Ok(Json(json!(receipt)))
 }
 
+/// Body: [`CustomerProfile`] plus an optional `user_id` (BSUID): a string
+/// fixes it, `null` gives the customer none (pre-BSUID payloads), leaving it
+/// out derives one.
 async fn set_customer(
     State(app): Shared,
     Path(wa_id): Path<String>,
-    Body(profile): Body<CustomerProfile>,
-) -> Json<CustomerProfile> {
-    app.lock().customers.insert(digits(&wa_id), profile.clone());
-    Json(profile)
+    Body(body): Body<Value>,
+) -> Result<Json<CustomerProfile>, OpError> {
+    let mode = match body.get("user_id") {
+        None => UserIdMode::Derived,
+        Some(Value::Null) => UserIdMode::Absent,
+        Some(Value::String(id)) if !id.is_empty() => UserIdMode::Fixed(id.clone()),
+        Some(_) => {
+            return Err(OpError::bad_request(
+                "user_id must be a non-empty string or null",
+            ));
+        }
+    };
+    let profile: CustomerProfile = serde_json::from_value(body)
+        .map_err(|e| OpError::bad_request(format!("invalid body: {e}")))?;
+    let wa_id = digits(&wa_id);
+    let mut st = app.lock();
+    st.customers.insert(wa_id.clone(), profile.clone());
+    st.user_id_modes.insert(wa_id, mode);
+    Ok(Json(profile))
+}
+
+/// `?phone_number_id=` -> `{"user_id": "US.…"}` (`null`: none).
+async fn customer_user_id(
+    State(app): Shared,
+    Path(wa_id): Path<String>,
+    Query(q): Q,
+) -> Result<Json<Value>, OpError> {
+    let pnid = q
+        .get("phone_number_id")
+        .ok_or_else(|| OpError::bad_request("phone_number_id is required"))?;
+    let user_id = app.lock().user_id(pnid, &digits(&wa_id));
+    Ok(Json(json!({ "user_id": user_id })))
 }
 
 async fn get_customer(State(app): Shared, Path(wa_id): Path<String>) -> Json<CustomerProfile> {

@@ -28,10 +28,15 @@
 //! webhooks `sent -> delivered -> read` (or `failed`) with `conversation` /
 //! `pricing` and `biz_opaque_callback_data`; the 24-hour customer-service
 //! window (free-form outside it: 200 + wamid, then a `failed` status 131047);
-//! templates (must exist in the language and be APPROVED: 132001/132015/
+//! customers' business-scoped user ids (BSUIDs: `contacts[].user_id`,
+//! `from_user_id`, `recipient_user_id`, sends by `recipient`, see
+//! [`UserIdMode`]); templates (must exist in the language and be APPROVED: 132001/132015/
 //! 132016, parameter counts 132000); per-number throughput (token bucket,
 //! 130429) and an optional pair rate limit (131056); media upload/retrieve/
-//! download/delete; phone-number fields; template CRUD with status webhooks.
+//! download/delete; phone-number, WABA and template `fields=` selections
+//! (every documented field accepted, as client libraries such as pywa ask
+//! for all of them); the business profile (`whatsapp_business_profile`);
+//! template CRUD with filters, paging, `summary=` and status webhooks.
 //!
 //! Simulated customers and test hooks live under `/_sandbox/` (table below)
 //! and on [`Sandbox`]: inbound messages of
@@ -44,7 +49,8 @@
 //! |---|---|
 //! | `POST /_sandbox/inbound` | [`InboundMessage`], e.g. `{"phone_number_id":"…","from":"16505551234","type":"text","body":"Hi"}` |
 //! | `GET /_sandbox/customers/{wa_id}/messages` | `?phone_number_id=` |
-//! | `PUT /_sandbox/customers/{wa_id}` | [`CustomerProfile`] `{"name":"Ana","reachable":true,"read_receipts":true}` |
+//! | `PUT /_sandbox/customers/{wa_id}` | [`CustomerProfile`] `{"name":"Ana","reachable":true,"read_receipts":true}`, plus `"user_id"`: a BSUID to use, `null` for none ([`UserIdMode`]) |
+//! | `GET /_sandbox/customers/{wa_id}/user_id` | `?phone_number_id=` -> `{"user_id":"US.…"}` |
 //! | `POST /_sandbox/customers/{wa_id}/read` | `{"phone_number_id":"…","message_id":"wamid…"?}` |
 //! | `GET /_sandbox/messages`, `GET /_sandbox/messages/{wamid}` | `?phone_number_id=&to=` |
 //! | `POST /_sandbox/scripts` | [`Script`] |
@@ -85,7 +91,7 @@ pub use sandbox::{GRAPH_VERSION, Sandbox};
 pub use script::{Script, ScriptResult, ScriptSend, ScriptStep, StepResult};
 pub use state::{
     Counters, CustomerProfile, InboundRecord, NumberCounters, OutboundMessage, StatusStep,
-    Template, WebhookCounters, WebhookRecord,
+    Template, UserIdMode, WebhookCounters, WebhookRecord,
 };
 pub use webhook::{sign, to_meta_bytes};
 

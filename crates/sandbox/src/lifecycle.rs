@@ -97,6 +97,10 @@ pub(crate) fn set_status(
         "timestamp": now.to_string(),
         "recipient_id": msg.to,
     });
+    let user_id = st.user_id(&msg.phone_number_id, &msg.to);
+    if let Some(u) = &user_id {
+        obj["recipient_user_id"] = json!(u);
+    }
     if let Some(data) = &msg.biz_opaque_callback_data {
         obj["biz_opaque_callback_data"] = json!(data);
     }
@@ -117,11 +121,21 @@ pub(crate) fn set_status(
     if let Some(c) = code {
         obj["errors"] = json!([webhook_error(c, None, true)]);
     }
-    emit_status(app, st, &msg.phone_number_id, obj);
+    // Newer (BSUID-era) status webhooks name the recipient in `contacts`.
+    let contacts = user_id
+        .map(|u| vec![json!({ "wa_id": msg.to, "user_id": u })])
+        .unwrap_or_default();
+    emit_status(app, st, &msg.phone_number_id, contacts, obj);
     true
 }
 
-fn emit_status(app: &App, st: &mut State, phone_number_id: &str, status: Value) {
+fn emit_status(
+    app: &App,
+    st: &mut State,
+    phone_number_id: &str,
+    contacts: Vec<Value>,
+    status: Value,
+) {
     let Some(n) = st.numbers.get(phone_number_id) else {
         return;
     };
@@ -129,6 +143,7 @@ fn emit_status(app: &App, st: &mut State, phone_number_id: &str, status: Value) 
         waba_id: n.spec.waba_id.clone(),
         phone_number_id: phone_number_id.to_owned(),
         display_phone_number: n.digits.clone(),
+        contacts,
         statuses: vec![status],
         ..Default::default()
     };

@@ -28,6 +28,26 @@ impl Default for CustomerProfile {
     }
 }
 
+/// The business-scoped user id (BSUID) a simulated customer has.
+///
+/// Webhooks carry it as `contacts[].user_id`, `messages[].from_user_id` and
+/// `statuses[].recipient_user_id`; sends may address it as `recipient`.
+/// Control-API JSON: `"derived"`, `{"fixed": "US.13491208655302741918"}`,
+/// `"absent"`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserIdMode {
+    /// `<country>.` + 20 digits derived from the number's WABA and the
+    /// wa_id: stable, and different per business (BSUIDs are business-scoped).
+    #[default]
+    Derived,
+    /// This exact id, on every number.
+    Fixed(String),
+    /// No BSUID at all: payloads as before BSUIDs (no `user_id`,
+    /// `from_user_id`, `recipient_user_id`, no `contacts` on statuses).
+    Absent,
+}
+
 /// One status step of an outbound message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StatusStep {
@@ -95,6 +115,11 @@ pub struct Template {
     pub parameter_format: String,
     #[serde(default = "none_reason")]
     pub rejected_reason: String,
+    /// Other documented management-API fields given at creation or edit
+    /// (`message_send_ttl_seconds`, `sub_category`, `previous_category`, ...),
+    /// answered back as stored.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extra: serde_json::Map<String, Value>,
 }
 
 fn positional() -> String {

@@ -15,7 +15,7 @@ use crate::customer::{self, InboundMessage, InboundReceipt};
 use crate::faults::Faults;
 use crate::script::{self, Script, ScriptResult};
 use crate::state::{
-    Counters, CustomerProfile, InboundRecord, OutboundMessage, Template, WebhookRecord,
+    Counters, CustomerProfile, InboundRecord, OutboundMessage, Template, UserIdMode, WebhookRecord,
 };
 use crate::{control, graph, lifecycle, webhook};
 
@@ -134,6 +134,20 @@ impl Sandbox {
     /// Sets how a customer behaves (name, reachable, read receipts).
     pub fn set_customer(&self, wa_id: &str, profile: CustomerProfile) {
         self.app.lock().customers.insert(digits(wa_id), profile);
+    }
+
+    /// Sets which business-scoped user id (BSUID) a customer has: derived
+    /// (the default), a fixed one, or none (payloads as before BSUIDs).
+    pub fn set_user_id(&self, wa_id: &str, mode: UserIdMode) {
+        self.app.lock().user_id_modes.insert(digits(wa_id), mode);
+    }
+
+    /// The customer's BSUID as the business of `phone_number_id` sees it
+    /// (`contacts[].user_id`, `from_user_id`, `recipient_user_id`, and what
+    /// a send may give as `recipient`); `None` if the number is unknown or
+    /// the customer has none.
+    pub fn user_id(&self, phone_number_id: &str, wa_id: &str) -> Option<String> {
+        self.app.lock().user_id(phone_number_id, &digits(wa_id))
     }
 
     /// A customer sends a message to a business number (-> webhook).

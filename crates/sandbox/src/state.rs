@@ -9,13 +9,15 @@ use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
 
 use crate::config::{NumberSpec, digits};
 use crate::faults::Faults;
 use crate::ratelimit::TokenBucket;
 pub use crate::records::{
     Counters, CustomerProfile, InboundRecord, NumberCounters, OutboundMessage, StatusStep,
-    Template, WebhookCounters, WebhookRecord,
+    Template, UserIdMode, WebhookCounters, WebhookRecord,
 };
 
 /// Oldest records are forgotten beyond this many (long benchmarks).
@@ -30,6 +32,11 @@ pub(crate) struct Number {
     pub digits: String,
     pub rate_limit: u32,
     pub bucket: TokenBucket,
+    /// Sandbox-clock Unix seconds when the number was added
+    /// (`last_onboarded_time`).
+    pub onboarded_at: i64,
+    /// Business-profile fields set through `POST whatsapp_business_profile`.
+    pub profile: Map<String, Value>,
 }
 
 /// Uploaded or customer-sent media.
@@ -40,12 +47,20 @@ pub(crate) struct Media {
     pub bytes: Bytes,
     pub mime_type: String,
     pub sha256: [u8; 32],
+    /// Number the business uploaded it on (`None` for customer media);
+    /// `?phone_number_id=` on retrieve/delete must match it.
+    pub phone_number_id: Option<String>,
 }
 
 /// All mutable sandbox state, behind one mutex in [`crate::app::App`].
 pub(crate) struct State {
     pub numbers: BTreeMap<String, Number>,
     pub customers: HashMap<String, CustomerProfile>,
+    /// BSUID setting per customer wa_id (absent = [`UserIdMode::Derived`]).
+    pub user_id_modes: HashMap<String, UserIdMode>,
+    /// Derived BSUIDs handed out so far: (waba_id, user_id) -> wa_id, so
+    /// that a send to `recipient` finds its customer.
+    pub user_id_index: HashMap<(String, String), String>,
     /// Last inbound time per (phone_number_id, wa_id): the service window.
     pub windows: HashMap<(String, String), i64>,
     pub pair_buckets: HashMap<(String, String), TokenBucket>,
@@ -75,6 +90,8 @@ impl State {
         Self {
             numbers: BTreeMap::new(),
             customers: HashMap::new(),
+            user_id_modes: HashMap::new(),
+            user_id_index: HashMap::new(),
             windows: HashMap::new(),
             pair_buckets: HashMap::new(),
             outbound: HashMap::new(),
@@ -166,6 +183,63 @@ impl State {
 
     pub fn customer(&self, wa_id: &str) -> CustomerProfile {
         self.customers.get(wa_id).cloned().unwrap_or_default()
+    }
+
+    /// The customer's BSUID as seen by the business of `phone_number_id`
+    /// (`None`: unknown number, or the customer has none). Remembers derived
+    /// ids for [`State::resolve_user_id`].
+    pub fn user_id(&mut self, phone_number_id: &str, wa_id: &str) -> Option<String> {
+        let waba_id = self.numbers.get(phone_number_id)?.spec.waba_id.clone();
+        match self.user_id_modes.get(wa_id) {
+            Some(UserIdMode::Absent) => None,
+            Some(UserIdMode::Fixed(id)) => Some(id.clone()),
+            Some(UserIdMode::Derived) | None => {
+                let id = derive_user_id(&waba_id, wa_id);
+                self.user_id_index
+                    .entry((waba_id, id.clone()))
+                    .or_insert_with(|| wa_id.to_owned());
+                Some(id)
+            }
+        }
+    }
+
+    /// The wa_id of the customer whose BSUID (for the business of
+    /// `phone_number_id`) is `user_id`.
+    pub fn resolve_user_id(&mut self, phone_number_id: &str, user_id: &str) -> Option<String> {
+        let waba_id = self.numbers.get(phone_number_id)?.spec.waba_id.clone();
+        let fixed = self
+            .user_id_modes
+            .iter()
+            .find(|(_, m)| matches!(m, UserIdMode::Fixed(id) if id == user_id))
+            .map(|(wa_id, _)| wa_id.clone());
+        if fixed.is_some() {
+            return fixed;
+        }
+        let current = |st: &mut Self, wa_id: &str| {
+            st.user_id(phone_number_id, wa_id).as_deref() == Some(user_id)
+        };
+        if let Some(wa_id) = self
+            .user_id_index
+            .get(&(waba_id.clone(), user_id.to_owned()))
+            .cloned()
+            && current(self, &wa_id)
+        {
+            return Some(wa_id);
+        }
+        // Customers known but never shown to the business yet.
+        let known: Vec<String> = self
+            .customers
+            .keys()
+            .chain(self.user_id_modes.keys())
+            .cloned()
+            .chain(
+                self.windows
+                    .keys()
+                    .filter(|(p, _)| p == phone_number_id)
+                    .map(|(_, w)| w.clone()),
+            )
+            .collect();
+        known.into_iter().find(|w| current(self, w))
     }
 
     /// Whether the 24 h customer-service window is open.
@@ -262,6 +336,8 @@ impl State {
             digits: digits(&spec.display_phone_number),
             rate_limit,
             bucket: TokenBucket::per_second(rate_limit),
+            onboarded_at: self.now(),
+            profile: Map::new(),
             spec,
         };
         self.counters
@@ -271,6 +347,64 @@ impl State {
         self.numbers
             .insert(number.spec.phone_number_id.clone(), number);
     }
+}
+
+/// A BSUID like Meta's (`US.13491208655302741918`): the ISO country of the
+/// wa_id's calling code, a dot and 20 digits from a hash of (WABA, wa_id).
+pub(crate) fn derive_user_id(waba_id: &str, wa_id: &str) -> String {
+    let hash = Sha256::digest(format!("sandbox-bsuid:{waba_id}:{wa_id}").as_bytes());
+    let mut first = [0u8; 16];
+    first.copy_from_slice(&hash[..16]);
+    let n = u128::from_be_bytes(first) % 90_000_000_000_000_000_000 + 10_000_000_000_000_000_000;
+    format!("{}.{n}", country_of(wa_id))
+}
+
+/// ISO 3166 alpha-2 code for the calling code a wa_id starts with (a few
+/// common ones; `US` otherwise).
+fn country_of(wa_id: &str) -> &'static str {
+    const CODES: &[(&str, &str)] = &[
+        ("1", "US"),
+        ("7", "RU"),
+        ("20", "EG"),
+        ("27", "ZA"),
+        ("31", "NL"),
+        ("32", "BE"),
+        ("33", "FR"),
+        ("34", "ES"),
+        ("39", "IT"),
+        ("41", "CH"),
+        ("43", "AT"),
+        ("44", "GB"),
+        ("49", "DE"),
+        ("51", "PE"),
+        ("52", "MX"),
+        ("54", "AR"),
+        ("55", "BR"),
+        ("56", "CL"),
+        ("57", "CO"),
+        ("61", "AU"),
+        ("62", "ID"),
+        ("63", "PH"),
+        ("65", "SG"),
+        ("81", "JP"),
+        ("82", "KR"),
+        ("86", "CN"),
+        ("90", "TR"),
+        ("91", "IN"),
+        ("92", "PK"),
+        ("234", "NG"),
+        ("254", "KE"),
+        ("351", "PT"),
+        ("353", "IE"),
+        ("966", "SA"),
+        ("971", "AE"),
+        ("972", "IL"),
+    ];
+    CODES
+        .iter()
+        .filter(|(code, _)| wa_id.starts_with(code))
+        .max_by_key(|(code, _)| code.len())
+        .map_or("US", |(_, iso)| iso)
 }
 
 #[cfg(test)]
@@ -287,6 +421,36 @@ mod tests {
         let id = s.new_object_id();
         assert_eq!(id.len(), 16);
         assert!(id.bytes().all(|c| c.is_ascii_digit()));
+    }
+
+    #[test]
+    fn user_ids_are_stable_business_scoped_and_resolvable() {
+        let a = derive_user_id("1", "16505551234");
+        assert_eq!(a, derive_user_id("1", "16505551234"));
+        assert_ne!(a, derive_user_id("2", "16505551234"));
+        assert!(a.starts_with("US."), "{a}");
+        assert_eq!(a.len(), 23, "{a}");
+        assert!(derive_user_id("1", "4915100000001").starts_with("DE."));
+        assert!(derive_user_id("1", "97250000000").starts_with("IL."));
+
+        let mut s = State::new(None, "x".into(), 1);
+        s.add_number(NumberSpec::new("10", "1", "t"), 80);
+        s.customers
+            .insert("16505551234".into(), CustomerProfile::default());
+        assert_eq!(s.resolve_user_id("10", &a).as_deref(), Some("16505551234"));
+        assert_eq!(s.user_id("10", "16505551234"), Some(a.clone()));
+        s.user_id_modes
+            .insert("16505551234".into(), UserIdMode::Absent);
+        assert_eq!(s.user_id("10", "16505551234"), None);
+        assert_eq!(s.resolve_user_id("10", &a), None);
+        s.user_id_modes
+            .insert("16505551234".into(), UserIdMode::Fixed("US.7".into()));
+        assert_eq!(s.user_id("10", "16505551234").as_deref(), Some("US.7"));
+        assert_eq!(
+            s.resolve_user_id("10", "US.7").as_deref(),
+            Some("16505551234")
+        );
+        assert_eq!(s.user_id("11", "16505551234"), None, "unknown number");
     }
 
     #[test]

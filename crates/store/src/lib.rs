@@ -31,6 +31,7 @@ pub mod crm;
 pub mod drips;
 pub mod events;
 pub mod genesys;
+pub mod graph;
 pub mod hooks;
 pub mod housekeeping;
 pub mod idempotency;

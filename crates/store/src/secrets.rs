@@ -19,6 +19,7 @@ pub const SEALED_COLUMNS: &[(&str, &str)] = &[
     ("hook_endpoints", "secret"),
     ("hook_endpoints", "previous_secret"),
     ("hook_endpoints", "headers"),
+    ("hook_endpoints", "verify_token"),
     ("genesys_accounts", "client_secret"),
     ("genesys_links", "webhook_secret"),
 ];

@@ -28,6 +28,10 @@ pub enum Behaviour {
     Drop,
     /// Wait this long, then answer 200.
     Hold(Duration),
+    /// Answer as a Cloud API app does: a GET carrying Meta's handshake with
+    /// this `hub.verify_token` gets `hub.challenge` back (200), another GET
+    /// 403; anything else 200.
+    MetaHandshake { verify_token: String },
 }
 
 impl Behaviour {
@@ -219,6 +223,7 @@ async fn serve(stream: TcpStream, shared: Arc<Mutex<Shared>>) {
                 headers,
                 body,
             } => (status, headers, body),
+            Behaviour::MetaHandshake { verify_token } => handshake(&shared, &verify_token),
         };
         let reason = reqwest::StatusCode::from_u16(status)
             .ok()
@@ -243,6 +248,29 @@ async fn serve(stream: TcpStream, shared: Arc<Mutex<Shared>>) {
         {
             return;
         }
+    }
+}
+
+/// The answer of [`Behaviour::MetaHandshake`] to the latest request.
+fn handshake(shared: &Mutex<Shared>, verify_token: &str) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    let s = shared.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(r) = s.requests.last().filter(|r| r.method == "GET") else {
+        return (200, Vec::new(), Vec::new());
+    };
+    let query = r.path.split_once('?').map_or("", |(_, q)| q);
+    let params: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let param = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    match (
+        param("hub.mode"),
+        param("hub.verify_token"),
+        param("hub.challenge"),
+    ) {
+        (Some("subscribe"), Some(t), Some(challenge)) if t == verify_token => {
+            (200, Vec::new(), challenge.as_bytes().to_vec())
+        }
+        _ => (403, Vec::new(), b"verification failed".to_vec()),
     }
 }
 

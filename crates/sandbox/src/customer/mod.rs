@@ -85,6 +85,7 @@ pub(crate) fn receive(app: &App, msg: InboundMessage) -> Result<InboundReceipt, 
         st.customers.entry(from.clone()).or_default().name = name.clone();
     }
     let profile_name = st.customer(&from).name;
+    let user_id = st.user_id(&msg.phone_number_id, &from);
     let id = st.new_wamid(&from, true);
     let ts = st.now();
 
@@ -109,6 +110,9 @@ pub(crate) fn receive(app: &App, msg: InboundMessage) -> Result<InboundReceipt, 
     };
 
     let mut m = json!({ "from": from, "id": id, "timestamp": ts.to_string(), "type": kind });
+    if let Some(u) = &user_id {
+        m["from_user_id"] = json!(u);
+    }
     let mut context = serde_json::Map::new();
     if let Some(c) = context_id {
         context.insert("from".into(), json!(display));
@@ -225,7 +229,11 @@ pub(crate) fn receive(app: &App, msg: InboundMessage) -> Result<InboundReceipt, 
     let contacts = if system {
         Vec::new()
     } else {
-        vec![json!({ "profile": { "name": profile_name }, "wa_id": from })]
+        let mut contact = json!({ "profile": { "name": profile_name }, "wa_id": from });
+        if let Some(u) = user_id {
+            contact["user_id"] = json!(u);
+        }
+        vec![contact]
     };
     let ev = MessagesEvent {
         waba_id,

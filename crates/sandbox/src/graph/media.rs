@@ -61,6 +61,7 @@ pub(crate) fn store(
             bytes,
             mime_type: mime_type.to_owned(),
             sha256,
+            phone_number_id: None,
         },
     );
     (id, sha256)
@@ -149,6 +150,9 @@ pub(crate) async fn upload(
         }
         let mut st = app.lock();
         let (id, _) = store(&mut st, &number.waba_id, data, &mime);
+        if let Some(m) = st.media.get_mut(&id) {
+            m.phone_number_id = Some(pnid.clone());
+        }
         Ok(json!({ "id": id }))
     })();
     into_response(r)
@@ -164,6 +168,25 @@ fn url_hash(app: &App, mid: &str, ext: i64) -> String {
                 .collect()
         }
         Err(_) => String::new(),
+    }
+}
+
+/// `?phone_number_id=` on retrieve/delete: Meta only processes the call when
+/// it names the number the media was uploaded on.
+pub(crate) fn check_number(
+    app: &App,
+    id: &str,
+    q: &Params,
+    method: &str,
+) -> Result<(), GraphError> {
+    let Some(wanted) = q.get("phone_number_id").filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let st = app.lock();
+    let owner = st.media.get(id).and_then(|m| m.phone_number_id.as_ref());
+    match owner {
+        Some(p) if p != wanted => Err(GraphError::no_object(id, method)),
+        _ => Ok(()),
     }
 }
 

@@ -64,7 +64,17 @@ async fn process(app: &Arc<App>, number: &NumberSpec, body: &[u8]) -> Result<Val
     if obj.contains_key("status") {
         return mark_read(app, number, obj);
     }
-    let req = validate::send_request(obj)?;
+    let mut req = validate::send_request(obj)?;
+    if let Some(user_id) = &req.recipient {
+        req.wa_id = app
+            .lock()
+            .resolve_user_id(&number.phone_number_id, user_id)
+            .ok_or_else(|| {
+                GraphError::invalid(format!(
+                    "Invalid parameter recipient: no WhatsApp user with business-scoped user ID {user_id} for this business"
+                ))
+            })?;
+    }
     let (category, pricing_type) = precheck(app, number, &req)?;
 
     let fault = {
@@ -121,9 +131,14 @@ async fn process(app: &Arc<App>, number: &NumberSpec, body: &[u8]) -> Result<Val
     if req.template.is_some() {
         message["message_status"] = json!("accepted");
     }
+    // A send addressed by BSUID (`recipient`) names it back as `user_id`.
+    let mut contact = json!({ "input": req.to_input, "wa_id": req.wa_id });
+    if let Some(u) = &req.recipient {
+        contact["user_id"] = json!(u);
+    }
     Ok(json!({
         "messaging_product": "whatsapp",
-        "contacts": [{ "input": req.to_input, "wa_id": req.wa_id }],
+        "contacts": [contact],
         "messages": [message],
     }))
 }

@@ -2,12 +2,17 @@
 //! Meta's error envelopes.
 
 pub mod errors;
+mod fields;
 mod interactive;
 pub(crate) mod media;
 mod messages;
 mod phone;
+mod profile;
+mod template_body;
+mod template_list;
 mod templates;
 pub(crate) mod validate;
+mod waba;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -42,15 +47,19 @@ pub(crate) fn router(app: Arc<App>) -> Router<Arc<App>> {
         )
         .route(
             "/{version}/{id}/message_templates",
-            get(templates::list)
+            get(template_list::list)
                 .post(templates::create)
                 .delete(templates::delete),
         )
         .route("/{version}/{id}/phone_numbers", get(phone::list_numbers))
         .route("/{version}/{id}/register", post(phone::register))
         .route(
+            "/{version}/{id}/whatsapp_business_profile",
+            get(profile::get).post(profile::update),
+        )
+        .route(
             "/{version}/{id}/subscribed_apps",
-            get(phone::subscribed_apps).post(phone::subscribe),
+            get(waba::subscribed_apps).post(waba::subscribe),
         )
         .route("/whatsapp_business/attachments/", get(media::download))
         .route("/whatsapp_business/attachments", get(media::download))
@@ -200,6 +209,7 @@ async fn object_get(
             Node::Media(waba) => {
                 auth_waba(&app, &headers, &q, &waba, "get")
                     .map_err(|_| GraphError::no_object(&id, "get"))?;
+                media::check_number(&app, &id, &q, "get")?;
                 media::info(&app, &id)
             }
             Node::Template(waba) => {
@@ -209,7 +219,7 @@ async fn object_get(
             }
             Node::Waba => {
                 auth_waba(&app, &headers, &q, &id, "get")?;
-                Ok(phone::waba_info(&id))
+                waba::info(&id, &q)
             }
             Node::Unknown => Err(GraphError::no_object(&id, "get")),
         }
@@ -252,6 +262,7 @@ async fn object_delete(
             Node::Media(waba) => {
                 auth_waba(&app, &headers, &q, &waba, "delete")
                     .map_err(|_| GraphError::no_object(&id, "delete"))?;
+                media::check_number(&app, &id, &q, "delete")?;
                 app.lock().media.remove(&id);
                 Ok(serde_json::json!({ "success": true }))
             }

@@ -11,8 +11,12 @@ pub(super) type Obj = Map<String, Value>;
 /// A validated send request.
 #[derive(Debug, Clone)]
 pub(crate) struct SendRequest {
+    /// `to`, or `recipient` when there is no `to`, exactly as given.
     pub to_input: String,
+    /// Normalised recipient; empty until a `recipient` BSUID is resolved.
     pub wa_id: String,
+    /// The BSUID of a send addressed by `recipient` only.
+    pub recipient: Option<String>,
     pub kind: String,
     pub content: Value,
     pub context: Option<String>,
@@ -128,6 +132,19 @@ pub(crate) fn normalize_to(input: &str) -> Result<String, GraphError> {
     Ok(cleaned)
 }
 
+/// A BSUID (`US.13491208655302741918`) or parent BSUID (`US.ENT.…`).
+fn is_user_id(s: &str) -> bool {
+    let mut parts = s.split('.');
+    let country = parts.next().unwrap_or_default();
+    let mut rest: Vec<&str> = parts.collect();
+    if rest.first() == Some(&"ENT") {
+        rest.remove(0);
+    }
+    country.len() == 2
+        && country.bytes().all(|b| b.is_ascii_uppercase())
+        && matches!(rest.as_slice(), [digits] if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// Validates a send body (not a mark-as-read body).
 pub(crate) fn send_request(o: &Obj) -> Result<SendRequest, GraphError> {
     match opt_str(o, "recipient_type", "recipient_type")? {
@@ -144,8 +161,20 @@ pub(crate) fn send_request(o: &Obj) -> Result<SendRequest, GraphError> {
             ));
         }
     }
-    let to_input = req_str(o, "to", "to")?.to_owned();
-    let wa_id = normalize_to(&to_input)?;
+    // `to` wins when both are given; `recipient` alone is a BSUID.
+    let recipient = opt_str(o, "recipient", "recipient")?;
+    let (to_input, wa_id, recipient) = match (opt_str(o, "to", "to")?, recipient) {
+        (Some(to), _) => (to.to_owned(), normalize_to(to)?, None),
+        (None, Some(r)) => {
+            if !is_user_id(r) {
+                return Err(GraphError::param(format!(
+                    "Param recipient must be a valid business-scoped user ID - got {r:?}."
+                )));
+            }
+            (r.to_owned(), String::new(), Some(r.to_owned()))
+        }
+        (None, None) => return Err(required("to")),
+    };
     let kind = opt_str(o, "type", "type")?.unwrap_or("text").to_owned();
     if !TYPES.contains(&kind.as_str()) {
         return Err(mistyped(
@@ -188,6 +217,7 @@ pub(crate) fn send_request(o: &Obj) -> Result<SendRequest, GraphError> {
     Ok(SendRequest {
         to_input,
         wa_id,
+        recipient,
         kind,
         content,
         context,
@@ -340,6 +370,21 @@ mod tests {
         assert_eq!(ok.wa_id, "16505551234");
         assert_eq!(ok.to_input, "+1 650-555-1234");
         assert_eq!(check(json!({"to": "1650555"})).unwrap_err().code, 100);
+        let by_id =
+            check(json!({"recipient": "US.13491208655302741918", "text": {"body": "x"}})).unwrap();
+        assert_eq!(by_id.recipient.as_deref(), Some("US.13491208655302741918"));
+        assert_eq!(by_id.to_input, "US.13491208655302741918");
+        let both =
+            check(json!({"to": "1650555", "recipient": "US.1", "text": {"body": "x"}})).unwrap();
+        assert_eq!((both.wa_id.as_str(), both.recipient), ("1650555", None));
+        assert_eq!(
+            check(json!({"recipient": "16505551234", "text": {"body": "x"}}))
+                .unwrap_err()
+                .code,
+            100
+        );
+        assert!(is_user_id("US.ENT.11815799212886844830"));
+        assert!(!is_user_id("us.1") && !is_user_id("US.") && !is_user_id("US.1.2"));
         assert_eq!(
             check(json!({"type": "text", "text": {"body": "x"}}))
                 .unwrap_err()

@@ -29,7 +29,8 @@ async fn inbound_and_customer_views_over_http() {
     );
     assert_eq!(
         value["contacts"][0],
-        json!({"profile": {"name": "Sheena Nelson"}, "wa_id": CUSTOMER})
+        json!({"profile": {"name": "Sheena Nelson"}, "wa_id": CUSTOMER,
+            "user_id": env.sb.user_id(PNID, CUSTOMER).unwrap()})
     );
     assert_eq!(
         value["messages"][0]["text"]["body"],

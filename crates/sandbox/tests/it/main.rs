@@ -2,6 +2,7 @@
 //! Meta's JSON, webhooks received by a tiny axum server in the test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod bsuid;
 mod client;
 mod common;
 mod control;
@@ -9,6 +10,7 @@ mod faults;
 mod fidelity;
 mod limits;
 mod media;
+mod pywa;
 mod send;
 mod shape;
 mod templates;

@@ -1,9 +1,32 @@
-//! The Cloud-API-compatible endpoint (`/graph/{version}/…`): clients
-//! written for Meta's API work against Switchboard by changing the base
-//! URL. The rules are the inbox's and the channel's; this area only finds
-//! the number a call names and relays read receipts.
+//! The Cloud-API-compatible endpoint (`/graph/…`): a bot written for
+//! Meta's Cloud API (pywa, whatsapp-api-js, plain HTTP) runs on Switchboard
+//! by changing its base URL to `{public_url}/graph` and its token to a
+//! tenant API key.
+//!
+//! - [`sends`]: `POST /{v}/{pnid}/messages` sends under every rule of the
+//!   inbox and answers with Meta's wamid (or Meta's refusal).
+//! - [`objects`], [`media`], [`templates`], [`numbers`]: Meta's other
+//!   endpoints, relayed ([`proxy`]) with the number's own credentials, but
+//!   only for ids this tenant owns ([`known`]); anything else is Meta's
+//!   100/33, so no key reaches another tenant's numbers, WABAs, media or
+//!   templates.
+//! - [`error`]: every answer under `/graph/`, unknown paths and wrong
+//!   methods included, is in Meta's envelope, because a client decides on
+//!   `error.code`.
+//!
+//! The rules are the inbox's and the channels'; this area finds what a
+//! call names, relays, and records what the tenant made at Meta
+//! (`graph_objects`).
 
 pub mod api;
+pub mod error;
+pub mod known;
+pub mod media;
+pub mod numbers;
+pub mod objects;
+pub mod proxy;
+pub mod sends;
+pub mod templates;
 
 use crate::auth::TenantCtx;
 use crate::error::{AppError, AppResult};
@@ -23,6 +46,14 @@ pub async fn find_channel(
     Ok(channels
         .into_iter()
         .find(|c| c.phone_number_id == phone_number_id))
+}
+
+/// The phone number ids of the tenant's numbers.
+pub async fn tenant_numbers(state: &AppState, ctx: &TenantCtx) -> AppResult<Vec<String>> {
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
+    let channels = tx.list_channels().await?;
+    tx.commit().await?;
+    Ok(channels.into_iter().map(|c| c.phone_number_id).collect())
 }
 
 /// Why a read receipt was not relayed.

@@ -10,7 +10,7 @@
 //! outcome commits after.
 
 use super::settings::open_headers;
-use super::{signature, ssrf};
+use super::{cloud, signature, ssrf};
 use crate::auth::{TenantCtx, Via};
 use crate::events::record;
 use crate::state::AppState;
@@ -19,9 +19,9 @@ use domain::{DeliveryId, TenantId, Timestamp};
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER, USER_AGENT};
 use serde_json::json;
 use store::StoreError;
-use store::hooks::HookEndpoint;
 use store::hooks::attempts::HookAttempt;
 use store::hooks::deliveries::{DeliverySettlement, DeliveryStatus};
+use store::hooks::{HookEndpoint, HookFormat};
 
 /// The first retry waits about this long; each next one twice as long.
 pub const FIRST_RETRY_SECONDS: i64 = 60;
@@ -291,6 +291,18 @@ async fn send(
             headers.insert(k, v);
         }
     }
+    // A Cloud-API endpoint is signed as Meta signs (one secret: Meta's
+    // header has room for one signature).
+    let signed = match e.format {
+        HookFormat::Switchboard => (
+            HeaderName::from_static("switchboard-signature"),
+            signature::header(&secrets, t, body.as_bytes()),
+        ),
+        HookFormat::CloudApi => (
+            HeaderName::from_static(cloud::SIGNATURE_HEADER),
+            cloud::signature(&current, body.as_bytes()),
+        ),
+    };
     let own = [
         (CONTENT_TYPE, "application/json".to_owned()),
         (USER_AGENT, "Switchboard-Webhooks/1".to_owned()),
@@ -302,10 +314,7 @@ async fn send(
             HeaderName::from_static("switchboard-delivery"),
             id.to_string(),
         ),
-        (
-            HeaderName::from_static("switchboard-signature"),
-            signature::header(&secrets, t, body.as_bytes()),
-        ),
+        signed,
     ];
     for (k, v) in own {
         let v = HeaderValue::from_str(&v).map_err(|err| err.to_string())?;

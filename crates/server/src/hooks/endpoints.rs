@@ -10,13 +10,13 @@ use crate::error::{AppError, AppResult};
 use crate::events::record;
 use crate::state::AppState;
 use domain::events::{Event, WebhookEndpointRef};
-use domain::{DeliveryId, EndpointId, EventId, Permission, Timestamp};
+use domain::{ChannelId, DeliveryId, EndpointId, EventId, Permission, Timestamp};
 use serde::Serialize;
 use serde_json::json;
 use std::collections::BTreeMap;
 use store::TenantTx;
-use store::hooks::HookEndpoint;
 use store::hooks::deliveries::{DeliveryStatus, NewHookDelivery};
+use store::hooks::{HookEndpoint, HookFormat};
 use store::page::{Page, PageRequest};
 use utoipa::ToSchema;
 
@@ -31,11 +31,20 @@ pub const DEFAULT_OVERLAP_HOURS: i64 = 24;
 #[derive(Debug, Clone, Default)]
 pub struct NewEndpoint {
     pub url: String,
+    /// Ignored (and left empty) for a Cloud-API endpoint.
     pub events: Vec<String>,
     pub description: Option<String>,
     /// `true` when `None`.
     pub enabled: Option<bool>,
     pub headers: Option<BTreeMap<String, String>>,
+    pub format: HookFormat,
+    /// Cloud API only: the numbers whose webhooks it takes (none: all).
+    pub channel_ids: Option<Vec<ChannelId>>,
+    /// Cloud API only, required: its `hub.verify_token`.
+    pub verify_token: Option<String>,
+    /// Cloud API only: the signing secret (the bot's app secret); one is
+    /// made when `None`.
+    pub secret: Option<String>,
 }
 
 /// A change to an endpoint; `None` leaves a field as it is. An empty
@@ -47,6 +56,10 @@ pub struct EndpointChange {
     pub description: Option<String>,
     pub enabled: Option<bool>,
     pub headers: Option<BTreeMap<String, String>>,
+    /// Cloud API only: its numbers (empty: all).
+    pub channel_ids: Option<Vec<ChannelId>>,
+    /// Cloud API only.
+    pub verify_token: Option<String>,
 }
 
 /// An endpoint as its tenant sees it (never its secret or header values).
@@ -54,8 +67,15 @@ pub struct EndpointChange {
 pub struct Endpoint {
     pub id: EndpointId,
     pub url: String,
-    /// Event patterns: names, `family.*` or `*`.
+    /// Event patterns: names, `family.*` or `*` (empty for the Cloud API
+    /// format).
     pub events: Vec<String>,
+    /// `switchboard` (Switchboard's events) or `cloud_api` (Meta's
+    /// webhooks for the tenant's numbers, as Meta sends them).
+    #[schema(value_type = String, example = "switchboard")]
+    pub format: &'static str,
+    /// Cloud API format: the numbers whose webhooks it takes (`null`: all).
+    pub channel_ids: Option<Vec<ChannelId>>,
     pub description: Option<String>,
     pub enabled: bool,
     /// The extra headers' names (their values are never shown again).
@@ -93,10 +113,23 @@ pub async fn create_endpoint(
 ) -> AppResult<CreatedEndpoint> {
     ctx.require(Permission::WebhooksManage)?;
     let url = ssrf::check_url(&state.config.webhooks, &input.url).await?;
-    let events = patterns::validate(&input.events)?;
+    let cloud = cloud_settings(&input)?;
+    let events = match input.format {
+        HookFormat::Switchboard => patterns::validate(&input.events)?,
+        HookFormat::CloudApi => Vec::new(),
+    };
     let description = description(input.description.as_deref())?;
     let headers = seal_headers(state, input.headers.as_ref())?;
-    let secret = signature::new_secret();
+    let secret = input.secret.clone().unwrap_or_else(signature::new_secret);
+    let enabled = input.enabled.unwrap_or(true);
+    if let Some(token) = cloud.verify_token.as_deref() {
+        let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
+        own_channels(&mut tx, cloud.channel_ids.as_deref()).await?;
+        tx.commit().await?;
+        if enabled {
+            super::cloud::verify(state, url.as_str(), token).await?;
+        }
+    }
     let now = state.now();
     let mut tx = state.store.tenant(ctx.tenant_id).await?;
     let endpoint = HookEndpoint {
@@ -105,7 +138,7 @@ pub async fn create_endpoint(
         url: url.to_string(),
         description,
         events,
-        enabled: input.enabled.unwrap_or(true),
+        enabled,
         headers,
         secret: state.secrets.seal_str(&secret),
         previous_secret: None,
@@ -113,6 +146,9 @@ pub async fn create_endpoint(
         from_seq: tx.latest_event_seq().await?,
         failing_since: None,
         disabled_reason: None,
+        format: input.format,
+        channel_ids: cloud.channel_ids,
+        verify_token: cloud.verify_token.map(|t| state.secrets.seal_str(&t)),
         created_at: now,
         updated_at: now,
     };
@@ -201,9 +237,31 @@ pub async fn update_endpoint(
         .as_ref()
         .map(|h| seal_headers(state, Some(h)))
         .transpose()?;
+    if let Some(t) = &change.verify_token {
+        check_verify_token(t)?;
+    }
+    reverify(state, ctx, id, url.as_deref(), &change).await?;
     let now = state.now();
     let mut tx = state.store.tenant(ctx.tenant_id).await?;
     let mut e = tx.find_hook_endpoint(id).await?;
+    if e.format == HookFormat::Switchboard
+        && (change.channel_ids.is_some() || change.verify_token.is_some())
+    {
+        return Err(AppError::validation(
+            "format",
+            "channel_ids and verify_token belong to Cloud API endpoints",
+        ));
+    }
+    if e.format == HookFormat::CloudApi && change.events.as_ref().is_some_and(|ev| !ev.is_empty()) {
+        return Err(AppError::validation(
+            "events",
+            "a Cloud API endpoint takes Meta's webhooks, not events",
+        ));
+    }
+    if let Some(ids) = &change.channel_ids {
+        own_channels(&mut tx, Some(ids)).await?;
+        e.channel_ids = (!ids.is_empty()).then(|| ids.clone());
+    }
     let was_enabled = e.enabled;
     if let Some(url) = url {
         e.url = url;
@@ -223,6 +281,9 @@ pub async fn update_endpoint(
             e.failing_since = None;
             e.disabled_reason = None;
         }
+    }
+    if let Some(t) = &change.verify_token {
+        e.verify_token = Some(state.secrets.seal_str(t));
     }
     e.updated_at = now;
     tx.update_hook_endpoint(&e).await?;
@@ -296,21 +357,27 @@ pub async fn send_test(state: &AppState, ctx: &TenantCtx, id: EndpointId) -> App
         "endpoint_id": e.id,
         "message": "A test event from Switchboard: your endpoint is reachable.",
     });
-    let body = fanout::body(
-        ctx.tenant_id,
-        event_id,
-        fanout::TEST_EVENT,
-        1,
-        None,
-        now,
-        &data,
-    );
+    let (name, body) = match e.format {
+        HookFormat::Switchboard => (
+            fanout::TEST_EVENT,
+            fanout::body(
+                ctx.tenant_id,
+                event_id,
+                fanout::TEST_EVENT,
+                1,
+                None,
+                now,
+                &data,
+            ),
+        ),
+        HookFormat::CloudApi => (super::cloud::TEST_EVENT, super::cloud::test_body()),
+    };
     let delivery = DeliveryId::new();
     tx.insert_hook_delivery(&NewHookDelivery {
         id: delivery,
         endpoint_id: id,
         event_id,
-        event_name: fanout::TEST_EVENT,
+        event_name: name,
         event_seq: None,
         body: &body,
         now,
@@ -330,6 +397,109 @@ pub async fn send_test(state: &AppState, ctx: &TenantCtx, id: EndpointId) -> App
     tx.commit().await?;
     state.wake_workers();
     Ok(Delivery::from_stored(d, e.url))
+}
+
+/// Runs the handshake again before a Cloud-API endpoint receives at a new
+/// address, with a new token, or again after being disabled (before the
+/// change's transaction: the request may take a while).
+async fn reverify(
+    state: &AppState,
+    ctx: &TenantCtx,
+    id: EndpointId,
+    url: Option<&str>,
+    change: &EndpointChange,
+) -> AppResult<()> {
+    let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
+    let e = tx.find_hook_endpoint(id).await?;
+    tx.commit().await?;
+    let enabled = change.enabled.unwrap_or(e.enabled);
+    let url = url.unwrap_or(&e.url);
+    let again = !e.enabled || url != e.url || change.verify_token.is_some();
+    if e.format != HookFormat::CloudApi || !enabled || !again {
+        return Ok(());
+    }
+    let token = match (&change.verify_token, &e.verify_token) {
+        (Some(t), _) => t.clone(),
+        (None, Some(sealed)) => state.secrets.open_str(sealed).map_err(AppError::internal)?,
+        (None, None) => String::new(),
+    };
+    super::cloud::verify(state, url, &token).await
+}
+
+/// The Cloud-API settings of `input`, checked: refused on a Switchboard
+/// endpoint, the verify token required on a Cloud-API one.
+struct CloudSettings {
+    channel_ids: Option<Vec<ChannelId>>,
+    verify_token: Option<String>,
+}
+
+fn cloud_settings(input: &NewEndpoint) -> AppResult<CloudSettings> {
+    match input.format {
+        HookFormat::Switchboard => {
+            if input.channel_ids.is_some() || input.verify_token.is_some() || input.secret.is_some()
+            {
+                return Err(AppError::validation(
+                    "format",
+                    "channel_ids, verify_token and secret belong to Cloud API endpoints (format cloud_api)",
+                ));
+            }
+            Ok(CloudSettings {
+                channel_ids: None,
+                verify_token: None,
+            })
+        }
+        HookFormat::CloudApi => {
+            let Some(token) = input.verify_token.clone() else {
+                return Err(AppError::validation(
+                    "verify_token",
+                    "required: Meta's handshake sends it to your endpoint",
+                ));
+            };
+            check_verify_token(&token)?;
+            if let Some(secret) = &input.secret {
+                let ok = (16..=200).contains(&secret.len())
+                    && secret.bytes().all(|b| b.is_ascii_graphic());
+                if !ok {
+                    return Err(AppError::validation(
+                        "secret",
+                        "16 to 200 visible ASCII characters",
+                    ));
+                }
+            }
+            Ok(CloudSettings {
+                channel_ids: input.channel_ids.clone().filter(|ids| !ids.is_empty()),
+                verify_token: Some(token),
+            })
+        }
+    }
+}
+
+fn check_verify_token(token: &str) -> AppResult<()> {
+    if (1..=200).contains(&token.len()) && token.bytes().all(|b| b.is_ascii_graphic()) {
+        Ok(())
+    } else {
+        Err(AppError::validation(
+            "verify_token",
+            "1 to 200 visible ASCII characters",
+        ))
+    }
+}
+
+/// Refuses channel ids that are not this tenant's numbers.
+async fn own_channels(tx: &mut TenantTx, ids: Option<&[ChannelId]>) -> AppResult<()> {
+    for id in ids.unwrap_or_default() {
+        match tx.find_channel(*id).await {
+            Ok(_) => {}
+            Err(store::StoreError::NotFound) => {
+                return Err(AppError::validation(
+                    "channel_ids",
+                    format!("{id} is not one of this workspace's numbers"),
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }
 
 /// Starts a new series for every delivery of `endpoint` that waited while
@@ -387,6 +557,8 @@ fn view(state: &AppState, e: HookEndpoint, success_rate_24h: Option<f64>) -> App
         id: e.id,
         url: e.url,
         events: e.events,
+        format: e.format.as_str(),
+        channel_ids: e.channel_ids,
         description: e.description,
         enabled: e.enabled,
         header_names,

@@ -22,6 +22,7 @@ use serde::Serialize;
 use serde_json::Value;
 use store::TenantTx;
 use store::events::{CursorStart, StoredEvent, Table};
+use store::hooks::HookFormat;
 use store::hooks::deliveries::NewHookDelivery;
 
 /// The name of the event [`super::endpoints::send_test`] sends.
@@ -75,7 +76,14 @@ impl Consumer for Fanout {
     const START: CursorStart = CursorStart::Beginning;
 
     async fn handle(&self, tx: &mut TenantTx, events: &[StoredEvent]) -> anyhow::Result<()> {
-        let endpoints = tx.enabled_hook_endpoints().await?;
+        // Cloud-API endpoints take Meta's webhooks, not events
+        // ([`super::cloud`]).
+        let endpoints: Vec<_> = tx
+            .enabled_hook_endpoints()
+            .await?
+            .into_iter()
+            .filter(|e| e.format == HookFormat::Switchboard)
+            .collect();
         if endpoints.is_empty() {
             return Ok(());
         }

@@ -233,6 +233,15 @@ pub async fn replay_endpoint(
             if until <= since {
                 return Err(AppError::validation("until", "must be after `since`"));
             }
+            // A range replays events of the log; a Cloud-API endpoint takes
+            // Meta's webhooks, whose deliveries replay one by one or as
+            // dead letters.
+            if e.format == store::hooks::HookFormat::CloudApi {
+                return Err(AppError::Rule(
+                    "replay_range_not_supported",
+                    "a Cloud API endpoint replays its deliveries (one, or the dead-lettered), not a range of events".into(),
+                ));
+            }
             let mut after = 0;
             loop {
                 let events = tx.events_created_between(since, until, after, 500).await?;

@@ -11,6 +11,7 @@
 //! ([`HookRuntime`]).
 
 pub mod api;
+pub mod cloud;
 pub mod deliver;
 pub mod endpoints;
 pub mod executions;

@@ -226,7 +226,7 @@ async fn account_verdicts_stop_and_resume_sending() {
         assert_eq!((r.status, r.code()), (422, "channel_disabled"), "{}", r.body);
         // A Cloud API client hears it in Meta's words.
         let meta = json!({ "messaging_product": "whatsapp", "to": CUSTOMER, "type": "text", "text": { "body": "hi" } });
-        let (status, body) = crate::compat::post(&wa, &t.api_key, &format!("{PNID_A}/messages"), meta).await;
+        let (status, body) = crate::graph::sends::post(&wa, &t.api_key, &format!("{PNID_A}/messages"), meta).await;
         assert_eq!((status, &body["error"]["code"]), (400, &json!(131031)), "{body}");
         deliver(&wa, &verdict(json!({ "event": "DISABLED_UPDATE", "ban_info": { "waba_ban_state": "REINSTATE" } }))).await;
         assert_eq!(number().await["status"], json!("active"));

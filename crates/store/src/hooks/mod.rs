@@ -7,11 +7,38 @@
 pub mod attempts;
 pub mod deliveries;
 
-use crate::db::{TenantTx, exec, run};
+use crate::db::{SystemTx, TenantTx, exec, run};
 use crate::error::{OrNotFound, StoreError, StoreResult};
 use crate::page::{Page, PageRequest};
-use domain::{EndpointId, TenantId, Timestamp};
+use domain::{ChannelId, EndpointId, TenantId, Timestamp};
 use uuid::Uuid;
+
+/// What an endpoint receives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HookFormat {
+    /// Switchboard's events (docs/EVENTS.md), signed `Switchboard-Signature`.
+    #[default]
+    Switchboard,
+    /// Meta's own webhooks for the tenant's numbers, signed
+    /// `X-Hub-Signature-256`, for bots written for the Cloud API.
+    CloudApi,
+}
+
+impl HookFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HookFormat::Switchboard => "switchboard",
+            HookFormat::CloudApi => "cloud_api",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "switchboard" => Some(HookFormat::Switchboard),
+            "cloud_api" => Some(HookFormat::CloudApi),
+            _ => None,
+        }
+    }
+}
 
 /// An endpoint as stored.
 #[derive(Debug, Clone)]
@@ -34,6 +61,11 @@ pub struct HookEndpoint {
     pub from_seq: i64,
     pub failing_since: Option<Timestamp>,
     pub disabled_reason: Option<String>,
+    pub format: HookFormat,
+    /// A `CloudApi` endpoint's numbers (`None`: all the tenant's).
+    pub channel_ids: Option<Vec<ChannelId>>,
+    /// Sealed: what a `CloudApi` endpoint expects as `hub.verify_token`.
+    pub verify_token: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -53,13 +85,16 @@ struct EndpointRow {
     from_seq: i64,
     failing_since: Option<i64>,
     disabled_reason: Option<String>,
+    format: String,
+    channel_ids: Option<String>,
+    verify_token: Option<String>,
     created_at: i64,
     updated_at: i64,
 }
 
 const COLUMNS: &str = "tenant_id, id, url, description, events, enabled, headers, secret, \
     previous_secret, previous_secret_until, from_seq, failing_since, disabled_reason, \
-    created_at, updated_at";
+    format, channel_ids, verify_token, created_at, updated_at";
 
 impl TryFrom<EndpointRow> for HookEndpoint {
     type Error = StoreError;
@@ -78,10 +113,28 @@ impl TryFrom<EndpointRow> for HookEndpoint {
             from_seq: r.from_seq,
             failing_since: r.failing_since.map(Timestamp::from_millis),
             disabled_reason: r.disabled_reason,
+            format: HookFormat::parse(&r.format).ok_or_else(|| {
+                StoreError::corrupt(format!("unknown endpoint format {}", r.format))
+            })?,
+            channel_ids: r
+                .channel_ids
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(StoreError::corrupt)?,
+            verify_token: r.verify_token,
             created_at: Timestamp::from_millis(r.created_at),
             updated_at: Timestamp::from_millis(r.updated_at),
         })
     }
+}
+
+fn channel_ids_json(e: &HookEndpoint) -> StoreResult<Option<String>> {
+    e.channel_ids
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(StoreError::corrupt)
 }
 
 fn endpoints(rows: Vec<EndpointRow>) -> StoreResult<Vec<HookEndpoint>> {
@@ -101,11 +154,14 @@ impl TenantTx {
     /// Inserts `e` as it is (its `tenant_id` is this transaction's).
     pub async fn insert_hook_endpoint(&mut self, e: &HookEndpoint) -> StoreResult<()> {
         let events = serde_json::to_string(&e.events).map_err(StoreError::corrupt)?;
+        let channel_ids = channel_ids_json(e)?;
         exec!(&mut self.tx, |c| sqlx::query(
             "INSERT INTO hook_endpoints (tenant_id, id, url, description, events, enabled, \
                headers, secret, previous_secret, previous_secret_until, from_seq, \
-               failing_since, disabled_reason, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+               failing_since, disabled_reason, format, channel_ids, verify_token, \
+               created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+               $17, $18)"
         )
         .bind(self.tenant.as_uuid())
         .bind(e.id.as_uuid())
@@ -120,6 +176,9 @@ impl TenantTx {
         .bind(e.from_seq)
         .bind(e.failing_since.map(Timestamp::as_millis))
         .bind(&e.disabled_reason)
+        .bind(e.format.as_str())
+        .bind(&channel_ids)
+        .bind(&e.verify_token)
         .bind(e.created_at.as_millis())
         .bind(e.updated_at.as_millis())
         .execute(c)
@@ -127,14 +186,16 @@ impl TenantTx {
         .map(drop)
     }
 
-    /// Writes every changeable field of `e` (all but its id, `from_seq` and
-    /// `created_at`).
+    /// Writes every changeable field of `e` (all but its id, `from_seq`,
+    /// `format` and `created_at`).
     pub async fn update_hook_endpoint(&mut self, e: &HookEndpoint) -> StoreResult<()> {
         let events = serde_json::to_string(&e.events).map_err(StoreError::corrupt)?;
+        let channel_ids = channel_ids_json(e)?;
         let n = exec!(&mut self.tx, |c| sqlx::query(
             "UPDATE hook_endpoints SET url = $3, description = $4, events = $5, enabled = $6, \
                headers = $7, secret = $8, previous_secret = $9, previous_secret_until = $10, \
-               failing_since = $11, disabled_reason = $12, updated_at = $13 \
+               failing_since = $11, disabled_reason = $12, updated_at = $13, \
+               channel_ids = $14, verify_token = $15 \
              WHERE tenant_id = $1 AND id = $2"
         )
         .bind(self.tenant.as_uuid())
@@ -150,6 +211,8 @@ impl TenantTx {
         .bind(e.failing_since.map(Timestamp::as_millis))
         .bind(&e.disabled_reason)
         .bind(e.updated_at.as_millis())
+        .bind(&channel_ids)
+        .bind(&e.verify_token)
         .execute(c)
         .await)?;
         if n == 0 {
@@ -254,5 +317,29 @@ impl TenantTx {
                 succeeded,
             })
             .collect())
+    }
+}
+
+impl SystemTx {
+    /// The tenants among `tenants` with an enabled Cloud-API-format
+    /// endpoint: those whose Meta webhooks are forwarded.
+    pub async fn tenants_forwarding_webhooks(
+        &mut self,
+        tenants: &[TenantId],
+    ) -> StoreResult<Vec<TenantId>> {
+        let mut found = Vec::new();
+        for t in tenants {
+            let row: Option<(Uuid,)> = run!(&mut self.tx, |c| sqlx::query_as(
+                "SELECT id FROM hook_endpoints \
+                 WHERE tenant_id = $1 AND format = 'cloud_api' AND enabled = 1 LIMIT 1"
+            )
+            .bind(t.as_uuid())
+            .fetch_optional(c)
+            .await)?;
+            if row.is_some() {
+                found.push(*t);
+            }
+        }
+        Ok(found)
     }
 }

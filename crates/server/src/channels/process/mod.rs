@@ -17,9 +17,10 @@
 mod route;
 mod tenants;
 
+use crate::hooks::cloud::Forward;
 use crate::state::AppState;
 use anyhow::anyhow;
-use domain::{Timestamp, WebhookId};
+use domain::{TenantId, Timestamp, WebhookId};
 use route::{ForNobody, Router};
 use std::collections::{HashMap, HashSet};
 use store::SystemTx;
@@ -66,8 +67,8 @@ pub async fn process_webhook(
 /// processed then.
 pub async fn process_webhooks(state: &AppState, ids: &[WebhookId]) -> anyhow::Result<Processing> {
     let now = state.now();
-    let (mut stages, routed) = route(state, ids).await?;
-    let groups = tenants::by_tenant(routed);
+    let (mut stages, routed, forwards) = route(state, ids).await?;
+    let groups = tenants::by_tenant(routed, forwards);
     // One transaction for the whole batch; if it fails, one per tenant, and
     // a webhook one of whose tenants fails then on its own. On PostgreSQL,
     // one per tenant from the start: its commits run side by side, and a
@@ -158,12 +159,13 @@ struct Unmarked {
 }
 
 /// Reads and routes the webhooks `ids` in one read-only system
-/// transaction: where each stands, and the events tenants own, webhook
-/// after webhook, each one's in body order.
+/// transaction: where each stands, the events tenants own, webhook after
+/// webhook, each one's in body order, and the tenants' shares of them to
+/// forward to their bots.
 async fn route(
     state: &AppState,
     ids: &[WebhookId],
-) -> anyhow::Result<(Vec<Stage>, Vec<ForTenant>)> {
+) -> anyhow::Result<(Vec<Stage>, Vec<ForTenant>, Vec<(TenantId, Forward)>)> {
     let mut sys = state.store.system_read().await?;
     let found: HashMap<WebhookId, StoredWebhook> = sys
         .find_webhooks(ids)
@@ -173,6 +175,7 @@ async fn route(
         .collect();
     let mut router = Router::default();
     let mut routed = Vec::new();
+    let mut forwards = Vec::new();
     let mut seen = HashSet::new();
     let mut stages = Vec::with_capacity(ids.len());
     for (w, id) in ids.iter().enumerate() {
@@ -182,7 +185,7 @@ async fn route(
             Some(webhook) if webhook.status == "processed" => Stage::Before,
             Some(webhook) => {
                 let nobody = router
-                    .route_webhook(&mut sys, w, webhook, &mut routed)
+                    .route_webhook(&mut sys, w, webhook, &mut routed, &mut forwards)
                     .await?;
                 Stage::Applied(Unmarked {
                     id: *id,
@@ -197,7 +200,7 @@ async fn route(
         stages.push(stage);
     }
     sys.commit().await?;
-    Ok((stages, routed))
+    Ok((stages, routed, forwards))
 }
 
 /// Counts each group's applied and held events into their webhooks'
@@ -232,8 +235,8 @@ fn count_held(stages: &mut [Stage], groups: &[TenantEvents], held: Vec<anyhow::R
 async fn alone(state: &AppState, id: WebhookId) -> Stage {
     let result = async {
         let now = state.now();
-        let (mut stages, routed) = route(state, &[id]).await?;
-        let groups = tenants::by_tenant(routed);
+        let (mut stages, routed, forwards) = route(state, &[id]).await?;
+        let groups = tenants::by_tenant(routed, forwards);
         let held = tenants::apply_by_tenant(state, &groups, &[id], now).await;
         count_held(&mut stages, &groups, held);
         match stages.pop() {

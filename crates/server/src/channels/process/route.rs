@@ -6,7 +6,9 @@
 
 use super::super::apply::InboundEvent;
 use super::tenants::ForTenant;
-use domain::{TenantId, TenantStatus};
+use crate::hooks;
+use crate::hooks::cloud::Forward;
+use domain::{ChannelId, TenantId, TenantStatus};
 use std::collections::HashMap;
 use store::channels::Channel;
 use store::webhooks::StoredWebhook;
@@ -27,12 +29,108 @@ pub(super) struct ForNobody {
 pub(super) struct Router {
     routes: HashMap<(bool, String), Vec<(Channel, bool)>>,
     suspended: HashMap<TenantId, bool>,
+    /// Whether each tenant forwards Meta's webhooks to a bot.
+    forwarding: HashMap<TenantId, bool>,
 }
 
 impl Router {
     /// Routes every event of `webhook`, the batch's `w`th: those a tenant
-    /// owns are added to `routed`; those nobody does are answered.
+    /// owns are added to `routed`, and its changes for tenants that forward
+    /// Meta's webhooks to `forwards`; those nobody owns are answered.
     pub async fn route_webhook(
+        &mut self,
+        sys: &mut SystemTx,
+        w: usize,
+        webhook: &StoredWebhook,
+        routed: &mut Vec<ForTenant>,
+        forwards: &mut Vec<(TenantId, Forward)>,
+    ) -> anyhow::Result<Vec<ForNobody>> {
+        let first = routed.len();
+        let nobody = self.route_events(sys, w, webhook, routed).await?;
+        let mut owners: Vec<TenantId> = routed[first..]
+            .iter()
+            .filter(|r| !r.suspended)
+            .map(|r| r.channel.tenant_id)
+            .collect();
+        owners.sort_unstable();
+        owners.dedup();
+        let mut forwarding = Vec::new();
+        for t in owners {
+            if self.forwards(sys, t).await? {
+                forwarding.push(t);
+            }
+        }
+        if !forwarding.is_empty() {
+            self.route_changes(sys, webhook, &forwarding, forwards)
+                .await?;
+        }
+        Ok(nobody)
+    }
+
+    /// Whether `tenant` has a Cloud-API endpoint (looked up once a batch).
+    async fn forwards(&mut self, sys: &mut SystemTx, tenant: TenantId) -> anyhow::Result<bool> {
+        if let Some(f) = self.forwarding.get(&tenant) {
+            return Ok(*f);
+        }
+        let f = !sys.tenants_forwarding_webhooks(&[tenant]).await?.is_empty();
+        self.forwarding.insert(tenant, f);
+        Ok(f)
+    }
+
+    /// Each change of `webhook` to the tenant among `forwarding` owning it,
+    /// routed as its events are (by number, else by WABA).
+    async fn route_changes(
+        &mut self,
+        sys: &mut SystemTx,
+        webhook: &StoredWebhook,
+        forwarding: &[TenantId],
+        forwards: &mut Vec<(TenantId, Forward)>,
+    ) -> anyhow::Result<()> {
+        let source = webhook.source_tenant;
+        let mut shares: Vec<(TenantId, Forward)> = Vec::new();
+        for change in hooks::cloud::changes(&webhook.body) {
+            let route = change
+                .phone_number_id
+                .as_deref()
+                .map_or(Route::Waba(&change.entry_id), Route::Number);
+            let by_number = matches!(route, Route::Number(_));
+            let owners: Vec<(TenantId, ChannelId)> = self
+                .channels(sys, route)
+                .await?
+                .iter()
+                .filter(|(c, suspended)| {
+                    !suspended
+                        && source.is_none_or(|t| t == c.tenant_id)
+                        && forwarding.contains(&c.tenant_id)
+                })
+                .map(|(c, _)| (c.tenant_id, c.id))
+                .collect();
+            for (tenant, channel) in owners {
+                let at = match shares.iter().position(|(t, _)| *t == tenant) {
+                    Some(at) => at,
+                    None => {
+                        shares.push((
+                            tenant,
+                            Forward {
+                                webhook: webhook.id,
+                                changes: Vec::new(),
+                            },
+                        ));
+                        shares.len() - 1
+                    }
+                };
+                shares[at]
+                    .1
+                    .changes
+                    .push((change.clone(), by_number.then_some(channel)));
+            }
+        }
+        forwards.extend(shares);
+        Ok(())
+    }
+
+    /// Routes every event of `webhook` (see [`Self::route_webhook`]).
+    async fn route_events(
         &mut self,
         sys: &mut SystemTx,
         w: usize,

@@ -10,6 +10,7 @@
 use super::super::apply::{Applied, InboundEvent, KnownContacts, apply};
 use super::super::statuses::apply_statuses;
 use super::record_id;
+use crate::hooks::cloud::Forward;
 use crate::state::AppState;
 use domain::{TenantId, Timestamp, WebhookId};
 use futures::StreamExt as _;
@@ -29,10 +30,12 @@ pub(super) struct ForTenant {
     pub event: InboundEvent,
 }
 
-/// One tenant's events of a batch, in the batch's order.
+/// One tenant's events of a batch, in the batch's order, and its share of
+/// the batch's webhooks to forward to its bots.
 pub(super) struct TenantEvents {
     pub tenant: TenantId,
     pub events: Vec<ForTenant>,
+    pub forwards: Vec<Forward>,
 }
 
 /// How many tenants' contact look-ups (or, one transaction per tenant,
@@ -42,20 +45,31 @@ pub(super) struct TenantEvents {
 /// enough to leave the pool to the rest of the server.
 const TENANTS_AT_ONCE: usize = 4;
 
-/// Groups `routed` by tenant, tenants in the order of their first event.
-pub(super) fn by_tenant(routed: Vec<ForTenant>) -> Vec<TenantEvents> {
+/// Groups `routed` and `forwards` by tenant, tenants in the order of their
+/// first event.
+pub(super) fn by_tenant(
+    routed: Vec<ForTenant>,
+    forwards: Vec<(TenantId, Forward)>,
+) -> Vec<TenantEvents> {
     let mut groups: Vec<TenantEvents> = Vec::new();
     let mut place: HashMap<TenantId, usize> = HashMap::new();
-    for r in routed {
-        let tenant = r.channel.tenant_id;
-        let at = *place.entry(tenant).or_insert_with(|| {
+    let mut group_of = |tenant: TenantId, groups: &mut Vec<TenantEvents>| {
+        *place.entry(tenant).or_insert_with(|| {
             groups.push(TenantEvents {
                 tenant,
                 events: Vec::new(),
+                forwards: Vec::new(),
             });
             groups.len() - 1
-        });
+        })
+    };
+    for r in routed {
+        let at = group_of(r.channel.tenant_id, &mut groups);
         groups[at].events.push(r);
+    }
+    for (tenant, f) in forwards {
+        let at = group_of(tenant, &mut groups);
+        groups[at].forwards.push(f);
     }
     groups
 }
@@ -168,5 +182,6 @@ async fn apply_group(
         held.push(hold);
         rest = &rest[1..];
     }
+    crate::hooks::cloud::queue(tx, &group.forwards, now).await?;
     Ok(held)
 }

@@ -10,10 +10,24 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use domain::EndpointId;
+use domain::{ChannelId, EndpointId};
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use store::hooks::HookFormat;
 use utoipa::ToSchema;
+
+/// What an endpoint receives.
+#[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EndpointFormat {
+    /// Switchboard's events, signed `Switchboard-Signature`.
+    #[default]
+    Switchboard,
+    /// Meta's own webhooks for the workspace's numbers, exactly as Meta
+    /// sends them, signed `X-Hub-Signature-256` (for bots written for the
+    /// Cloud API).
+    CloudApi,
+}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -23,8 +37,24 @@ pub struct CreateEndpoint {
     #[schema(min_length = 1, max_length = 2048)]
     pub url: String,
     /// Event names (`message.received`), families (`message.*`) or `*`.
+    /// Required for the `switchboard` format; not taken for `cloud_api`.
     #[schema(min_items = 1, max_items = 100)]
-    pub events: Vec<String>,
+    pub events: Option<Vec<String>>,
+    /// Default `switchboard`.
+    pub format: Option<EndpointFormat>,
+    /// `cloud_api` only: the numbers whose webhooks it receives (default:
+    /// all the workspace's, now and later).
+    #[schema(max_items = 100)]
+    pub channel_ids: Option<Vec<ChannelId>>,
+    /// `cloud_api` only, required: the token Meta's verification
+    /// handshake sends (`hub.verify_token`); the endpoint must pass the
+    /// handshake before it is saved.
+    #[schema(min_length = 1, max_length = 200)]
+    pub verify_token: Option<String>,
+    /// `cloud_api` only: the signing secret (your bot's app secret), 16 to
+    /// 200 characters; one is made when left out.
+    #[schema(min_length = 16, max_length = 200)]
+    pub secret: Option<String>,
     #[schema(max_length = 500)]
     pub description: Option<String>,
     /// Default `true`.
@@ -48,6 +78,12 @@ pub struct UpdateEndpoint {
     pub enabled: Option<bool>,
     /// Replaces every extra header (`{}`: none).
     pub headers: Option<BTreeMap<String, String>>,
+    /// `cloud_api` only: its numbers (`[]`: all).
+    #[schema(max_items = 100)]
+    pub channel_ids: Option<Vec<ChannelId>>,
+    /// `cloud_api` only: a new verify token (the handshake runs again).
+    #[schema(min_length = 1, max_length = 200)]
+    pub verify_token: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -63,19 +99,27 @@ pub struct RollSecret {
 #[utoipa::path(post, path = "/api/v1/webhook-endpoints", tag = "webhooks",
     request_body = CreateEndpoint,
     responses((status = 201, body = CreatedEndpoint),
-              (status = 422, description = "Invalid, or a URL webhooks may not reach (`webhook_url_forbidden`).", body = ErrorBody)),
+              (status = 422, description = "Invalid, a URL webhooks may not reach (`webhook_url_forbidden`), or a `cloud_api` endpoint that failed Meta's handshake (`webhook_verification_failed`).", body = ErrorBody)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn create_endpoint(
     State(state): State<AppState>,
     ctx: Authorized<perm::WebhooksManage>,
     ApiJson(body): ApiJson<CreateEndpoint>,
 ) -> AppResult<(StatusCode, Json<CreatedEndpoint>)> {
+    let format = match body.format.unwrap_or_default() {
+        EndpointFormat::Switchboard => HookFormat::Switchboard,
+        EndpointFormat::CloudApi => HookFormat::CloudApi,
+    };
     let input = rules::NewEndpoint {
         url: body.url,
-        events: body.events,
+        events: body.events.unwrap_or_default(),
         description: body.description,
         enabled: body.enabled,
         headers: body.headers,
+        format,
+        channel_ids: body.channel_ids,
+        verify_token: body.verify_token,
+        secret: body.secret,
     };
     let created = rules::create_endpoint(&state, &ctx, input).await?;
     Ok((StatusCode::CREATED, Json(created)))
@@ -125,6 +169,8 @@ pub async fn update_endpoint(
         description: body.description,
         enabled: body.enabled,
         headers: body.headers,
+        channel_ids: body.channel_ids,
+        verify_token: body.verify_token,
     };
     Ok(Json(
         rules::update_endpoint(&state, &ctx, id, change).await?,

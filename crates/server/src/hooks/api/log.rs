@@ -2,7 +2,7 @@
 //! adapters over [`crate::hooks::log`] and [`crate::hooks::health`].
 
 use crate::auth::{Authorized, perm};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorBody};
 use crate::hooks::health::{self, TenantHealth};
 use crate::hooks::log::{
     self as rules, Delivery, DeliveryDetail, DeliveryFilter, Execution, ExecutionFilter,
@@ -114,7 +114,8 @@ pub async fn list_deliveries(
 /// range.
 #[utoipa::path(post, path = "/api/v1/webhook-endpoints/{endpoint_id}/replay", tag = "webhooks",
     params(("endpoint_id" = EndpointId, Path)), request_body = ReplayEndpoint,
-    responses((status = 202, body = Replayed)),
+    responses((status = 202, body = Replayed),
+              (status = 422, description = "Invalid, or a time range for a Cloud API endpoint (`replay_range_not_supported`).", body = ErrorBody)),
     security(("bearer" = []), ("api_key" = [])))]
 pub async fn replay_endpoint(
     State(state): State<AppState>,

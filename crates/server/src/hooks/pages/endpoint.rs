@@ -129,6 +129,8 @@ struct EndpointPage {
     checked: Vec<String>,
     events_other: String,
     events: String,
+    /// It takes Meta's webhooks (the Cloud API format), not events.
+    cloud: bool,
     deliveries: Vec<DeliveryRow>,
     q: LogQuery,
     /// The query string of the next page, if there is one.
@@ -196,6 +198,7 @@ async fn page(
         checked,
         events_other,
         events: e.events.join(", "),
+        cloud: e.format == "cloud_api",
         url: e.url,
         deliveries: deliveries
             .into_iter()
@@ -257,6 +260,10 @@ pub async fn update_endpoint(
         description: Some(form::field(&fields, "description").to_owned()),
         enabled: Some(form::ticked(&fields, "enabled")),
         headers,
+        verify_token: Some(form::field(&fields, "verify_token").trim())
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned),
+        ..EndpointChange::default()
     });
     let result = match change {
         Ok(change) => rules::update_endpoint(&state, &ctx, id, change).await,

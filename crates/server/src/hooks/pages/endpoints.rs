@@ -13,6 +13,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::response::Response;
+use store::hooks::HookFormat;
 use store::page::PageRequest;
 
 /// One endpoint as the list shows it.
@@ -33,7 +34,11 @@ impl From<Endpoint> for EndpointRow {
         EndpointRow {
             id: e.id.to_string(),
             url: e.url,
-            events: e.events.join(", "),
+            events: if e.format == "cloud_api" {
+                "Meta's webhooks (Cloud API format)".into()
+            } else {
+                e.events.join(", ")
+            },
             description: e.description.unwrap_or_default(),
             enabled: e.enabled,
             disabled_reason: e.disabled_reason,
@@ -112,18 +117,33 @@ pub async fn create_endpoint(
         description: form::field(&fields, "description").to_owned(),
         headers: form::field(&fields, "headers").to_owned(),
     };
-    let created = match form::headers(&draft.headers) {
-        Ok(headers) => {
-            let input = NewEndpoint {
-                url: draft.url.clone(),
-                events: form::events(&fields),
-                description: Some(draft.description.clone()),
-                enabled: Some(true),
-                headers: Some(headers),
-            };
-            rules::create_endpoint(&state, &ctx, input).await
+    let created = if form::field(&fields, "format") == "cloud_api" {
+        let secret = form::field(&fields, "secret").trim();
+        let input = NewEndpoint {
+            url: draft.url.clone(),
+            description: Some(draft.description.clone()),
+            enabled: Some(true),
+            format: HookFormat::CloudApi,
+            verify_token: Some(form::field(&fields, "verify_token").trim().to_owned()),
+            secret: (!secret.is_empty()).then(|| secret.to_owned()),
+            ..NewEndpoint::default()
+        };
+        rules::create_endpoint(&state, &ctx, input).await
+    } else {
+        match form::headers(&draft.headers) {
+            Ok(headers) => {
+                let input = NewEndpoint {
+                    url: draft.url.clone(),
+                    events: form::events(&fields),
+                    description: Some(draft.description.clone()),
+                    enabled: Some(true),
+                    headers: Some(headers),
+                    ..NewEndpoint::default()
+                };
+                rules::create_endpoint(&state, &ctx, input).await
+            }
+            Err(e) => Err(e),
         }
-        Err(e) => Err(e),
     };
     match created {
         Ok(c) => {
