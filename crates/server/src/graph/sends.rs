@@ -68,11 +68,8 @@ pub async fn post_messages(
             if m.messaging_product != "whatsapp" {
                 return Err(MetaError::invalid("messaging_product must be whatsapp"));
             }
-            let Some(to) = m.to.clone() else {
-                return Err(MetaError::invalid("the parameter `to` is required"));
-            };
-            let digits: String = to.chars().filter(char::is_ascii_digit).collect();
-            let wa_id = WaId::parse(&digits).map_err(AppError::from)?;
+            let (to, wa_id, user_id) =
+                recipient(&state, &ctx, m.to.as_deref(), m.recipient.as_deref()).await?;
             let message = send_message(
                 &state,
                 &ctx,
@@ -98,7 +95,7 @@ pub async fn post_messages(
             };
             Ok(axum::Json(json!({
                 "messaging_product": "whatsapp",
-                "contacts": [{ "input": to, "wa_id": wa_id.as_str() }],
+                "contacts": [contact_answer(&to, &wa_id, user_id.as_deref())],
                 "messages": [sent],
             })))
         }
@@ -119,6 +116,55 @@ pub async fn post_messages(
             Ok(axum::Json(json!({ "success": true })))
         }
     }
+}
+
+/// Who a send is for: `to` (a phone number, any formatting) or, failing
+/// that, `recipient` (a business-scoped user id of a customer who wrote to
+/// this workspace). The input as given, the customer's wa_id, and their
+/// user id when known.
+async fn recipient(
+    state: &AppState,
+    ctx: &crate::auth::TenantCtx,
+    to: Option<&str>,
+    recipient: Option<&str>,
+) -> Result<(String, WaId, Option<String>), MetaError> {
+    if let Some(to) = to {
+        let digits: String = to.chars().filter(char::is_ascii_digit).collect();
+        let wa_id = WaId::parse(&digits).map_err(AppError::from)?;
+        return Ok((to.to_owned(), wa_id, None));
+    }
+    let Some(user_id) = recipient.filter(|r| !r.trim().is_empty()) else {
+        return Err(MetaError::invalid("the parameter `to` is required"));
+    };
+    let mut tx = state
+        .store
+        .tenant_read(ctx.tenant_id)
+        .await
+        .map_err(AppError::from)?;
+    let found = tx
+        .find_contacts_by_keys(&[], &[user_id])
+        .await
+        .map_err(AppError::from)?;
+    tx.commit().await.map_err(AppError::from)?;
+    let wa_id = found
+        .into_iter()
+        .find_map(|c| c.wa_id)
+        .ok_or_else(|| {
+            MetaError::invalid(format!(
+                "recipient {user_id} is not a customer of this business (or has no WhatsApp number on record)"
+            ))
+        })?;
+    let wa_id = WaId::parse(&wa_id).map_err(AppError::from)?;
+    Ok((user_id.to_owned(), wa_id, Some(user_id.to_owned())))
+}
+
+/// The send answer's `contacts[0]`.
+fn contact_answer(input: &str, wa_id: &WaId, user_id: Option<&str>) -> Value {
+    let mut c = json!({ "input": input, "wa_id": wa_id.as_str() });
+    if let Some(u) = user_id {
+        c["user_id"] = json!(u);
+    }
+    c
 }
 
 /// What became of a send within the time allowed.
