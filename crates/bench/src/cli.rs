@@ -25,7 +25,8 @@ pub struct RunArgs {
     /// Run only this scenario; repeatable. ingest, inbound, outbound (twenty
     /// numbers at 80 msg/s each sending a campaign through the API),
     /// outbound-1k (one number at 1,000 msg/s sending one campaign),
-    /// reads, webhooks, crm, import.
+    /// reads, webhooks, bots (Meta webhooks forwarded to Cloud API bots),
+    /// crm, import, automations, booking, analytics.
     #[arg(long = "scenario")]
     pub scenarios: Vec<String>,
     /// Database engine of the server under test.

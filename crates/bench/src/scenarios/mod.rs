@@ -4,6 +4,7 @@
 pub mod analytics;
 pub mod automations;
 pub mod booking;
+pub mod bots;
 pub mod campaign_api;
 pub mod crm;
 pub mod import;
@@ -20,13 +21,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// The scenario names `--scenario` accepts, in run order.
-pub const ALL: [&str; 11] = [
+pub const ALL: [&str; 12] = [
     "ingest",
     "inbound",
     "outbound",
     "outbound-1k",
     "reads",
     "webhooks",
+    "bots",
     "crm",
     "import",
     "automations",
@@ -189,6 +191,7 @@ pub async fn run(ctx: &Ctx, name: &str) -> anyhow::Result<Vec<Figure>> {
         "outbound-1k" => outbound::run(ctx, "outbound-1k", ctx.sizes.outbound_1k).await,
         "reads" => reads::run(ctx).await,
         "webhooks" => webhooks::run(ctx).await,
+        "bots" => bots::run(ctx).await,
         "crm" => crm::run(ctx).await,
         "import" => import::run(ctx).await,
         "automations" => automations::run(ctx).await,

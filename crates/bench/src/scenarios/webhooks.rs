@@ -24,9 +24,9 @@ use std::time::{Duration, Instant, SystemTime};
 
 const S: &str = "outbound webhooks";
 /// Messages per inbound body.
-const BATCH: usize = 5;
+pub(super) const BATCH: usize = 5;
 /// Customers per tenant (conversations to page through afterwards).
-const CUSTOMERS: usize = 10;
+pub(super) const CUSTOMERS: usize = 10;
 
 /// One delivery as it arrived.
 struct Arrival {
@@ -73,12 +73,12 @@ async fn start_receiver(arrivals: Arrivals) -> anyhow::Result<String> {
     Ok(url)
 }
 
-fn customer(t: usize, c: usize) -> String {
+pub(super) fn customer(t: usize, c: usize) -> String {
     format!("4478{t:04}{c:04}")
 }
 
 /// A Meta-shaped body with `wamids.len()` texts from one customer.
-fn body(number: &SeedNumber, customer: &str, wamids: &[String]) -> Vec<u8> {
+pub(super) fn body(number: &SeedNumber, customer: &str, wamids: &[String]) -> Vec<u8> {
     let messages: Vec<Value> = wamids
         .iter()
         .map(|w| {

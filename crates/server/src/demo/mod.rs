@@ -151,11 +151,14 @@ pub async fn run(base: Config) -> anyhow::Result<()> {
     sandbox.set_webhook(Some(format!("{url}/webhooks/whatsapp")), app_secret);
 
     let receiver = print_webhooks().await?;
+    let bot = format!("{receiver}/bot");
+    let receiver = format!("{receiver}/hooks");
     let api_key = seed(
         &url,
         &state.config.operator_email,
         &operator_password,
         &receiver,
+        &bot,
     )
     .await?;
     println!();
@@ -170,6 +173,8 @@ pub async fn run(base: Config) -> anyhow::Result<()> {
     println!("  API docs:      {url}/api/docs");
     println!("  Cloud API sandbox: {}", sandbox.base_url());
     println!("  Webhook endpoint:  {receiver} (its deliveries are printed below)");
+    println!("  Cloud API bots:    base URL {url}/graph, token: the API key; Meta's webhooks");
+    println!("                     are forwarded to a stand-in bot at {bot} (printed below)");
     println!("  CRM: tags, quick replies (type / in a reply), a contact field, a deal on the");
     println!("  Catering board with a task, and a VIP segment are set up. New conversations");
     println!("  go to the Baristas team, in turn (Settings → Teams). A draft campaign to the");
@@ -223,13 +228,38 @@ pub async fn run(base: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A receiver for the demo tenant's webhook endpoint on a free local port:
-/// it prints each delivery's event and answers 200. Returns its URL.
+/// The verify token of the demo's stand-in bot.
+const BOT_VERIFY_TOKEN: &str = "demo-bot-verify";
+
+/// A receiver for the demo tenant's webhook endpoints on a free local port:
+/// at `/hooks` it prints each event delivery and answers 200; at `/bot` it
+/// stands in for a bot written for the Cloud API (answers Meta's handshake,
+/// prints each forwarded Meta webhook). Returns its base URL.
 async fn print_webhooks() -> anyhow::Result<String> {
+    use axum::extract::Query;
     use axum::http::HeaderMap;
+    use std::collections::HashMap;
     let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let url = format!("http://{}/hooks", listener.local_addr()?);
-    let app = axum::Router::new().route(
+    let url = format!("http://{}", listener.local_addr()?);
+    let bot = axum::routing::get(|Query(q): Query<HashMap<String, String>>| async move {
+        match (q.get("hub.verify_token"), q.get("hub.challenge")) {
+            (Some(t), Some(c)) if t == BOT_VERIFY_TOKEN => (axum::http::StatusCode::OK, c.clone()),
+            _ => (axum::http::StatusCode::FORBIDDEN, String::new()),
+        }
+    })
+    .post(|headers: HeaderMap, body: axum::body::Bytes| async move {
+        let webhook: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        let change = &webhook["entry"][0]["changes"][0];
+        println!(
+            "  bot      Meta webhook: {:<14} number {}  signed: {}",
+            change["field"].as_str().unwrap_or("?"),
+            change["value"]["metadata"]["phone_number_id"]
+                .as_str()
+                .unwrap_or("-"),
+            headers.contains_key("x-hub-signature-256")
+        );
+    });
+    let app = axum::Router::new().route("/bot", bot).route(
         "/hooks",
         axum::routing::post(|headers: HeaderMap, body: axum::body::Bytes| async move {
             let event: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
@@ -253,12 +283,13 @@ async fn print_webhooks() -> anyhow::Result<String> {
 }
 
 /// Creates the demo tenant through the public API, with a webhook endpoint
-/// at `receiver`; returns its API key.
+/// at `receiver` and a Cloud API one at `bot`; returns its API key.
 async fn seed(
     url: &str,
     operator_email: &str,
     operator_password: &str,
     receiver: &str,
+    bot: &str,
 ) -> anyhow::Result<String> {
     let http = reqwest::Client::new();
     let call = |method: reqwest::Method, path: &str, token: Option<&str>, body: Value| {
@@ -348,6 +379,14 @@ async fn seed(
         Some(&api_key),
         json!({ "url": receiver, "events": ["message.*", "conversation.*"],
                 "description": "Demo receiver (prints to the demo's console)" }),
+    )
+    .await?;
+    call(
+        reqwest::Method::POST,
+        "/api/v1/webhook-endpoints",
+        Some(&api_key),
+        json!({ "url": bot, "format": "cloud_api", "verify_token": BOT_VERIFY_TOKEN,
+                "description": "Stand-in Cloud API bot (prints to the demo's console)" }),
     )
     .await?;
     crm::seed_crm(&call, &api_key).await?;

@@ -332,12 +332,26 @@ async fn demo_starts_a_tenant_with_two_numbers_and_customers_writing_in() {
         assigned.is_string(),
         "the team's rule assigned it: {assigned}"
     );
-    // The demo's webhook endpoint got it, signed, and the console says so.
-    let delivered = std::iter::from_fn(|| rx.recv_timeout(Duration::from_secs(30)).ok())
-        .find(|l| l.contains("webhook") && l.contains("message.received"));
+    // The demo's webhook endpoint got it, signed, and so did the stand-in
+    // Cloud API bot, in Meta's format; the console says so.
+    let (mut delivered, mut forwarded) = (None, None);
+    for l in std::iter::from_fn(|| rx.recv_timeout(Duration::from_secs(30)).ok()) {
+        if l.contains("webhook") && l.contains("message.received") {
+            delivered.get_or_insert(l);
+        } else if l.contains("bot") && l.contains("Meta webhook: messages") {
+            forwarded.get_or_insert(l);
+        }
+        if delivered.is_some() && forwarded.is_some() {
+            break;
+        }
+    }
     assert!(
         delivered.is_some_and(|l| l.contains("signed: true")),
         "a signed delivery is printed"
+    );
+    assert!(
+        forwarded.is_some_and(|l| l.contains("signed: true")),
+        "a forwarded Meta webhook is printed"
     );
     assert!(terminate(&mut child).success(), "the demo stops cleanly");
 }

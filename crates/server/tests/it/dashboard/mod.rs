@@ -6,6 +6,7 @@ mod browser_analytics;
 mod browser_automations;
 mod browser_automations_replies;
 mod browser_bookings;
+mod browser_bots;
 mod browser_campaigns;
 mod browser_contacts;
 mod browser_deals;

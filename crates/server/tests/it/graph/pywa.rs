@@ -61,18 +61,22 @@ async fn a_pywa_bot_runs_on_switchboard_by_changing_only_its_base_url_and_token(
                 .unwrap()
                 .port();
 
-            let mut bot = tokio::process::Command::new(&python)
-                .arg(BOT)
-                .env("GRAPH_BASE", format!("{}/graph", wa.url))
-                .env("WA_TOKEN", &t.api_key)
-                .env("PHONE_ID", PNID)
-                .env("WABA_ID", WABA)
-                .env("APP_SECRET", SECRET)
-                .env("VERIFY_TOKEN", VERIFY)
-                .env("BOT_PORT", port.to_string())
-                .env("TEMPLATE_NAME", "hello_world")
-                .env("TEMPLATE_LANG", "en_US")
-                .env("IMAGE_PATH", &image)
+            let bot_command = || {
+                let mut c = tokio::process::Command::new(&python);
+                c.arg(BOT)
+                    .env("GRAPH_BASE", format!("{}/graph", wa.url))
+                    .env("WA_TOKEN", &t.api_key)
+                    .env("PHONE_ID", PNID)
+                    .env("WABA_ID", WABA)
+                    .env("APP_SECRET", SECRET)
+                    .env("VERIFY_TOKEN", VERIFY)
+                    .env("BOT_PORT", port.to_string())
+                    .env("TEMPLATE_NAME", "hello_world")
+                    .env("TEMPLATE_LANG", "en_US")
+                    .env("IMAGE_PATH", &image);
+                c
+            };
+            let mut bot = bot_command()
                 .stdout(Stdio::piped())
                 .kill_on_drop(true)
                 .spawn()
@@ -215,6 +219,34 @@ async fn a_pywa_bot_runs_on_switchboard_by_changing_only_its_base_url_and_token(
                     "{id} is not a wamid the customer got"
                 );
             }
+
+            // A day later the window is closed: a free-form send is refused
+            // at once, and pywa reads it as Meta's 131047.
+            wa.advance(25 * 3600);
+            let before = wa.sandbox.received(PNID, CUSTOMER).len();
+            let out = bot_command()
+                .args(["send", CUSTOMER, "Are you still there?"])
+                .output()
+                .await
+                .unwrap();
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            let answer: Value = stdout
+                .lines()
+                .filter_map(|l| serde_json::from_str(l).ok())
+                .last()
+                .unwrap_or(Value::Null);
+            assert_eq!(
+                answer["refused"],
+                "ReEngagementMessage",
+                "{stdout} {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(answer["code"], 131047);
+            assert_eq!(
+                wa.sandbox.received(PNID, CUSTOMER).len(),
+                before,
+                "nothing went out"
+            );
             drop(bot);
         }
     })

@@ -9,6 +9,8 @@ Environment: GRAPH_BASE (e.g. http://127.0.0.1:4123/graph), WA_TOKEN,
 PHONE_ID, WABA_ID, APP_SECRET, VERIFY_TOKEN, BOT_PORT, TEMPLATE_NAME,
 TEMPLATE_LANG, IMAGE_PATH (a PNG to upload), GRAPH_VERSION (default 23.0).
 
+`pywa_bot.py send <to> <text>` sends one text and exits instead.
+
 Stdout: `READY` once the webhook listens on 127.0.0.1:BOT_PORT, then one JSON
 line per thing received (`{"got": ...}`) or done (`{"did": ...}`), and
 `{"error": ...}` for anything that failed (the bot carries on).
@@ -148,7 +150,22 @@ def on_status(_: WhatsApp, status: types.MessageStatus) -> None:
     log(got="status", status=str(status.status), id=status.id)
 
 
+def send_once(to: str, text: str) -> None:
+    """`pywa_bot.py send <to> <text>`: one text, sent outside any handler (as
+    a bot does to reach a customer first); logs the answer or pywa's error
+    class and code."""
+    try:
+        log(did="send_text", text=text, id=wa.send_message(to=to, text=text).id)
+    except WhatsAppError as e:
+        log(refused=type(e).__name__, code=e.code, message=e.message)
+
+
 if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:2] == ["send"]:
+        send_once(sys.argv[2], sys.argv[3])
+        sys.exit(0)
     server = make_server("127.0.0.1", int(env["BOT_PORT"]), flask_app, threaded=True)
     print("READY", flush=True)
     server.serve_forever()

@@ -1,0 +1,225 @@
+//! Meta's webhooks forwarded to bots (issue 21): the load of the outbound
+//! webhooks scenario (signed inbound WhatsApp webhooks of a few messages
+//! each, open loop, over several tenants), each tenant with one Cloud API
+//! endpoint instead of an events endpoint. The receiver answers Meta's
+//! handshake and records every wamid of every forwarded body. Measured:
+//! forwarded messages per second, and the latency from the inbound
+//! webhook's 200 to the forwarded body's arrival (matched by wamid, no API
+//! needed). Baseline: the same rate of bodies sent straight to the
+//! receiver.
+
+use super::webhooks::{BATCH, CUSTOMERS, body, customer};
+use super::{Ctx, NO_GRAPH, post_webhook, step};
+use crate::children::{ServerSpec, start_server};
+use crate::load::{client, open_loop};
+use crate::report::{Figure, Target};
+use crate::seed;
+use crate::stats::Latencies;
+use axum::body::Bytes;
+use axum::extract::Query;
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const S: &str = "webhooks forwarded to bots";
+const VERIFY: &str = "bench-verify";
+
+/// Each forwarded wamid, with when it arrived.
+type Arrivals = Arc<Mutex<Vec<(String, Instant)>>>;
+
+/// The bot: answers Meta's handshake, records every message id of every
+/// forwarded body and answers 200 at once.
+async fn start_bot(arrivals: Arrivals) -> anyhow::Result<String> {
+    let handshake = |Query(q): Query<HashMap<String, String>>| async move {
+        match (q.get("hub.verify_token"), q.get("hub.challenge")) {
+            (Some(t), Some(c)) if t == VERIFY => (StatusCode::OK, c.clone()),
+            _ => (StatusCode::FORBIDDEN, String::new()),
+        }
+    };
+    let receive = move |body: Bytes| {
+        let arrivals = arrivals.clone();
+        async move {
+            let at = Instant::now();
+            let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            let mut ids = Vec::new();
+            for entry in v["entry"].as_array().into_iter().flatten() {
+                for change in entry["changes"].as_array().into_iter().flatten() {
+                    for m in change["value"]["messages"].as_array().into_iter().flatten() {
+                        if let Some(id) = m["id"].as_str() {
+                            ids.push((id.to_owned(), at));
+                        }
+                    }
+                }
+            }
+            if let Ok(mut a) = arrivals.lock() {
+                a.extend(ids);
+            }
+            StatusCode::OK
+        }
+    };
+    let app = axum::Router::new().route("/{*path}", axum::routing::get(handshake).post(receive));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(url)
+}
+
+pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
+    let sizes = &ctx.sizes;
+    let db = ctx.fresh_db("bots").await?;
+    let state = db.state(NO_GRAPH).await?;
+    let tenants = seed::tenants(&state, sizes.hooks_tenants, 1, 80).await?;
+    state.store.close().await;
+    drop(state);
+    let mut spec = ServerSpec::new(&db, NO_GRAPH);
+    spec.env = vec![
+        ("SWITCHBOARD_WEBHOOKS_ALLOW_HTTP", "1".into()),
+        ("SWITCHBOARD_WEBHOOKS_ALLOW_PRIVATE", "1".into()),
+    ];
+    let server = start_server(&spec).await?;
+    let arrivals: Arrivals = Arc::default();
+    let bot = start_bot(arrivals.clone()).await?;
+    let http = client(64)?;
+    for (t, tenant) in tenants.iter().enumerate() {
+        let r = http
+            .post(format!("{}/api/v1/webhook-endpoints", server.url))
+            .bearer_auth(&tenant.api_key)
+            .json(&json!({ "url": format!("{bot}/t{t}"), "format": "cloud_api", "verify_token": VERIFY }))
+            .send()
+            .await?;
+        anyhow::ensure!(
+            r.status() == 201,
+            "creating a bot endpoint: {} {}",
+            r.status(),
+            r.text().await.unwrap_or_default()
+        );
+    }
+
+    let bodies_per_s = sizes.hooks_rate / BATCH as f64;
+    step(format!(
+        "{:.0} messages/s ({bodies_per_s:.0} inbound bodies/s of {BATCH}) for {:?} over {} tenants",
+        sizes.hooks_rate,
+        sizes.hooks_load,
+        tenants.len()
+    ));
+    let sent: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let load = {
+        let (http, base, tenants, sent) = (
+            http.clone(),
+            server.url.clone(),
+            Arc::new(tenants.clone()),
+            sent.clone(),
+        );
+        open_loop(bodies_per_s, sizes.hooks_load, 256, move |i| {
+            let (http, base, tenants, sent) =
+                (http.clone(), base.clone(), tenants.clone(), sent.clone());
+            async move {
+                let t = (i as usize) % tenants.len();
+                let Some(number) = tenants[t].numbers.first() else {
+                    return false;
+                };
+                let c = (i as usize / tenants.len()) % CUSTOMERS;
+                let ids: Vec<String> = (0..BATCH).map(|j| format!("wamid.bot.{i}.{j}")).collect();
+                let ok = post_webhook(&http, &base, body(number, &customer(t, c), &ids)).await;
+                if ok {
+                    let now = Instant::now();
+                    if let Ok(mut s) = sent.lock() {
+                        s.extend(ids.into_iter().map(|w| (w, now)));
+                    }
+                }
+                ok
+            }
+        })
+        .await
+    };
+    let expected = sent.lock().map(|s| s.len()).unwrap_or(0);
+    step(format!(
+        "{expected} messages accepted ({} bodies refused); waiting for the bots",
+        load.errors
+    ));
+    let end = Instant::now();
+    let count = || arrivals.lock().map(|a| a.len()).unwrap_or(0);
+    while count() < expected && end.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let rss = server.peak_rss_mib().unwrap_or(0.0);
+    server.stop().await;
+
+    let arrived = std::mem::take(&mut *arrivals.lock().map_err(|_| anyhow::anyhow!("poisoned"))?);
+    let sent = sent
+        .lock()
+        .map_err(|_| anyhow::anyhow!("poisoned"))?
+        .clone();
+    let mut latency = Latencies::new();
+    let mut seen = HashMap::new();
+    let (mut first, mut last): (Option<Instant>, Option<Instant>) = (None, None);
+    for (wamid, at) in &arrived {
+        if seen.insert(wamid.clone(), ()).is_some() {
+            continue;
+        }
+        if let Some(t0) = sent.get(wamid) {
+            latency.record(at.saturating_duration_since(*t0));
+            first = Some(first.map_or(*t0, |f| f.min(*t0)));
+        }
+        last = Some(last.map_or(*at, |l| l.max(*at)));
+    }
+    let forwarded = seen.len();
+    let duplicates = arrived.len() - forwarded;
+    let span = match (first, last) {
+        (Some(f), Some(l)) => l.saturating_duration_since(f).as_secs_f64(),
+        _ => 0.0,
+    };
+    let rate = if span > 0.0 {
+        forwarded as f64 / span
+    } else {
+        0.0
+    };
+    step(format!(
+        "{forwarded} of {expected} forwarded ({duplicates} duplicates), {rate:.0}/s"
+    ));
+
+    // Baseline: the same bodies at the same rate, straight to the bot.
+    let sample = String::from_utf8_lossy(&body(
+        &tenants[0].numbers[0],
+        &customer(0, 0),
+        &["wamid.baseline".to_owned()],
+    ))
+    .into_owned();
+    let base = {
+        let (http, url) = (http.clone(), format!("{bot}/direct"));
+        open_loop(bodies_per_s, sizes.hooks_load, 256, move |_| {
+            let (http, url, body) = (http.clone(), url.clone(), sample.clone());
+            async move {
+                http.post(&url)
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status() == 200)
+            }
+        })
+        .await
+    };
+    ctx.done(db).await;
+    let lost = expected.saturating_sub(forwarded);
+    Ok(vec![
+        Figure::new(S, "messages forwarded per second", "messages/s", rate)
+            .target(Target::AtLeast(sizes.hooks_rate * 0.95)),
+        Figure::new(S, "p50, inbound 200 → bot has it", "ms", latency.p50_ms())
+            .baseline(base.latencies.p50_ms()),
+        Figure::new(S, "p99, inbound 200 → bot has it", "ms", latency.p99_ms())
+            .baseline(base.latencies.p99_ms())
+            .target(Target::AtMost(500.0)),
+        Figure::new(
+            S,
+            "messages not forwarded within 30 s",
+            "messages",
+            lost as f64,
+        )
+        .target(Target::AtMost(0.0)),
+        Figure::new(S, "duplicate forwards", "messages", duplicates as f64),
+        Figure::new(S, "server peak RSS", "MiB", rss).target(Target::AtMost(300.0)),
+    ])
+}
