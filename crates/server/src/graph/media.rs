@@ -47,7 +47,7 @@ pub async fn upload_media(
         .query(forwarded_query(query.as_deref()))
         .body(body, content_type(&headers));
     call.media = true;
-    let answer = forward(&state, &channel, call).await?;
+    let answer = forward(&state, &ctx, &channel, call).await?;
     record_created(&state, &ctx, &answer, GraphObjectKind::Media, &channel).await?;
     Ok(answer.into_response())
 }
@@ -110,7 +110,7 @@ pub async fn media_info(
             .into_response());
         }
     }
-    let answer = forward(state, channel, Call::new(Method::GET, version, id)).await?;
+    let answer = forward(state, ctx, channel, Call::new(Method::GET, version, id)).await?;
     match answer.json() {
         Some(mut info) if answer.ok() => {
             info["url"] = json!(download_url(state, id));

@@ -29,7 +29,7 @@ pub async fn list_phone_numbers(
     require(&ctx, Permission::InboxRead)?;
     let call = Call::new(Method::GET, &version, format!("{waba_id}/phone_numbers"))
         .query(forwarded_query(query.as_deref()));
-    let answer = forward(&state, &channel, call).await?;
+    let answer = forward(&state, &ctx, &channel, call).await?;
     let Some(mut list) = answer.json().filter(|_| answer.ok()) else {
         return Ok(answer.into_response());
     };
@@ -64,7 +64,7 @@ pub async fn get_business_profile(
         format!("{pnid}/whatsapp_business_profile"),
     )
     .query(forwarded_query(query.as_deref()));
-    Ok(forward(&state, &channel, call).await?.into_response())
+    Ok(forward(&state, &ctx, &channel, call).await?.into_response())
 }
 
 /// Changing the profile customers see is a setting of the number.
@@ -87,7 +87,7 @@ pub async fn update_business_profile(
     )
     .query(forwarded_query(query.as_deref()))
     .body(body, content_type(&headers));
-    Ok(forward(&state, &channel, call).await?.into_response())
+    Ok(forward(&state, &ctx, &channel, call).await?.into_response())
 }
 
 #[cfg(test)]

@@ -30,7 +30,7 @@ pub async fn get_object(
         return super::media::media_info(&state, &ctx, &version, &id, channel, *stored).await;
     }
     let call = Call::new(Method::GET, &version, id).query(forwarded_query(query.as_deref()));
-    Ok(forward(&state, object.channel(), call)
+    Ok(forward(&state, &ctx, object.channel(), call)
         .await?
         .into_response())
 }
@@ -53,7 +53,7 @@ pub async fn update_object(
     let call = Call::new(Method::POST, &version, id)
         .query(forwarded_query(query.as_deref()))
         .body(body, content_type(&headers));
-    Ok(forward(&state, &channel, call).await?.into_response())
+    Ok(forward(&state, &ctx, &channel, call).await?.into_response())
 }
 
 /// Deletes uploaded media at Meta.
@@ -70,7 +70,7 @@ pub async fn delete_object(
     require(&ctx, Permission::InboxWrite)?;
     let call =
         Call::new(Method::DELETE, &version, id.clone()).query(forwarded_query(query.as_deref()));
-    let answer = forward(&state, &channel, call).await?;
+    let answer = forward(&state, &ctx, &channel, call).await?;
     if answer.ok() {
         super::known::forget(&state, &ctx, &id).await?;
     }

@@ -6,6 +6,7 @@
 //! [`super::known`]); the caller's Switchboard key never leaves.
 
 use super::error::MetaError;
+use crate::auth::TenantCtx;
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::body::{Body, Bytes};
@@ -115,12 +116,35 @@ pub fn token_of(state: &AppState, channel: &Channel) -> Result<String, MetaError
         .map_err(|e| AppError::internal(anyhow::anyhow!("opening a number's token: {e}")).into())
 }
 
-/// Relays `call` to Meta with `channel`'s credentials.
+/// Relays `call` to Meta with `channel`'s credentials; a change Meta took
+/// (anything but a GET) is written to the tenant's audit log.
 pub async fn forward(
     state: &AppState,
+    ctx: &TenantCtx,
     channel: &Channel,
     call: Call<'_>,
 ) -> Result<Answer, MetaError> {
+    let change = (call.method != Method::GET).then(|| (call.method.clone(), call.path.clone()));
+    let answer = relay(state, channel, call).await?;
+    if let Some((method, path)) = change.filter(|_| answer.ok()) {
+        let now = state.now();
+        let mut tx = state.store.tenant(ctx.tenant_id).await?;
+        crate::audit::tenant_change(
+            &mut tx,
+            ctx,
+            now,
+            &format!("graph.{}", method.as_str().to_ascii_lowercase()),
+            ("graph_object", path.clone()),
+            serde_json::json!({ "path": path, "channel_id": channel.id }),
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(answer)
+}
+
+/// Relays `call` to Meta with `channel`'s credentials.
+async fn relay(state: &AppState, channel: &Channel, call: Call<'_>) -> Result<Answer, MetaError> {
     let token = token_of(state, channel)?;
     let base = state.config.graph_base_url.trim_end_matches('/');
     let mut url = format!("{base}/{}/{}", call.version, call.path);

@@ -36,7 +36,7 @@ pub async fn list_templates(
         format!("{waba_id}/message_templates"),
     )
     .query(forwarded_query(query.as_deref()));
-    Ok(forward(&state, &channel, call).await?.into_response())
+    Ok(forward(&state, &ctx, &channel, call).await?.into_response())
 }
 
 pub async fn create_template(
@@ -58,7 +58,7 @@ pub async fn create_template(
     )
     .query(forwarded_query(query.as_deref()))
     .body(body, content_type(&headers));
-    let answer = forward(&state, &channel, call).await?;
+    let answer = forward(&state, &ctx, &channel, call).await?;
     record_created(&state, &ctx, &answer, GraphObjectKind::Template, &channel).await?;
     Ok(answer.into_response())
 }
@@ -79,7 +79,7 @@ pub async fn delete_templates(
         format!("{waba_id}/message_templates"),
     )
     .query(forwarded_query(query.as_deref()));
-    let answer = forward(&state, &channel, call).await?;
+    let answer = forward(&state, &ctx, &channel, call).await?;
     if answer.ok()
         && let Some(hsm_id) = hsm_id(query.as_deref())
     {

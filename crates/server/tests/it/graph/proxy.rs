@@ -156,6 +156,13 @@ async fn templates_are_listed_created_read_edited_and_deleted_at_meta() {
         assert!(!wa.sandbox.templates(Some(WABA)).iter().any(|t| t.id == id && t.status != "DELETED"));
         let (status, body) = call(&wa, Method::GET, key, &format!("v23.0/{id}"), None).await;
         assert!(is_unknown_object(status, &body), "{status} {body}");
+
+        // Each change Meta took is in the audit log, by the key; reads are not.
+        let log = wa.get("/api/v1/audit-log", testkit::Auth::ApiKey(key)).await;
+        let actions: Vec<&str> = log.body["items"].as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
+        assert_eq!(actions.iter().filter(|a| **a == "graph.post").count(), 2, "{actions:?}");
+        assert_eq!(actions.iter().filter(|a| **a == "graph.delete").count(), 1, "{actions:?}");
+        assert!(!actions.iter().any(|a| *a == "graph.get"), "{actions:?}");
         wa.stop().await;
     })
     .await;
