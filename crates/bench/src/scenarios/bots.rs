@@ -8,8 +8,8 @@
 //! needed). Baseline: the same rate of bodies sent straight to the
 //! receiver.
 
-use super::webhooks::{BATCH, CUSTOMERS, body, customer};
-use super::{Ctx, NO_GRAPH, post_webhook, step};
+use super::webhooks::{BATCH, body, create_endpoints, customer, inbound_load};
+use super::{Ctx, NO_GRAPH, step};
 use crate::children::{ServerSpec, start_server};
 use crate::load::{client, open_loop};
 use crate::report::{Figure, Target};
@@ -82,59 +82,15 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
     let arrivals: Arrivals = Arc::default();
     let bot = start_bot(arrivals.clone()).await?;
     let http = client(64)?;
-    for (t, tenant) in tenants.iter().enumerate() {
-        let r = http
-            .post(format!("{}/api/v1/webhook-endpoints", server.url))
-            .bearer_auth(&tenant.api_key)
-            .json(&json!({ "url": format!("{bot}/t{t}"), "format": "cloud_api", "verify_token": VERIFY }))
-            .send()
-            .await?;
-        anyhow::ensure!(
-            r.status() == 201,
-            "creating a bot endpoint: {} {}",
-            r.status(),
-            r.text().await.unwrap_or_default()
-        );
-    }
-
-    let bodies_per_s = sizes.hooks_rate / BATCH as f64;
-    step(format!(
-        "{:.0} messages/s ({bodies_per_s:.0} inbound bodies/s of {BATCH}) for {:?} over {} tenants",
-        sizes.hooks_rate,
-        sizes.hooks_load,
-        tenants.len()
-    ));
-    let sent: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
-    let load = {
-        let (http, base, tenants, sent) = (
-            http.clone(),
-            server.url.clone(),
-            Arc::new(tenants.clone()),
-            sent.clone(),
-        );
-        open_loop(bodies_per_s, sizes.hooks_load, 256, move |i| {
-            let (http, base, tenants, sent) =
-                (http.clone(), base.clone(), tenants.clone(), sent.clone());
-            async move {
-                let t = (i as usize) % tenants.len();
-                let Some(number) = tenants[t].numbers.first() else {
-                    return false;
-                };
-                let c = (i as usize / tenants.len()) % CUSTOMERS;
-                let ids: Vec<String> = (0..BATCH).map(|j| format!("wamid.bot.{i}.{j}")).collect();
-                let ok = post_webhook(&http, &base, body(number, &customer(t, c), &ids)).await;
-                if ok {
-                    let now = Instant::now();
-                    if let Ok(mut s) = sent.lock() {
-                        s.extend(ids.into_iter().map(|w| (w, now)));
-                    }
-                }
-                ok
-            }
-        })
-        .await
-    };
-    let expected = sent.lock().map(|s| s.len()).unwrap_or(0);
+    create_endpoints(
+        &http,
+        &server.url,
+        &tenants,
+        |t| json!({ "url": format!("{bot}/t{t}"), "format": "cloud_api", "verify_token": VERIFY }),
+    )
+    .await?;
+    let (load, sent) = inbound_load(ctx, &http, &server.url, &tenants, "messages", "bot").await;
+    let expected = sent.len();
     step(format!(
         "{expected} messages accepted ({} bodies refused); waiting for the bots",
         load.errors
@@ -148,15 +104,11 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
     server.stop().await;
 
     let arrived = std::mem::take(&mut *arrivals.lock().map_err(|_| anyhow::anyhow!("poisoned"))?);
-    let sent = sent
-        .lock()
-        .map_err(|_| anyhow::anyhow!("poisoned"))?
-        .clone();
     let mut latency = Latencies::new();
-    let mut seen = HashMap::new();
+    let mut seen = std::collections::HashSet::new();
     let (mut first, mut last): (Option<Instant>, Option<Instant>) = (None, None);
     for (wamid, at) in &arrived {
-        if seen.insert(wamid.clone(), ()).is_some() {
+        if !seen.insert(wamid.clone()) {
             continue;
         }
         if let Some(t0) = sent.get(wamid) {
@@ -181,6 +133,7 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
     ));
 
     // Baseline: the same bodies at the same rate, straight to the bot.
+    let bodies_per_s = sizes.hooks_rate / BATCH as f64;
     let sample = String::from_utf8_lossy(&body(
         &tenants[0].numbers[0],
         &customer(0, 0),

@@ -11,7 +11,7 @@
 
 use super::{Ctx, NO_GRAPH, get_json, post_webhook, step};
 use crate::children::{ServerSpec, start_server};
-use crate::load::{client, open_loop};
+use crate::load::{LoadResult, client, open_loop};
 use crate::report::{Figure, Target};
 use crate::seed::{self, SeedNumber, SeedTenant};
 use crate::stats::Latencies;
@@ -26,7 +26,7 @@ const S: &str = "outbound webhooks";
 /// Messages per inbound body.
 pub(super) const BATCH: usize = 5;
 /// Customers per tenant (conversations to page through afterwards).
-pub(super) const CUSTOMERS: usize = 10;
+const CUSTOMERS: usize = 10;
 
 /// One delivery as it arrived.
 struct Arrival {
@@ -133,6 +133,86 @@ async fn wamids(
     out
 }
 
+/// One endpoint per tenant, each with the body `endpoint(t)`.
+pub(super) async fn create_endpoints(
+    http: &reqwest::Client,
+    base: &str,
+    tenants: &[SeedTenant],
+    endpoint: impl Fn(usize) -> Value,
+) -> anyhow::Result<()> {
+    for (t, tenant) in tenants.iter().enumerate() {
+        let r = http
+            .post(format!("{base}/api/v1/webhook-endpoints"))
+            .bearer_auth(&tenant.api_key)
+            .json(&endpoint(t))
+            .send()
+            .await?;
+        anyhow::ensure!(
+            r.status() == 201,
+            "creating an endpoint: {} {}",
+            r.status(),
+            r.text().await.unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+/// The scenario's load: `sizes.hooks_rate` customer messages a second,
+/// `BATCH` per signed inbound body, over `tenants`, open loop, for
+/// `sizes.hooks_load`; what the load generator saw, and when each wamid
+/// (`wamid.<prefix>.…`) was answered 200.
+pub(super) async fn inbound_load(
+    ctx: &Ctx,
+    http: &reqwest::Client,
+    base: &str,
+    tenants: &[SeedTenant],
+    what: &str,
+    prefix: &'static str,
+) -> (LoadResult, HashMap<String, Instant>) {
+    let sizes = &ctx.sizes;
+    let bodies_per_s = sizes.hooks_rate / BATCH as f64;
+    step(format!(
+        "{:.0} {what}/s ({bodies_per_s:.0} inbound bodies/s of {BATCH}) for {:?} over {} tenants",
+        sizes.hooks_rate,
+        sizes.hooks_load,
+        tenants.len()
+    ));
+    let sent: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let load = {
+        let (http, base, tenants, sent) = (
+            http.clone(),
+            base.to_owned(),
+            Arc::new(tenants.to_vec()),
+            sent.clone(),
+        );
+        open_loop(bodies_per_s, sizes.hooks_load, 256, move |i| {
+            let (http, base, tenants, sent) =
+                (http.clone(), base.clone(), tenants.clone(), sent.clone());
+            async move {
+                let t = (i as usize) % tenants.len();
+                let Some(number) = tenants[t].numbers.first() else {
+                    return false;
+                };
+                let c = (i as usize / tenants.len()) % CUSTOMERS;
+                let ids: Vec<String> = (0..BATCH)
+                    .map(|j| format!("wamid.{prefix}.{i}.{j}"))
+                    .collect();
+                let ok = post_webhook(&http, &base, body(number, &customer(t, c), &ids)).await;
+                if ok {
+                    let now = Instant::now();
+                    if let Ok(mut s) = sent.lock() {
+                        s.extend(ids.into_iter().map(|w| (w, now)));
+                    }
+                }
+                ok
+            }
+        })
+        .await
+    };
+    let sent = sent.lock().map(|s| s.clone()).unwrap_or_default();
+    (load, sent)
+}
+
 pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
     let sizes = &ctx.sizes;
     let db = ctx.fresh_db("webhooks").await?;
@@ -149,59 +229,15 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
     let arrivals: Arrivals = Arc::default();
     let receiver = start_receiver(arrivals.clone()).await?;
     let http = client(64)?;
-    for (t, tenant) in tenants.iter().enumerate() {
-        let r = http
-            .post(format!("{}/api/v1/webhook-endpoints", server.url))
-            .bearer_auth(&tenant.api_key)
-            .json(&json!({ "url": format!("{receiver}/t{t}"), "events": ["message.received"] }))
-            .send()
-            .await?;
-        anyhow::ensure!(
-            r.status() == 201,
-            "creating an endpoint: {} {}",
-            r.status(),
-            r.text().await.unwrap_or_default()
-        );
-    }
-
-    let bodies_per_s = sizes.hooks_rate / BATCH as f64;
-    step(format!(
-        "{:.0} events/s ({bodies_per_s:.0} inbound bodies/s of {BATCH}) for {:?} over {} tenants",
-        sizes.hooks_rate,
-        sizes.hooks_load,
-        tenants.len()
-    ));
-    let sent: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
-    let load = {
-        let (http, base, tenants, sent) = (
-            http.clone(),
-            server.url.clone(),
-            Arc::new(tenants.clone()),
-            sent.clone(),
-        );
-        open_loop(bodies_per_s, sizes.hooks_load, 256, move |i| {
-            let (http, base, tenants, sent) =
-                (http.clone(), base.clone(), tenants.clone(), sent.clone());
-            async move {
-                let t = (i as usize) % tenants.len();
-                let Some(number) = tenants[t].numbers.first() else {
-                    return false;
-                };
-                let c = (i as usize / tenants.len()) % CUSTOMERS;
-                let ids: Vec<String> = (0..BATCH).map(|j| format!("wamid.hook.{i}.{j}")).collect();
-                let ok = post_webhook(&http, &base, body(number, &customer(t, c), &ids)).await;
-                if ok {
-                    let now = Instant::now();
-                    if let Ok(mut s) = sent.lock() {
-                        s.extend(ids.into_iter().map(|w| (w, now)));
-                    }
-                }
-                ok
-            }
-        })
-        .await
-    };
-    let expected = sent.lock().map(|s| s.len()).unwrap_or(0);
+    create_endpoints(
+        &http,
+        &server.url,
+        &tenants,
+        |t| json!({ "url": format!("{receiver}/t{t}"), "events": ["message.received"] }),
+    )
+    .await?;
+    let (load, sent) = inbound_load(ctx, &http, &server.url, &tenants, "events", "hook").await;
+    let expected = sent.len();
     step(format!(
         "{expected} events accepted ({} bodies refused); waiting for deliveries",
         load.errors
@@ -224,10 +260,6 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
     let mut seen = HashSet::new();
     let (mut first, mut last): (Option<Instant>, Option<Instant>) = (None, None);
     let arrived = std::mem::take(&mut *arrivals.lock().map_err(|_| anyhow::anyhow!("poisoned"))?);
-    let sent = sent
-        .lock()
-        .map_err(|_| anyhow::anyhow!("poisoned"))?
-        .clone();
     for a in &arrived {
         if !seen.insert(a.event_id.clone()) {
             continue;

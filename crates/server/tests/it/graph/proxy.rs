@@ -162,7 +162,7 @@ async fn templates_are_listed_created_read_edited_and_deleted_at_meta() {
         let actions: Vec<&str> = log.body["items"].as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
         assert_eq!(actions.iter().filter(|a| **a == "graph.post").count(), 2, "{actions:?}");
         assert_eq!(actions.iter().filter(|a| **a == "graph.delete").count(), 1, "{actions:?}");
-        assert!(!actions.iter().any(|a| *a == "graph.get"), "{actions:?}");
+        assert!(!actions.contains(&"graph.get"), "{actions:?}");
         wa.stop().await;
     })
     .await;

@@ -232,8 +232,8 @@ async fn a_pywa_bot_runs_on_switchboard_by_changing_only_its_base_url_and_token(
             let stdout = String::from_utf8_lossy(&out.stdout);
             let answer: Value = stdout
                 .lines()
-                .filter_map(|l| serde_json::from_str(l).ok())
-                .last()
+                .rev()
+                .find_map(|l| serde_json::from_str(l).ok())
                 .unwrap_or(Value::Null);
             assert_eq!(
                 answer["refused"],
