@@ -9,7 +9,8 @@ use crate::auth::TenantCtx;
 use crate::auth::principal::{client_ip, resolve_tenant};
 use crate::state::AppState;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, FromRequestParts, OriginalUri};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, OriginalUri, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -107,6 +108,35 @@ fn query_token(query: Option<&str>) -> Option<String> {
         .find(|(k, _)| k == "access_token")
         .map(|(_, v)| v.into_owned())
         .filter(|v| !v.is_empty())
+}
+
+/// What a client sent with a call that is relayed to Meta: its query string
+/// (less `access_token`) and its body with its content type (`None` when
+/// empty). The last extractor of a handler: it reads the body.
+pub struct Sent {
+    pub query: Option<String>,
+    pub body: Option<(Bytes, String)>,
+}
+
+impl<S: Send + Sync> FromRequest<S> for Sent {
+    type Rejection = MetaError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, MetaError> {
+        let query = forwarded_query(req.uri().query());
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("application/json")
+            .to_owned();
+        let body = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| MetaError::invalid(e.body_text()))?;
+        Ok(Sent {
+            query,
+            body: (!body.is_empty()).then_some((body, content_type)),
+        })
+    }
 }
 
 /// A query string without `access_token` (the caller's Switchboard key is

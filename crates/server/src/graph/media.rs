@@ -10,18 +10,16 @@
 //! media store without asking Meta (whose inbound ids expire after a week);
 //! anything else is fetched from Meta on the way.
 
-use super::api::{Caller, check_version, forwarded_query};
+use super::api::{Caller, Sent, check_version};
 use super::error::{MetaError, require};
 use super::known::{Known, require as known};
-use super::objects::content_type;
 use super::proxy::{Answer, Call, forward, token_of};
 use crate::auth::TenantCtx;
 use crate::error::AppError;
 use crate::state::AppState;
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use domain::{MediaId, Permission};
 use serde_json::{Value, json};
@@ -34,18 +32,13 @@ use store::inbox::MediaStatus;
 pub async fn upload_media(
     State(state): State<AppState>,
     Path((version, pnid)): Path<(String, String)>,
-    RawQuery(query): RawQuery,
     Caller(ctx): Caller,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    sent: Sent,
 ) -> Result<Response, MetaError> {
     check_version(&version)?;
     require(&ctx, Permission::InboxWrite)?;
     let channel = super::known::number(&state, &ctx, &pnid, "post").await?;
-    let body = body.map_err(|e| MetaError::invalid(e.body_text()))?;
-    let mut call = Call::new(Method::POST, &version, format!("{pnid}/media"))
-        .query(forwarded_query(query.as_deref()))
-        .body(body, content_type(&headers));
+    let mut call = Call::new(Method::POST, &version, format!("{pnid}/media")).sent(sent);
     call.media = true;
     let answer = forward(&state, &ctx, &channel, call).await?;
     record_created(&state, &ctx, &answer, GraphObjectKind::Media, &channel).await?;

@@ -2,16 +2,13 @@
 //! those this tenant connected: a WABA may hold numbers of other tenants
 //! or none of Switchboard's) and a number's business profile.
 
-use super::api::{Caller, check_version, forwarded_query};
+use super::api::{Caller, Sent, check_version};
 use super::error::{MetaError, require};
 use super::known::{number, waba};
-use super::objects::content_type;
 use super::proxy::{Call, forward};
 use crate::state::AppState;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, Method};
+use axum::extract::{Path, State};
+use axum::http::Method;
 use axum::response::{IntoResponse, Response};
 use domain::Permission;
 use serde_json::Value;
@@ -21,14 +18,13 @@ use serde_json::Value;
 pub async fn list_phone_numbers(
     State(state): State<AppState>,
     Path((version, waba_id)): Path<(String, String)>,
-    RawQuery(query): RawQuery,
     Caller(ctx): Caller,
+    sent: Sent,
 ) -> Result<Response, MetaError> {
     check_version(&version)?;
     let channel = waba(&state, &ctx, &waba_id, "get").await?;
     require(&ctx, Permission::InboxRead)?;
-    let call = Call::new(Method::GET, &version, format!("{waba_id}/phone_numbers"))
-        .query(forwarded_query(query.as_deref()));
+    let call = Call::new(Method::GET, &version, format!("{waba_id}/phone_numbers")).sent(sent);
     let answer = forward(&state, &ctx, &channel, call).await?;
     let Some(mut list) = answer.json().filter(|_| answer.ok()) else {
         return Ok(answer.into_response());
@@ -52,8 +48,8 @@ fn keep_numbers(list: &mut Value, mine: &[String]) {
 pub async fn get_business_profile(
     State(state): State<AppState>,
     Path((version, pnid)): Path<(String, String)>,
-    RawQuery(query): RawQuery,
     Caller(ctx): Caller,
+    sent: Sent,
 ) -> Result<Response, MetaError> {
     check_version(&version)?;
     let channel = number(&state, &ctx, &pnid, "get").await?;
@@ -63,7 +59,7 @@ pub async fn get_business_profile(
         &version,
         format!("{pnid}/whatsapp_business_profile"),
     )
-    .query(forwarded_query(query.as_deref()));
+    .sent(sent);
     Ok(forward(&state, &ctx, &channel, call).await?.into_response())
 }
 
@@ -71,22 +67,18 @@ pub async fn get_business_profile(
 pub async fn update_business_profile(
     State(state): State<AppState>,
     Path((version, pnid)): Path<(String, String)>,
-    RawQuery(query): RawQuery,
     Caller(ctx): Caller,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    sent: Sent,
 ) -> Result<Response, MetaError> {
     check_version(&version)?;
     let channel = number(&state, &ctx, &pnid, "post").await?;
     require(&ctx, Permission::SettingsManage)?;
-    let body = body.map_err(|e| MetaError::invalid(e.body_text()))?;
     let call = Call::new(
         Method::POST,
         &version,
         format!("{pnid}/whatsapp_business_profile"),
     )
-    .query(forwarded_query(query.as_deref()))
-    .body(body, content_type(&headers));
+    .sent(sent);
     Ok(forward(&state, &ctx, &channel, call).await?.into_response())
 }
 

@@ -4,15 +4,13 @@
 //! Media info comes back with Switchboard's download URL in place of
 //! Meta's (see [`super::media`]).
 
-use super::api::{Caller, check_version, forwarded_query};
+use super::api::{Caller, Sent, check_version};
 use super::error::{MetaError, require};
 use super::known::{Known, require as known};
 use super::proxy::{Call, forward};
 use crate::state::AppState;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, Method, header};
+use axum::extract::{Path, State};
+use axum::http::Method;
 use axum::response::{IntoResponse, Response};
 use domain::Permission;
 
@@ -20,8 +18,8 @@ use domain::Permission;
 pub async fn get_object(
     State(state): State<AppState>,
     Path((version, id)): Path<(String, String)>,
-    RawQuery(query): RawQuery,
     Caller(ctx): Caller,
+    sent: Sent,
 ) -> Result<Response, MetaError> {
     check_version(&version)?;
     require(&ctx, Permission::InboxRead)?;
@@ -29,7 +27,7 @@ pub async fn get_object(
     if let Known::Media { channel, stored } = &object {
         return super::media::media_info(&state, &ctx, &version, &id, channel, *stored).await;
     }
-    let call = Call::new(Method::GET, &version, id).query(forwarded_query(query.as_deref()));
+    let call = Call::new(Method::GET, &version, id).sent(sent);
     Ok(forward(&state, &ctx, object.channel(), call)
         .await?
         .into_response())
@@ -39,20 +37,15 @@ pub async fn get_object(
 pub async fn update_object(
     State(state): State<AppState>,
     Path((version, id)): Path<(String, String)>,
-    RawQuery(query): RawQuery,
     Caller(ctx): Caller,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    sent: Sent,
 ) -> Result<Response, MetaError> {
     check_version(&version)?;
     let Known::Template(channel) = known(&state, &ctx, &id, "post").await? else {
         return Err(MetaError::unknown_object(&id, "post"));
     };
     require(&ctx, Permission::CampaignsManage)?;
-    let body = body.map_err(|e| MetaError::invalid(e.body_text()))?;
-    let call = Call::new(Method::POST, &version, id)
-        .query(forwarded_query(query.as_deref()))
-        .body(body, content_type(&headers));
+    let call = Call::new(Method::POST, &version, id).sent(sent);
     Ok(forward(&state, &ctx, &channel, call).await?.into_response())
 }
 
@@ -60,26 +53,18 @@ pub async fn update_object(
 pub async fn delete_object(
     State(state): State<AppState>,
     Path((version, id)): Path<(String, String)>,
-    RawQuery(query): RawQuery,
     Caller(ctx): Caller,
+    sent: Sent,
 ) -> Result<Response, MetaError> {
     check_version(&version)?;
     let Known::Media { channel, .. } = known(&state, &ctx, &id, "delete").await? else {
         return Err(MetaError::unknown_object(&id, "delete"));
     };
     require(&ctx, Permission::InboxWrite)?;
-    let call =
-        Call::new(Method::DELETE, &version, id.clone()).query(forwarded_query(query.as_deref()));
+    let call = Call::new(Method::DELETE, &version, id.clone()).sent(sent);
     let answer = forward(&state, &ctx, &channel, call).await?;
     if answer.ok() {
         super::known::forget(&state, &ctx, &id).await?;
     }
     Ok(answer.into_response())
-}
-
-/// The request's content type, as the client sent it.
-pub fn content_type(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
 }

@@ -63,9 +63,10 @@ impl<'a> Call<'a> {
         self
     }
 
-    pub fn body(mut self, body: Bytes, content_type: Option<&str>) -> Self {
-        let ct = content_type.unwrap_or("application/json").to_owned();
-        self.body = Some((body, ct));
+    /// The client's own query and body ([`super::api::Sent`]).
+    pub fn sent(mut self, sent: super::api::Sent) -> Self {
+        self.query = sent.query;
+        self.body = sent.body;
         self
     }
 }

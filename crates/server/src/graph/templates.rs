@@ -6,17 +6,14 @@
 //! learns of changes from Meta's webhooks and syncs, as for any change
 //! made at Meta.
 
-use super::api::{Caller, check_version, forwarded_query};
+use super::api::{Caller, Sent, check_version};
 use super::error::{MetaError, require};
 use super::known::waba;
 use super::media::record_created;
-use super::objects::content_type;
 use super::proxy::{Call, forward};
 use crate::state::AppState;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, Method};
+use axum::extract::{Path, State};
+use axum::http::Method;
 use axum::response::{IntoResponse, Response};
 use domain::Permission;
 use store::graph::GraphObjectKind;
@@ -24,8 +21,8 @@ use store::graph::GraphObjectKind;
 pub async fn list_templates(
     State(state): State<AppState>,
     Path((version, waba_id)): Path<(String, String)>,
-    RawQuery(query): RawQuery,
     Caller(ctx): Caller,
+    sent: Sent,
 ) -> Result<Response, MetaError> {
     check_version(&version)?;
     let channel = waba(&state, &ctx, &waba_id, "get").await?;
@@ -35,29 +32,25 @@ pub async fn list_templates(
         &version,
         format!("{waba_id}/message_templates"),
     )
-    .query(forwarded_query(query.as_deref()));
+    .sent(sent);
     Ok(forward(&state, &ctx, &channel, call).await?.into_response())
 }
 
 pub async fn create_template(
     State(state): State<AppState>,
     Path((version, waba_id)): Path<(String, String)>,
-    RawQuery(query): RawQuery,
     Caller(ctx): Caller,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    sent: Sent,
 ) -> Result<Response, MetaError> {
     check_version(&version)?;
     let channel = waba(&state, &ctx, &waba_id, "post").await?;
     require(&ctx, Permission::CampaignsManage)?;
-    let body = body.map_err(|e| MetaError::invalid(e.body_text()))?;
     let call = Call::new(
         Method::POST,
         &version,
         format!("{waba_id}/message_templates"),
     )
-    .query(forwarded_query(query.as_deref()))
-    .body(body, content_type(&headers));
+    .sent(sent);
     let answer = forward(&state, &ctx, &channel, call).await?;
     record_created(&state, &ctx, &answer, GraphObjectKind::Template, &channel).await?;
     Ok(answer.into_response())
@@ -67,21 +60,22 @@ pub async fn create_template(
 pub async fn delete_templates(
     State(state): State<AppState>,
     Path((version, waba_id)): Path<(String, String)>,
-    RawQuery(query): RawQuery,
     Caller(ctx): Caller,
+    sent: Sent,
 ) -> Result<Response, MetaError> {
     check_version(&version)?;
     let channel = waba(&state, &ctx, &waba_id, "delete").await?;
     require(&ctx, Permission::CampaignsManage)?;
+    let one = hsm_id(sent.query.as_deref());
     let call = Call::new(
         Method::DELETE,
         &version,
         format!("{waba_id}/message_templates"),
     )
-    .query(forwarded_query(query.as_deref()));
+    .sent(sent);
     let answer = forward(&state, &ctx, &channel, call).await?;
     if answer.ok()
-        && let Some(hsm_id) = hsm_id(query.as_deref())
+        && let Some(hsm_id) = one
     {
         super::known::forget(&state, &ctx, &hsm_id).await?;
     }
