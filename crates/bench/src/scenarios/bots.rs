@@ -8,12 +8,12 @@
 //! needed). Baseline: the same rate of bodies sent straight to the
 //! receiver.
 
-use super::webhooks::{BATCH, body, create_endpoints, customer, inbound_load};
-use super::{Ctx, NO_GRAPH, step};
-use crate::children::{ServerSpec, start_server};
+use super::webhooks::{
+    BATCH, body, create_endpoints, customer, inbound_load, seeded_server, wait_for,
+};
+use super::{Ctx, step};
 use crate::load::{client, open_loop};
 use crate::report::{Figure, Target};
-use crate::seed;
 use crate::stats::Latencies;
 use axum::body::Bytes;
 use axum::extract::Query;
@@ -21,7 +21,7 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const S: &str = "webhooks forwarded to bots";
 const VERIFY: &str = "bench-verify";
@@ -68,17 +68,7 @@ async fn start_bot(arrivals: Arrivals) -> anyhow::Result<String> {
 
 pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
     let sizes = &ctx.sizes;
-    let db = ctx.fresh_db("bots").await?;
-    let state = db.state(NO_GRAPH).await?;
-    let tenants = seed::tenants(&state, sizes.hooks_tenants, 1, 80).await?;
-    state.store.close().await;
-    drop(state);
-    let mut spec = ServerSpec::new(&db, NO_GRAPH);
-    spec.env = vec![
-        ("SWITCHBOARD_WEBHOOKS_ALLOW_HTTP", "1".into()),
-        ("SWITCHBOARD_WEBHOOKS_ALLOW_PRIVATE", "1".into()),
-    ];
-    let server = start_server(&spec).await?;
+    let (db, tenants, server) = seeded_server(ctx, "bots").await?;
     let arrivals: Arrivals = Arc::default();
     let bot = start_bot(arrivals.clone()).await?;
     let http = client(64)?;
@@ -95,11 +85,7 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
         "{expected} messages accepted ({} bodies refused); waiting for the bots",
         load.errors
     ));
-    let end = Instant::now();
-    let count = || arrivals.lock().map(|a| a.len()).unwrap_or(0);
-    while count() < expected && end.elapsed() < Duration::from_secs(30) {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_for(&arrivals, expected).await;
     let rss = server.peak_rss_mib().unwrap_or(0.0);
     server.stop().await;
 

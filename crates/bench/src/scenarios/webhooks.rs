@@ -10,7 +10,8 @@
 //! same rate of requests sent straight to the receiver.
 
 use super::{Ctx, NO_GRAPH, get_json, post_webhook, step};
-use crate::children::{ServerSpec, start_server};
+use crate::children::{Process, ServerSpec, start_server};
+use crate::db::BenchDb;
 use crate::load::{LoadResult, client, open_loop};
 use crate::report::{Figure, Target};
 use crate::seed::{self, SeedNumber, SeedTenant};
@@ -134,6 +135,36 @@ async fn wamids(
 }
 
 /// One endpoint per tenant, each with the body `endpoint(t)`.
+/// A fresh database of `sizes.hooks_tenants` tenants (one number each)
+/// and a server on it that may deliver webhooks to plain-http local
+/// receivers.
+pub(super) async fn seeded_server(
+    ctx: &Ctx,
+    scenario: &str,
+) -> anyhow::Result<(BenchDb, Vec<SeedTenant>, Process)> {
+    let db = ctx.fresh_db(scenario).await?;
+    let state = db.state(NO_GRAPH).await?;
+    let tenants = seed::tenants(&state, ctx.sizes.hooks_tenants, 1, 80).await?;
+    state.store.close().await;
+    drop(state);
+    let mut spec = ServerSpec::new(&db, NO_GRAPH);
+    spec.env = vec![
+        ("SWITCHBOARD_WEBHOOKS_ALLOW_HTTP", "1".into()),
+        ("SWITCHBOARD_WEBHOOKS_ALLOW_PRIVATE", "1".into()),
+    ];
+    let server = start_server(&spec).await?;
+    Ok((db, tenants, server))
+}
+
+/// Waits until `arrivals` holds `expected` items, or 30 s.
+pub(super) async fn wait_for<T>(arrivals: &Mutex<Vec<T>>, expected: usize) {
+    let end = Instant::now();
+    let count = || arrivals.lock().map(|a| a.len()).unwrap_or(0);
+    while count() < expected && end.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 pub(super) async fn create_endpoints(
     http: &reqwest::Client,
     base: &str,
@@ -215,17 +246,7 @@ pub(super) async fn inbound_load(
 
 pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
     let sizes = &ctx.sizes;
-    let db = ctx.fresh_db("webhooks").await?;
-    let state = db.state(NO_GRAPH).await?;
-    let tenants = seed::tenants(&state, sizes.hooks_tenants, 1, 80).await?;
-    state.store.close().await;
-    drop(state);
-    let mut spec = ServerSpec::new(&db, NO_GRAPH);
-    spec.env = vec![
-        ("SWITCHBOARD_WEBHOOKS_ALLOW_HTTP", "1".into()),
-        ("SWITCHBOARD_WEBHOOKS_ALLOW_PRIVATE", "1".into()),
-    ];
-    let server = start_server(&spec).await?;
+    let (db, tenants, server) = seeded_server(ctx, "webhooks").await?;
     let arrivals: Arrivals = Arc::default();
     let receiver = start_receiver(arrivals.clone()).await?;
     let http = client(64)?;
@@ -242,11 +263,7 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
         "{expected} events accepted ({} bodies refused); waiting for deliveries",
         load.errors
     ));
-    let end = Instant::now();
-    let count = || arrivals.lock().map(|a| a.len()).unwrap_or(0);
-    while count() < expected && end.elapsed() < Duration::from_secs(30) {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_for(&arrivals, expected).await;
     let rss = server.peak_rss_mib().unwrap_or(0.0);
 
     step("matching deliveries to messages through the API");
