@@ -12,6 +12,7 @@
 
 pub mod api;
 pub mod cloud;
+mod cloud_settings;
 pub mod deliver;
 pub mod endpoints;
 pub mod executions;
