@@ -1,6 +1,7 @@
 //! `switchboard admin …`: the operator's tasks without the HTTP API. They
 //! run the same code as the API and are audited as the `system` actor.
 
+use crate::channels::media_store::MediaStore;
 use crate::cli::AdminCommand;
 use crate::config::Config;
 use crate::crypto::{SecretBox, write_private};
@@ -114,6 +115,20 @@ pub async fn run(config: Config, command: AdminCommand) -> anyhow::Result<()> {
                 crate::analytics::rebuild::rebuild_tenant(&state, id).await?;
                 println!("rebuilt {slug} in {} ms", started.elapsed().as_millis());
             }
+        }
+        AdminCommand::MoveMedia { remove_local } => {
+            if state.config.media_store == crate::config::MediaStoreConfig::Local {
+                anyhow::bail!(
+                    "the media store is the local directory: set SWITCHBOARD_MEDIA_STORE=s3 \
+                     and the SWITCHBOARD_S3_* settings first (docs/DEPLOYMENT.md)"
+                );
+            }
+            let local = MediaStore::local(&state.config.media_dir())?;
+            let moved = local.move_into(&state.media, remove_local).await?;
+            println!(
+                "media: {} copied, {} already there, {} local files removed",
+                moved.copied, moved.skipped, moved.removed
+            );
         }
         AdminCommand::RotateMasterKey => {}
     }

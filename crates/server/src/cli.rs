@@ -81,4 +81,12 @@ pub enum AdminCommand {
         /// The tenant's slug; every tenant when left out.
         slug: Option<String>,
     },
+    /// Copy the media kept in the local directory (`<data dir>/media`) to
+    /// the configured object store (`SWITCHBOARD_MEDIA_STORE=s3`); safe to
+    /// run again, it skips what is already there.
+    MoveMedia {
+        /// Also remove each local file once the object store holds it.
+        #[arg(long)]
+        remove_local: bool,
+    },
 }

@@ -167,7 +167,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(addr = %listener.local_addr()?, engine = ?state.store.engine(), "switchboard listening");
     let server = start(listener, state.clone())?;
     let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
-    let workers = spawn_workers(&state, workers_stopped).await;
+    // With `http_only`, `switchboard worker` nodes do the background work.
+    let workers = if state.config.http_only {
+        Vec::new()
+    } else {
+        spawn_workers(&state, workers_stopped).await
+    };
     shutdown.await;
     tracing::info!("shutting down: finishing requests and jobs in flight");
     server.stop().await;

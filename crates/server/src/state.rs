@@ -1,6 +1,5 @@
 //! What every handler can reach. Cheap to clone.
 
-use crate::auth::throttle::LoginThrottle;
 use crate::auth::tokens::JwtKeys;
 use crate::config::Config;
 use crate::crypto::SecretBox;
@@ -20,12 +19,11 @@ pub struct Inner {
     pub clock: Arc<dyn Clock>,
     pub secrets: SecretBox,
     pub jwt: JwtKeys,
-    pub throttle: LoginThrottle,
     pub metrics: Option<PrometheusHandle>,
     /// Meta's Graph API (or the sandbox, in tests and the demo).
     pub graph: whatsapp::GraphClient,
     /// Where inbound media is kept.
-    pub media: crate::channels::media::MediaStore,
+    pub media: crate::channels::media_store::MediaStore,
     /// Commits webhook deliveries in groups.
     pub intake: crate::channels::intake::Intake,
     /// The job kinds the workers run.
@@ -63,7 +61,7 @@ impl AppState {
             .timeout(std::time::Duration::from_millis(config.graph_timeout_ms))
             .build()
             .map_err(|e| anyhow::anyhow!("building the Graph client: {e}"))?;
-        let media = crate::channels::media::MediaStore::new(config.media_dir());
+        let media = crate::channels::media_store::MediaStore::open(&config)?;
         let hooks = crate::hooks::HookRuntime::new(&config.webhooks)?;
         let genesys = crate::genesys::Runtime::new(&config)?;
         Ok(Self(Arc::new(Inner {
@@ -73,7 +71,6 @@ impl AppState {
             clock,
             secrets,
             jwt,
-            throttle: LoginThrottle::default(),
             metrics: crate::telemetry::prometheus(),
             graph,
             intake: Default::default(),

@@ -1,10 +1,11 @@
 //! Removing what has served its purpose: finished jobs, processed webhook
-//! bodies, old events, spent idempotency keys and ended sessions.
+//! bodies, old events, spent idempotency keys, ended sessions and stale
+//! sign-in failure counters.
 //!
 //! Each call removes at most `limit` rows, oldest first, so a caller can
 //! run one small batch per transaction and never hold the writer long.
 //! Every statement finds its rows through an index on the age column
-//! (migration 0011).
+//! (migrations 0011 and 0038).
 
 use crate::db::{SystemTx, exec};
 use crate::error::StoreResult;
@@ -31,16 +32,20 @@ pub enum Sweepable {
     /// Outbound webhook attempts made before the cutoff, and deliveries
     /// settled (delivered or dead) before it; pending ones stay.
     WebhookDeliveries,
+    /// Sign-in failure counters whose latest failure was before the cutoff
+    /// (the caller passes the end of the throttle's longest window).
+    SignInFailures,
 }
 
 impl Sweepable {
-    pub const ALL: [Sweepable; 6] = [
+    pub const ALL: [Sweepable; 7] = [
         Sweepable::FinishedJobs,
         Sweepable::ProcessedWebhooks,
         Sweepable::Events,
         Sweepable::IdempotencyKeys,
         Sweepable::Sessions,
         Sweepable::WebhookDeliveries,
+        Sweepable::SignInFailures,
     ];
 
     /// The name used in logs, metrics and configuration.
@@ -52,6 +57,7 @@ impl Sweepable {
             Sweepable::IdempotencyKeys => "idempotency_keys",
             Sweepable::Sessions => "sessions",
             Sweepable::WebhookDeliveries => "webhook_deliveries",
+            Sweepable::SignInFailures => "sign_in_failures",
         }
     }
 
@@ -100,6 +106,9 @@ impl Sweepable {
                  SELECT tenant_id, id FROM hook_deliveries WHERE updated_at < $1 \
                  AND status <> 'pending' ORDER BY updated_at LIMIT $2)",
             ],
+            Sweepable::SignInFailures => &["DELETE FROM sign_in_failures WHERE key_hash IN (\
+                 SELECT key_hash FROM sign_in_failures WHERE latest < $1 \
+                 ORDER BY latest LIMIT $2)"],
         }
     }
 }

@@ -8,12 +8,20 @@
 //! short (30 s), so failures from elsewhere can slow the right password
 //! from a new address a little but never lock it out; an address that keeps
 //! guessing waits up to 15 minutes between tries. A counter forgets its
-//! failures 15 minutes after the latest. Kept in memory per node; behind
-//! several nodes each node counts on its own (docs/SECURITY.md).
+//! failures 15 minutes after the latest.
+//!
+//! The counters live in the database (`sign_in_failures`, named by the
+//! SHA-256 of their key), so every node sharing it shares them: tries
+//! spread over several nodes count as if made on one. A failure is counted
+//! in a short transaction of its own before it is answered; the password
+//! hash never runs inside one. Housekeeping removes counters past the
+//! longest window ([`LONGEST_WINDOW_SECONDS`]).
 
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 use domain::Timestamp;
-use std::collections::HashMap;
-use std::sync::Mutex;
+use sha2::{Digest, Sha256};
+use store::auth::SignInFailures;
 
 /// How one counter slows attempts down.
 #[derive(Debug, Clone, Copy)]
@@ -28,7 +36,7 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// The wait after the latest of `failures`.
+    /// The wait after the latest of `failures`, in seconds.
     fn delay(&self, failures: u32) -> i64 {
         match failures.checked_sub(self.free) {
             None => 0,
@@ -65,10 +73,42 @@ pub const PER_ADDRESS: Policy = Policy {
     window_seconds: 15 * 60,
 };
 
-/// The counters one sign-in attempt touches.
+const fn longer(a: i64, b: i64) -> i64 {
+    if a > b { a } else { b }
+}
+
+/// How long after its latest failure a counter can still matter: older
+/// ones are swept by housekeeping.
+pub const LONGEST_WINDOW_SECONDS: i64 = longer(
+    PER_ACCOUNT_AND_ADDRESS.window_seconds,
+    longer(PER_ACCOUNT.window_seconds, PER_ADDRESS.window_seconds),
+);
+
+/// The seconds (rounded up) an attempt at `now` must still wait under
+/// `policy`, after `failures` the latest of which was at `latest`; `None`
+/// when it need not wait.
+pub fn wait(policy: &Policy, failures: i64, latest: Timestamp, now: Timestamp) -> Option<u64> {
+    if now >= latest.plus_seconds(policy.window_seconds) {
+        return None;
+    }
+    let failures = u32::try_from(failures.max(0)).unwrap_or(u32::MAX);
+    let until = latest.plus_seconds(policy.delay(failures));
+    (now < until).then(|| {
+        let ms = until.as_millis() - now.as_millis();
+        u64::try_from((ms + 999).div_euclid(1000)).unwrap_or(1)
+    })
+}
+
+/// The counters one sign-in attempt touches, by the hash of their key.
 #[derive(Debug, Clone)]
 pub struct Attempt {
     keys: [(String, Policy); 3],
+}
+
+/// A counter's name in the database: the key is an email and an address,
+/// which are not kept in clear.
+fn key_hash(key: &str) -> String {
+    hex::encode(Sha256::digest(key.as_bytes()))
 }
 
 impl Attempt {
@@ -76,79 +116,79 @@ impl Attempt {
     /// `user:<tenant>:<email>`) from `address`.
     pub fn new(account: &str, address: Option<&str>) -> Self {
         let address = address.unwrap_or("-");
+        // Each kind of key has its own prefix, so no account and address
+        // together spell another kind's key.
         Attempt {
             keys: [
-                (format!("{account}@{address}"), PER_ACCOUNT_AND_ADDRESS),
-                (account.to_owned(), PER_ACCOUNT),
-                (format!("ip:{address}"), PER_ADDRESS),
+                (
+                    key_hash(&format!("account+address:{account}\n{address}")),
+                    PER_ACCOUNT_AND_ADDRESS,
+                ),
+                (key_hash(&format!("account:{account}")), PER_ACCOUNT),
+                (key_hash(&format!("address:{address}")), PER_ADDRESS),
             ],
         }
     }
-}
 
-#[derive(Debug, Clone, Copy)]
-struct Counter {
-    failures: u32,
-    latest: Timestamp,
-}
+    fn hashes(&self) -> Vec<&str> {
+        self.keys.iter().map(|(k, _)| k.as_str()).collect()
+    }
 
-#[derive(Debug, Default)]
-pub struct LoginThrottle {
-    counters: Mutex<HashMap<String, Counter>>,
-}
-
-impl LoginThrottle {
-    /// `Err(seconds to wait)` while any of the attempt's counters asks for
-    /// a wait. A refused attempt is not a failure: it does not count.
-    pub fn check(&self, attempt: &Attempt, now: Timestamp) -> Result<(), u64> {
-        let map = self.counters.lock().unwrap_or_else(|p| p.into_inner());
-        let wait_ms = attempt
-            .keys
+    /// The longest wait any of the attempt's counters asks for at `now`,
+    /// given the counters found (those missing have no failures).
+    pub fn wait(&self, counters: &[SignInFailures], now: Timestamp) -> Option<u64> {
+        self.keys
             .iter()
             .filter_map(|(key, policy)| {
-                let c = map.get(key)?;
-                let until = c.latest.plus_seconds(policy.delay(c.failures));
-                (now < until).then(|| until.as_millis() - now.as_millis())
+                let c = counters.iter().find(|c| &c.key_hash == key)?;
+                wait(policy, c.failures, c.latest, now)
             })
-            .max();
-        match wait_ms {
-            Some(ms) => Err(u64::try_from((ms + 999).div_euclid(1000)).unwrap_or(1)),
-            None => Ok(()),
-        }
+            .max()
     }
+}
 
-    /// Counts a failed attempt. No database is touched.
-    pub fn record_failure(&self, attempt: &Attempt, now: Timestamp) {
-        let mut map = self.counters.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() > 100_000 {
-            map.retain(|_, c| now < c.latest.plus_seconds(15 * 60));
-        }
-        for (key, policy) in &attempt.keys {
-            let c = map.entry(key.clone()).or_insert(Counter {
-                failures: 0,
-                latest: now,
-            });
-            if now >= c.latest.plus_seconds(policy.window_seconds) {
-                c.failures = 0;
-            }
-            c.failures = c.failures.saturating_add(1);
-            c.latest = now;
-        }
+/// Refuses the attempt with [`too_many`] while any of its counters asks for
+/// a wait. A refused attempt is not a failure: it does not count.
+pub async fn check(state: &AppState, attempt: &Attempt, now: Timestamp) -> AppResult<()> {
+    let mut sys = state.store.system_read().await?;
+    let counters = sys.find_sign_in_failures(&attempt.hashes()).await?;
+    sys.commit().await?;
+    match attempt.wait(&counters, now) {
+        Some(seconds) => Err(too_many(seconds)),
+        None => Ok(()),
     }
+}
 
-    /// A successful sign-in clears the account's counters from this address
-    /// and from anywhere; other addresses' counters for it stay.
-    pub fn succeeded(&self, attempt: &Attempt) {
-        let mut map = self.counters.lock().unwrap_or_else(|p| p.into_inner());
-        for (key, _) in &attempt.keys[..2] {
-            map.remove(key);
-        }
+/// Counts a failed attempt on all three counters, in one short
+/// transaction, before the failure is answered.
+pub async fn record_failure(state: &AppState, attempt: &Attempt, now: Timestamp) -> AppResult<()> {
+    // Always in the same order, so concurrent failures sharing counters
+    // wait for each other's row locks (PostgreSQL) and never deadlock.
+    let mut keys: Vec<&(String, Policy)> = attempt.keys.iter().collect();
+    keys.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut sys = state.store.system().await?;
+    for (key, policy) in keys {
+        let forget_until = now.plus_seconds(-policy.window_seconds);
+        sys.record_sign_in_failure(key, now, forget_until).await?;
     }
+    sys.commit().await?;
+    Ok(())
+}
+
+/// A successful sign-in clears the account's counters from this address
+/// and from anywhere; other addresses' counters for it stay, and so does
+/// this address's against any account.
+pub async fn succeeded(state: &AppState, attempt: &Attempt) -> AppResult<()> {
+    let cleared: Vec<&str> = attempt.keys[..2].iter().map(|(k, _)| k.as_str()).collect();
+    let mut sys = state.store.system().await?;
+    sys.delete_sign_in_failures(&cleared).await?;
+    sys.commit().await?;
+    Ok(())
 }
 
 /// The answer to a throttled sign-in.
-pub fn too_many(wait: u64) -> crate::error::AppError {
-    crate::error::AppError::TooManyRequests(
+pub fn too_many(wait: u64) -> AppError {
+    AppError::TooManyRequests(
         "too_many_attempts",
         format!("too many failed sign-ins; try again in {wait} seconds"),
         wait,
@@ -159,27 +199,58 @@ pub fn too_many(wait: u64) -> crate::error::AppError {
 mod tests {
     use super::*;
 
+    /// Counters as the database would hold them after `failures` failures
+    /// of each of `attempt`'s keys, the latest at `latest`.
+    fn counters(attempt: &Attempt, failures: [i64; 3], latest: Timestamp) -> Vec<SignInFailures> {
+        attempt
+            .keys
+            .iter()
+            .zip(failures)
+            .filter(|(_, n)| *n > 0)
+            .map(|((key, _), failures)| SignInFailures {
+                key_hash: key.clone(),
+                failures,
+                latest,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn delays_double_past_the_free_failures_up_to_the_cap_and_are_forgotten() {
+        let t = Timestamp::from_millis(0);
+        let p = &PER_ACCOUNT_AND_ADDRESS;
+        assert_eq!(wait(p, 2, t, t), None, "the first two are free");
+        // The third free failure is the last before the waits begin.
+        assert_eq!(wait(p, 3, t, t), Some(1));
+        assert_eq!(wait(p, 4, t, t), Some(2));
+        assert_eq!(wait(p, 5, t, t), Some(4));
+        assert_eq!(wait(p, 5, t, t.plus_millis(3_001)), Some(1), "rounded up");
+        assert_eq!(wait(p, 5, t, t.plus_seconds(4)), None);
+        assert_eq!(wait(p, 500, t, t), Some(15 * 60));
+        assert_eq!(wait(&PER_ACCOUNT, 500, t, t), Some(30));
+        assert_eq!(wait(p, 500, t, t.plus_seconds(15 * 60)), None);
+        assert_eq!(wait(&PER_ADDRESS, 19, t, t), None);
+        assert_eq!(wait(&PER_ADDRESS, 20, t, t), Some(1));
+        assert_eq!(LONGEST_WINDOW_SECONDS, 15 * 60);
+    }
+
     #[test]
     fn delays_grow_per_address_and_never_lock_the_account_elsewhere() {
-        let t = LoginThrottle::default();
         let now = Timestamp::from_millis(0);
         let a = Attempt::new("user:x:ana", Some("10.0.0.1"));
         let b = Attempt::new("user:x:ana", Some("10.0.0.2"));
-        for _ in 0..3 {
-            assert!(t.check(&a, now).is_ok());
-            t.record_failure(&a, now);
-        }
-        assert_eq!(t.check(&a, now), Err(1));
-        t.record_failure(&a, now.plus_seconds(1));
-        assert_eq!(t.check(&a, now.plus_seconds(1)), Err(2));
-        assert!(t.check(&b, now.plus_seconds(1)).is_ok());
+        // The account is shared, the pairs and addresses are not.
+        assert_eq!(a.keys[1].0, b.keys[1].0);
+        assert_ne!(a.keys[0].0, b.keys[0].0);
+        assert_ne!(a.keys[2].0, b.keys[2].0);
+        assert!(a.keys.iter().all(|(k, _)| !k.contains("ana")));
+
+        assert_eq!(a.wait(&counters(&a, [3, 3, 3], now), now), Some(1));
+        assert_eq!(a.wait(&[], now), None);
         // Many failures from many addresses only slow the account down.
-        for i in 0..50 {
-            let c = Attempt::new("user:x:ana", Some(&format!("10.1.0.{i}")));
-            t.record_failure(&c, now.plus_seconds(2));
-        }
-        assert_eq!(t.check(&b, now.plus_seconds(2)), Err(30));
-        assert!(t.check(&b, now.plus_seconds(32)).is_ok());
-        assert!(t.check(&a, now.plus_seconds(15 * 60 + 1)).is_ok());
+        let seen = counters(&a, [4, 54, 4], now.plus_seconds(2));
+        assert_eq!(b.wait(&seen, now.plus_seconds(2)), Some(30));
+        assert_eq!(b.wait(&seen, now.plus_seconds(32)), None);
+        assert_eq!(a.wait(&seen, now.plus_seconds(15 * 60 + 2)), None);
     }
 }

@@ -2,16 +2,14 @@
 //! download URLs last minutes, its media ids weeks) into the media store,
 //! and served to the tenant through `GET /api/v1/media/{id}`.
 //!
-//! The media store is a directory (`<data dir>/media` by default), one file
-//! per media under its tenant's folder, written to a temporary name and
-//! renamed so a reader never sees half a file.
+//! Where the bytes are kept is the media store ([`super::media_store`]):
+//! a local directory or S3-compatible object storage.
 
 use crate::events::{Event, record};
 use crate::state::AppState;
 use domain::events::{MediaFailed, MediaRef};
 use domain::{MediaId, MessageId, TenantId, Timestamp};
 use sha2::{Digest, Sha256};
-use std::path::PathBuf;
 use store::inbox::{MediaStatus, StoredMedia};
 use store::{StoreError, TenantTx};
 use whatsapp::ErrorClass;
@@ -26,40 +24,6 @@ pub fn media_of(content: &MessageContent) -> Option<(&str, Option<&str>)> {
         | MessageContent::Document(m)
         | MessageContent::Sticker(m) => Some((m.id.as_str(), m.mime_type.as_deref())),
         _ => None,
-    }
-}
-
-/// Where media bytes live.
-#[derive(Debug, Clone)]
-pub struct MediaStore {
-    root: PathBuf,
-}
-
-impl MediaStore {
-    pub fn new(root: impl Into<PathBuf>) -> MediaStore {
-        MediaStore { root: root.into() }
-    }
-
-    /// The path of a stored file, from the relative path kept in its row.
-    /// Relative paths are ours (`<tenant>/<media>`), never user input.
-    pub fn path_of(&self, relative: &str) -> PathBuf {
-        self.root.join(relative)
-    }
-
-    /// Writes `bytes` for `tenant`'s media `id`; returns the relative path.
-    pub async fn put(
-        &self,
-        tenant: TenantId,
-        id: MediaId,
-        bytes: &[u8],
-    ) -> std::io::Result<String> {
-        let relative = format!("{tenant}/{id}");
-        let dir = self.root.join(tenant.to_string());
-        tokio::fs::create_dir_all(&dir).await?;
-        let tmp = dir.join(format!("{id}.part"));
-        tokio::fs::write(&tmp, bytes).await?;
-        tokio::fs::rename(&tmp, self.path_of(&relative)).await?;
-        Ok(relative)
     }
 }
 
@@ -102,7 +66,7 @@ pub async fn fetch(state: &AppState, tenant: TenantId, id: MediaId) -> anyhow::R
     match result {
         Ok((info, downloaded)) => {
             let bytes = &downloaded.data;
-            let relative = state.media.put(tenant, id, bytes).await?;
+            let relative = state.media.put(tenant, id, bytes.clone()).await?;
             let sha256 = hex::encode(Sha256::digest(bytes));
             let mime = downloaded
                 .content_type

@@ -12,6 +12,7 @@ pub mod ingest;
 pub mod intake;
 pub mod jobs;
 pub mod media;
+pub mod media_store;
 pub mod pacing;
 pub mod pages;
 pub mod process;

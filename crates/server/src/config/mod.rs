@@ -6,7 +6,9 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+mod media;
 mod sections;
+pub use media::{MediaStoreConfig, S3Config};
 pub use sections::{Retention, WebhooksConfig};
 
 /// A configuration value that must never be printed.
@@ -84,6 +86,12 @@ pub struct Config {
     /// How often the bridge asks Genesys whether a conversation with it
     /// ended, in seconds.
     pub genesys_check_seconds: i64,
+    /// Where media bytes are kept (`SWITCHBOARD_MEDIA_STORE`).
+    pub media_store: MediaStoreConfig,
+    /// `serve` answers HTTP only and runs no background work
+    /// (`SWITCHBOARD_HTTP_ONLY`): for deployments whose background work
+    /// runs on `switchboard worker` nodes (docs/DEPLOYMENT.md).
+    pub http_only: bool,
 }
 
 impl Default for Config {
@@ -112,6 +120,8 @@ impl Default for Config {
             webhooks: WebhooksConfig::default(),
             genesys_base_url: None,
             genesys_check_seconds: 60,
+            media_store: MediaStoreConfig::Local,
+            http_only: false,
         }
     }
 }
@@ -156,6 +166,14 @@ struct FileConfig {
     webhooks_timeout_ms: Option<i64>,
     genesys_base_url: Option<String>,
     genesys_check_seconds: Option<i64>,
+    media_store: Option<String>,
+    s3_bucket: Option<String>,
+    s3_endpoint: Option<String>,
+    s3_region: Option<String>,
+    s3_access_key_id: Option<String>,
+    s3_secret_access_key: Option<Secret>,
+    s3_prefix: Option<String>,
+    http_only: Option<bool>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -228,6 +246,8 @@ impl Config {
         let env = |k: &str| env(&format!("SWITCHBOARD_{k}")).filter(|v| !v.is_empty());
         c.retention.read(&f, &env)?;
         c.webhooks.read(&f, &env)?;
+        c.media_store = MediaStoreConfig::read(&f, &env)?;
+        c.http_only = flag("SWITCHBOARD_HTTP_ONLY", env("HTTP_ONLY"), f.http_only)?;
 
         if let Some(v) = env("DATA_DIR").map(PathBuf::from).or(f.data_dir) {
             c.data_dir = v;
@@ -321,7 +341,7 @@ impl Config {
         self.data_dir.join("master.key")
     }
 
-    /// The media store: inbound media fetched from Meta.
+    /// The local media store's directory (`MediaStoreConfig::Local`).
     pub fn media_dir(&self) -> PathBuf {
         self.data_dir.join("media")
     }

@@ -189,9 +189,7 @@ async fn media(
     let Some(path) = found.path.as_deref() else {
         return Err(AppError::NotFound);
     };
-    let bytes = tokio::fs::read(state.media.path_of(path))
-        .await
-        .map_err(|e| AppError::internal(anyhow::anyhow!("reading stored media: {e}")))?;
+    let bytes = state.media.get(path).await.map_err(AppError::internal)?;
     let mime = found
         .mime_type
         .as_deref()

@@ -154,7 +154,7 @@ async fn media_bytes(
 ) -> Result<(Bytes, Option<String>), MetaError> {
     if let Some(media_id) = stored {
         match crate::inbox::messages::get_media(state, ctx, media_id).await {
-            Ok((media, bytes)) => return Ok((Bytes::from(bytes), media.mime_type)),
+            Ok((media, bytes)) => return Ok((bytes, media.mime_type)),
             // Not fetched yet, or the fetch failed: ask Meta.
             Err(AppError::Conflict(..)) => {}
             Err(e) => return Err(e.into()),

@@ -1,5 +1,6 @@
 //! Housekeeping: removing what has served its purpose, with the retention
-//! the configuration sets ([`crate::config::Retention`]), on a schedule:
+//! the configuration sets ([`crate::config::Retention`]; sign-in failure
+//! counters once the throttle's longest window is over), on a schedule:
 //! one job per hour, keyed by its hour, so any number of nodes starting up
 //! schedule it once, and each run schedules the next.
 //!
@@ -10,6 +11,7 @@
 
 pub mod jobs;
 
+use crate::auth::throttle;
 use crate::config::Retention;
 use crate::jobs::new_job;
 use crate::state::AppState;
@@ -21,16 +23,19 @@ use store::housekeeping::Sweepable;
 /// How often the sweep runs.
 pub const SWEEP_EVERY_SECONDS: i64 = 3600;
 
-/// How many days `what` is kept (0: for ever).
-fn days(retention: &Retention, what: Sweepable) -> i64 {
-    match what {
+/// How many seconds `what` is kept (0: for ever).
+fn keep_seconds(retention: &Retention, what: Sweepable) -> i64 {
+    let days = match what {
         Sweepable::FinishedJobs => retention.jobs_days,
         Sweepable::ProcessedWebhooks => retention.webhooks_days,
         Sweepable::Events => retention.events_days,
         Sweepable::IdempotencyKeys => retention.idempotency_keys_days,
         Sweepable::Sessions => retention.sessions_days,
         Sweepable::WebhookDeliveries => retention.webhook_deliveries_days,
-    }
+        // Not a setting: past its window a counter no longer slows anyone.
+        Sweepable::SignInFailures => return throttle::LONGEST_WINDOW_SECONDS,
+    };
+    days.saturating_mul(86_400)
 }
 
 /// What one sweep removed, per kind.
@@ -58,11 +63,11 @@ pub async fn sweep(state: &AppState, now: Timestamp) -> anyhow::Result<Swept> {
     let batch = u32::try_from(retention.batch).unwrap_or(u32::MAX);
     let mut swept = Swept::default();
     for what in Sweepable::ALL {
-        let keep = days(&retention, what);
+        let keep = keep_seconds(&retention, what);
         if keep == 0 {
             continue;
         }
-        let cutoff = now.plus_seconds(-keep * 86_400);
+        let cutoff = now.plus_seconds(-keep);
         let mut total = 0;
         loop {
             let mut sys = state.store.system().await?;

@@ -45,7 +45,7 @@ pub async fn get_media(
     state: &AppState,
     ctx: &TenantCtx,
     id: MediaId,
-) -> AppResult<(Media, Vec<u8>)> {
+) -> AppResult<(Media, bytes::Bytes)> {
     let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
     let media = tx.find_media(id).await?;
     tx.commit().await?;
@@ -55,8 +55,6 @@ pub async fn get_media(
             format!("this media is {}", media.status.as_str()),
         ));
     };
-    let bytes = tokio::fs::read(state.media.path_of(path))
-        .await
-        .map_err(|e| AppError::internal(anyhow::anyhow!("reading stored media: {e}")))?;
+    let bytes = state.media.get(path).await.map_err(AppError::internal)?;
     Ok((media, bytes))
 }

@@ -3,7 +3,7 @@
 
 use crate::auth::OperatorCtx;
 use crate::auth::password;
-use crate::auth::throttle::{Attempt, too_many};
+use crate::auth::throttle::{self, Attempt};
 use crate::auth::tokens::{Claims, hash_token, new_token};
 use crate::crypto::random_token;
 use crate::error::{AppError, AppResult};
@@ -33,14 +33,15 @@ pub struct OperatorToken {
 }
 
 /// Signs the operator in. Failures are throttled per account, per address
-/// and per both, with growing delays rather than a lock
-/// (`auth::throttle`), and a wrong email costs as much as a wrong password.
+/// and per both, with growing delays rather than a lock, on counters every
+/// node shares (`auth::throttle`), and a wrong email costs as much as a
+/// wrong password.
 pub async fn sign_in(state: &AppState, input: OperatorSignIn) -> AppResult<OperatorToken> {
     let now = state.now();
     let email = input.email.trim().to_lowercase();
     let ip = input.ip.unwrap_or_default();
     let attempt = Attempt::new(&format!("operator:{email}"), Some(ip.as_str()));
-    state.throttle.check(&attempt, now).map_err(too_many)?;
+    throttle::check(state, &attempt, now).await?;
     // Look up, then check the password, with no write transaction open:
     // the hash takes tens of milliseconds, and on SQLite a write
     // transaction would hold up every writer (the webhook intake first).
@@ -57,14 +58,16 @@ pub async fn sign_in(state: &AppState, input: OperatorSignIn) -> AppResult<Opera
     )
     .await;
     let Some(operator) = operator.filter(|_| ok) else {
-        // Counted in memory only: a burst of failures writes nothing.
-        state.throttle.record_failure(&attempt, now);
+        // Counted in the database, in a short write transaction of its own
+        // (the password hash above ran outside any), before the answer:
+        // the next try, on any node, sees it.
+        throttle::record_failure(state, &attempt, now).await?;
         return Err(AppError::Unauthorized(
             "invalid_credentials",
             "wrong email or password".into(),
         ));
     };
-    state.throttle.succeeded(&attempt);
+    throttle::succeeded(state, &attempt).await?;
     let expires = now.plus_seconds(OPERATOR_TOKEN_SECONDS);
     let mut sys = state.store.system().await?;
     let sid = sys

@@ -5,7 +5,7 @@
 //! returned once and only its hash is kept.
 
 use crate::auth::principal::SESSION_COOKIE;
-use crate::auth::throttle::{Attempt, too_many};
+use crate::auth::throttle::{self, Attempt};
 use crate::auth::tokens::{Claims, hash_token, new_token};
 use crate::auth::{TenantCtx, password, totp};
 use crate::error::{AppError, AppResult};
@@ -69,9 +69,10 @@ fn suspended(tenant: Tenant) -> AppError {
 }
 
 /// Signs a user in. Failures count against the account, the address and
-/// the two together (the throttle slows guessing down before the password
-/// is even checked; `auth::throttle`), and
-/// every failure answers alike so it does not tell which part was wrong.
+/// the two together, on counters every node shares (the throttle slows
+/// guessing down before the password is even checked; `auth::throttle`),
+/// and every failure answers alike so it does not tell which part was
+/// wrong.
 pub async fn sign_in(state: &AppState, input: SignIn) -> AppResult<SignedIn> {
     let now = state.now();
     let slug = input
@@ -80,8 +81,7 @@ pub async fn sign_in(state: &AppState, input: SignIn) -> AppResult<SignedIn> {
     let email = input.email.trim().to_lowercase();
     let ip = input.ip;
     let attempt = Attempt::new(&format!("user:{slug}:{email}"), ip.as_deref());
-    state.throttle.check(&attempt, now).map_err(too_many)?;
-    let fail = || state.throttle.record_failure(&attempt, now);
+    throttle::check(state, &attempt, now).await?;
 
     let mut sys = state.store.system_read().await?;
     let tenant = match sys.find_tenant_by_slug(&slug).await {
@@ -111,7 +111,7 @@ pub async fn sign_in(state: &AppState, input: SignIn) -> AppResult<SignedIn> {
     .await;
     let (Some(tenant), Some(user)) = (tenant, user.filter(|u| ok && u.disabled_at.is_none()))
     else {
-        fail();
+        throttle::record_failure(state, &attempt, now).await?;
         return Err(invalid());
     };
     if tenant.status == TenantStatus::Suspended {
@@ -141,14 +141,16 @@ pub async fn sign_in(state: &AppState, input: SignIn) -> AppResult<SignedIn> {
             }
         };
         if !passed {
-            fail();
+            // Rolled back first: on SQLite it holds the one writer, which
+            // counting the failure needs.
+            drop(tx);
+            throttle::record_failure(state, &attempt, now).await?;
             return Err(AppError::Unauthorized(
                 "invalid_mfa_code",
                 "the two-factor code is wrong or expired".into(),
             ));
         }
     }
-    state.throttle.succeeded(&attempt);
 
     let (days, prefix) = match input.kind {
         SessionKind::Refresh => (REFRESH_TOKEN_DAYS, "sbr_"),
@@ -177,6 +179,9 @@ pub async fn sign_in(state: &AppState, input: SignIn) -> AppResult<SignedIn> {
     })
     .await?;
     tx.commit().await?;
+    // After the commit: the counters are written in a transaction of
+    // their own, which on SQLite could not begin while `tx` held the writer.
+    throttle::succeeded(state, &attempt).await?;
 
     let access_token = match input.kind {
         SessionKind::Refresh => Some(issue_access_token(

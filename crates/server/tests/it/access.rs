@@ -342,23 +342,19 @@ async fn failed_sign_ins_slow_the_guessing_address_and_never_lock_the_account() 
     .await;
 }
 
-/// A failed sign-in never needs SQLite's one writer (nothing is written,
-/// and the password hash runs outside any write transaction), so a burst
-/// of them cannot slow webhook intake: with the writer held elsewhere, a
-/// wrong password is still answered at once, for users and the operator.
+/// A failed sign-in is answered only once it is counted (in the database
+/// every node shares), so a burst of guesses cannot outrun its own
+/// counting: with SQLite's one writer held elsewhere, failures made at once
+/// wait for it, for users and the operator alike; once it is free each is
+/// answered, and every one of them was counted.
 #[tokio::test]
-async fn a_failed_sign_in_needs_no_write_transaction() {
+async fn a_failed_sign_in_is_counted_before_it_is_answered() {
     let app = TestApp::start(testkit::Engine::Sqlite).await;
-    let t = app.create_tenant("signin-no-writer").await;
-    let held = app.state.store.system().await.unwrap();
+    let t = app.create_tenant("signin-counted").await;
     let attempts = [
         (
             "/api/v1/auth/login",
             json!({ "tenant": t.slug, "email": t.owner.email, "password": "wrong-password" }),
-        ),
-        (
-            "/api/v1/auth/login",
-            json!({ "tenant": "no-such-tenant", "email": "x@example.com", "password": "wrong-password" }),
         ),
         (
             "/api/v1/operator/login",
@@ -366,11 +362,23 @@ async fn a_failed_sign_in_needs_no_write_transaction() {
         ),
     ];
     for (path, body) in attempts {
-        let r = tokio::time::timeout(Duration::from_secs(5), app.post(path, Auth::None, body))
-            .await
-            .unwrap_or_else(|_| panic!("{path} waited for the writer"));
-        assert_eq!(r.status, 401, "{path}: {}", r.body);
+        let held = app.state.store.system().await.unwrap();
+        let burst =
+            futures::future::join_all((0..3).map(|_| app.post(path, Auth::None, body.clone())));
+        tokio::pin!(burst);
+        assert!(
+            tokio::time::timeout(Duration::from_millis(500), &mut burst)
+                .await
+                .is_err(),
+            "{path} answered a failure before counting it"
+        );
+        drop(held);
+        for r in burst.await {
+            assert_eq!(r.status, 401, "{path}: {}", r.body);
+        }
+        // All three counted: the next try from this address waits.
+        let r = app.post(path, Auth::None, body).await;
+        assert_eq!(retry_after(&r), "1", "{path}");
     }
-    drop(held);
     app.stop().await;
 }

@@ -3,6 +3,9 @@ use domain::Clock as _;
 
 use serde_json::json;
 use server::auth::totp;
+use server::error::AppError;
+use server::team::sessions::SignIn;
+use store::auth::SessionKind;
 use testkit::{Auth, each_engine};
 
 #[tokio::test]
@@ -166,6 +169,62 @@ async fn repeated_failures_are_throttled_per_account() {
             .login("auth-throttle", &t.owner.email, &t.owner.password, None)
             .await;
         assert_eq!(r.status, 200, "{}", r.body);
+    })
+    .await;
+}
+
+/// The counters live in the database every node shares: failures made
+/// through two nodes add up, so spreading guesses over nodes gains
+/// nothing, and a success on one clears them for both. Neither node alone
+/// saw enough failures to slow anyone down.
+#[tokio::test]
+async fn sign_in_failures_are_throttled_across_nodes() {
+    each_engine(|app| async move {
+        let t = app.create_tenant("throttle-nodes").await;
+        let other = app.another_node(|_| {}).await;
+        // The second node's sign-in, from the address the first node sees.
+        let on_other = |password: &str| {
+            server::team::sessions::sign_in(
+                &other,
+                SignIn {
+                    tenant: Some(t.slug.clone()),
+                    email: t.owner.email.clone(),
+                    password: password.to_owned(),
+                    totp_code: None,
+                    recovery_code: None,
+                    kind: SessionKind::Refresh,
+                    ip: Some("127.0.0.1".to_owned()),
+                },
+            )
+        };
+        let wrong = || app.login(&t.slug, &t.owner.email, "wrong-password", None);
+        let refusal = |e: AppError| (e.status().as_u16(), e.code());
+
+        assert_eq!(wrong().await.status, 401);
+        let e = on_other("wrong-password").await.unwrap_err();
+        assert_eq!(refusal(e), (401, "invalid_credentials"));
+        assert_eq!(wrong().await.status, 401);
+        // Three failures in all (two here, one there): both nodes wait now.
+        let e = on_other(&t.owner.password).await.unwrap_err();
+        assert!(
+            matches!(e, AppError::TooManyRequests("too_many_attempts", _, 1)),
+            "{e:?}"
+        );
+        let r = app
+            .login(&t.slug, &t.owner.email, &t.owner.password, None)
+            .await;
+        assert_eq!((r.status, r.code()), (429, "too_many_attempts"));
+        assert_eq!(r.headers["retry-after"], "1");
+
+        // A success on the other node clears the account's counters for
+        // the first one too: its next failure is free again.
+        app.advance(1);
+        assert!(on_other(&t.owner.password).await.is_ok());
+        for _ in 0..3 {
+            assert_eq!(wrong().await.status, 401);
+        }
+        let e = on_other("wrong-password").await.unwrap_err();
+        assert_eq!(refusal(e), (429, "too_many_attempts"));
     })
     .await;
 }

@@ -3,7 +3,8 @@
 
 use base64::Engine as _;
 use serde_json::{Value, json};
-use testkit::{Auth, TestTenant, WhatsAppTest, each_engine_with_sandbox};
+use server::config::MediaStoreConfig;
+use testkit::{Auth, MediaBackend, TestTenant, WhatsAppTest, each_media_store_with_sandbox};
 
 const PNID: &str = "106540352242922";
 const WABA: &str = "102290129340398";
@@ -54,7 +55,7 @@ async fn newest_with_settled_media(wa: &WhatsAppTest, t: &TestTenant) -> Value {
 
 #[tokio::test]
 async fn a_customers_photo_is_stored_and_served_only_to_its_tenant() {
-    each_engine_with_sandbox(|wa: WhatsAppTest| async move {
+    each_media_store_with_sandbox(|wa: WhatsAppTest| async move {
         let t = wa.create_tenant("media-photo").await;
         let other = wa.create_tenant("media-other").await;
         wa.connect_number(&t, PNID, WABA).await;
@@ -88,6 +89,13 @@ async fn a_customers_photo_is_stored_and_served_only_to_its_tenant() {
                 .contains("sandbox")
         );
         assert_eq!(r.bytes().await.unwrap().as_ref(), photo.as_slice());
+        // The bytes are where the configuration says, and only there.
+        let on_local_disk = wa.state.config.media_dir().join(&t.id).exists();
+        assert_eq!(
+            on_local_disk,
+            wa.state.config.media_store == MediaStoreConfig::Local,
+            "media kept on local disk: {on_local_disk}"
+        );
 
         // The URL alone is nothing: no credentials, or another tenant's.
         let anonymous = wa.get(url, Auth::None).await;
@@ -102,7 +110,7 @@ async fn a_customers_photo_is_stored_and_served_only_to_its_tenant() {
 
 #[tokio::test]
 async fn a_document_is_served_as_a_download_and_a_redelivery_fetches_once() {
-    each_engine_with_sandbox(|wa: WhatsAppTest| async move {
+    each_media_store_with_sandbox(|wa: WhatsAppTest| async move {
         let t = wa.create_tenant("media-doc").await;
         wa.connect_number(&t, PNID, WABA).await;
         let pdf = b"%PDF-1.4 a menu".to_vec();
@@ -165,7 +173,7 @@ async fn store_and_process(wa: &WhatsAppTest, body: Vec<u8>) {
 /// ran, or a fetch that fails until its attempts run out, ends `failed`.
 #[tokio::test]
 async fn media_ends_failed_when_its_number_goes_or_its_fetch_never_succeeds() {
-    each_engine_with_sandbox(|wa: WhatsAppTest| async move {
+    each_media_store_with_sandbox(|wa: WhatsAppTest| async move {
         let t = wa.create_tenant("media-fails").await;
         let channel = wa.connect_number(&t, PNID, WABA).await;
         // Stored and processed, its fetch not run yet.
@@ -210,4 +218,51 @@ async fn media_ends_failed_when_its_number_goes_or_its_fetch_never_succeeds() {
         wa.stop().await;
     })
     .await;
+}
+
+#[tokio::test]
+async fn move_media_copies_the_local_directory_into_the_object_store_which_then_serves_it() {
+    for engine in testkit::engines() {
+        let wa = WhatsAppTest::start(engine).await;
+        let t = wa.create_tenant("media-move").await;
+        wa.connect_number(&t, PNID, WABA).await;
+        let photo: Vec<u8> = (0..=255u8).rev().cycle().take(5000).collect();
+        wa.sandbox
+            .send_inbound(media_message("image", "image/png", &photo))
+            .unwrap();
+        let message = newest_with_settled_media(&wa, &t).await;
+        let url = message["media"]["url"].as_str().unwrap().to_owned();
+        let tenant_dir = wa.state.config.media_dir().join(&t.id);
+        assert!(tenant_dir.exists(), "fetched into the local directory first");
+
+        // The command, as an operator runs it after choosing S3.
+        let mut config = wa.state.config.clone();
+        config.media_store = testkit::media_store(MediaBackend::S3);
+        let command = server::cli::AdminCommand::MoveMedia { remove_local: true };
+        server::admin::run(config.clone(), command).await.unwrap();
+        assert_eq!(
+            std::fs::read_dir(&tenant_dir).unwrap().count(),
+            0,
+            "moved files leave the local directory"
+        );
+        // Run again: nothing left to move, nothing breaks.
+        let command = server::cli::AdminCommand::MoveMedia { remove_local: true };
+        server::admin::run(config.clone(), command).await.unwrap();
+
+        // A node on the object store serves the photo.
+        let node = wa.another_node(|c| c.media_store = config.media_store.clone()).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let running = server::start(listener, node).unwrap();
+        let r = wa
+            .client
+            .get(format!("{}{url}", running.url()))
+            .bearer_auth(&t.api_key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.bytes().await.unwrap().as_ref(), photo.as_slice());
+        running.stop().await;
+        wa.stop().await;
+    }
 }

@@ -1,7 +1,8 @@
 //! Store tests on real engines: schema parity between the two migration
 //! trees, PostgreSQL row-level security holding even against queries that
-//! forget the tenant filter, commits that survive power loss, the event log's commit order and cursors, and
-//! fairness between tenants in the job queue.
+//! forget the tenant filter, commits that survive power loss, the event log's commit order and cursors,
+//! fairness between tenants in the job queue, and sign-in failure counters
+//! shared by every node.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -10,6 +11,7 @@ mod events;
 mod fairness;
 mod rls;
 mod schema;
+mod sign_in_failures;
 mod upgrade;
 
 use domain::{TenantId, TenantStatus, Timestamp};

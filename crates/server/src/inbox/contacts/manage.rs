@@ -153,10 +153,8 @@ pub async fn delete_contact(state: &AppState, ctx: &TenantCtx, id: ContactId) ->
     // The rows are gone; now the files. One that cannot be removed is
     // reported, not retried: nothing refers to it any more.
     for path in &erased.media_paths {
-        match tokio::fs::remove_file(state.media.path_of(path)).await {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => tracing::warn!(error = %e, "erasing a contact: removing a media file"),
+        if let Err(e) = state.media.remove(path).await {
+            tracing::warn!(error = %format!("{e:#}"), "erasing a contact: removing a media file");
         }
     }
     Ok(())
