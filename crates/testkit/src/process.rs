@@ -33,6 +33,8 @@ pub struct ServerProcess {
     /// The same master key on every start (sealed credentials stay readable).
     master_key: String,
     env: Vec<(String, String)>,
+    /// `serve`, or `worker` (no HTTP).
+    command: &'static str,
     child: Option<Child>,
     starts: usize,
 }
@@ -69,6 +71,7 @@ impl ServerProcess {
                 .iter()
                 .map(|(k, v)| ((*k).to_owned(), v.clone()))
                 .collect(),
+            command: "serve",
             child: None,
             starts: 0,
         };
@@ -77,6 +80,32 @@ impl ServerProcess {
             .recv_timeout(Duration::from_secs(30))
             .expect("first start prints the operator's password");
         p
+    }
+
+    /// Another node of this deployment: `command` (`serve` or `worker`) on
+    /// the same database with the same master key, its own data directory
+    /// and port, and this node's settings with `env` on top.
+    pub async fn join(&self, command: &'static str, env: &[(&str, String)]) -> ServerProcess {
+        let port = free_port();
+        let mut settings = self.env.clone();
+        settings.extend(env.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
+        let mut node = ServerProcess {
+            engine: self.engine,
+            url: format!("http://127.0.0.1:{port}"),
+            database_url: self.database_url.clone(),
+            dir: test_dir().keep(),
+            operator_password: self.operator_password.clone(),
+            client: reqwest::Client::new(),
+            binary: self.binary.clone(),
+            port,
+            master_key: self.master_key.clone(),
+            env: settings,
+            command,
+            child: None,
+            starts: 0,
+        };
+        node.spawn().await;
+        node
     }
 
     /// Starts the child again on the same database and port.
@@ -110,7 +139,7 @@ impl ServerProcess {
             .open(self.dir.join("server.log"))
             .expect("server log file");
         let mut cmd = Command::new(&self.binary);
-        cmd.arg("serve");
+        cmd.arg(self.command);
         for (k, _) in std::env::vars() {
             if k.starts_with("SWITCHBOARD_") {
                 cmd.env_remove(k);
@@ -151,6 +180,8 @@ impl ServerProcess {
         rx
     }
 
+    /// Until `/readyz` answers 200; a worker (no HTTP) is taken as ready
+    /// once started.
     async fn wait_ready(&mut self) {
         let deadline = Instant::now() + START_DEADLINE;
         loop {
@@ -158,6 +189,9 @@ impl ServerProcess {
                 && let Ok(Some(status)) = child.try_wait()
             {
                 panic!("the server exited with {status}:\n{}", self.log());
+            }
+            if self.command == "worker" {
+                return;
             }
             let ready = self
                 .client

@@ -90,13 +90,7 @@ impl MediaStore {
     /// The bytes kept at `relative` (a path from a media row: ours, never
     /// user input).
     pub async fn get(&self, relative: &str) -> anyhow::Result<Bytes> {
-        let read = async {
-            self.objects
-                .get(&Path::from(relative))
-                .await?
-                .bytes()
-                .await
-        };
+        let read = async { self.objects.get(&Path::from(relative)).await?.bytes().await };
         read.await
             .with_context(|| format!("reading stored media {relative}"))
     }

@@ -78,7 +78,7 @@ pub(crate) async fn tenant_with_number(
 }
 
 /// A Meta-shaped batch: two changes (two customers), two texts each.
-fn batch(n: usize) -> (Vec<u8>, Vec<String>) {
+pub(crate) fn batch(n: usize) -> (Vec<u8>, Vec<String>) {
     let mut wamids = Vec::new();
     let changes: Vec<Value> = (0..2)
         .map(|c| {
@@ -105,38 +105,42 @@ fn batch(n: usize) -> (Vec<u8>, Vec<String>) {
 
 /// Batches not yet answered 200, and those that were.
 #[derive(Default)]
-struct Flood {
-    pending: Mutex<Vec<usize>>,
+pub(crate) struct Flood {
+    pub(crate) pending: Mutex<Vec<usize>>,
     acked: Mutex<HashSet<usize>>,
 }
 
 impl Flood {
-    fn acked(&self) -> usize {
+    pub(crate) fn acked(&self) -> usize {
         self.acked.lock().unwrap().len()
     }
 }
 
-/// Sends the pending batches from `senders` concurrent tasks until none
-/// is left or `stop` is set. A batch not answered 200 goes back to pending
-/// (Meta retries it later).
-async fn send_batches(
-    url: String,
+/// Sends the pending batches from 12 concurrent tasks until none is left
+/// or `stop` is set, batch `n` to `urls[n % len]` (nodes behind a load
+/// balancer). A batch not answered 200 goes back to pending (Meta retries
+/// it later), and that task's next try goes to the next node.
+pub(crate) async fn send_batches(
+    urls: Vec<String>,
     bodies: Arc<Vec<Vec<u8>>>,
     flood: Arc<Flood>,
     stop: Arc<AtomicBool>,
 ) -> tokio::task::JoinSet<()> {
     let mut senders = tokio::task::JoinSet::new();
     for _ in 0..12 {
-        let (url, bodies, flood, stop) = (url.clone(), bodies.clone(), flood.clone(), stop.clone());
+        let (urls, bodies, flood, stop) =
+            (urls.clone(), bodies.clone(), flood.clone(), stop.clone());
         senders.spawn(async move {
             let client = reqwest::Client::new();
+            let mut failures = 0;
             while !stop.load(Ordering::SeqCst) {
                 let Some(n) = flood.pending.lock().unwrap().pop() else {
                     return;
                 };
                 let body = bodies[n].clone();
+                let url = &urls[(n + failures) % urls.len()];
                 let res = client
-                    .post(&url)
+                    .post(url)
                     .header("content-type", "application/json")
                     .header(
                         "x-hub-signature-256",
@@ -151,9 +155,11 @@ async fn send_batches(
                     }
                     Ok(s) => {
                         assert!(s < 500 || s == 503, "webhook answered {s}");
+                        failures += 1;
                         flood.pending.lock().unwrap().push(n);
                     }
                     Err(_) => {
+                        failures += 1;
                         flood.pending.lock().unwrap().push(n);
                         tokio::time::sleep(Duration::from_millis(20)).await;
                     }
@@ -162,6 +168,40 @@ async fn send_batches(
         });
     }
     senders
+}
+
+/// Waits until every stored delivery is processed (read through
+/// `server`), then requires each of `wamids` (a list per batch) in the
+/// inbox of API key `key` exactly once, and nothing else there.
+pub(crate) async fn assert_every_batch_processed_once(
+    server: &ServerProcess,
+    key: &str,
+    wamids: &[Vec<String>],
+) {
+    let store = server.store().await;
+    server
+        .eventually("every stored delivery is processed", || async {
+            let mut sys = store.system().await.unwrap();
+            let pending = sys.count_webhooks("pending").await.unwrap();
+            sys.commit().await.unwrap();
+            pending == 0 && testkit::process::queue_settled(&store, "webhooks").await
+        })
+        .await;
+    let mut sys = store.system().await.unwrap();
+    let processed = sys.count_webhooks("processed").await.unwrap();
+    sys.commit().await.unwrap();
+    assert!(
+        processed >= wamids.len() as i64,
+        "{processed} deliveries processed"
+    );
+    store.close().await;
+
+    let inbox = server.inbox_wamids(key).await;
+    let expected: HashSet<&String> = wamids.iter().flatten().collect();
+    for wamid in &expected {
+        assert_eq!(inbox.get(*wamid), Some(&1), "{wamid} is in the inbox once");
+    }
+    assert_eq!(inbox.len(), expected.len(), "nothing else is in the inbox");
 }
 
 #[tokio::test]
@@ -181,8 +221,13 @@ async fn crash_during_a_webhook_flood_loses_and_duplicates_nothing() {
 
         for kill_at in KILL_AFTER_ACKS {
             let stop = Arc::new(AtomicBool::new(false));
-            let mut senders =
-                send_batches(url.clone(), bodies.clone(), flood.clone(), stop.clone()).await;
+            let mut senders = send_batches(
+                vec![url.clone()],
+                bodies.clone(),
+                flood.clone(),
+                stop.clone(),
+            )
+            .await;
             while flood.acked() < kill_at {
                 assert!(!senders.is_empty(), "the flood ended before the kill point");
                 tokio::time::sleep(Duration::from_millis(1)).await;
@@ -195,7 +240,8 @@ async fn crash_during_a_webhook_flood_loses_and_duplicates_nothing() {
         }
         // Meta redelivers whatever was not acknowledged.
         let stop = Arc::new(AtomicBool::new(false));
-        let mut senders = send_batches(url.clone(), bodies.clone(), flood.clone(), stop).await;
+        let mut senders =
+            send_batches(vec![url.clone()], bodies.clone(), flood.clone(), stop).await;
         while senders.join_next().await.is_some() {}
         assert_eq!(
             flood.acked(),
@@ -203,31 +249,8 @@ async fn crash_during_a_webhook_flood_loses_and_duplicates_nothing() {
             "every batch is acknowledged in the end"
         );
 
-        let store = server.store().await;
-        server
-            .eventually("every stored delivery is processed", || async {
-                let mut sys = store.system().await.unwrap();
-                let pending = sys.count_webhooks("pending").await.unwrap();
-                sys.commit().await.unwrap();
-                pending == 0 && testkit::process::queue_settled(&store, "webhooks").await
-            })
-            .await;
-        let mut sys = store.system().await.unwrap();
-        let processed = sys.count_webhooks("processed").await.unwrap();
-        sys.commit().await.unwrap();
-        assert!(
-            processed >= BATCHES as i64,
-            "{processed} deliveries processed"
-        );
-
-        let inbox = server.inbox_wamids(&key).await;
-        let expected: HashSet<&String> = wamids.iter().flatten().collect();
-        for wamid in &expected {
-            assert_eq!(inbox.get(*wamid), Some(&1), "{wamid} is in the inbox once");
-        }
-        assert_eq!(inbox.len(), expected.len(), "nothing else is in the inbox");
+        assert_every_batch_processed_once(&server, &key, &wamids).await;
         assert_eq!(server.starts(), 1 + KILL_AFTER_ACKS.len());
-        store.close().await;
         meta.shutdown().await;
     }
 }

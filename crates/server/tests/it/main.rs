@@ -44,6 +44,7 @@ mod isolation;
 mod limits;
 mod media;
 mod message_lifecycle;
+mod multi_node;
 mod openapi_walk;
 mod processing;
 mod processing_batch;

@@ -233,7 +233,10 @@ async fn move_media_copies_the_local_directory_into_the_object_store_which_then_
         let message = newest_with_settled_media(&wa, &t).await;
         let url = message["media"]["url"].as_str().unwrap().to_owned();
         let tenant_dir = wa.state.config.media_dir().join(&t.id);
-        assert!(tenant_dir.exists(), "fetched into the local directory first");
+        assert!(
+            tenant_dir.exists(),
+            "fetched into the local directory first"
+        );
 
         // The command, as an operator runs it after choosing S3.
         let mut config = wa.state.config.clone();
@@ -250,7 +253,9 @@ async fn move_media_copies_the_local_directory_into_the_object_store_which_then_
         server::admin::run(config.clone(), command).await.unwrap();
 
         // A node on the object store serves the photo.
-        let node = wa.another_node(|c| c.media_store = config.media_store.clone()).await;
+        let node = wa
+            .another_node(|c| c.media_store = config.media_store.clone())
+            .await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let running = server::start(listener, node).unwrap();
         let r = wa
