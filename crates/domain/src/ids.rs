@@ -163,4 +163,7 @@ id_type!(
     GenesysLinkId,
     /// A conversation's time with Genesys, from hand-over to hand-back.
     HandoverId,
+    /// One run of a `switchboard serve` or `switchboard worker` process
+    /// (a restart is a new node).
+    NodeId,
 );

@@ -7,6 +7,7 @@
 //! - [`tenancy`]: tenant status, slugs and plan limits.
 //! - [`access`]: roles, permissions and the permission matrix.
 //! - [`values`]: small validated values such as [`Email`].
+//! - [`nodes`]: the kinds of process a deployment runs.
 //! - [`events`]: the domain events every area records and consumes.
 #![forbid(unsafe_code)]
 
@@ -14,12 +15,14 @@ pub mod access;
 pub mod events;
 pub mod ids;
 pub mod messaging;
+pub mod nodes;
 pub mod tenancy;
 pub mod time;
 pub mod values;
 
 pub use access::{Permission, Role};
 pub use ids::*;
+pub use nodes::NodeKind;
 pub use tenancy::{PlanCode, PlanLimits, Slug, TenantStatus};
 pub use time::{Clock, ManualClock, SystemClock, Timestamp};
 pub use values::Email;

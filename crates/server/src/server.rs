@@ -1,12 +1,13 @@
 //! Starting and stopping the server: connect, migrate, bootstrap, serve,
-//! shut down gracefully.
+//! report the node to the operator, shut down gracefully.
 
 use crate::auth::password;
 use crate::config::Config;
 use crate::crypto::{SecretBox, random_token};
+use crate::operator::nodes;
 use crate::state::AppState;
 use anyhow::Context as _;
-use domain::Clock;
+use domain::{Clock, NodeKind};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use store::Store;
@@ -168,11 +169,15 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let server = start(listener, state.clone())?;
     let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
     // With `http_only`, `switchboard worker` nodes do the background work.
-    let workers = if state.config.http_only {
-        Vec::new()
-    } else {
+    let runs_jobs = !state.config.http_only;
+    let workers = if runs_jobs {
         spawn_workers(&state, workers_stopped).await
+    } else {
+        Vec::new()
     };
+    let (stop_heartbeat, heartbeat_stopped) = tokio::sync::watch::channel(false);
+    let heartbeat =
+        nodes::spawn_heartbeat(state.clone(), NodeKind::Serve, runs_jobs, heartbeat_stopped);
     shutdown.await;
     tracing::info!("shutting down: finishing requests and jobs in flight");
     server.stop().await;
@@ -180,6 +185,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     for w in workers {
         let _ = w.await;
     }
+    // Listed until its work in flight is done.
+    let _ = stop_heartbeat.send(true);
+    let _ = heartbeat.await;
     state.store.close().await;
     Ok(())
 }
@@ -204,12 +212,17 @@ pub async fn work(config: Config) -> anyhow::Result<()> {
     let state = build_state(config, Arc::new(domain::SystemClock)).await?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let workers = spawn_workers(&state, stopped).await;
+    let (stop_heartbeat, heartbeat_stopped) = tokio::sync::watch::channel(false);
+    let heartbeat =
+        nodes::spawn_heartbeat(state.clone(), NodeKind::Worker, true, heartbeat_stopped);
     tracing::info!(engine = ?state.store.engine(), "switchboard worker running");
     shutdown.await;
     let _ = stop.send(true);
     for w in workers {
         let _ = w.await;
     }
+    let _ = stop_heartbeat.send(true);
+    let _ = heartbeat.await;
     state.store.close().await;
     Ok(())
 }

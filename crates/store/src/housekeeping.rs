@@ -1,11 +1,11 @@
 //! Removing what has served its purpose: finished jobs, processed webhook
-//! bodies, old events, spent idempotency keys, ended sessions and stale
-//! sign-in failure counters.
+//! bodies, old events, spent idempotency keys, ended sessions, stale
+//! sign-in failure counters and nodes gone quiet.
 //!
 //! Each call removes at most `limit` rows, oldest first, so a caller can
 //! run one small batch per transaction and never hold the writer long.
 //! Every statement finds its rows through an index on the age column
-//! (migrations 0011 and 0038).
+//! (migrations 0011, 0038 and 0039).
 
 use crate::db::{SystemTx, exec};
 use crate::error::StoreResult;
@@ -35,10 +35,13 @@ pub enum Sweepable {
     /// Sign-in failure counters whose latest failure was before the cutoff
     /// (the caller passes the end of the throttle's longest window).
     SignInFailures,
+    /// Nodes last seen before the cutoff (stopped without removing their
+    /// row, or killed).
+    Nodes,
 }
 
 impl Sweepable {
-    pub const ALL: [Sweepable; 7] = [
+    pub const ALL: [Sweepable; 8] = [
         Sweepable::FinishedJobs,
         Sweepable::ProcessedWebhooks,
         Sweepable::Events,
@@ -46,6 +49,7 @@ impl Sweepable {
         Sweepable::Sessions,
         Sweepable::WebhookDeliveries,
         Sweepable::SignInFailures,
+        Sweepable::Nodes,
     ];
 
     /// The name used in logs, metrics and configuration.
@@ -58,6 +62,7 @@ impl Sweepable {
             Sweepable::Sessions => "sessions",
             Sweepable::WebhookDeliveries => "webhook_deliveries",
             Sweepable::SignInFailures => "sign_in_failures",
+            Sweepable::Nodes => "nodes",
         }
     }
 
@@ -109,6 +114,9 @@ impl Sweepable {
             Sweepable::SignInFailures => &["DELETE FROM sign_in_failures WHERE key_hash IN (\
                  SELECT key_hash FROM sign_in_failures WHERE latest < $1 \
                  ORDER BY latest LIMIT $2)"],
+            Sweepable::Nodes => &["DELETE FROM nodes WHERE id IN (\
+                 SELECT id FROM nodes WHERE last_seen_at < $1 \
+                 ORDER BY last_seen_at LIMIT $2)"],
         }
     }
 }

@@ -37,6 +37,7 @@ pub mod housekeeping;
 pub mod idempotency;
 pub mod inbox;
 pub mod jobs;
+pub mod nodes;
 pub mod page;
 pub mod scheduled;
 pub mod secrets;

@@ -86,11 +86,16 @@ impl<S: Send + Sync, P: RequiredPermission> FromRequestParts<S> for Authorized<P
     }
 }
 
-/// The caller's address as the socket saw it.
+/// The caller's address: as resolved for the request
+/// ([`crate::http::client_address`], which believes `X-Forwarded-For` from
+/// trusted proxies only), else as the socket saw it.
 pub fn client_ip(extensions: &axum::http::Extensions) -> Option<String> {
-    extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
+    match extensions.get::<crate::http::client_address::ClientAddress>() {
+        Some(resolved) => resolved.0.map(|ip| ip.to_string()),
+        None => extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip().to_string()),
+    }
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {

@@ -177,13 +177,18 @@ pub async fn record_failure(state: &AppState, attempt: &Attempt, now: Timestamp)
 
 /// A successful sign-in clears the account's counters from this address
 /// and from anywhere; other addresses' counters for it stay, and so does
-/// this address's against any account.
-pub async fn succeeded(state: &AppState, attempt: &Attempt) -> AppResult<()> {
+/// this address's against any account. The sign-in stands even when this
+/// fails (logged): counters left behind are forgotten after their window.
+pub async fn succeeded(state: &AppState, attempt: &Attempt) {
     let cleared: Vec<&str> = attempt.keys[..2].iter().map(|(k, _)| k.as_str()).collect();
-    let mut sys = state.store.system().await?;
-    sys.delete_sign_in_failures(&cleared).await?;
-    sys.commit().await?;
-    Ok(())
+    let clear = async {
+        let mut sys = state.store.system().await?;
+        sys.delete_sign_in_failures(&cleared).await?;
+        sys.commit().await
+    };
+    if let Err(e) = clear.await {
+        tracing::warn!(error = %e, "clearing sign-in failure counters after a sign-in");
+    }
 }
 
 /// The answer to a throttled sign-in.

@@ -34,6 +34,19 @@ pub struct S3Config {
 }
 
 impl MediaStoreConfig {
+    /// Names the store for people (the operator's list of nodes): `local`,
+    /// or `s3:<bucket>` with `/<prefix>` when one is set. Never the
+    /// endpoint or credentials.
+    pub fn describe(&self) -> String {
+        match self {
+            MediaStoreConfig::Local => "local".to_owned(),
+            MediaStoreConfig::S3(s3) => match &s3.prefix {
+                Some(prefix) => format!("s3:{}/{prefix}", s3.bucket),
+                None => format!("s3:{}", s3.bucket),
+            },
+        }
+    }
+
     /// Reads `SWITCHBOARD_MEDIA_STORE` (`local` or `s3`) and, for `s3`,
     /// the `SWITCHBOARD_S3_*` settings.
     pub(super) fn read(
@@ -106,5 +119,26 @@ mod tests {
         assert_eq!(s3.bucket, "media");
         assert_eq!(s3.endpoint.as_deref(), Some("http://127.0.0.1:9000"));
         assert_eq!(s3.prefix.as_deref(), Some("prod"));
+    }
+
+    #[test]
+    fn a_store_is_described_by_kind_bucket_and_prefix_only() {
+        assert_eq!(MediaStoreConfig::Local.describe(), "local");
+        let secret = read(&[
+            ("MEDIA_STORE", "s3"),
+            ("S3_BUCKET", "media"),
+            ("S3_ENDPOINT", "http://user:pw@127.0.0.1:9000"),
+            ("S3_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+            ("S3_SECRET_ACCESS_KEY", "wJalrXUtnFEMI"),
+        ])
+        .unwrap();
+        assert_eq!(secret.describe(), "s3:media");
+        let prefixed = read(&[
+            ("MEDIA_STORE", "s3"),
+            ("S3_BUCKET", "media"),
+            ("S3_PREFIX", "prod"),
+        ])
+        .unwrap();
+        assert_eq!(prefixed.describe(), "s3:media/prod");
     }
 }

@@ -92,6 +92,9 @@ pub struct Config {
     /// (`SWITCHBOARD_HTTP_ONLY`): for deployments whose background work
     /// runs on `switchboard worker` nodes (docs/DEPLOYMENT.md).
     pub http_only: bool,
+    /// The deployment's own proxies (`SWITCHBOARD_TRUSTED_PROXIES`): from
+    /// these peers `X-Forwarded-For` names the caller.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Default for Config {
@@ -122,6 +125,7 @@ impl Default for Config {
             genesys_check_seconds: 60,
             media_store: MediaStoreConfig::Local,
             http_only: false,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -174,6 +178,7 @@ struct FileConfig {
     s3_secret_access_key: Option<Secret>,
     s3_prefix: Option<String>,
     http_only: Option<bool>,
+    trusted_proxies: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -224,6 +229,19 @@ fn flag(name: &'static str, env: Option<String>, file: Option<bool>) -> Result<b
     }
 }
 
+/// `10.0.0.0/8, 192.0.2.7`: networks, or single addresses.
+fn trusted_proxies(list: &str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| ConfigError::Invalid("SWITCHBOARD_TRUSTED_PROXIES", s.to_owned()))
+        })
+        .collect()
+}
+
 impl Config {
     /// Loads from `file` (if given) and the process environment.
     pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
@@ -248,6 +266,9 @@ impl Config {
         c.webhooks.read(&f, &env)?;
         c.media_store = MediaStoreConfig::read(&f, &env)?;
         c.http_only = flag("SWITCHBOARD_HTTP_ONLY", env("HTTP_ONLY"), f.http_only)?;
+        if let Some(list) = env("TRUSTED_PROXIES").or(f.trusted_proxies) {
+            c.trusted_proxies = trusted_proxies(&list)?;
+        }
 
         if let Some(v) = env("DATA_DIR").map(PathBuf::from).or(f.data_dir) {
             c.data_dir = v;

@@ -1,6 +1,7 @@
 //! Housekeeping: removing what has served its purpose, with the retention
 //! the configuration sets ([`crate::config::Retention`]; sign-in failure
-//! counters once the throttle's longest window is over), on a schedule:
+//! counters once the throttle's longest window is over, nodes once they
+//! have not reported for a day), on a schedule:
 //! one job per hour, keyed by its hour, so any number of nodes starting up
 //! schedule it once, and each run schedules the next.
 //!
@@ -14,6 +15,7 @@ pub mod jobs;
 use crate::auth::throttle;
 use crate::config::Retention;
 use crate::jobs::new_job;
+use crate::operator::nodes;
 use crate::state::AppState;
 use domain::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -34,6 +36,9 @@ fn keep_seconds(retention: &Retention, what: Sweepable) -> i64 {
         Sweepable::WebhookDeliveries => retention.webhook_deliveries_days,
         // Not a setting: past its window a counter no longer slows anyone.
         Sweepable::SignInFailures => return throttle::LONGEST_WINDOW_SECONDS,
+        // Not a setting either: a node still running adds its row again
+        // at its next report.
+        Sweepable::Nodes => return nodes::FORGOTTEN_AFTER_SECONDS,
     };
     days.saturating_mul(86_400)
 }

@@ -1,6 +1,7 @@
 //! The HTTP layer's shared parts (extractors, pagination, idempotency,
 //! health) and [`app`], which merges every area's routes.
 
+pub mod client_address;
 pub mod extract;
 pub mod health;
 pub mod idempotency;
@@ -127,6 +128,7 @@ pub fn app(state: AppState) -> Router {
             MakeRequestUuid,
         ))
         .layer(from_fn(security_headers))
+        .layer(from_fn_with_state(state.clone(), client_address::remember))
         .with_state(state)
 }
 

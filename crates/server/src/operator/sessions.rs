@@ -67,7 +67,7 @@ pub async fn sign_in(state: &AppState, input: OperatorSignIn) -> AppResult<Opera
             "wrong email or password".into(),
         ));
     };
-    throttle::succeeded(state, &attempt).await?;
+    throttle::succeeded(state, &attempt).await;
     let expires = now.plus_seconds(OPERATOR_TOKEN_SECONDS);
     let mut sys = state.store.system().await?;
     let sid = sys

@@ -181,7 +181,7 @@ pub async fn sign_in(state: &AppState, input: SignIn) -> AppResult<SignedIn> {
     tx.commit().await?;
     // After the commit: the counters are written in a transaction of
     // their own, which on SQLite could not begin while `tx` held the writer.
-    throttle::succeeded(state, &attempt).await?;
+    throttle::succeeded(state, &attempt).await;
 
     let access_token = match input.kind {
         SessionKind::Refresh => Some(issue_access_token(

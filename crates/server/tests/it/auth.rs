@@ -280,3 +280,72 @@ async fn invitations_work_once_and_expire() {
     })
     .await;
 }
+
+/// Signs in to `slug` as `email` with a wrong password, the request
+/// carrying `X-Forwarded-For: forwarded_for`; the status.
+async fn wrong_password_via(
+    app: &testkit::TestApp,
+    slug: &str,
+    email: &str,
+    forwarded_for: &str,
+) -> u16 {
+    let body = json!({ "tenant": slug, "email": email, "password": "wrong-password" });
+    let headers = [("x-forwarded-for", forwarded_for)];
+    let r = app
+        .request(
+            reqwest::Method::POST,
+            "/api/v1/auth/login",
+            Auth::None,
+            Some(body),
+            &headers,
+        )
+        .await;
+    r.status
+}
+
+/// Behind a load balancer every caller would share its address. From a
+/// trusted proxy the throttle counts the address it forwards; from
+/// anyone else the header is ignored, so forging it gains nothing.
+#[tokio::test]
+async fn the_throttle_counts_forwarded_addresses_from_trusted_proxies_only() {
+    for engine in testkit::engines() {
+        // The test client connects from 127.0.0.1: here, the balancer.
+        let app = testkit::TestApp::start_with(engine, |c| {
+            c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        })
+        .await;
+        let t = app.create_tenant("auth-proxy").await;
+        for _ in 0..3 {
+            assert_eq!(
+                wrong_password_via(&app, "auth-proxy", &t.owner.email, "198.51.100.7").await,
+                401
+            );
+        }
+        assert_eq!(
+            wrong_password_via(&app, "auth-proxy", &t.owner.email, "198.51.100.7").await,
+            429
+        );
+        // Another caller behind the same balancer is not slowed down.
+        assert_eq!(
+            wrong_password_via(&app, "auth-proxy", &t.owner.email, "198.51.100.8").await,
+            401
+        );
+        app.stop().await;
+
+        // Nothing trusted: the header is the caller's own word, ignored.
+        let app = testkit::TestApp::start(engine).await;
+        let t = app.create_tenant("auth-forged").await;
+        for n in 0..3 {
+            let forged = format!("198.51.100.{n}");
+            assert_eq!(
+                wrong_password_via(&app, "auth-forged", &t.owner.email, &forged).await,
+                401
+            );
+        }
+        assert_eq!(
+            wrong_password_via(&app, "auth-forged", &t.owner.email, "198.51.100.99").await,
+            429
+        );
+        app.stop().await;
+    }
+}

@@ -164,6 +164,7 @@ async fn the_openapi_document_lists_the_shared_error_answers() {
         statuses("get", "/api/v1/operator/tenants"),
         ["200", "401", "422"]
     );
+    assert_eq!(statuses("get", "/api/v1/operator/nodes"), ["200", "401"]);
     assert_eq!(statuses("get", "/healthz"), ["200"]);
     let limit = doc["paths"]["/api/v1/users"]["get"]["parameters"]
         .as_array()

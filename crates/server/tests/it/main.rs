@@ -45,6 +45,7 @@ mod limits;
 mod media;
 mod message_lifecycle;
 mod multi_node;
+mod nodes;
 mod openapi_walk;
 mod processing;
 mod processing_batch;

@@ -1,6 +1,7 @@
 //! Several nodes, one deployment (docs/DEPLOYMENT.md): two `serve` nodes
 //! answering HTTP only and one `worker`, real processes of the binary on
-//! one PostgreSQL and one object store (moto's S3). A customer's photo
+//! one PostgreSQL and one object store (moto's S3). Each node lists all
+//! three as live. A customer's photo
 //! fetched by a worker is served by both `serve` nodes; a stream opened on
 //! one node shows what was done on the other; sign-in throttling counts
 //! across both; killing a `serve` node and the worker mid-flood of
@@ -108,6 +109,36 @@ async fn two_serve_nodes_and_a_worker_share_media_streams_throttling_and_work() 
     let mut worker = a.join("worker", &[]).await;
     let (_tenant, key) = tenant_with_number(&a, &meta, 80).await;
 
+    // Every node reports itself: node B lists both `serve` nodes (HTTP
+    // only) and the worker, all live.
+    let (status, login) = b
+        .post(
+            "/api/v1/operator/login",
+            Auth::None,
+            &json!({ "email": "operator@switchboard.local", "password": a.operator_password }),
+        )
+        .await;
+    assert_eq!(status, 200, "operator login on node B: {login}");
+    let operator = login["access_token"].as_str().unwrap().to_owned();
+    b.eventually(
+        "node B lists two serve nodes and a worker, live",
+        || async {
+            let (status, nodes) = b
+                .get("/api/v1/operator/nodes", Auth::Bearer(&operator))
+                .await;
+            assert_eq!(status, 200, "{nodes}");
+            let live: Vec<(&str, bool)> = nodes["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|n| n["live"] == json!(true))
+                .map(|n| (n["kind"].as_str().unwrap(), n["runs_jobs"] == json!(true)))
+                .collect();
+            live == [("serve", false), ("serve", false), ("worker", true)]
+        },
+    )
+    .await;
+
     // A flood of webhooks across both nodes; node A and the worker are
     // killed mid-flood, a new worker takes over. Nothing lost, nothing twice.
     const BATCHES: usize = 120;
@@ -210,6 +241,7 @@ async fn two_serve_nodes_and_a_worker_share_media_streams_throttling_and_work() 
     // The fourth, unless a second passed between two tries (then the
     // wait, doubling, still comes before either node alone would ask).
     let first_refusal = first_refusal.expect("throttled within eight tries");
+    eprintln!("first sign-in refused at try {first_refusal}");
     assert!(first_refusal <= 6, "first refused at try {first_refusal}");
 
     meta.shutdown().await;

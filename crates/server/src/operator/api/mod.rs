@@ -2,6 +2,7 @@
 
 mod audit;
 mod login;
+mod nodes;
 mod plans;
 mod tenants;
 mod unroutable;
@@ -26,6 +27,7 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(audit::list_audit_log))
         .routes(routes!(login::logout_operator))
         .routes(routes!(unroutable::list_unroutable))
+        .routes(routes!(nodes::list_nodes))
         .merge(crate::analytics::operator_api::router())
         .route_layer(from_fn_with_state(state.clone(), require_operator))
 }

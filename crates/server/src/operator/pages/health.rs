@@ -1,11 +1,13 @@
 //! The operator's health page: queue depths, webhook processing, failed
-//! jobs and the webhook events no tenant could have (unroutable).
+//! jobs, the deployment's nodes and the webhook events no tenant could
+//! have (unroutable).
 
 use crate::auth::OperatorCtx;
 use crate::dashboard::csrf::CsrfToken;
 use crate::dashboard::page::render;
 use crate::dashboard::render::when;
 use crate::error::AppResult;
+use crate::operator::nodes::NodeStatus;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -36,6 +38,41 @@ pub struct NumberRow {
     pub since: String,
 }
 
+#[derive(Debug, Clone)]
+pub struct NodeRow {
+    pub kind: &'static str,
+    pub runs_jobs: &'static str,
+    pub hostname: String,
+    pub version: String,
+    pub media_store: String,
+    pub started: String,
+    pub last_seen: String,
+    pub live: bool,
+    /// "live", or how long it has been silent.
+    pub state: String,
+}
+
+impl NodeRow {
+    fn new(s: NodeStatus, now: Timestamp) -> Self {
+        let n = s.node;
+        NodeRow {
+            kind: n.kind.as_str(),
+            runs_jobs: if n.runs_jobs { "yes" } else { "no" },
+            hostname: n.hostname,
+            version: n.version,
+            media_store: n.media_store,
+            started: when(n.started_at, now),
+            last_seen: when(n.last_seen_at, now),
+            live: s.live,
+            state: if s.live {
+                "live".to_owned()
+            } else {
+                format!("not seen for {} s", s.silent_seconds)
+            },
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "operator_health.html")]
 struct HealthPage {
@@ -48,6 +85,7 @@ struct HealthPage {
     webhook_success: String,
     unroutable: Vec<UnroutableRow>,
     numbers: Vec<NumberRow>,
+    nodes: Vec<NodeRow>,
 }
 
 pub async fn view_health(
@@ -57,6 +95,7 @@ pub async fn view_health(
 ) -> AppResult<Response> {
     let now = state.now();
     let health = crate::operator::health::get_health(&state, &ctx).await?;
+    let nodes = crate::operator::nodes::list_nodes(&state, &ctx).await?;
     let webhook_success = match health.webhook_success_percent() {
         None => "no webhooks yet".to_owned(),
         Some(p) => format!("{p}% processed"),
@@ -98,5 +137,6 @@ pub async fn view_health(
                 since: when(c.updated_at, now),
             })
             .collect(),
+        nodes: nodes.into_iter().map(|s| NodeRow::new(s, now)).collect(),
     }))
 }

@@ -1,5 +1,5 @@
 //! Browser tests: sign-in with two-factor authentication, API keys shown
-//! once, and the operator suspending a tenant. They run on SQLite only:
+//! once, and the operator suspending a tenant and seeing the nodes. They run on SQLite only:
 //! what they add over the HTTP tests is the browser (forms, cookies,
 //! script, CSP), which does not depend on the engine, and each costs a
 //! Chromium start; the HTTP tests cover both engines.
@@ -156,7 +156,18 @@ async fn browser_operator_suspends_a_tenant_and_its_next_page_says_why() {
     .await;
     b.submit(&format!("{row} form.suspend button")).await;
     assert_eq!(b.count(&format!("{row}[data-status=suspended]")).await, 1);
+    // The health page lists the nodes that report (the test server does
+    // not, so one reports by hand).
+    let mut node = server::operator::nodes::this_node(&app.state, domain::NodeKind::Serve, true);
+    server::operator::nodes::report(&app.state, &mut node)
+        .await
+        .unwrap();
     b.goto(&format!("{}/app/operator/health", app.url)).await;
+    assert_eq!(
+        b.count("#nodes tr[data-kind=serve][data-live=true]").await,
+        1
+    );
+    assert_eq!(b.text("#nodes .pill").await, "live");
     b.screenshot("operator-health").await;
 
     b.goto(&format!("{}/app/inbox", app.url)).await;
