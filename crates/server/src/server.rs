@@ -51,7 +51,14 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
     let mut sys = store.system().await?;
     sys.ensure_default_plans(clock.now()).await?;
     sys.commit().await?;
-    AppState::new(config, store, clock, secrets)
+    let state = AppState::new(config, store, clock, secrets)?;
+    if let Err(e) = state.media.check().await {
+        tracing::warn!(
+            error = %format!("{e:#}"),
+            "the media store does not answer: media can be neither fetched nor served until it does"
+        );
+    }
+    Ok(state)
 }
 
 /// On an empty database, creates the platform operator and returns its

@@ -76,6 +76,17 @@ impl MediaStore {
         Ok(MediaStore { objects })
     }
 
+    /// Whether the store answers (and, for a bucket, exists and lets us
+    /// list it): lists a prefix that is never written.
+    pub async fn check(&self) -> anyhow::Result<()> {
+        let never_written = Path::from(".switchboard-check");
+        self.objects
+            .list_with_delimiter(Some(&never_written))
+            .await
+            .map(drop)
+            .context("looking into the media store")
+    }
+
     /// Writes `bytes` for `tenant`'s media `id`; returns the relative path
     /// to keep in its row.
     pub async fn put(&self, tenant: TenantId, id: MediaId, bytes: Bytes) -> anyhow::Result<String> {
