@@ -9,10 +9,10 @@
 //! receiver.
 
 use super::webhooks::{
-    BATCH, body, create_endpoints, customer, inbound_load, seeded_server, wait_for,
+    BATCH, body, create_endpoints, customer, direct_baseline, inbound_load, seeded_server, wait_for,
 };
 use super::{Ctx, step};
-use crate::load::{client, open_loop};
+use crate::load::client;
 use crate::report::{Figure, Target};
 use crate::stats::Latencies;
 use axum::body::Bytes;
@@ -126,21 +126,14 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
         &["wamid.baseline".to_owned()],
     ))
     .into_owned();
-    let base = {
-        let (http, url) = (http.clone(), format!("{bot}/direct"));
-        open_loop(bodies_per_s, sizes.hooks_load, 256, move |_| {
-            let (http, url, body) = (http.clone(), url.clone(), sample.clone());
-            async move {
-                http.post(&url)
-                    .header("content-type", "application/json")
-                    .body(body)
-                    .send()
-                    .await
-                    .is_ok_and(|r| r.status() == 200)
-            }
-        })
-        .await
-    };
+    let base = direct_baseline(
+        &http,
+        format!("{bot}/direct"),
+        bodies_per_s,
+        sizes.hooks_load,
+        sample,
+    )
+    .await;
     ctx.done(db).await;
     let lost = expected.saturating_sub(forwarded);
     Ok(vec![

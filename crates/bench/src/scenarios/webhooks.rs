@@ -244,6 +244,31 @@ pub(super) async fn inbound_load(
     (load, sent)
 }
 
+/// The baseline of a forwarding scenario: `body` posted straight to `url`
+/// (the receiver's `/direct`) at `rate` per second for `duration`, as if
+/// Switchboard were not in between.
+pub(super) async fn direct_baseline(
+    http: &reqwest::Client,
+    url: String,
+    rate: f64,
+    duration: Duration,
+    body: String,
+) -> LoadResult {
+    let http = http.clone();
+    open_loop(rate, duration, 256, move |_| {
+        let (http, url, body) = (http.clone(), url.clone(), body.clone());
+        async move {
+            http.post(&url)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == 200)
+        }
+    })
+    .await
+}
+
 pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
     let sizes = &ctx.sizes;
     let (db, tenants, server) = seeded_server(ctx, "webhooks").await?;
@@ -313,21 +338,14 @@ pub async fn run(ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
     let sample = json!({ "id": "0193a5c4-0000-7000-8000-000000000000", "name": "message.received",
                          "data": { "message_id": "baseline" } })
     .to_string();
-    let base = {
-        let (http, url) = (http.clone(), format!("{receiver}/direct"));
-        open_loop(sizes.hooks_rate, sizes.hooks_load, 256, move |_| {
-            let (http, url, body) = (http.clone(), url.clone(), sample.clone());
-            async move {
-                http.post(&url)
-                    .header("content-type", "application/json")
-                    .body(body)
-                    .send()
-                    .await
-                    .is_ok_and(|r| r.status() == 200)
-            }
-        })
-        .await
-    };
+    let base = direct_baseline(
+        &http,
+        format!("{receiver}/direct"),
+        sizes.hooks_rate,
+        sizes.hooks_load,
+        sample,
+    )
+    .await;
     ctx.done(db).await;
     let lost = expected.saturating_sub(delivered);
     Ok(vec![
