@@ -174,29 +174,53 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("binding {listen}"))?;
     tracing::info!(addr = %listener.local_addr()?, engine = ?state.store.engine(), "switchboard listening");
     let server = start(listener, state.clone())?;
-    let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
     // With `http_only`, `switchboard worker` nodes do the background work.
-    let runs_jobs = !state.config.http_only;
-    let workers = if runs_jobs {
-        spawn_workers(&state, workers_stopped).await
-    } else {
-        Vec::new()
-    };
-    let (stop_heartbeat, heartbeat_stopped) = tokio::sync::watch::channel(false);
-    let heartbeat =
-        nodes::spawn_heartbeat(state.clone(), NodeKind::Serve, runs_jobs, heartbeat_stopped);
+    let background = Background::start(&state, NodeKind::Serve, !state.config.http_only).await;
     shutdown.await;
     tracing::info!("shutting down: finishing requests and jobs in flight");
     server.stop().await;
-    let _ = stop_workers.send(true);
-    for w in workers {
-        let _ = w.await;
-    }
-    // Listed until its work in flight is done.
-    let _ = stop_heartbeat.send(true);
-    let _ = heartbeat.await;
+    background.stop().await;
     state.store.close().await;
     Ok(())
+}
+
+/// What a node runs beside its HTTP server: its workers (when it runs
+/// jobs) and the heartbeat that lists it for the operator.
+struct Background {
+    stop_workers: tokio::sync::watch::Sender<bool>,
+    workers: Vec<JoinHandle<()>>,
+    stop_heartbeat: tokio::sync::watch::Sender<bool>,
+    heartbeat: JoinHandle<()>,
+}
+
+impl Background {
+    async fn start(state: &AppState, kind: NodeKind, runs_jobs: bool) -> Background {
+        let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
+        let workers = if runs_jobs {
+            spawn_workers(state, workers_stopped).await
+        } else {
+            Vec::new()
+        };
+        let (stop_heartbeat, heartbeat_stopped) = tokio::sync::watch::channel(false);
+        let heartbeat = nodes::spawn_heartbeat(state.clone(), kind, runs_jobs, heartbeat_stopped);
+        Background {
+            stop_workers,
+            workers,
+            stop_heartbeat,
+            heartbeat,
+        }
+    }
+
+    /// Lets the jobs in flight finish, then stops the heartbeat: the node
+    /// stays listed until its work is done.
+    async fn stop(self) {
+        let _ = self.stop_workers.send(true);
+        for w in self.workers {
+            let _ = w.await;
+        }
+        let _ = self.stop_heartbeat.send(true);
+        let _ = self.heartbeat.await;
+    }
 }
 
 /// Starts this node's background workers and makes sure the periodic
@@ -217,19 +241,10 @@ pub async fn spawn_workers(
 pub async fn work(config: Config) -> anyhow::Result<()> {
     let shutdown = shutdown_signal();
     let state = build_state(config, Arc::new(domain::SystemClock)).await?;
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let workers = spawn_workers(&state, stopped).await;
-    let (stop_heartbeat, heartbeat_stopped) = tokio::sync::watch::channel(false);
-    let heartbeat =
-        nodes::spawn_heartbeat(state.clone(), NodeKind::Worker, true, heartbeat_stopped);
+    let background = Background::start(&state, NodeKind::Worker, true).await;
     tracing::info!(engine = ?state.store.engine(), "switchboard worker running");
     shutdown.await;
-    let _ = stop.send(true);
-    for w in workers {
-        let _ = w.await;
-    }
-    let _ = stop_heartbeat.send(true);
-    let _ = heartbeat.await;
+    background.stop().await;
     state.store.close().await;
     Ok(())
 }

@@ -180,10 +180,10 @@ pub async fn record_failure(state: &AppState, attempt: &Attempt, now: Timestamp)
 /// this address's against any account. The sign-in stands even when this
 /// fails (logged): counters left behind are forgotten after their window.
 pub async fn succeeded(state: &AppState, attempt: &Attempt) {
-    let cleared: Vec<&str> = attempt.keys[..2].iter().map(|(k, _)| k.as_str()).collect();
+    let hashes = attempt.hashes();
     let clear = async {
         let mut sys = state.store.system().await?;
-        sys.delete_sign_in_failures(&cleared).await?;
+        sys.delete_sign_in_failures(&hashes[..2]).await?;
         sys.commit().await
     };
     if let Err(e) = clear.await {

@@ -47,8 +47,8 @@ impl MediaStore {
         })
     }
 
-    /// An S3-compatible bucket. Nothing is contacted yet: a wrong setting
-    /// shows on the first fetch or read, which logs it.
+    /// An S3-compatible bucket. Nothing is contacted here: [`Self::check`]
+    /// does that at start.
     pub fn s3(config: &S3Config) -> anyhow::Result<MediaStore> {
         let mut builder = AmazonS3Builder::from_env().with_bucket_name(&config.bucket);
         if let Some(endpoint) = &config.endpoint {

@@ -1,6 +1,6 @@
 //! Where media bytes are kept (`SWITCHBOARD_MEDIA_STORE`): a directory
 //! on this machine, or S3-compatible object storage shared by every node.
-//! Read by [`super::Config::load`]; used by `channels::media::MediaStore`.
+//! Read by [`super::Config::load`]; used by `channels::media_store::MediaStore`.
 
 use super::{ConfigError, FileConfig, Secret};
 
