@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 mod automations;
+mod billing;
 mod booking;
 mod campaigns;
 mod channels;
@@ -25,6 +26,7 @@ mod genesys;
 mod scheduled;
 mod templates;
 pub use automations::*;
+pub use billing::*;
 pub use booking::*;
 pub use campaigns::*;
 pub use channels::*;
@@ -144,6 +146,8 @@ events! {
     /// message we do not know, an unknown status or field, a message
     /// without a sender, an error about the number). `reason` says which.
     WhatsAppUnhandled(WhatsAppUnhandled) = "whatsapp.unhandled", v 1;
+    /// Usage reached 80 % or 100 % of a plan limit this billing period.
+    UsageThresholdReached(UsageThresholdReached) = "usage.threshold_reached", v 1;
     /// An outbound webhook endpoint was created.
     WebhookEndpointCreated(WebhookEndpointRef) = "webhook_endpoint.created", v 1;
     /// An outbound webhook endpoint's settings changed (its URL, events,

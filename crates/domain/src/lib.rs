@@ -8,6 +8,8 @@
 //! - [`access`]: roles, permissions and the permission matrix.
 //! - [`values`]: small validated values such as [`Email`].
 //! - [`nodes`]: the kinds of process a deployment runs.
+//! - [`usage`]: metered usage, billing periods and the warnings near a limit.
+//! - [`rate`]: the API rate limit (GCRA).
 //! - [`events`]: the domain events every area records and consumes.
 #![forbid(unsafe_code)]
 
@@ -16,14 +18,16 @@ pub mod events;
 pub mod ids;
 pub mod messaging;
 pub mod nodes;
+pub mod rate;
 pub mod tenancy;
 pub mod time;
+pub mod usage;
 pub mod values;
 
 pub use access::{Permission, Role};
 pub use ids::*;
 pub use nodes::NodeKind;
-pub use tenancy::{PlanCode, PlanLimits, Slug, TenantStatus};
+pub use tenancy::{Feature, PlanCode, PlanFeatures, PlanLimits, PlanPrices, Slug, TenantStatus};
 pub use time::{Clock, ManualClock, SystemClock, Timestamp};
 pub use values::Email;
 

@@ -110,11 +110,88 @@ pub struct PlanLimits {
     #[serde(default)]
     #[schema(minimum = 0)]
     pub genesys_per_minute: Option<i64>,
+    /// Requests a minute through the API with an API key, per tenant (with
+    /// a burst of a tenth of it on top, at least 10); over it, `429`.
+    #[serde(default)]
+    #[schema(minimum = 0)]
+    pub api_requests_per_minute: Option<i64>,
+    /// Workflows (automations) a tenant may have.
+    #[serde(default)]
+    #[schema(minimum = 0)]
+    pub workflows: Option<i64>,
+    /// Outbound webhook endpoints a tenant may have.
+    #[serde(default)]
+    #[schema(minimum = 0)]
+    pub webhook_endpoints: Option<i64>,
+}
+
+/// What a plan switches on. A switch that is off answers `403
+/// feature_not_in_plan` where the feature is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PlanFeatures {
+    pub campaigns: bool,
+    /// The booking bot.
+    pub bot: bool,
+    /// The Genesys Cloud bridge.
+    pub genesys: bool,
+    /// The API with API keys (the dashboard works without it).
+    pub api: bool,
+}
+
+impl PlanFeatures {
+    pub const ALL: PlanFeatures = PlanFeatures {
+        campaigns: true,
+        bot: true,
+        genesys: true,
+        api: true,
+    };
+}
+
+/// A switchable feature of a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feature {
+    Campaigns,
+    Bot,
+    Genesys,
+    Api,
+}
+
+impl Feature {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Feature::Campaigns => "campaigns",
+            Feature::Bot => "bot",
+            Feature::Genesys => "genesys",
+            Feature::Api => "api",
+        }
+    }
+
+    /// Whether `features` switch this one on.
+    pub fn in_plan(self, features: &PlanFeatures) -> bool {
+        match self {
+            Feature::Campaigns => features.campaigns,
+            Feature::Bot => features.bot,
+            Feature::Genesys => features.genesys,
+            Feature::Api => features.api,
+        }
+    }
+}
+
+/// What a plan costs, in the currency's smallest unit (cents).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PlanPrices {
+    #[schema(minimum = 0)]
+    pub monthly: i64,
+    #[schema(minimum = 0)]
+    pub yearly: i64,
+    /// ISO 4217, lowercase (`usd`).
+    pub currency: String,
 }
 
 impl PlanLimits {
-    /// The plans every new deployment starts with (the operator can edit them).
-    pub fn defaults() -> [(&'static str, &'static str, PlanLimits); 3] {
+    /// The plans every new deployment starts with, with their monthly price
+    /// in US cents (a year costs ten months); the operator can edit them.
+    pub fn defaults() -> [(&'static str, &'static str, PlanLimits, i64); 3] {
         [
             (
                 "starter",
@@ -126,7 +203,11 @@ impl PlanLimits {
                     contacts: Some(5_000),
                     workflow_runs_per_month: Some(2_000),
                     genesys_per_minute: Some(60),
+                    api_requests_per_minute: Some(600),
+                    workflows: Some(10),
+                    webhook_endpoints: Some(3),
                 },
+                2_900,
             ),
             (
                 "professional",
@@ -138,7 +219,11 @@ impl PlanLimits {
                     contacts: Some(50_000),
                     workflow_runs_per_month: Some(50_000),
                     genesys_per_minute: Some(600),
+                    api_requests_per_minute: Some(3_000),
+                    workflows: Some(100),
+                    webhook_endpoints: Some(20),
                 },
+                9_900,
             ),
             (
                 "enterprise",
@@ -150,8 +235,27 @@ impl PlanLimits {
                     contacts: None,
                     workflow_runs_per_month: None,
                     genesys_per_minute: None,
+                    api_requests_per_minute: None,
+                    workflows: None,
+                    webhook_endpoints: None,
                 },
+                49_900,
             ),
+        ]
+    }
+
+    /// Each limit with its name in the API (`limits.<name>`).
+    pub fn named(&self) -> [(&'static str, Option<i64>); 9] {
+        [
+            ("messages_per_month", self.messages_per_month),
+            ("agents", self.agents),
+            ("numbers", self.numbers),
+            ("contacts", self.contacts),
+            ("workflow_runs_per_month", self.workflow_runs_per_month),
+            ("genesys_per_minute", self.genesys_per_minute),
+            ("api_requests_per_minute", self.api_requests_per_minute),
+            ("workflows", self.workflows),
+            ("webhook_endpoints", self.webhook_endpoints),
         ]
     }
 

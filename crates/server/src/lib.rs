@@ -8,6 +8,7 @@ pub mod analytics;
 pub mod audit;
 pub mod auth;
 pub mod automations;
+pub mod billing;
 pub mod booking;
 pub mod campaigns;
 pub mod channels;

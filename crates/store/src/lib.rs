@@ -43,6 +43,7 @@ pub mod scheduled;
 pub mod secrets;
 pub mod templates;
 pub mod tenancy;
+pub mod usage;
 pub mod webhooks;
 pub mod workflows;
 

@@ -161,6 +161,25 @@ impl TenantTx {
         Ok(row.or_not_found()?.into())
     }
 
+    /// The category (`MARKETING`, …) of a template, if it is known.
+    pub async fn template_category(
+        &mut self,
+        waba_id: &str,
+        name: &str,
+        language: &str,
+    ) -> StoreResult<Option<String>> {
+        run!(&mut self.tx, |c| sqlx::query_scalar::<_, String>(
+            "SELECT category FROM message_templates \
+             WHERE tenant_id = $1 AND waba_id = $2 AND name = $3 AND language = $4"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(waba_id)
+        .bind(name)
+        .bind(language)
+        .fetch_optional(c)
+        .await)
+    }
+
     /// The templates of one account (`None`: of every account), by name
     /// then language.
     pub async fn list_templates(&mut self, waba_id: Option<&str>) -> StoreResult<Vec<Template>> {

@@ -3,7 +3,7 @@
 use crate::db::{SystemTx, TenantTx, Tx, exec, run};
 use crate::error::{OrNotFound, StoreError, StoreResult};
 use crate::page::{Page, PageRequest};
-use domain::{PlanLimits, TenantId, TenantStatus, Timestamp};
+use domain::{PlanFeatures, PlanLimits, PlanPrices, TenantId, TenantStatus, Timestamp};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,8 +11,32 @@ pub struct Plan {
     pub code: String,
     pub name: String,
     pub limits: PlanLimits,
+    pub prices: PlanPrices,
+    pub features: PlanFeatures,
+    /// When the plan stopped taking new tenants.
+    pub retired_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+}
+
+/// A plan's settings, as written (by the operator, or from the defaults).
+#[derive(Debug, Clone)]
+pub struct PlanSettings<'a> {
+    pub name: &'a str,
+    pub limits: PlanLimits,
+    pub prices: &'a PlanPrices,
+    pub features: PlanFeatures,
+}
+
+/// Every column of `plans`, in [`PlanRow`]'s order (a macro, so queries
+/// stay `&'static str` with `concat!`).
+macro_rules! plan_columns {
+    () => {
+        "code, name, messages_per_month, agents, numbers, contacts, \
+     workflow_runs_per_month, genesys_per_minute, api_requests_per_minute, workflows, \
+     webhook_endpoints, monthly_price, yearly_price, currency, feature_campaigns, feature_bot, \
+     feature_genesys, feature_api, retired_at, created_at, updated_at"
+    };
 }
 
 #[derive(sqlx::FromRow)]
@@ -25,6 +49,17 @@ struct PlanRow {
     contacts: Option<i64>,
     workflow_runs_per_month: Option<i64>,
     genesys_per_minute: Option<i64>,
+    api_requests_per_minute: Option<i64>,
+    workflows: Option<i64>,
+    webhook_endpoints: Option<i64>,
+    monthly_price: i64,
+    yearly_price: i64,
+    currency: String,
+    feature_campaigns: i64,
+    feature_bot: i64,
+    feature_genesys: i64,
+    feature_api: i64,
+    retired_at: Option<i64>,
     created_at: i64,
     updated_at: i64,
 }
@@ -41,7 +76,22 @@ impl From<PlanRow> for Plan {
                 contacts: r.contacts,
                 workflow_runs_per_month: r.workflow_runs_per_month,
                 genesys_per_minute: r.genesys_per_minute,
+                api_requests_per_minute: r.api_requests_per_minute,
+                workflows: r.workflows,
+                webhook_endpoints: r.webhook_endpoints,
             },
+            prices: PlanPrices {
+                monthly: r.monthly_price,
+                yearly: r.yearly_price,
+                currency: r.currency,
+            },
+            features: PlanFeatures {
+                campaigns: r.feature_campaigns != 0,
+                bot: r.feature_bot != 0,
+                genesys: r.feature_genesys != 0,
+                api: r.feature_api != 0,
+            },
+            retired_at: r.retired_at.map(Timestamp::from_millis),
             created_at: Timestamp::from_millis(r.created_at),
             updated_at: Timestamp::from_millis(r.updated_at),
         }
@@ -114,37 +164,73 @@ async fn find_tenant(tx: &mut Tx, id: TenantId) -> StoreResult<Tenant> {
 impl SystemTx {
     /// Creates the default plans if they are missing; never overwrites edits.
     pub async fn ensure_default_plans(&mut self, now: Timestamp) -> StoreResult<()> {
-        for (code, name, l) in PlanLimits::defaults() {
-            exec!(&mut self.tx, |c| {
-                sqlx::query(
-                "INSERT INTO plans (code, name, messages_per_month, agents, numbers, contacts, \
-                                    workflow_runs_per_month, genesys_per_minute, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $8, $9, $7, $7) ON CONFLICT (code) DO NOTHING"
-            )
-            .bind(code)
-            .bind(name)
-            .bind(l.messages_per_month)
-            .bind(l.agents)
-            .bind(l.numbers)
-            .bind(l.contacts)
-            .bind(now.as_millis())
-            .bind(l.workflow_runs_per_month)
-            .bind(l.genesys_per_minute)
-            .execute(c)
-            .await
-            })?;
+        for (code, name, limits, monthly) in PlanLimits::defaults() {
+            let prices = PlanPrices {
+                monthly,
+                yearly: monthly * 10,
+                currency: "usd".into(),
+            };
+            let settings = PlanSettings {
+                name,
+                limits,
+                prices: &prices,
+                features: PlanFeatures::ALL,
+            };
+            self.insert_plan(code, &settings, now).await?;
         }
         Ok(())
     }
 
+    /// Adds a plan; a plan with this code already there is left as it is
+    /// (and `false` is returned).
+    pub async fn insert_plan(
+        &mut self,
+        code: &str,
+        p: &PlanSettings<'_>,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let l = &p.limits;
+        let f = &p.features;
+        let done = exec!(&mut self.tx, |c| {
+            sqlx::query(
+                "INSERT INTO plans (code, name, messages_per_month, agents, numbers, contacts, \
+                     workflow_runs_per_month, genesys_per_minute, api_requests_per_minute, \
+                     workflows, webhook_endpoints, monthly_price, yearly_price, currency, \
+                     feature_campaigns, feature_bot, feature_genesys, feature_api, created_at, \
+                     updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+                     $17, $18, $19, $19) \
+                 ON CONFLICT (code) DO NOTHING",
+            )
+            .bind(code)
+            .bind(p.name)
+            .bind(l.messages_per_month)
+            .bind(l.agents)
+            .bind(l.numbers)
+            .bind(l.contacts)
+            .bind(l.workflow_runs_per_month)
+            .bind(l.genesys_per_minute)
+            .bind(l.api_requests_per_minute)
+            .bind(l.workflows)
+            .bind(l.webhook_endpoints)
+            .bind(p.prices.monthly)
+            .bind(p.prices.yearly)
+            .bind(&p.prices.currency)
+            .bind(i64::from(f.campaigns))
+            .bind(i64::from(f.bot))
+            .bind(i64::from(f.genesys))
+            .bind(i64::from(f.api))
+            .bind(now.as_millis())
+            .execute(c)
+            .await
+        })?;
+        Ok(done == 1)
+    }
+
     pub async fn list_plans(&mut self) -> StoreResult<Vec<Plan>> {
+        let sql = concat!("SELECT ", plan_columns!(), " FROM plans ORDER BY monthly_price, code");
         let rows = run!(&mut self.tx, |c| {
-            sqlx::query_as::<_, PlanRow>(
-            "SELECT code, name, messages_per_month, agents, numbers, contacts, workflow_runs_per_month, genesys_per_minute, created_at, \
-                    updated_at FROM plans ORDER BY code"
-        )
-        .fetch_all(c)
-        .await
+            sqlx::query_as::<_, PlanRow>(sql).fetch_all(c).await
         })?;
         Ok(rows.into_iter().map(Plan::from).collect())
     }
@@ -153,33 +239,70 @@ impl SystemTx {
         find_plan(&mut self.tx, code).await
     }
 
+    /// Writes every setting of a plan.
     pub async fn update_plan(
         &mut self,
         code: &str,
-        name: &str,
-        limits: PlanLimits,
+        p: &PlanSettings<'_>,
         now: Timestamp,
     ) -> StoreResult<Plan> {
-        let row = run!(&mut self.tx, |c| {
-            sqlx::query_as::<_, PlanRow>(
+        let l = &p.limits;
+        let f = &p.features;
+        let sql = concat!(
             "UPDATE plans SET name = $2, messages_per_month = $3, agents = $4, numbers = $5, \
-                              contacts = $6, updated_at = $7, workflow_runs_per_month = $8, \
-                              genesys_per_minute = $9 \
-             WHERE code = $1 \
-             RETURNING code, name, messages_per_month, agents, numbers, contacts, workflow_runs_per_month, genesys_per_minute, created_at, \
-                       updated_at"
-        )
-        .bind(code)
-        .bind(name)
-        .bind(limits.messages_per_month)
-        .bind(limits.agents)
-        .bind(limits.numbers)
-        .bind(limits.contacts)
-        .bind(now.as_millis())
-        .bind(limits.workflow_runs_per_month)
-        .bind(limits.genesys_per_minute)
-        .fetch_optional(c)
-        .await
+                 contacts = $6, workflow_runs_per_month = $7, genesys_per_minute = $8, \
+                 api_requests_per_minute = $9, workflows = $10, webhook_endpoints = $11, \
+                 monthly_price = $12, yearly_price = $13, currency = $14, \
+                 feature_campaigns = $15, feature_bot = $16, feature_genesys = $17, \
+                 feature_api = $18, updated_at = $19 \
+             WHERE code = $1 RETURNING ",
+            plan_columns!()
+        );
+        let row = run!(&mut self.tx, |c| {
+            sqlx::query_as::<_, PlanRow>(sql)
+                .bind(code)
+                .bind(p.name)
+                .bind(l.messages_per_month)
+                .bind(l.agents)
+                .bind(l.numbers)
+                .bind(l.contacts)
+                .bind(l.workflow_runs_per_month)
+                .bind(l.genesys_per_minute)
+                .bind(l.api_requests_per_minute)
+                .bind(l.workflows)
+                .bind(l.webhook_endpoints)
+                .bind(p.prices.monthly)
+                .bind(p.prices.yearly)
+                .bind(&p.prices.currency)
+                .bind(i64::from(f.campaigns))
+                .bind(i64::from(f.bot))
+                .bind(i64::from(f.genesys))
+                .bind(i64::from(f.api))
+                .bind(now.as_millis())
+                .fetch_optional(c)
+                .await
+        })?;
+        Ok(row.or_not_found()?.into())
+    }
+
+    /// Retires a plan (`Some(now)`) or brings it back (`None`).
+    pub async fn set_plan_retired(
+        &mut self,
+        code: &str,
+        retired_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> StoreResult<Plan> {
+        let sql = concat!(
+            "UPDATE plans SET retired_at = $2, updated_at = $3 WHERE code = $1 RETURNING ",
+            plan_columns!()
+        );
+        let row = run!(&mut self.tx, |c| {
+            sqlx::query_as::<_, PlanRow>(sql)
+                .bind(code)
+                .bind(retired_at.map(Timestamp::as_millis))
+                .bind(now.as_millis())
+                .fetch_optional(c)
+                .await
         })?;
         Ok(row.or_not_found()?.into())
     }
@@ -278,14 +401,12 @@ impl SystemTx {
 }
 
 async fn find_plan(tx: &mut Tx, code: &str) -> StoreResult<Plan> {
+    let sql = concat!("SELECT ", plan_columns!(), " FROM plans WHERE code = $1");
     let row = run!(tx, |c| {
-        sqlx::query_as::<_, PlanRow>(
-        "SELECT code, name, messages_per_month, agents, numbers, contacts, workflow_runs_per_month, genesys_per_minute, created_at, \
-                updated_at FROM plans WHERE code = $1"
-    )
-    .bind(code)
-    .fetch_optional(c)
-    .await
+        sqlx::query_as::<_, PlanRow>(sql)
+            .bind(code)
+            .fetch_optional(c)
+            .await
     })?;
     Ok(row.or_not_found()?.into())
 }

@@ -17,12 +17,14 @@ mod genesys;
 pub mod process;
 pub mod receiver;
 mod s3;
+mod smtp;
 mod whatsapp;
 
 pub use client::{Auth, Resp};
 pub use engine::{Engine, each_engine, engines, fresh_pg_database, pg_admin_url};
 pub use genesys::{GENESYS_CLIENT, GenesysTest, each_engine_with_genesys};
 pub use s3::{MediaBackend, each_media_store_with_sandbox, media_store, s3_config};
+pub use smtp::{CaughtMail, SmtpCatcher};
 pub use whatsapp::{
     APP_SECRET, WhatsAppTest, assert_each_sent_once_or_failed, each_engine_with_sandbox,
 };

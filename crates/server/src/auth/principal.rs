@@ -15,7 +15,7 @@ use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use domain::{OperatorId, Permission, Role, SessionId, TenantId, TenantStatus, UserId};
 use std::marker::PhantomData;
 use std::net::SocketAddr;
@@ -159,8 +159,23 @@ pub async fn require_tenant(
             ));
         }
     }
-    req.extensions_mut().insert(ctx);
-    Ok(next.run(req).await)
+    let admission = match ctx.actor {
+        Actor::ApiKey { .. } => {
+            Some(crate::billing::rate_limit::admit_api_call(&state, ctx.tenant_id).await?)
+        }
+        _ => None,
+    };
+    let mut res = match admission.as_ref().and_then(|a| a.refusal()) {
+        Some(refused) => refused.into_response(),
+        None => {
+            req.extensions_mut().insert(ctx);
+            next.run(req).await
+        }
+    };
+    if let Some(d) = admission.as_ref().and_then(|a| a.decision()) {
+        crate::billing::rate_limit::add_headers(res.headers_mut(), d);
+    }
+    Ok(res)
 }
 
 pub(crate) async fn resolve_tenant(

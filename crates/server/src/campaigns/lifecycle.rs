@@ -39,6 +39,7 @@ pub async fn start_campaign(
     ctx.require(Permission::CampaignsManage)?;
     let now = state.now();
     let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    crate::billing::features::require_in(&mut tx, domain::Feature::Campaigns).await?;
     let at = match when {
         StartAt::Now => None,
         StartAt::At(t) => Some(t),

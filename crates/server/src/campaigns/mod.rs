@@ -60,6 +60,7 @@ pub async fn create_campaign(
     ctx.require(Permission::CampaignsManage)?;
     let now = state.now();
     let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    crate::billing::features::require_in(&mut tx, domain::Feature::Campaigns).await?;
     let required = |field: &str| AppError::validation(field, "required");
     let mut c = Campaign {
         id: CampaignId::new(),

@@ -187,6 +187,7 @@ async fn apply_message(
         // A repeat of a message we have: nothing changes.
         return Ok(Applied::Done);
     };
+    crate::billing::usage::count_inbound(tx, now).await?;
     if opened {
         record(tx, conversation_opened(&conversation), now);
     }

@@ -3,6 +3,7 @@
 //! anything is queued, and the queueing itself: message row, event and
 //! send job in one transaction. [`super::deliver`] hands it to Meta.
 
+use domain::usage::MessageCategory;
 use super::apply::{conversation_opened, message_ref};
 use super::jobs::SendMessage;
 use crate::auth::{Actor, TenantCtx, Via};
@@ -281,6 +282,8 @@ async fn queue_to(
         })
         .await?;
     tx.note_outbound(to.conversation.id, now).await?;
+    let category = usage_category(tx, to.channel, &content).await?;
+    crate::billing::usage::count_outbound(tx, category, now).await?;
     record(tx, Event::MessageQueued(message_ref(&message)), now);
     let job = super::jobs::Send {
         message_id: id,
@@ -288,6 +291,22 @@ async fn queue_to(
     };
     crate::jobs::enqueue::<SendMessage>(tx, &job, now).await?;
     Ok(message)
+}
+
+/// What Meta charges `content` as: a template's category, or service for
+/// anything else (which only goes inside the customer service window).
+async fn usage_category(
+    tx: &mut TenantTx,
+    channel: &Channel,
+    content: &OutgoingContent,
+) -> AppResult<MessageCategory> {
+    let OutgoingContent::Template { template } = content else {
+        return Ok(MessageCategory::Service);
+    };
+    let category = tx
+        .template_category(&channel.waba_id, &template.name, &template.language.code)
+        .await?;
+    Ok(MessageCategory::of_template(category.as_deref()))
 }
 
 /// Refuses a send from a number that cannot send, with a stable code

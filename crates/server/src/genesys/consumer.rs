@@ -99,8 +99,9 @@ async fn received(tx: &mut TenantTx, m: &MessageRef, now: Timestamp) -> anyhow::
             };
             match handover::hand_over_in(tx, m.conversation_id, reason, "customer", now).await {
                 Ok((h, _)) => (h, message),
-                // A rule (no WhatsApp id): the conversation stays here.
-                Err(AppError::Rule(code, why)) => {
+                // A rule (no WhatsApp id) or a plan without the bridge:
+                // the conversation stays here.
+                Err(AppError::Rule(code, why) | AppError::Forbidden(code, why)) => {
                     tracing::info!(code, why, "a conversation could not go to Genesys");
                     return Ok(());
                 }

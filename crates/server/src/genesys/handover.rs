@@ -121,6 +121,7 @@ pub async fn hand_over_in(
     by: &str,
     now: Timestamp,
 ) -> AppResult<(Handover, bool)> {
+    crate::billing::features::require_in(tx, domain::Feature::Genesys).await?;
     let c = tx.find_conversation(conversation).await?;
     let link = tx
         .find_genesys_link_of(c.channel_id)

@@ -5,7 +5,6 @@
 use crate::auth::TenantCtx;
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::tenancy::limits::month_start;
 use domain::{EndpointId, Permission, Timestamp};
 use serde::Serialize;
 use store::hooks::deliveries::DeliveryStatus;
@@ -71,7 +70,7 @@ pub async fn tenant_health(state: &AppState, ctx: &TenantCtx) -> AppResult<Tenan
     let mut tx = state.store.tenant_read(ctx.tenant_id).await?;
     let plan = tx.find_plan().await?;
     let quota = Quota {
-        messages_this_month: tx.count_outbound_since(month_start(now)).await?,
+        messages_this_month: crate::billing::usage::messages_this_period(&mut tx, now).await?,
         messages_per_month: plan.limits.messages_per_month,
     };
     let tallies = tx.hook_attempt_tallies(day_ago).await?;

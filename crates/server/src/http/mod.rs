@@ -76,6 +76,7 @@ fn routes(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::genesys::api::router())
         .merge(crate::events::stream::router())
         .merge(crate::hooks::api::router())
+        .merge(crate::billing::api::router())
         .route_layer(from_fn_with_state(state.clone(), idempotency::idempotency))
         .route_layer(from_fn_with_state(state.clone(), require_tenant));
 

@@ -8,10 +8,8 @@
 
 use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Required, ResponseBuilder};
-
-/// Tenant-API reads that need no permission, only a caller (no 403).
-const OPEN_TO_EVERY_CALLER: &[(&str, &str)] = &[("get", "/api/v1/me")];
 
 /// Statuses an operation answers because of its shape, with why.
 fn shared_statuses(method: &str, path: &str, op: &Operation) -> Vec<(&'static str, &'static str)> {
@@ -56,11 +54,14 @@ fn shared_statuses(method: &str, path: &str, op: &Operation) -> Vec<(&'static st
     }
     if tenant {
         out.push(("423", "The tenant is suspended (`tenant_suspended`)."));
-        if method != "get" || !OPEN_TO_EVERY_CALLER.contains(&(method, path)) {
-            // `Authorized<P>`; for changes also the cookie CSRF check and
-            // `user_required` on routes about the signed-in user.
-            out.push(("403", "The caller may not do this (`permission_denied`, `csrf_check_failed`, `user_required`)."));
-        }
+        // `Authorized<P>`; for changes also the cookie CSRF check and
+        // `user_required` on routes about the signed-in user; for API keys
+        // the plan's API switch (`billing::rate_limit`).
+        out.push(("403", "The caller may not do this (`permission_denied`, `csrf_check_failed`, `user_required`), or the plan does not include the API (`feature_not_in_plan`)."));
+        out.push((
+            "429",
+            "An API key went over the plan's requests a minute (`rate_limited`); `Retry-After` says when to try again.",
+        ));
         if method == "post" {
             // The idempotency middleware buffers the body, checks the key
             // and refuses a retry while the first is still running.
@@ -104,6 +105,33 @@ fn idempotency_key() -> Parameter {
 
 pub struct SharedResponses;
 
+/// A shared error answer; a 429 also documents its headers.
+fn shared_response(status: &str, description: &str) -> utoipa::openapi::Response {
+    let mut response = ResponseBuilder::new().description(description).content(
+        "application/json",
+        Content::new(Some(Ref::from_schema_name("ErrorBody"))),
+    );
+    if status == "429" {
+        for (name, what) in RATE_LIMIT_HEADERS {
+            let header = HeaderBuilder::new()
+                .schema(Some(ObjectBuilder::new().schema_type(Type::Integer)))
+                .description(Some(what))
+                .build();
+            response = response.header(name, header);
+        }
+    }
+    response.build()
+}
+
+/// The headers of an API key's answers while its plan limits requests
+/// (`billing::rate_limit::add_headers`), and `Retry-After` on a 429.
+const RATE_LIMIT_HEADERS: [(&str, &str); 4] = [
+    ("Retry-After", "Seconds to wait before trying again."),
+    ("RateLimit-Limit", "Requests a minute the plan allows."),
+    ("RateLimit-Remaining", "Requests that would be admitted now."),
+    ("RateLimit-Reset", "Seconds until the whole allowance is back."),
+];
+
 impl utoipa::Modify for SharedResponses {
     fn modify(&self, openapi: &mut OpenApi) {
         for (path, item) in openapi.paths.paths.iter_mut() {
@@ -126,17 +154,7 @@ impl utoipa::Modify for SharedResponses {
                     op.responses
                         .responses
                         .entry(status.to_owned())
-                        .or_insert_with(|| {
-                            RefOr::T(
-                                ResponseBuilder::new()
-                                    .description(description)
-                                    .content(
-                                        "application/json",
-                                        Content::new(Some(Ref::from_schema_name("ErrorBody"))),
-                                    )
-                                    .build(),
-                            )
-                        });
+                        .or_insert_with(|| RefOr::T(shared_response(status, description)));
                 }
             }
         }

@@ -5,7 +5,6 @@
 use crate::auth::OperatorCtx;
 use crate::error::AppResult;
 use crate::state::AppState;
-use crate::tenancy::limits::month_start;
 use domain::TenantId;
 use serde_json::json;
 use store::page::PageRequest;
@@ -67,7 +66,7 @@ pub async fn get_overview(state: &AppState, _ctx: &OperatorCtx) -> AppResult<Ten
     let mut summaries = Vec::with_capacity(tenants.len());
     for tenant in tenants {
         let mut tx = state.store.tenant_read(tenant.id).await?;
-        let messages_this_month = tx.count_outbound_since(month_start(now)).await?;
+        let messages_this_month = crate::billing::usage::messages_this_period(&mut tx, now).await?;
         let users = tx.count_active_users().await?;
         tx.commit().await?;
         let message_limit = plans

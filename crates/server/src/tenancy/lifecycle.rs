@@ -63,7 +63,7 @@ pub async fn create_tenant(
     let plan = input.plan.unwrap_or_else(|| DEFAULT_PLAN.to_owned());
     let now = state.now();
     let mut sys = state.store.system().await?;
-    check_plan(&mut sys, &plan).await?;
+    check_plan(&mut sys, &plan, None).await?;
     let tenant = sys
         .insert_tenant(NewTenant {
             id: TenantId::new(),
@@ -180,7 +180,7 @@ pub async fn update_tenant(
         None => current.name.clone(),
     };
     let plan = change.plan.unwrap_or_else(|| current.plan_code.clone());
-    check_plan(&mut sys, &plan).await?;
+    check_plan(&mut sys, &plan, Some(&current.plan_code)).await?;
     let tenant = sys.update_tenant(id, &name, &plan, now).await?;
     if plan != current.plan_code {
         // Customers' messages held over the old plan's contact limit go
@@ -287,9 +287,14 @@ async fn set_status(
     Ok(tenant)
 }
 
-/// A plan code that does not exist is the caller's mistake, not a 404.
-async fn check_plan(sys: &mut SystemTx, plan: &str) -> AppResult<()> {
+/// A plan code that does not exist is the caller's mistake, not a 404; a
+/// retired plan keeps the tenants it has (`current`) but takes no others.
+async fn check_plan(sys: &mut SystemTx, plan: &str, current: Option<&str>) -> AppResult<()> {
     match sys.find_plan(plan).await {
+        Ok(p) if p.retired_at.is_some() && current != Some(plan) => Err(AppError::validation(
+            "plan",
+            format!("plan `{plan}` is retired and takes no new tenants"),
+        )),
         Ok(_) => Ok(()),
         Err(StoreError::NotFound) => Err(AppError::validation("plan", format!("no plan `{plan}`"))),
         Err(e) => Err(e.into()),

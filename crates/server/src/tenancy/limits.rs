@@ -47,7 +47,10 @@ impl Limit {
             Limit::Seats => tx.count_active_users().await,
             Limit::Numbers => tx.count_channels().await,
             Limit::Contacts => tx.count_contacts().await,
-            Limit::MessagesThisMonth => tx.count_outbound_since(month_start(now)).await,
+            Limit::MessagesThisMonth => {
+                let metric = domain::usage::Metric::MessagesOutTotal.as_str();
+                tx.usage_count(month_start(now), metric).await
+            }
         }
     }
 }
@@ -111,12 +114,6 @@ pub async fn remaining(tx: &mut TenantTx, limit: Limit, now: Timestamp) -> AppRe
 
 /// The first day of `now`'s month, UTC (the quota period).
 pub fn month_start(now: Timestamp) -> Timestamp {
-    let Ok(t) = time::OffsetDateTime::from_unix_timestamp(now.as_unix_seconds()) else {
-        return now;
-    };
-    let start = t
-        .replace_day(1)
-        .map(|d| d.replace_time(time::Time::MIDNIGHT))
-        .unwrap_or(t);
-    Timestamp::from_unix_seconds(start.unix_timestamp())
+    domain::usage::period_start(now)
 }
+

@@ -1,7 +1,6 @@
 //! The caller's own tenant: its status, plan and how much of the plan it
 //! uses (the tenant API's `GET /tenant` and the dashboard's usage page).
 
-use super::limits::month_start;
 use crate::auth::TenantCtx;
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -35,7 +34,7 @@ pub async fn get_own_tenant(state: &AppState, ctx: &TenantCtx) -> AppResult<OwnT
     let tenant = tx.find_tenant().await?;
     let plan = tx.find_plan().await?;
     let usage = TenantUsage {
-        messages_this_month: tx.count_outbound_since(month_start(now)).await?,
+        messages_this_month: crate::billing::usage::messages_this_period(&mut tx, now).await?,
         users: tx.count_active_users().await?,
         numbers: tx.count_channels().await?,
     };

@@ -9,6 +9,7 @@ mod analytics;
 mod api_keys;
 mod auth;
 mod automations;
+mod billing;
 mod binary;
 mod booking;
 mod campaigns;

@@ -27,7 +27,7 @@ use crate::channels::send::{Lane, Outgoing};
 use crate::events::{Consumer, poll_having, record};
 use crate::state::AppState;
 use domain::events::{BookingHandedOff, Event, MessageRef};
-use domain::{ConversationId, Timestamp};
+use domain::{ConversationId, Feature, Timestamp};
 use flow::{Input, Outcome, State, Step, Turn};
 use futures::future::BoxFuture;
 use store::booking::BotSession;
@@ -59,6 +59,13 @@ impl Consumer for Bot {
                         continue;
                     };
                     if settings.is_none() {
+                        // A plan without the bot: it stays quiet.
+                        let in_plan = crate::billing::features::has(tx, Feature::Bot)
+                            .await
+                            .map_err(|e| anyhow::anyhow!("{e:#}"))?;
+                        if !in_plan {
+                            return Ok(());
+                        }
                         settings = Some(
                             settings::current(tx)
                                 .await

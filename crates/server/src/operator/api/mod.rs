@@ -22,7 +22,7 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(tenants::get_tenant, tenants::update_tenant))
         .routes(routes!(tenants::suspend_tenant))
         .routes(routes!(tenants::reactivate_tenant))
-        .routes(routes!(plans::list_plans))
+        .routes(routes!(plans::list_plans, plans::create_plan))
         .routes(routes!(plans::update_plan))
         .routes(routes!(audit::list_audit_log))
         .routes(routes!(login::logout_operator))
