@@ -155,10 +155,14 @@ async fn the_openapi_document_lists_the_shared_error_answers() {
             "201", "400", "401", "403", "409", "413", "422", "423", "429"
         ]
     );
-    assert_eq!(statuses("get", "/api/v1/me"), ["200", "401", "423"]);
+    // An API key on a plan without the API gets 403; over its rate, 429.
+    assert_eq!(
+        statuses("get", "/api/v1/me"),
+        ["200", "401", "403", "423", "429"]
+    );
     assert_eq!(
         statuses("get", "/api/v1/users/{user_id}"),
-        ["200", "401", "403", "404", "423"]
+        ["200", "401", "403", "404", "423", "429"]
     );
     assert_eq!(
         statuses("get", "/api/v1/operator/tenants"),
