@@ -166,4 +166,8 @@ id_type!(
     /// One run of a `switchboard serve` or `switchboard worker` process
     /// (a restart is a new node).
     NodeId,
+    /// An outgoing email.
+    EmailId,
+    /// A request to set a new password, by email.
+    PasswordResetId,
 );

@@ -18,6 +18,7 @@ pub mod crm;
 pub mod crypto;
 pub mod dashboard;
 pub mod demo;
+pub mod email;
 pub mod error;
 pub mod events;
 pub mod genesys;
@@ -44,6 +45,7 @@ pub fn job_registry() -> jobs::Registry {
     channels::jobs::register(&mut registry);
     housekeeping::jobs::register(&mut registry);
     hooks::jobs::register(&mut registry);
+    email::jobs::register(&mut registry);
     crm::jobs::register(&mut registry);
     templates::jobs::register(&mut registry);
     campaigns::jobs::register(&mut registry);

@@ -32,6 +32,8 @@ pub struct Inner {
     pub hooks: crate::hooks::HookRuntime,
     /// The Genesys bridge's client and token cache.
     pub genesys: crate::genesys::Runtime,
+    /// Outgoing email's SMTP connection (none: emails are kept).
+    pub mailer: crate::email::Mailer,
     /// Workflow versions read and compiled so far.
     pub workflow_versions: crate::automations::versions::Versions,
     /// Wakes background workers when new work was committed.
@@ -64,7 +66,9 @@ impl AppState {
         let media = crate::channels::media_store::MediaStore::open(&config)?;
         let hooks = crate::hooks::HookRuntime::new(&config.webhooks)?;
         let genesys = crate::genesys::Runtime::new(&config)?;
+        let mailer = crate::email::Mailer::new(&config.email)?;
         Ok(Self(Arc::new(Inner {
+            mailer,
             media,
             config,
             store,

@@ -29,6 +29,7 @@ pub mod campaigns;
 pub mod channels;
 pub mod crm;
 pub mod drips;
+pub mod emails;
 pub mod events;
 pub mod genesys;
 pub mod graph;

@@ -51,6 +51,23 @@ pub async fn messages_this_period(tx: &mut TenantTx, now: Timestamp) -> AppResul
     Ok(tx.usage_count(period_start(now), metric).await?)
 }
 
+/// The month's messages as a limit in use, when they are at 80 % of the
+/// plan's or more (for the dashboard's banner; two reads).
+pub async fn messages_warning(tx: &mut TenantTx, now: Timestamp) -> AppResult<Option<LimitUsage>> {
+    let allowed = tx.find_plan().await?.limits.messages_per_month;
+    if allowed.is_none() {
+        return Ok(None);
+    }
+    let used = messages_this_period(tx, now).await?;
+    let level = UsageLevel::of(used, allowed);
+    Ok((level > UsageLevel::Normal).then_some(LimitUsage {
+        limit: "messages_per_month",
+        used,
+        allowed,
+        level,
+    }))
+}
+
 /// Records `usage.threshold_reached` when `before → after` crosses a level.
 fn warn_on_crossing(
     tx: &mut TenantTx,

@@ -6,8 +6,10 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+mod email;
 mod media;
 mod sections;
+pub use email::EmailConfig;
 pub use media::{MediaStoreConfig, S3Config};
 pub use sections::{Retention, WebhooksConfig};
 
@@ -95,6 +97,8 @@ pub struct Config {
     /// The deployment's own proxies (`SWITCHBOARD_TRUSTED_PROXIES`): from
     /// these peers `X-Forwarded-For` names the caller.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Outgoing email (`SWITCHBOARD_SMTP_URL`, `SWITCHBOARD_EMAIL_FROM`).
+    pub email: EmailConfig,
 }
 
 impl Default for Config {
@@ -126,6 +130,7 @@ impl Default for Config {
             media_store: MediaStoreConfig::Local,
             http_only: false,
             trusted_proxies: Vec::new(),
+            email: EmailConfig::default(),
         }
     }
 }
@@ -179,6 +184,8 @@ struct FileConfig {
     s3_prefix: Option<String>,
     http_only: Option<bool>,
     trusted_proxies: Option<String>,
+    smtp_url: Option<String>,
+    email_from: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -265,6 +272,7 @@ impl Config {
         c.retention.read(&f, &env)?;
         c.webhooks.read(&f, &env)?;
         c.media_store = MediaStoreConfig::read(&f, &env)?;
+        c.email = EmailConfig::read(&f, &env)?;
         c.http_only = flag("SWITCHBOARD_HTTP_ONLY", env("HTTP_ONLY"), f.http_only)?;
         if let Some(list) = env("TRUSTED_PROXIES").or(f.trusted_proxies) {
             c.trusted_proxies = trusted_proxies(&list)?;

@@ -74,11 +74,20 @@ pub async fn invite_user(
         json!({ "email": invite.email, "role": invite.role }),
     )
     .await?;
-    tx.commit().await?;
     let accept_url = format!(
         "{}/app/accept-invite?token={token}",
         state.config.public_url
     );
+    let workspace = tx.find_tenant().await?.name;
+    let mail = crate::email::messages::invitation(
+        &invite.email,
+        &workspace,
+        invite.role.as_str(),
+        &accept_url,
+        INVITE_DAYS,
+    );
+    crate::email::outbox::queue(state, &mut tx, &mail, now).await?;
+    tx.commit().await?;
     Ok(CreatedInvite {
         invite,
         token,

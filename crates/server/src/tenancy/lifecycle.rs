@@ -117,11 +117,19 @@ pub async fn create_tenant(
         json!({ "slug": tenant.slug, "plan": tenant.plan_code }),
     )
     .await?;
-    tx.commit().await?;
     let owner_invite_url = format!(
         "{}/app/accept-invite?token={owner_invite_token}",
         state.config.public_url
     );
+    let mail = crate::email::messages::invitation(
+        &owner_invite.email,
+        &tenant.name,
+        Role::Owner.as_str(),
+        &owner_invite_url,
+        INVITE_DAYS,
+    );
+    crate::email::outbox::queue(state, &mut tx, &mail, now).await?;
+    tx.commit().await?;
     Ok(CreatedTenant {
         tenant,
         owner_invite,

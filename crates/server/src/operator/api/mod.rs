@@ -29,6 +29,7 @@ pub fn router(state: &AppState) -> OpenApiRouter<AppState> {
         .routes(routes!(unroutable::list_unroutable))
         .routes(routes!(nodes::list_nodes))
         .merge(crate::analytics::operator_api::router())
+        .merge(crate::email::api::operator_router())
         .route_layer(from_fn_with_state(state.clone(), require_operator))
 }
 
