@@ -5,6 +5,7 @@ pub mod actor;
 pub mod live;
 pub mod password;
 pub mod principal;
+pub mod reset;
 pub mod throttle;
 pub mod tokens;
 pub mod totp;

@@ -10,6 +10,7 @@
 
 use crate::auth::TenantCtx;
 use crate::error::AppResult;
+use crate::email::notices::Notice;
 use crate::events::record;
 use crate::state::AppState;
 use domain::events::{Event, UsageThresholdReached};
@@ -34,7 +35,7 @@ pub async fn count_outbound(
         .add_usage(period, Metric::MessagesOutTotal.as_str(), 1)
         .await?;
     let allowed = tx.find_plan().await?.limits.messages_per_month;
-    warn_on_crossing(tx, "messages_per_month", total - 1, total, allowed, now);
+    warn_on_crossing(tx, "messages_per_month", total - 1, total, allowed, now).await?;
     Ok(())
 }
 
@@ -68,18 +69,19 @@ pub async fn messages_warning(tx: &mut TenantTx, now: Timestamp) -> AppResult<Op
     }))
 }
 
-/// Records `usage.threshold_reached` when `before → after` crosses a level.
-fn warn_on_crossing(
+/// Records `usage.threshold_reached` when `before → after` crosses a
+/// level, and emails the owners and admins.
+async fn warn_on_crossing(
     tx: &mut TenantTx,
     limit: &str,
     before: i64,
     after: i64,
     allowed: Option<i64>,
     now: Timestamp,
-) {
+) -> AppResult<()> {
     let (Some(level), Some(allowed)) = (UsageLevel::crossed(before, after, allowed), allowed)
     else {
-        return;
+        return Ok(());
     };
     let event = UsageThresholdReached {
         limit: limit.to_owned(),
@@ -89,6 +91,14 @@ fn warn_on_crossing(
         period_start: period_start(now).to_rfc3339(),
     };
     record(tx, Event::UsageThresholdReached(event), now);
+    let notice = Notice::UsageWarning {
+        what: "messages".into(),
+        used: after,
+        allowed,
+        reached: level == UsageLevel::Reached,
+    };
+    crate::email::notices::notify(tx, &notice, now).await?;
+    Ok(())
 }
 
 /// One billing period's counters.

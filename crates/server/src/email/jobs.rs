@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 pub fn register(registry: &mut Registry) {
     registry.register::<SendEmail>();
+    super::notices::register(registry);
 }
 
 /// Sends email `email_id`.

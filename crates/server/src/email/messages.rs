@@ -79,7 +79,8 @@ pub fn usage_warning(
             "Hello,\n\n\
              {workspace} has used {used} of the {allowed} {what} its plan allows this \
              month.\n\n{then}\n\n\
-             Usage: {usage_url}\n"
+             See the workspace's usage:\n\n\
+             {usage_url}\n"
         ),
     }
 }

@@ -242,9 +242,14 @@ async fn disable(tx: &mut store::TenantTx, e: &HookEndpoint, now: Timestamp) -> 
         now,
         "webhook_endpoint.disable",
         ("webhook_endpoint", e.id.to_string()),
-        json!({ "url": e.url, "reason": reason }),
+        json!({ "url": e.url, "reason": reason.clone() }),
     )
     .await?;
+    let notice = crate::email::notices::Notice::WebhookDisabled {
+        url: e.url.clone(),
+        reason,
+    };
+    crate::email::notices::notify(tx, &notice, now).await?;
     tracing::warn!(tenant_id = %e.tenant_id, endpoint_id = %e.id, "webhook endpoint disabled");
     Ok(())
 }

@@ -199,6 +199,22 @@ async fn the_tenant_is_told_at_eighty_and_a_hundred_percent_once() {
         let usage = wa.get("/api/v1/usage", Auth::Bearer(&t.owner.token)).await;
         let level = usage.body["limits"][0]["level"].clone();
         assert_eq!(level, "reached", "{}", usage.body);
+        // The owner is emailed each time (kept for the operator here: no SMTP).
+        wa.drain().await;
+        let op = wa.operator_token().await;
+        let outbox = wa.get("/api/v1/operator/emails", Auth::Bearer(&op)).await;
+        let subjects: Vec<&str> = outbox.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "usage_warning" && e["to"] == json!(t.owner.email))
+            .map(|e| e["subject"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            subjects,
+            ["Tenant usage-warn has used all its messages this month", "Tenant usage-warn has used 80% of its messages this month"],
+            "newest first"
+        );
         wa.stop().await;
     })
     .await;

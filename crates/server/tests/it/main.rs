@@ -33,6 +33,7 @@ mod crm_tasks;
 mod crm_teams;
 mod dashboard;
 mod drips;
+mod email;
 mod events;
 mod fidelity;
 mod fidelity_statuses;

@@ -88,6 +88,16 @@ impl SystemTx {
         Ok(row.or_not_found()?.into())
     }
 
+    pub async fn find_operator(&mut self, id: OperatorId) -> StoreResult<Operator> {
+        let row = run!(&mut self.tx, |c| sqlx::query_as::<_, OperatorRow>(
+            "SELECT id, email, password_hash FROM operators WHERE id = $1"
+        )
+        .bind(id.as_uuid())
+        .fetch_optional(c)
+        .await)?;
+        Ok(row.or_not_found()?.into())
+    }
+
     pub async fn set_operator_password(
         &mut self,
         email: &str,
@@ -157,6 +167,23 @@ impl SystemTx {
             "UPDATE operator_sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL"
         )
         .bind(id.as_uuid())
+        .bind(now.as_millis())
+        .execute(c)
+        .await)?;
+        Ok(())
+    }
+
+    /// Signs an operator out everywhere (a password reset).
+    pub async fn revoke_operator_sessions(
+        &mut self,
+        operator: OperatorId,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        exec!(&mut self.tx, |c| sqlx::query(
+            "UPDATE operator_sessions SET revoked_at = $2 \
+             WHERE operator_id = $1 AND revoked_at IS NULL"
+        )
+        .bind(operator.as_uuid())
         .bind(now.as_millis())
         .execute(c)
         .await)?;

@@ -63,6 +63,13 @@ pub async fn remind(state: &AppState, tenant: TenantId, now: Timestamp) -> anyho
             let title = format!("Task due: {}", t.title);
             let (kind, link) = (NotificationKind::TaskDue, task_link(t.id));
             notify(&mut tx, user, kind, title, link, Subject::Task(t.id), now).await?;
+            let notice = crate::email::notices::Notice::TaskDue {
+                task_id: t.id,
+                user_id: user,
+                title: t.title.clone(),
+                due_at: t.due_at.unwrap_or(now),
+            };
+            crate::email::notices::notify(&mut tx, &notice, now).await?;
         }
         record(&mut tx, Event::TaskDue(task_ref(t)), now);
         audit(&mut tx, &ctx, t, "due", json!({}), now).await?;

@@ -7,6 +7,7 @@ pub mod keys;
 mod login;
 mod me;
 mod mfa;
+mod reset;
 pub mod users;
 
 use crate::state::AppState;
@@ -21,6 +22,10 @@ pub fn public_router() -> OpenApiRouter<AppState> {
         .routes(routes!(login::login))
         .routes(routes!(login::refresh))
         .routes(routes!(accept::accept_invite))
+        .routes(routes!(reset::forgot_password))
+        .routes(routes!(reset::reset_password))
+        .routes(routes!(reset::operator_forgot_password))
+        .routes(routes!(reset::operator_reset_password))
 }
 
 /// Routes about the signed-in user (behind tenant authentication).
