@@ -22,6 +22,9 @@ pub const SEALED_COLUMNS: &[(&str, &str)] = &[
     ("hook_endpoints", "verify_token"),
     ("genesys_accounts", "client_secret"),
     ("genesys_links", "webhook_secret"),
+    // Emails carry invitation and reset links; the platform's own have no
+    // tenant.
+    ("emails", "body"),
 ];
 
 /// One sealed value and where it lives.
@@ -29,14 +32,15 @@ pub const SEALED_COLUMNS: &[(&str, &str)] = &[
 pub struct SealedValue {
     pub table: &'static str,
     pub column: &'static str,
-    pub tenant_id: Uuid,
+    /// `None` for a platform row (an operator's email).
+    pub tenant_id: Option<Uuid>,
     pub id: Uuid,
     pub sealed: String,
 }
 
 #[derive(sqlx::FromRow)]
 struct Row {
-    tenant_id: Uuid,
+    tenant_id: Option<Uuid>,
     id: Uuid,
     sealed: String,
 }
@@ -69,7 +73,8 @@ impl SystemTx {
     /// Replaces one sealed value (same place, new ciphertext).
     pub async fn update_sealed_value(&mut self, v: &SealedValue, sealed: &str) -> StoreResult<()> {
         let sql = format!(
-            "UPDATE {} SET {} = $3 WHERE tenant_id = $1 AND id = $2",
+            "UPDATE {} SET {} = $3 \
+             WHERE ((tenant_id IS NULL AND $1 IS NULL) OR tenant_id = $1) AND id = $2",
             v.table, v.column
         );
         exec!(&mut self.tx, |c| sqlx::query(AssertSqlSafe(sql.clone()))

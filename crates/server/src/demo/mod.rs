@@ -210,6 +210,12 @@ pub async fn run(base: Config) -> anyhow::Result<()> {
     println!("  4-hour targets, campaigns, automations and bookings fill in as customers");
     println!("  write (Analytics in the dashboard; the same figures at /api/v1/analytics/…).");
     println!();
+    println!("  Plans and usage: the workspace is on Starter; Settings → Usage shows this");
+    println!("  month's messages by category, and a banner warns at 80 % of the plan. The");
+    println!("  operator edits plans under Plans. No SMTP is set, so emails (invitations,");
+    println!("  password resets, usage warnings) are kept: the operator reads them under");
+    println!("  Emails in the console.");
+    println!();
     println!("  Simulated customers write in every few seconds. Ctrl-C stops the demo");
     println!("  and deletes its data.");
     println!();
