@@ -330,6 +330,18 @@ async fn a_task_coming_due_reminds_its_assignee_exactly_once() {
         assert_eq!(got[0]["title"], json!("Task due: Renew contract"));
         let count = |names: Vec<String>| names.iter().filter(|n| *n == "task.due").count();
         assert_eq!(count(event_names(&app, &t).await), 2, "Renew contract and the unassigned one");
+        // Alice is emailed once too (kept for the operator: no SMTP here).
+        app.drain().await;
+        let op = app.operator_token().await;
+        let outbox = app.get("/api/v1/operator/emails", Auth::Bearer(&op)).await.body;
+        let emailed: Vec<&str> = outbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["kind"] == "task_reminder" && m["to"] == json!(alice.email))
+            .map(|m| m["subject"].as_str().unwrap())
+            .collect();
+        assert_eq!(emailed, ["Due: Renew contract"], "{outbox}");
 
         // A restarted node finds nothing more to do.
         let restarted = app.another_node(|_| {}).await;

@@ -271,6 +271,17 @@ async fn an_endpoint_failing_for_the_disable_period_is_disabled_and_enabling_it_
             .collect();
         assert_eq!(told.len(), 1, "webhook_endpoint.disabled was recorded");
         assert_eq!(told[0].json()["data"]["endpoint_id"], json!(endpoint));
+        // The owner is emailed (kept for the operator here: no SMTP).
+        let op = wa.operator_token().await;
+        let outbox = wa.get("/api/v1/operator/emails", Auth::Bearer(&op)).await.body;
+        let emailed: Vec<&Value> = outbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["kind"] == "webhook_disabled")
+            .collect();
+        assert_eq!(emailed.len(), 1, "{outbox}");
+        assert_eq!(emailed[0]["to"], json!(t.owner.email));
 
         // Disabled: nothing more is attempted.
         let before = failing.requests().len();
