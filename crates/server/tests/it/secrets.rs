@@ -74,19 +74,23 @@ async fn rotating_the_master_key_reseals_every_secret() {
 
     let mut sys = app.state.store.system().await.unwrap();
     let sealed = sys.list_sealed_values().await.unwrap();
-    assert_eq!(sealed.len(), 1);
-    assert!(
-        sealed[0].sealed.starts_with("v1.test2."),
-        "{}",
-        sealed[0].sealed
-    );
+    // The TOTP seed, and the owner's invitation email (it carries a link).
+    assert_eq!(sealed.len(), 2, "{sealed:?}");
     let new_box = SecretBox::from_spec(&new_spec).unwrap();
-    assert_eq!(new_box.open_str(&sealed[0].sealed).unwrap(), seed);
     let old_only = SecretBox::from_spec(old.expose()).unwrap();
-    assert!(
-        old_only.open(&sealed[0].sealed).is_err(),
-        "the old key alone no longer opens it"
-    );
+    for v in &sealed {
+        assert!(v.sealed.starts_with("v1.test2."), "{}", v.sealed);
+        assert!(
+            old_only.open(&v.sealed).is_err(),
+            "the old key alone no longer opens it"
+        );
+    }
+    let opened = |column: &str| {
+        let v = sealed.iter().find(|v| v.column == column).unwrap();
+        new_box.open_str(&v.sealed).unwrap()
+    };
+    assert_eq!(opened("totp_secret"), seed);
+    assert!(opened("body").contains("/app/accept-invite?token=sbi_"));
     app.stop().await;
 }
 
