@@ -127,7 +127,8 @@ impl SystemTx {
 
     /// Every email, newest first.
     pub async fn list_emails(&mut self, page: PageRequest) -> StoreResult<Page<Email>> {
-        let sql = format!("{EMAIL_COLUMNS} WHERE ($1 IS NULL OR id < $1) ORDER BY id DESC LIMIT $2");
+        let sql =
+            format!("{EMAIL_COLUMNS} WHERE ($1 IS NULL OR id < $1) ORDER BY id DESC LIMIT $2");
         let rows = run!(&mut self.tx, |c| sqlx::query_as::<_, EmailRow>(
             sqlx::AssertSqlSafe(sql.clone())
         )
@@ -202,6 +203,24 @@ impl TenantTx {
         .execute(c)
         .await)?;
         Ok(id)
+    }
+
+    /// Whether `user` asked for a reset at or after `since`.
+    pub async fn password_reset_since(
+        &mut self,
+        user: UserId,
+        since: Timestamp,
+    ) -> StoreResult<bool> {
+        let n = run!(&mut self.tx, |c| sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM password_resets \
+             WHERE tenant_id = $1 AND user_id = $2 AND created_at >= $3"
+        )
+        .bind(self.tenant.as_uuid())
+        .bind(user.as_uuid())
+        .bind(since.as_millis())
+        .fetch_one(c)
+        .await)?;
+        Ok(n > 0)
     }
 
     /// Marks a reset used; `false` if it was used already (a second use
@@ -289,6 +308,23 @@ impl SystemTx {
         .execute(c)
         .await)?;
         Ok(id)
+    }
+
+    /// [`TenantTx::password_reset_since`] for an operator.
+    pub async fn operator_password_reset_since(
+        &mut self,
+        operator: OperatorId,
+        since: Timestamp,
+    ) -> StoreResult<bool> {
+        let n = run!(&mut self.tx, |c| sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM operator_password_resets \
+             WHERE operator_id = $1 AND created_at >= $2"
+        )
+        .bind(operator.as_uuid())
+        .bind(since.as_millis())
+        .fetch_one(c)
+        .await)?;
+        Ok(n > 0)
     }
 
     /// [`TenantTx::use_password_reset`] for an operator's reset.

@@ -228,7 +228,11 @@ impl SystemTx {
     }
 
     pub async fn list_plans(&mut self) -> StoreResult<Vec<Plan>> {
-        let sql = concat!("SELECT ", plan_columns!(), " FROM plans ORDER BY monthly_price, code");
+        let sql = concat!(
+            "SELECT ",
+            plan_columns!(),
+            " FROM plans ORDER BY monthly_price, code"
+        );
         let rows = run!(&mut self.tx, |c| {
             sqlx::query_as::<_, PlanRow>(sql).fetch_all(c).await
         })?;

@@ -3,6 +3,7 @@
 
 pub mod actor;
 pub mod live;
+pub mod pages;
 pub mod password;
 pub mod principal;
 pub mod reset;

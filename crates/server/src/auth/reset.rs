@@ -2,8 +2,8 @@
 //! operators alike.
 //!
 //! Asking never says whether the address has an account (the answer is
-//! the same either way), and a link only goes to the address on the
-//! account. A link works once, for [`RESET_MINUTES`]; using it signs every
+//! the same either way), a link only goes to the address on the account,
+//! and at most one goes every [`RESET_EVERY_MINUTES`]. A link works once, for [`RESET_MINUTES`]; using it signs every
 //! session of the account out and clears the sign-in throttle's counters
 //! for it. The token is kept only as its hash; the email carrying it is
 //! sealed in the outbox like every email.
@@ -21,12 +21,22 @@ use store::audit::{Actor, NewAuditEntry};
 /// How long a reset link works.
 pub const RESET_MINUTES: i64 = 60;
 
+/// One link per account per this many minutes: asking again sooner sends
+/// nothing (the earlier link still works), so the form cannot flood
+/// someone's inbox.
+pub const RESET_EVERY_MINUTES: i64 = 5;
+
 /// Whose password is to be reset.
 #[derive(Debug, Clone)]
 pub enum Account {
     /// A user of the workspace with this slug.
-    User { tenant: Slug, email: Email },
-    Operator { email: Email },
+    User {
+        tenant: Slug,
+        email: Email,
+    },
+    Operator {
+        email: Email,
+    },
 }
 
 /// Sends a reset link to `account`'s address if the account exists and
@@ -53,6 +63,10 @@ pub async fn request_reset(state: &AppState, account: Account) -> AppResult<()> 
                 Ok(_) | Err(StoreError::NotFound) => return Ok(()),
                 Err(e) => return Err(e.into()),
             };
+            let recent = now.plus_seconds(-RESET_EVERY_MINUTES * 60);
+            if tx.password_reset_since(user.id, recent).await? {
+                return Ok(());
+            }
             tx.insert_password_reset(user.id, &hash_token(&token), expires, now)
                 .await?;
             let url = format!("{public}/app/reset-password?token={token}");
@@ -72,6 +86,13 @@ pub async fn request_reset(state: &AppState, account: Account) -> AppResult<()> 
                 Err(StoreError::NotFound) => return Ok(()),
                 Err(e) => return Err(e.into()),
             };
+            let recent = now.plus_seconds(-RESET_EVERY_MINUTES * 60);
+            if sys
+                .operator_password_reset_since(operator.id, recent)
+                .await?
+            {
+                return Ok(());
+            }
             sys.insert_operator_password_reset(operator.id, &hash_token(&token), expires, now)
                 .await?;
             let url = format!("{public}/app/operator/reset-password?token={token}");

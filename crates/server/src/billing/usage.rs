@@ -9,8 +9,8 @@
 //! hands each value to one transaction only, so only one sees the crossing.
 
 use crate::auth::TenantCtx;
-use crate::error::AppResult;
 use crate::email::notices::Notice;
+use crate::error::AppResult;
 use crate::events::record;
 use crate::state::AppState;
 use domain::events::{Event, UsageThresholdReached};
@@ -187,7 +187,10 @@ pub async fn report_in(tx: &mut TenantTx, now: Timestamp) -> AppResult<UsageRepo
     let limits = limit_usage(
         &plan.limits,
         [
-            ("messages_per_month", current.count(Metric::MessagesOutTotal)),
+            (
+                "messages_per_month",
+                current.count(Metric::MessagesOutTotal),
+            ),
             ("agents", tx.count_active_users().await?),
             ("numbers", tx.count_channels().await?),
             ("contacts", tx.count_contacts().await?),

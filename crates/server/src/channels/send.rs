@@ -3,7 +3,6 @@
 //! anything is queued, and the queueing itself: message row, event and
 //! send job in one transaction. [`super::deliver`] hands it to Meta.
 
-use domain::usage::MessageCategory;
 use super::apply::{conversation_opened, message_ref};
 use super::jobs::SendMessage;
 use crate::auth::{Actor, TenantCtx, Via};
@@ -13,6 +12,7 @@ use crate::state::AppState;
 use crate::tenancy::limits::Limit;
 use domain::events::ContactRef;
 use domain::messaging::WaId;
+use domain::usage::MessageCategory;
 use domain::{
     ApiKeyId, CampaignId, ChannelId, ConversationId, MessageId, OperatorId, Timestamp, UserId,
 };

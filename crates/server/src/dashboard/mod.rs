@@ -17,7 +17,9 @@ pub(crate) mod render;
 pub(crate) mod settings;
 
 use crate::inbox::pages::{contacts, list as inbox, thread};
-use crate::operator::pages::{health as operator_health, tenants as operator};
+use crate::operator::pages::{
+    health as operator_health, plans as operator_plans, tenants as operator,
+};
 use crate::team::pages::{invite, login};
 
 use crate::auth::principal::{require_operator, require_tenant};
@@ -65,6 +67,22 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/app/operator/tenants/{id}/reactivate",
             post(operator::reactivate_tenant),
         )
+        .route(
+            "/app/operator/plans",
+            get(operator_plans::view_plans).post(operator_plans::create_plan),
+        )
+        .route(
+            "/app/operator/plans/{code}",
+            get(operator_plans::view_plan).post(operator_plans::update_plan),
+        )
+        .route(
+            "/app/operator/plans/{code}/retire",
+            post(operator_plans::retire_plan),
+        )
+        .route(
+            "/app/operator/plans/{code}/offer",
+            post(operator_plans::offer_plan),
+        )
         .route("/app/operator/health", get(operator_health::view_health))
         .route(
             "/app/operator/analytics",
@@ -75,6 +93,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(crate::analytics::operator_pages::view_tenant),
         )
         .route("/app/operator/logout", post(operator::logout))
+        .merge(crate::email::pages::router())
         .route_layer(from_fn_with_state(state.clone(), require_operator))
         .route_layer(from_fn_with_state(state.clone(), guard::operator_session));
 
@@ -95,6 +114,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/app/operator/login",
             get(operator::view_login).post(operator::create_session),
         )
+        .merge(crate::auth::pages::router())
         .route_layer(from_fn_with_state(state.clone(), guard::login_form));
 
     Router::new()

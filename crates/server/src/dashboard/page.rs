@@ -3,6 +3,7 @@
 
 use super::csrf::CsrfToken;
 use crate::auth::TenantCtx;
+use crate::billing::usage::LimitUsage;
 use crate::error::AppError;
 use crate::state::AppState;
 use askama::Template;
@@ -11,7 +12,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use domain::Permission;
+use domain::usage::{UsageLevel, next_period_start, period_start};
+use domain::{Permission, Timestamp};
 
 /// The policy for `/app` pages: our own script and styles only.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
@@ -50,6 +52,10 @@ pub struct Shell {
     pub tab: &'static str,
     /// The signed-in user's unread notifications (0 for an API key).
     pub unread_notifications: i64,
+    /// The month's messages at 80 % of the plan or more, said as a banner.
+    pub usage_warning: Option<String>,
+    /// Whether that banner says the limit is reached (sending is paused).
+    pub usage_reached: bool,
 }
 
 impl Shell {
@@ -82,6 +88,8 @@ impl FromRequestParts<AppState> for Shell {
             Some(id) => tx.count_unread_notifications(id).await?,
             None => 0,
         };
+        let now = state.now();
+        let warning = crate::billing::usage::messages_warning(&mut tx, now).await?;
         tx.commit().await?;
         Ok(Shell {
             tenant_name: tenant.name,
@@ -98,8 +106,60 @@ impl FromRequestParts<AppState> for Shell {
             can_automations: ctx.allows(Permission::CampaignsManage),
             tab: "",
             unread_notifications,
+            usage_reached: warning
+                .as_ref()
+                .is_some_and(|w| w.level == UsageLevel::Reached),
+            usage_warning: warning.map(|w| usage_banner(&w, now)),
         })
     }
+}
+
+/// What the banner says about the month's messages: how many of the
+/// plan's are used, or that sending waits for the next period.
+fn usage_banner(w: &LimitUsage, now: Timestamp) -> String {
+    let allowed = w.allowed.unwrap_or_default();
+    if w.level == UsageLevel::Reached {
+        let until = day(next_period_start(period_start(now)));
+        return format!(
+            "You have used all {} messages of your plan this month; sending is paused \
+             until {until} — ask the operator for a bigger plan.",
+            thousands(allowed)
+        );
+    }
+    let percent = if allowed > 0 {
+        w.used * 100 / allowed
+    } else {
+        100
+    };
+    format!(
+        "You have used {} of {} messages this month ({percent} %)",
+        thousands(w.used),
+        thousands(allowed)
+    )
+}
+
+/// A date as people read it: `1 August 2026` (UTC).
+pub fn day(t: Timestamp) -> String {
+    match time::OffsetDateTime::from_unix_timestamp(t.as_unix_seconds()) {
+        Ok(d) => format!("{} {} {}", d.day(), d.month(), d.year()),
+        Err(_) => t.to_rfc3339(),
+    }
+}
+
+/// A count with thousands separated: `12,500`.
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
 }
 
 #[derive(Template)]
@@ -195,4 +255,44 @@ pub async fn html_errors(req: Request, next: Next) -> Response {
     h.entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_and_days_read_as_people_write_them() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(812), "812");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(-1_234_567), "-1,234,567");
+        let t = Timestamp::parse_rfc3339("2026-08-01T00:00:00Z").unwrap();
+        assert_eq!(day(t), "1 August 2026");
+    }
+
+    #[test]
+    fn the_banner_says_how_much_is_used_or_until_when_sending_waits() {
+        let now = Timestamp::parse_rfc3339("2026-07-15T10:00:00Z").unwrap();
+        let near = LimitUsage {
+            limit: "messages_per_month",
+            used: 812,
+            allowed: Some(1_000),
+            level: UsageLevel::Near,
+        };
+        assert_eq!(
+            usage_banner(&near, now),
+            "You have used 812 of 1,000 messages this month (81 %)"
+        );
+        let reached = LimitUsage {
+            used: 1_000,
+            level: UsageLevel::Reached,
+            ..near
+        };
+        assert_eq!(
+            usage_banner(&reached, now),
+            "You have used all 1,000 messages of your plan this month; sending is paused \
+             until 1 August 2026 — ask the operator for a bigger plan."
+        );
+    }
 }

@@ -67,7 +67,10 @@ pub fn usage_warning(
         )
     } else {
         (
-            format!("{workspace} has used {}% of its {what} this month", used * 100 / allowed.max(1)),
+            format!(
+                "{workspace} has used {}% of its {what} this month",
+                used * 100 / allowed.max(1)
+            ),
             format!("At {allowed}, further {what} will be refused until the next billing period."),
         )
     };
@@ -86,7 +89,13 @@ pub fn usage_warning(
 }
 
 /// An outbound webhook endpoint was switched off after failing.
-pub fn webhook_disabled(to: &str, workspace: &str, endpoint_url: &str, why: &str, page_url: &str) -> Mail {
+pub fn webhook_disabled(
+    to: &str,
+    workspace: &str,
+    endpoint_url: &str,
+    why: &str,
+    page_url: &str,
+) -> Mail {
     Mail {
         to: to.to_owned(),
         kind: "webhook_disabled",
@@ -124,11 +133,37 @@ mod tests {
     #[test]
     fn each_email_carries_its_link_on_a_line_of_its_own() {
         let mails = [
-            invitation("a@x.example", "Acme", "agent", "https://sb.example/i?t=1", 7),
+            invitation(
+                "a@x.example",
+                "Acme",
+                "agent",
+                "https://sb.example/i?t=1",
+                7,
+            ),
             password_reset("a@x.example", "Acme", "https://sb.example/r?t=2", 60),
-            usage_warning("a@x.example", "Acme", "messages", 800, 1000, false, "https://sb.example/u"),
-            webhook_disabled("a@x.example", "Acme", "https://hooks.example", "failing for 3 days", "https://sb.example/w"),
-            task_reminder("a@x.example", "Acme", "Call back", "today at 15:00", "https://sb.example/t"),
+            usage_warning(
+                "a@x.example",
+                "Acme",
+                "messages",
+                800,
+                1000,
+                false,
+                "https://sb.example/u",
+            ),
+            webhook_disabled(
+                "a@x.example",
+                "Acme",
+                "https://hooks.example",
+                "failing for 3 days",
+                "https://sb.example/w",
+            ),
+            task_reminder(
+                "a@x.example",
+                "Acme",
+                "Call back",
+                "today at 15:00",
+                "https://sb.example/t",
+            ),
         ];
         for m in &mails {
             assert!(
@@ -139,6 +174,9 @@ mod tests {
             );
             assert!(!m.subject.contains('\n'));
         }
-        assert_eq!(mails[2].subject, "Acme has used 80% of its messages this month");
+        assert_eq!(
+            mails[2].subject,
+            "Acme has used 80% of its messages this month"
+        );
     }
 }

@@ -15,5 +15,6 @@ mod mailer;
 pub mod messages;
 pub mod notices;
 pub mod outbox;
+pub mod pages;
 
 pub use mailer::{Mailer, SendError};

@@ -116,7 +116,13 @@ async fn write(state: &AppState, tenant: TenantId, notice: &Notice) -> anyhow::R
             if user.disabled_at.is_some() {
                 Vec::new()
             } else {
-                vec![messages::task_reminder(&user.email, &workspace, title, &due, &url)]
+                vec![messages::task_reminder(
+                    &user.email,
+                    &workspace,
+                    title,
+                    &due,
+                    &url,
+                )]
             }
         }
     };

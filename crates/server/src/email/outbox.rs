@@ -17,7 +17,11 @@ fn row<'a>(state: &AppState, mail: &'a Mail, sealed: &'a str, now: Timestamp) ->
         kind: mail.kind,
         subject: &mail.subject,
         body: sealed,
-        status: if state.mailer.sends() { "queued" } else { "kept" },
+        status: if state.mailer.sends() {
+            "queued"
+        } else {
+            "kept"
+        },
         now,
     }
 }

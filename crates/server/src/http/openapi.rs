@@ -6,9 +6,9 @@
 //! attribute. Each status here names the code path that answers it, so the
 //! document lists no status an operation can never return.
 
+use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
-use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Required, ResponseBuilder};
 
 /// Statuses an operation answers because of its shape, with why.
@@ -128,8 +128,14 @@ fn shared_response(status: &str, description: &str) -> utoipa::openapi::Response
 const RATE_LIMIT_HEADERS: [(&str, &str); 4] = [
     ("Retry-After", "Seconds to wait before trying again."),
     ("RateLimit-Limit", "Requests a minute the plan allows."),
-    ("RateLimit-Remaining", "Requests that would be admitted now."),
-    ("RateLimit-Reset", "Seconds until the whole allowance is back."),
+    (
+        "RateLimit-Remaining",
+        "Requests that would be admitted now.",
+    ),
+    (
+        "RateLimit-Reset",
+        "Seconds until the whole allowance is back.",
+    ),
 ];
 
 impl utoipa::Modify for SharedResponses {

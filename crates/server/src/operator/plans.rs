@@ -171,10 +171,7 @@ fn check(p: &PlanSettings<'_>) -> AppResult<()> {
         return Err(AppError::validation("name", "must not be empty"));
     }
     if p.prices.monthly < 0 || p.prices.yearly < 0 {
-        return Err(AppError::validation(
-            "prices",
-            "prices are 0 or more, in the currency's smallest unit",
-        ));
+        return Err(AppError::validation("prices", "prices cannot be negative"));
     }
     let currency = &p.prices.currency;
     if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_lowercase()) {

@@ -116,4 +116,3 @@ pub async fn remaining(tx: &mut TenantTx, limit: Limit, now: Timestamp) -> AppRe
 pub fn month_start(now: Timestamp) -> Timestamp {
     domain::usage::period_start(now)
 }
-

@@ -9,7 +9,11 @@ use testkit::{Auth, TestApp, WhatsAppTest, each_engine, each_engine_with_sandbox
 async fn starter_limits(app: &TestApp, limits: Value) {
     let op = app.operator_token().await;
     let r = app
-        .patch("/api/v1/operator/plans/starter", Auth::Bearer(&op), json!({ "limits": limits }))
+        .patch(
+            "/api/v1/operator/plans/starter",
+            Auth::Bearer(&op),
+            json!({ "limits": limits }),
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
 }
@@ -39,36 +43,70 @@ async fn an_api_key_hammered_into_429_is_released_when_the_minute_moves_on() {
         }
         assert_eq!(remaining, (0..20).rev().collect::<Vec<i64>>());
         let refused = app.get("/api/v1/me", Auth::ApiKey(&t.api_key)).await;
-        assert_eq!((refused.status, refused.code()), (429, "rate_limited"), "{}", refused.body);
+        assert_eq!(
+            (refused.status, refused.code()),
+            (429, "rate_limited"),
+            "{}",
+            refused.body
+        );
         assert_eq!(header(&refused, "retry-after"), Some(6));
         assert_eq!(header(&refused, "ratelimit-remaining"), Some(0));
         // A refused request changes nothing, even a change.
         let r = app
-            .post("/api/v1/contacts", Auth::ApiKey(&t.api_key), json!({ "wa_id": "15550001111" }))
+            .post(
+                "/api/v1/contacts",
+                Auth::ApiKey(&t.api_key),
+                json!({ "wa_id": "15550001111" }),
+            )
             .await;
         assert_eq!(r.status, 429);
-        let r = app.get("/api/v1/contacts", Auth::Bearer(&t.owner.token)).await;
+        let r = app
+            .get("/api/v1/contacts", Auth::Bearer(&t.owner.token))
+            .await;
         assert_eq!(r.body["items"].as_array().unwrap().len(), 0, "{}", r.body);
 
         // The owner signed in and another tenant's key go on.
-        assert_eq!(app.get("/api/v1/me", Auth::Bearer(&t.owner.token)).await.status, 200);
-        assert_eq!(app.get("/api/v1/me", Auth::ApiKey(&other.api_key)).await.status, 200);
+        assert_eq!(
+            app.get("/api/v1/me", Auth::Bearer(&t.owner.token))
+                .await
+                .status,
+            200
+        );
+        assert_eq!(
+            app.get("/api/v1/me", Auth::ApiKey(&other.api_key))
+                .await
+                .status,
+            200
+        );
 
         // Six seconds later one more fits, then not another.
         app.advance(6);
-        assert_eq!(app.get("/api/v1/me", Auth::ApiKey(&t.api_key)).await.status, 200);
-        assert_eq!(app.get("/api/v1/me", Auth::ApiKey(&t.api_key)).await.status, 429);
+        assert_eq!(
+            app.get("/api/v1/me", Auth::ApiKey(&t.api_key)).await.status,
+            200
+        );
+        assert_eq!(
+            app.get("/api/v1/me", Auth::ApiKey(&t.api_key)).await.status,
+            429
+        );
         // Two minutes later the whole allowance is back.
         app.advance(120);
         for _ in 0..20 {
-            assert_eq!(app.get("/api/v1/me", Auth::ApiKey(&t.api_key)).await.status, 200);
+            assert_eq!(
+                app.get("/api/v1/me", Auth::ApiKey(&t.api_key)).await.status,
+                200
+            );
         }
 
         // 41 admitted with the key; refusals and the signed-in owner's
         // calls are not API calls.
         let usage = app.get("/api/v1/usage", Auth::Bearer(&t.owner.token)).await;
         assert_eq!(usage.status, 200, "{}", usage.body);
-        assert_eq!(usage.body["current"]["counts"]["api_calls"], 41, "{}", usage.body);
+        assert_eq!(
+            usage.body["current"]["counts"]["api_calls"], 41,
+            "{}",
+            usage.body
+        );
         app.stop().await;
     })
     .await;
@@ -84,7 +122,11 @@ async fn two_nodes_share_one_rate_limit_exactly() {
         let tenant = t.id.parse().unwrap();
         let other = app.another_node(|_| {}).await;
         let calls = (0..80).map(|i| {
-            let state = if i % 2 == 0 { app.state.clone() } else { other.clone() };
+            let state = if i % 2 == 0 {
+                app.state.clone()
+            } else {
+                other.clone()
+            };
             async move { server::billing::rate_limit::admit_api_call(&state, tenant).await }
         });
         let answers = futures::future::join_all(calls).await;
@@ -115,7 +157,13 @@ async fn usage_counts_messages_by_category() {
         // One before the templates are synced: counted as marketing,
         // Meta's dearest; then as the synced template's category.
         assert_eq!(send(template()).await.status, 202);
-        let r = wa.post("/api/v1/templates/sync", Auth::Bearer(&t.owner.token), json!({})).await;
+        let r = wa
+            .post(
+                "/api/v1/templates/sync",
+                Auth::Bearer(&t.owner.token),
+                json!({}),
+            )
+            .await;
         assert!(r.status < 300, "{}", r.body);
         wa.drain().await;
         for _ in 0..2 {
@@ -157,7 +205,11 @@ async fn usage_counts_messages_by_category() {
         // A new month is a new period; the old one is history.
         wa.advance(32 * 86_400);
         let usage = wa.get("/api/v1/usage", Auth::ApiKey(&t.api_key)).await;
-        assert_eq!(usage.body["current"]["counts"]["messages_out"], 0, "{}", usage.body);
+        assert_eq!(
+            usage.body["current"]["counts"]["messages_out"], 0,
+            "{}",
+            usage.body
+        );
         assert_eq!(usage.body["history"][0]["counts"]["messages_out"], 4);
         wa.stop().await;
     })
@@ -180,10 +232,14 @@ async fn the_tenant_is_told_at_eighty_and_a_hundred_percent_once() {
         wa.connect_number(&t, PNID_A, WABA_A).await;
         crate::sending::add_template_to(&wa, WABA_A);
         for _ in 0..5 {
-            let r = wa.post("/api/v1/messages", Auth::ApiKey(&t.api_key), template()).await;
+            let r = wa
+                .post("/api/v1/messages", Auth::ApiKey(&t.api_key), template())
+                .await;
             assert_eq!(r.status, 202, "{}", r.body);
         }
-        let r = wa.post("/api/v1/messages", Auth::ApiKey(&t.api_key), template()).await;
+        let r = wa
+            .post("/api/v1/messages", Auth::ApiKey(&t.api_key), template())
+            .await;
         assert_eq!((r.status, r.code()), (429, "quota_exceeded"), "{}", r.body);
         let warnings: Vec<Value> = events(&wa, &t)
             .await
@@ -192,8 +248,14 @@ async fn the_tenant_is_told_at_eighty_and_a_hundred_percent_once() {
             .map(|(_, payload)| payload)
             .collect();
         assert_eq!(warnings.len(), 2, "{warnings:?}");
-        assert_eq!((warnings[0]["level"].as_str(), warnings[0]["used"].as_i64()), (Some("near"), Some(4)));
-        assert_eq!((warnings[1]["level"].as_str(), warnings[1]["used"].as_i64()), (Some("reached"), Some(5)));
+        assert_eq!(
+            (warnings[0]["level"].as_str(), warnings[0]["used"].as_i64()),
+            (Some("near"), Some(4))
+        );
+        assert_eq!(
+            (warnings[1]["level"].as_str(), warnings[1]["used"].as_i64()),
+            (Some("reached"), Some(5))
+        );
         assert_eq!(warnings[1]["allowed"], 5);
         assert_eq!(warnings[1]["limit"], "messages_per_month");
         let usage = wa.get("/api/v1/usage", Auth::Bearer(&t.owner.token)).await;
@@ -212,7 +274,10 @@ async fn the_tenant_is_told_at_eighty_and_a_hundred_percent_once() {
             .collect();
         assert_eq!(
             subjects,
-            ["Tenant usage-warn has used all its messages this month", "Tenant usage-warn has used 80% of its messages this month"],
+            [
+                "Tenant usage-warn has used all its messages this month",
+                "Tenant usage-warn has used 80% of its messages this month"
+            ],
             "newest first"
         );
         wa.stop().await;

@@ -273,7 +273,10 @@ async fn an_endpoint_failing_for_the_disable_period_is_disabled_and_enabling_it_
         assert_eq!(told[0].json()["data"]["endpoint_id"], json!(endpoint));
         // The owner is emailed (kept for the operator here: no SMTP).
         let op = wa.operator_token().await;
-        let outbox = wa.get("/api/v1/operator/emails", Auth::Bearer(&op)).await.body;
+        let outbox = wa
+            .get("/api/v1/operator/emails", Auth::Bearer(&op))
+            .await
+            .body;
         let emailed: Vec<&Value> = outbox["items"]
             .as_array()
             .unwrap()

@@ -5,9 +5,10 @@
 use crate::channels::pages as numbers;
 use crate::team::pages::{keys, security, team};
 
-use super::page::{Shell, render};
+use super::page::{Shell, render, thousands};
 use super::render::when;
 use crate::auth::{Authorized, perm};
+use crate::billing::usage::PeriodUsage;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use askama::Template;
@@ -15,6 +16,7 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
+use domain::usage::{MessageCategory, Metric};
 use store::page::PageRequest;
 
 pub fn router() -> Router<AppState> {
@@ -108,6 +110,10 @@ struct UsagePage {
     status: String,
     slug: String,
     meters: Vec<Meter>,
+    /// This billing period's counters.
+    current: PeriodRow,
+    /// Earlier periods with any usage, newest first.
+    history: Vec<PeriodRow>,
     /// The tenant's IANA time zone, and every zone to pick from.
     time_zone: String,
     zones: Vec<String>,
@@ -130,6 +136,7 @@ async fn usage_page(
     error: Option<String>,
 ) -> AppResult<Response> {
     let own = crate::tenancy::get_own_tenant(state, ctx).await?;
+    let report = crate::billing::usage::usage_report(state, ctx).await?;
     let (limits, usage) = (own.plan.limits, own.usage);
     Ok(render(&UsagePage {
         shell: shell.with_tab("settings"),
@@ -144,13 +151,59 @@ async fn usage_page(
         meters: vec![
             meter(
                 "Messages sent this month",
-                usage.messages_this_month,
+                report.current.count(Metric::MessagesOutTotal),
                 limits.messages_per_month,
             ),
             meter("Team members", usage.users, limits.agents),
             meter("WhatsApp numbers", usage.numbers, limits.numbers),
         ],
+        current: PeriodRow::new(&report.current),
+        history: report.history.iter().map(PeriodRow::new).collect(),
     }))
+}
+
+/// A billing period's counters as the usage page shows them.
+#[derive(Debug, Clone)]
+pub struct PeriodRow {
+    /// `March 2026`.
+    pub month: String,
+    /// `1 March 2026`.
+    pub from: String,
+    /// The period's last day.
+    pub to: String,
+    /// Every counter: its stored name, its label, and the count.
+    pub counts: Vec<(&'static str, &'static str, String)>,
+}
+
+impl PeriodRow {
+    fn new(p: &PeriodUsage) -> Self {
+        let to = super::page::day(p.end.plus_seconds(-1));
+        let from = super::page::day(p.start);
+        PeriodRow {
+            month: from
+                .split_once(' ')
+                .map_or(from.clone(), |(_, m)| m.to_owned()),
+            from,
+            to,
+            counts: Metric::ALL
+                .iter()
+                .map(|m| (m.as_str(), metric_label(*m), thousands(p.count(*m))))
+                .collect(),
+        }
+    }
+}
+
+/// What a counter is called on the page.
+fn metric_label(m: Metric) -> &'static str {
+    match m {
+        Metric::MessagesOutTotal => "Messages sent",
+        Metric::MessagesOut(MessageCategory::Marketing) => "Marketing",
+        Metric::MessagesOut(MessageCategory::Utility) => "Utility",
+        Metric::MessagesOut(MessageCategory::Authentication) => "Authentication",
+        Metric::MessagesOut(MessageCategory::Service) => "Service",
+        Metric::MessagesIn => "Messages received",
+        Metric::ApiCalls => "API calls",
+    }
 }
 
 #[derive(Debug, serde::Deserialize)]

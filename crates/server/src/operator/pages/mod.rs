@@ -1,4 +1,5 @@
 //! The operator's console.
 
 pub mod health;
+pub mod plans;
 pub mod tenants;
