@@ -182,49 +182,30 @@ impl SystemTx {
     }
 
     /// Adds a plan; a plan with this code already there is left as it is
-    /// (and `false` is returned).
+    /// (and `false` is returned). The row is made with its name, then
+    /// [`Self::update_plan`] writes every setting, so the columns are
+    /// listed once.
     pub async fn insert_plan(
         &mut self,
         code: &str,
         p: &PlanSettings<'_>,
         now: Timestamp,
     ) -> StoreResult<bool> {
-        let l = &p.limits;
-        let f = &p.features;
-        let done = exec!(&mut self.tx, |c| {
+        let made = exec!(&mut self.tx, |c| {
             sqlx::query(
-                "INSERT INTO plans (code, name, messages_per_month, agents, numbers, contacts, \
-                     workflow_runs_per_month, genesys_per_minute, api_requests_per_minute, \
-                     workflows, webhook_endpoints, monthly_price, yearly_price, currency, \
-                     feature_campaigns, feature_bot, feature_genesys, feature_api, created_at, \
-                     updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-                     $17, $18, $19, $19) \
+                "INSERT INTO plans (code, name, created_at, updated_at) VALUES ($1, $2, $3, $3) \
                  ON CONFLICT (code) DO NOTHING",
             )
             .bind(code)
             .bind(p.name)
-            .bind(l.messages_per_month)
-            .bind(l.agents)
-            .bind(l.numbers)
-            .bind(l.contacts)
-            .bind(l.workflow_runs_per_month)
-            .bind(l.genesys_per_minute)
-            .bind(l.api_requests_per_minute)
-            .bind(l.workflows)
-            .bind(l.webhook_endpoints)
-            .bind(p.prices.monthly)
-            .bind(p.prices.yearly)
-            .bind(&p.prices.currency)
-            .bind(i64::from(f.campaigns))
-            .bind(i64::from(f.bot))
-            .bind(i64::from(f.genesys))
-            .bind(i64::from(f.api))
             .bind(now.as_millis())
             .execute(c)
             .await
         })?;
-        Ok(done == 1)
+        if made == 1 {
+            self.update_plan(code, p, now).await?;
+        }
+        Ok(made == 1)
     }
 
     pub async fn list_plans(&mut self) -> StoreResult<Vec<Plan>> {

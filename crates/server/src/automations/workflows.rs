@@ -12,6 +12,7 @@ use crate::auth::TenantCtx;
 use crate::error::{AppError, AppResult};
 use crate::events::record;
 use crate::state::AppState;
+use crate::tenancy::limits::{self, Limit};
 use domain::events::{Event, WorkflowRef, WorkflowUpdated};
 use domain::{Permission, Timestamp, WorkflowId};
 use serde_json::{Value, json};
@@ -173,6 +174,7 @@ async fn insert(
     new: NewWorkflow,
     now: Timestamp,
 ) -> AppResult<Shown> {
+    limits::take(tx, Limit::Workflows, now).await?;
     let workflow = Workflow {
         id: WorkflowId::new(),
         name: name(&new.name)?,

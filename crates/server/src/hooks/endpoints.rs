@@ -10,6 +10,7 @@ use crate::auth::TenantCtx;
 use crate::error::{AppError, AppResult};
 use crate::events::record;
 use crate::state::AppState;
+use crate::tenancy::limits::{self, Limit};
 use domain::events::{Event, WebhookEndpointRef};
 use domain::{ChannelId, DeliveryId, EndpointId, EventId, Permission, Timestamp};
 use serde::Serialize;
@@ -133,6 +134,7 @@ pub async fn create_endpoint(
     }
     let now = state.now();
     let mut tx = state.store.tenant(ctx.tenant_id).await?;
+    limits::take(&mut tx, Limit::WebhookEndpoints, now).await?;
     let endpoint = HookEndpoint {
         tenant_id: ctx.tenant_id,
         id: EndpointId::new(),

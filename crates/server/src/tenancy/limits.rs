@@ -21,6 +21,10 @@ pub enum Limit {
     Contacts,
     /// Outbound messages queued since the start of the month (UTC).
     MessagesThisMonth,
+    /// Workflows (automations), enabled or not.
+    Workflows,
+    /// Outbound webhook endpoints, enabled or not.
+    WebhookEndpoints,
 }
 
 impl Limit {
@@ -30,6 +34,8 @@ impl Limit {
             Limit::Numbers => "numbers",
             Limit::Contacts => "contacts",
             Limit::MessagesThisMonth => "messages",
+            Limit::Workflows => "workflows",
+            Limit::WebhookEndpoints => "webhook_endpoints",
         }
     }
 
@@ -39,6 +45,8 @@ impl Limit {
             Limit::Numbers => limits.numbers,
             Limit::Contacts => limits.contacts,
             Limit::MessagesThisMonth => limits.messages_per_month,
+            Limit::Workflows => limits.workflows,
+            Limit::WebhookEndpoints => limits.webhook_endpoints,
         }
     }
 
@@ -51,6 +59,8 @@ impl Limit {
                 let metric = domain::usage::Metric::MessagesOutTotal.as_str();
                 tx.usage_count(month_start(now), metric).await
             }
+            Limit::Workflows => tx.count_workflows().await,
+            Limit::WebhookEndpoints => tx.count_hook_endpoints().await,
         }
     }
 }
@@ -79,6 +89,11 @@ pub async fn take(tx: &mut TenantTx, limit: Limit, now: Timestamp) -> AppResult<
         Limit::Seats => ("plan_limit_reached", format!("{allowed} users")),
         Limit::Numbers => ("plan_limit_reached", format!("{allowed} number(s)")),
         Limit::Contacts => ("plan_limit_reached", format!("{allowed} contacts")),
+        Limit::Workflows => ("plan_limit_reached", format!("{allowed} workflow(s)")),
+        Limit::WebhookEndpoints => (
+            "plan_limit_reached",
+            format!("{allowed} webhook endpoint(s)"),
+        ),
     };
     Err(AppError::TooManyRequests(
         code,

@@ -365,3 +365,35 @@ async fn features_left_out_of_the_plan_are_refused_with_403() {
     })
     .await;
 }
+
+/// The plan's `workflows` and `webhook_endpoints` limits: the last one
+/// fits, the next is refused with 429 naming the limit, and nothing is
+/// made; a copy of a workflow counts too.
+#[tokio::test]
+async fn workflows_and_webhook_endpoints_stop_at_the_plans_limit() {
+    each_engine(|app: TestApp| async move {
+        starter_limits(&app, json!({ "workflows": 1, "webhook_endpoints": 1 })).await;
+        let t = app.create_tenant("limit-more").await;
+        let definition = json!({ "trigger": {"type": "contact_created"}, "steps": [{"type": "add_note", "text": "Welcome"}] });
+        let id = crate::automations::workflow(&app, &t, "Welcome", definition.clone()).await;
+        let r = app
+            .post("/api/v1/workflows", Auth::ApiKey(&t.api_key), json!({ "name": "Second", "definition": definition }))
+            .await;
+        assert_eq!((r.status, r.code()), (429, "plan_limit_reached"), "{}", r.body);
+        assert!(r.body["error"]["message"].as_str().unwrap().contains("1 workflow"), "{}", r.body);
+        let r = app.post(&format!("/api/v1/workflows/{id}/duplicate"), Auth::ApiKey(&t.api_key), json!({})).await;
+        assert_eq!((r.status, r.code()), (429, "plan_limit_reached"), "{}", r.body);
+        let list = app.get("/api/v1/workflows", Auth::ApiKey(&t.api_key)).await;
+        assert_eq!(list.body["items"].as_array().unwrap().len(), 1, "{}", list.body);
+
+        crate::webhooks::create_endpoint(&app, &t, "http://127.0.0.1:9/first", &["message.*"]).await;
+        let r = app
+            .post("/api/v1/webhook-endpoints", Auth::Bearer(&t.owner.token), json!({ "url": "http://127.0.0.1:9/second", "events": ["*"] }))
+            .await;
+        assert_eq!((r.status, r.code()), (429, "plan_limit_reached"), "{}", r.body);
+        let list = app.get("/api/v1/webhook-endpoints", Auth::Bearer(&t.owner.token)).await;
+        assert_eq!(list.body["items"].as_array().unwrap().len(), 1, "{}", list.body);
+        app.stop().await;
+    })
+    .await;
+}

@@ -59,7 +59,7 @@ async fn the_operator_creates_lists_updates_and_reads_tenants() {
         assert!(all.body["items"].as_array().unwrap().iter().any(|e| e["action"] == "plan.update"));
         let plans = app.get("/api/v1/operator/plans", Auth::Bearer(&op)).await;
         let starter = plans.body.as_array().unwrap().iter().find(|p| p["code"] == "starter").unwrap().clone();
-        assert_eq!(starter["limits"], json!({ "messages_per_month": 1000, "agents": 5, "numbers": 1, "contacts": 5000, "workflow_runs_per_month": 2000, "genesys_per_minute": 60, "api_requests_per_minute": 600, "workflows": 10, "webhook_endpoints": 3 }));
+        assert_eq!(starter["limits"], json!({ "messages_per_month": 1000, "agents": 5, "numbers": 1, "contacts": 5000, "workflow_runs_per_month": 2000, "genesys_per_minute": 60, "api_requests_per_minute": 600, "workflows": 20, "webhook_endpoints": 10 }));
         assert_eq!(starter["prices"], json!({ "monthly": 2900, "yearly": 29000, "currency": "usd" }));
         assert!(plans.body.as_array().unwrap().iter().any(|p| p["code"] == "enterprise" && p["limits"]["messages_per_month"].is_null()));
     })

@@ -151,6 +151,16 @@ pub struct AttemptTally {
 }
 
 impl TenantTx {
+    /// How many webhook endpoints the tenant has (enabled or not).
+    pub async fn count_hook_endpoints(&mut self) -> StoreResult<i64> {
+        run!(&mut self.tx, |c| sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM hook_endpoints WHERE tenant_id = $1"
+        )
+        .bind(self.tenant.as_uuid())
+        .fetch_one(c)
+        .await)
+    }
+
     /// Inserts `e` as it is (its `tenant_id` is this transaction's).
     pub async fn insert_hook_endpoint(&mut self, e: &HookEndpoint) -> StoreResult<()> {
         let events = serde_json::to_string(&e.events).map_err(StoreError::corrupt)?;
