@@ -133,14 +133,7 @@ pub fn format(value_minor: i64, currency: &str) -> String {
     let digits = exponent(currency).unwrap_or(2);
     let scale = 10_i64.pow(digits);
     let (whole, frac) = (value_minor.abs() / scale, value_minor.abs() % scale);
-    let mut grouped = String::new();
-    let w = whole.to_string();
-    for (i, ch) in w.chars().enumerate() {
-        if i > 0 && (w.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
+    let grouped = crate::dashboard::page::thousands(whole);
     let sign = if value_minor < 0 { "-" } else { "" };
     let amount = if digits == 0 {
         grouped
